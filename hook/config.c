@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonio.h"
+
+static const char *const ns_names[NS__COUNT] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" };
+static const char *const ns_proc_names[NS__COUNT] = { "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time" };
+static const char *const cap_set_names[CAPSET__COUNT] = { "bounding", "effective", "permitted", "inheritable",
+                                                          "ambient" };
+
+const char *
+ns_type_name (enum ns_type t)
+{
+  return ns_names[t];
+}
+
+const char *
+ns_proc_name (enum ns_type t)
+{
+  return ns_proc_names[t];
+}
+
+const char *
+cap_set_name (enum cap_set s)
+{
+  return cap_set_names[s];
+}
+
+json_object *
+json_get (json_object *o, const char *key)
+{
+  json_object *v = NULL;
+  if (o == NULL || !json_object_is_type (o, json_type_object))
+    return NULL;
+  if (!json_object_object_get_ex (o, key, &v))
+    return NULL;
+  return v;
+}
+
+json_object *
+json_get_path (json_object *root, const char *const *keys)
+{
+  json_object *o = root;
+  for (; o && *keys; keys++)
+    o = json_get (o, *keys);
+  return o;
+}
+
+static const char *
+type_name (json_object *o)
+{
+  return json_type_to_name (json_object_get_type (o));
+}
+
+/* `field` is the dotted name users know from config.json, used in messages. */
+static int
+want_type (json_object *o, json_type t, const char *field, ocigate_error_t *err)
+{
+  if (json_object_is_type (o, t))
+    return 0;
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be %s %s, not %s", field,
+                             t == json_type_array || t == json_type_object ? "an" : "a", json_type_to_name (t),
+                             type_name (o));
+}
+
+static int
+get_uint32 (json_object *o, const char *field, uint32_t *out, ocigate_error_t *err)
+{
+  if (!json_object_is_type (o, json_type_int))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to 4294967295, not %s %s",
+                               field, type_name (o), json_object_to_json_string (o));
+  int64_t v = json_object_get_int64 (o);
+  /* json-c keeps integers above INT64_MAX as uint64; both are out of range. */
+  if (v < 0 || v > (int64_t) UINT32_MAX || (v == INT64_MAX && json_object_get_uint64 (o) > (uint64_t) INT64_MAX))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to 4294967295)", field,
+                               json_object_to_json_string (o));
+  *out = (uint32_t) v;
+  return 0;
+}
+
+static int
+load_user (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
+{
+  json_object *user = json_get (process, "user");
+  if (user == NULL)
+    return 0; /* the runtime runs the process as 0:0 */
+  if (want_type (user, json_type_object, "process.user", err) < 0)
+    return -1;
+  json_object *v;
+  if ((v = json_get (user, "uid")) && get_uint32 (v, "process.user.uid", &cfg->uid, err) < 0)
+    return -1;
+  if ((v = json_get (user, "gid")) && get_uint32 (v, "process.user.gid", &cfg->gid, err) < 0)
+    return -1;
+  json_object *gids = json_get (user, "additionalGids");
+  if (gids == NULL || json_object_is_type (gids, json_type_null))
+    return 0;
+  if (want_type (gids, json_type_array, "process.user.additionalGids", err) < 0)
+    return -1;
+  size_t n = json_object_array_length (gids);
+  if (n > OCIGATE_MAX_LIST)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "process.user.additionalGids: %zu entries, more than the limit of %d", n,
+                               OCIGATE_MAX_LIST);
+  cfg->additional_gids = xreallocarray (NULL, n, sizeof (uint32_t));
+  cfg->n_additional_gids = n;
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *field = xasprintf ("process.user.additionalGids[%zu]", i);
+      if (get_uint32 (json_object_array_get_idx (gids, i), field, &cfg->additional_gids[i], err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
+{
+  json_object *caps = json_get (process, "capabilities");
+  cfg->has_capabilities = caps != NULL && !json_object_is_type (caps, json_type_null);
+  if (!cfg->has_capabilities)
+    return 0;
+  if (want_type (caps, json_type_object, "process.capabilities", err) < 0)
+    return -1;
+  for (int s = 0; s < CAPSET__COUNT; s++)
+    {
+      json_object *set = json_get (caps, cap_set_names[s]);
+      if (set == NULL || json_object_is_type (set, json_type_null))
+        continue;
+      cleanup_free char *field = xasprintf ("process.capabilities.%s", cap_set_names[s]);
+      if (want_type (set, json_type_array, field, err) < 0)
+        return -1;
+      size_t n = json_object_array_length (set);
+      if (n > OCIGATE_MAX_LIST)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu entries, more than the limit of %d", field, n,
+                                   OCIGATE_MAX_LIST);
+      for (size_t i = 0; i < n; i++)
+        {
+          json_object *name = json_object_array_get_idx (set, i);
+          cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
+          if (want_type (name, json_type_string, item, err) < 0)
+            return -1;
+          int c = cap_parse_name (json_object_get_string (name));
+          if (c < 0)
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                                       "%s: unknown capability \"%s\" (names are CAP_ and the upper-case name, "
+                                       "as CAP_NET_BIND_SERVICE)",
+                                       item, json_object_get_string (name));
+          cfg->caps[s] |= CAPMASK (c);
+        }
+    }
+  return 0;
+}
+
+static int
+load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *err)
+{
+  json_object *nss = json_get (linux_, "namespaces");
+  if (nss == NULL || json_object_is_type (nss, json_type_null))
+    return 0;
+  if (want_type (nss, json_type_array, "linux.namespaces", err) < 0)
+    return -1;
+  size_t n = json_object_array_length (nss);
+  if (n > OCIGATE_MAX_LIST)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.namespaces: %zu entries, more than the limit of %d", n,
+                               OCIGATE_MAX_LIST);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *ns = json_object_array_get_idx (nss, i);
+      cleanup_free char *field = xasprintf ("linux.namespaces[%zu]", i);
+      if (want_type (ns, json_type_object, field, err) < 0)
+        return -1;
+      json_object *type = json_get (ns, "type");
+      if (type == NULL)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s.type: missing", field);
+      cleanup_free char *tfield = xasprintf ("%s.type", field);
+      if (want_type (type, json_type_string, tfield, err) < 0)
+        return -1;
+      int t;
+      for (t = 0; t < NS__COUNT; t++)
+        if (strcmp (ns_names[t], json_object_get_string (type)) == 0)
+          break;
+      if (t == NS__COUNT)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                                   "%s: unknown namespace type \"%s\" (one of pid, network, mount, ipc, uts, user, "
+                                   "cgroup, time)",
+                                   tfield, json_object_get_string (type));
+      /* The runtime must reject a type given twice; judging either entry
+       * alone could judge the one the runtime does not use. */
+      if (cfg->ns[t].present)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: namespace type \"%s\" given twice (also at [%zu])",
+                                   tfield, ns_names[t], cfg->ns[t].index);
+      cfg->ns[t].present = true;
+      cfg->ns[t].index = i;
+      json_object *path = json_get (ns, "path");
+      if (path && !json_object_is_type (path, json_type_null))
+        {
+          cleanup_free char *pfield = xasprintf ("%s.path", field);
+          if (want_type (path, json_type_string, pfield, err) < 0)
+            return -1;
+          /* An empty path means a new namespace, as runc reads it. */
+          if (json_object_get_string_len (path) > 0)
+            cfg->ns[t].path = json_object_get_string (path);
+        }
+    }
+  return 0;
+}
+
+static int
+load_mappings (json_object *linux_, const char *key, struct id_mapping **out, size_t *n_out, ocigate_error_t *err)
+{
+  json_object *maps = json_get (linux_, key);
+  if (maps == NULL || json_object_is_type (maps, json_type_null))
+    return 0;
+  cleanup_free char *field = xasprintf ("linux.%s", key);
+  if (want_type (maps, json_type_array, field, err) < 0)
+    return -1;
+  size_t n = json_object_array_length (maps);
+  if (n > OCIGATE_MAX_MAPPINGS)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu mappings, more than the kernel's limit of %d", field,
+                               n, OCIGATE_MAX_MAPPINGS);
+  *out = xreallocarray (NULL, n, sizeof (struct id_mapping));
+  *n_out = n;
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *m = json_object_array_get_idx (maps, i);
+      cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
+      if (want_type (m, json_type_object, item, err) < 0)
+        return -1;
+      static const char *const keys[] = { "containerID", "hostID", "size" };
+      uint32_t vals[3];
+      for (int k = 0; k < 3; k++)
+        {
+          cleanup_free char *kf = xasprintf ("%s.%s", item, keys[k]);
+          json_object *v = json_get (m, keys[k]);
+          if (v == NULL)
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: missing", kf);
+          if (get_uint32 (v, kf, &vals[k], err) < 0)
+            return -1;
+        }
+      (*out)[i] = (struct id_mapping){ vals[0], vals[1], vals[2] };
+    }
+  return 0;
+}
+
+static void
+config_clear_views (struct oci_config *cfg)
+{
+  free (cfg->additional_gids);
+  free (cfg->uid_mappings);
+  free (cfg->gid_mappings);
+  json_object *root = cfg->root;
+  char *name = cfg->name;
+  memset (cfg, 0, sizeof *cfg);
+  cfg->root = root;
+  cfg->name = name;
+}
+
+int
+oci_config_refresh (struct oci_config *cfg, ocigate_error_t *err)
+{
+  config_clear_views (cfg);
+  if (want_type (cfg->root, json_type_object, "config", err) < 0)
+    return -1;
+  json_object *process = json_get (cfg->root, "process");
+  if (process == NULL || json_object_is_type (process, json_type_null))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                               "process: missing (a container needs a process to start; nothing to judge)");
+  if (want_type (process, json_type_object, "process", err) < 0)
+    return -1;
+  if (load_user (cfg, process, err) < 0 || load_capabilities (cfg, process, err) < 0)
+    return -1;
+  json_object *linux_ = json_get (cfg->root, "linux");
+  if (linux_ == NULL || json_object_is_type (linux_, json_type_null))
+    return 0; /* no namespaces at all: every rule judges that as the host's */
+  if (want_type (linux_, json_type_object, "linux", err) < 0)
+    return -1;
+  cfg->has_linux = true;
+  if (load_namespaces (cfg, linux_, err) < 0)
+    return -1;
+  if (load_mappings (linux_, "uidMappings", &cfg->uid_mappings, &cfg->n_uid_mappings, err) < 0)
+    return -1;
+  return load_mappings (linux_, "gidMappings", &cfg->gid_mappings, &cfg->n_gid_mappings, err);
+}
+
+int
+oci_config_load_buffer (const char *buf, size_t len, const char *name, struct oci_config **out, ocigate_error_t *err)
+{
+  cleanup_oci_config struct oci_config *cfg = xzalloc (sizeof *cfg);
+  cfg->name = xstrdup (name);
+  if (len > OCIGATE_MAX_CONFIG_BYTES)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu bytes, more than the limit of %u", name, len,
+                               OCIGATE_MAX_CONFIG_BYTES);
+  if (json_parse_untrusted (buf, len, name, &cfg->root, err) < 0)
+    return -1;
+  if (oci_config_refresh (cfg, err) < 0)
+    return ocigate_error_prefix (err, "%s", name);
+  *out = steal_pointer (&cfg);
+  return 0;
+}
+
+int
+oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  if (read_file_limited (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, err) < 0)
+    return -1;
+  return oci_config_load_buffer (buf, len, strcmp (path, "-") == 0 ? "<stdin>" : path, out, err);
+}
+
+void
+oci_config_free (struct oci_config *cfg)
+{
+  if (cfg == NULL)
+    return;
+  config_clear_views (cfg);
+  if (cfg->root)
+    json_object_put (cfg->root);
+  free (cfg->name);
+  free (cfg);
+}
+
+void
+cleanup_oci_configp (struct oci_config **cfg)
+{
+  oci_config_free (*cfg);
+}
+
+bool
+id_mapping_to_host (const struct id_mapping *m, size_t n, uint32_t id, uint32_t *host)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      if (id >= m[i].container_id && (uint64_t) id < (uint64_t) m[i].container_id + m[i].size)
+        {
+          uint64_t h = (uint64_t) m[i].host_id + (id - m[i].container_id);
+          if (h > UINT32_MAX)
+            return false;
+          *host = (uint32_t) h;
+          return true;
+        }
+    }
+  return false;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "host.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+void
+host_info_init (struct host_info *host)
+{
+  memset (host, 0, sizeof *host);
+  host->passwd_path = "/etc/passwd";
+  host->group_path = "/etc/group";
+  host->proc_path = "/proc";
+  host->euid = geteuid ();
+  host->egid = getegid ();
+}
+
+static void
+accounts_free (struct host_account *a, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (a[i].name);
+  free (a);
+}
+
+void
+host_info_release (struct host_info *host)
+{
+  accounts_free (host->users, host->n_users);
+  accounts_free (host->groups, host->n_groups);
+  host->users = host->groups = NULL;
+  host->n_users = host->n_groups = 0;
+  host->accounts_loaded = false;
+}
+
+/* name:x:ID:... — the third field is the ID for both files. */
+static int
+read_accounts (const char *path, struct host_account **out, size_t *n_out, ocigate_error_t *err)
+{
+  cleanup_file FILE *f = fopen (path, "re");
+  if (f == NULL)
+    return ocigate_error_make_errno (err, errno, "open %s", path);
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  struct host_account *acc = NULL;
+  size_t n = 0;
+  ssize_t len;
+  while ((len = getline (&line, &cap, f)) >= 0)
+    {
+      char *save = NULL;
+      char *name = strtok_r (line, ":\n", &save);
+      if (name == NULL || name[0] == '#' || name[0] == '+' || name[0] == '-')
+        continue;
+      char *colon1 = strchr (line + strlen (name) + 1, ':');
+      if (colon1 == NULL)
+        continue;
+      char *idstr = colon1 + 1;
+      char *end = NULL;
+      errno = 0;
+      unsigned long id = strtoul (idstr, &end, 10);
+      if (errno || end == idstr || *end != ':' || id > UINT32_MAX)
+        continue;
+      acc = xreallocarray (acc, n + 1, sizeof *acc);
+      acc[n].id = (uint32_t) id;
+      acc[n].name = xstrdup (name);
+      n++;
+    }
+  *out = acc;
+  *n_out = n;
+  return 0;
+}
+
+static int
+host_load_accounts (struct host_info *host, ocigate_error_t *err)
+{
+  if (host->accounts_loaded)
+    return 0;
+  if (read_accounts (host->passwd_path, &host->users, &host->n_users, err) < 0)
+    return -1;
+  if (read_accounts (host->group_path, &host->groups, &host->n_groups, err) < 0)
+    return -1;
+  host->accounts_loaded = true;
+  return 0;
+}
+
+int
+host_accounts (struct host_info *host, bool groups, const struct host_account **out, size_t *n, ocigate_error_t *err)
+{
+  if (host_load_accounts (host, err) < 0)
+    return -1;
+  *out = groups ? host->groups : host->users;
+  *n = groups ? host->n_groups : host->n_users;
+  return 0;
+}
+
+enum ns_identity
+host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char **why)
+{
+  struct stat target, ref;
+  struct statfs fs;
+  if (stat (path, &target) < 0)
+    {
+      *why = xasprintf ("cannot stat %s: %s", path, strerror (errno));
+      return NS_IDENTITY_UNKNOWN;
+    }
+  if (statfs (path, &fs) < 0 || fs.f_type != NSFS_MAGIC)
+    {
+      *why = xasprintf ("%s is not a namespace file", path);
+      return NS_IDENTITY_UNKNOWN;
+    }
+  /* The engine that started ocigate runs in the host's namespaces, and so
+   * does pid 1 where /proc/1 is readable (on some hosts it is not). */
+  static const char *const pids[] = { "self", "1" };
+  bool compared = false;
+  for (size_t i = 0; i < ARRAY_SIZE (pids); i++)
+    {
+      cleanup_free char *ref_path = xasprintf ("%s/%s/ns/%s", host->proc_path, pids[i], ns_proc_name (t));
+      if (stat (ref_path, &ref) < 0)
+        continue;
+      compared = true;
+      if (ref.st_dev == target.st_dev && ref.st_ino == target.st_ino)
+        return NS_IDENTITY_HOST;
+    }
+  if (!compared)
+    {
+      *why = xasprintf ("cannot read the host's %s namespace from %s", ns_type_name (t), host->proc_path);
+      return NS_IDENTITY_UNKNOWN;
+    }
+  return NS_IDENTITY_OTHER;
+}
+
+int
+host_userns_mappings (struct host_info *host, const char *path, bool gid, struct id_mapping **out, size_t *n,
+                      char **why)
+{
+  unsigned long pid = 0;
+  int consumed = 0;
+  cleanup_free char *prefix = xasprintf ("%s/", host->proc_path);
+  const char *p = strncmp (path, prefix, strlen (prefix)) == 0 ? path + strlen (prefix) : NULL;
+  if (p == NULL || sscanf (p, "%lu/ns/user%n", &pid, &consumed) != 1 || p[consumed] != '\0')
+    {
+      *why = xasprintf ("the mappings of the user namespace at %s cannot be read (only /proc/PID/ns/user can)", path);
+      return -1;
+    }
+  cleanup_free char *map_path = xasprintf ("%s/%lu/%s", host->proc_path, pid, gid ? "gid_map" : "uid_map");
+  cleanup_file FILE *f = fopen (map_path, "re");
+  if (f == NULL)
+    {
+      *why = xasprintf ("cannot read %s: %s", map_path, strerror (errno));
+      return -1;
+    }
+  struct id_mapping *maps = NULL;
+  size_t count = 0;
+  unsigned long c, h, s;
+  while (count < OCIGATE_MAX_MAPPINGS && fscanf (f, "%lu %lu %lu", &c, &h, &s) == 3)
+    {
+      maps = xreallocarray (maps, count + 1, sizeof *maps);
+      maps[count++] = (struct id_mapping){ (uint32_t) c, (uint32_t) h, (uint32_t) s };
+    }
+  *out = maps;
+  *n = count;
+  return 0;
+}

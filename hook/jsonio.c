@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "jsonio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
+{
+  struct stat st;
+  size_t cap = 64 * 1024;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      if ((uint64_t) st.st_size > max_bytes)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: file is %llu bytes, more than the limit of %zu", name,
+                                   (unsigned long long) st.st_size, max_bytes);
+      cap = (size_t) st.st_size + 1;
+    }
+  cleanup_free char *buf = xmalloc (cap + 1);
+  size_t len = 0;
+  for (;;)
+    {
+      if (len == cap)
+        {
+          if (cap > max_bytes)
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: more than the limit of %zu bytes", name,
+                                       max_bytes);
+          cap *= 2;
+          buf = xrealloc (buf, cap + 1);
+        }
+      ssize_t n = read (fd, buf + len, cap - len);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return ocigate_error_make_errno (err, errno, "read %s", name);
+        }
+      if (n == 0)
+        break;
+      len += (size_t) n;
+    }
+  if (len > max_bytes)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: more than the limit of %zu bytes", name, max_bytes);
+  buf[len] = '\0';
+  *out = steal_pointer (&buf);
+  *out_len = len;
+  return 0;
+}
+
+int
+read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
+{
+  if (strcmp (path, "-") == 0)
+    return read_fd_limited (STDIN_FILENO, "<stdin>", max_bytes, out, out_len, err);
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int e = errno;
+      ocigate_error_make_errno (err, e, "open %s", path);
+      /* A missing or unreadable file is the caller's input, not a bug. */
+      (*err)->kind = OCIGATE_ERR_INPUT;
+      return -1;
+    }
+  struct stat st;
+  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+    return ocigate_error_make (err, EISDIR, OCIGATE_ERR_INPUT, "%s: is a directory", path);
+  return read_fd_limited (fd, path, max_bytes, out, out_len, err);
+}
+
+static void
+offset_to_line_col (const char *buf, size_t off, unsigned *line, unsigned *col)
+{
+  unsigned l = 1, c = 1;
+  for (size_t i = 0; i < off; i++)
+    {
+      if (buf[i] == '\n')
+        {
+          l++;
+          c = 1;
+        }
+      else
+        c++;
+    }
+  *line = l;
+  *col = c;
+}
+
+int
+json_parse_untrusted (const char *buf, size_t len, const char *name, json_object **out, ocigate_error_t *err)
+{
+  if (len > INT32_MAX)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: too large", name);
+  if (memchr (buf, '\0', len) != NULL)
+    {
+      size_t off = (size_t) ((const char *) memchr (buf, '\0', len) - buf);
+      unsigned line, col;
+      offset_to_line_col (buf, off, &line, &col);
+      return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: NUL byte", name, line, col);
+    }
+  struct json_tokener *tok = json_tokener_new_ex (OCIGATE_MAX_JSON_DEPTH);
+  if (tok == NULL)
+    return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "%s: cannot allocate JSON parser", name);
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+  cleanup_json json_object *obj = json_tokener_parse_ex (tok, buf, (int) len);
+  enum json_tokener_error jerr = json_tokener_get_error (tok);
+  size_t end = json_tokener_get_parse_end (tok);
+  json_tokener_free (tok);
+
+  if (jerr == json_tokener_continue || (jerr == json_tokener_success && obj == NULL && end >= len))
+    {
+      unsigned line, col;
+      offset_to_line_col (buf, len, &line, &col);
+      return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: unexpected end of input", name,
+                                 line, col);
+    }
+  if (jerr != json_tokener_success)
+    {
+      unsigned line, col;
+      offset_to_line_col (buf, end < len ? end : len, &line, &col);
+      const char *why = jerr == json_tokener_error_depth ? "nesting deeper than the limit of 64"
+                                                         : json_tokener_error_desc (jerr);
+      return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: %s", name, line, col, why);
+    }
+  for (size_t i = end; i < len; i++)
+    {
+      if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r')
+        {
+          unsigned line, col;
+          offset_to_line_col (buf, i, &line, &col);
+          return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: data after the document",
+                                     name, line, col);
+        }
+    }
+  *out = steal_pointer (&obj);
+  return 0;
+}
+
+/* A minimal scanner over the raw text, only to find where a key sits so
+ * that a policy error can say which line to edit.  It trusts that the text
+ * already parsed. */
+struct scan
+{
+  const char *p, *end;
+  unsigned line;
+};
+
+static void
+scan_ws (struct scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    {
+      if (*s->p == '\n')
+        s->line++;
+      s->p++;
+    }
+}
+
+/* Returns the decoded string when want != NULL is compared; only plain
+ * (unescaped) keys compare equal, which is all policies use. */
+static bool
+scan_string (struct scan *s, const char *want, bool *equal)
+{
+  if (s->p >= s->end || *s->p != '"')
+    return false;
+  const char *start = ++s->p;
+  bool escaped = false;
+  while (s->p < s->end && *s->p != '"')
+    {
+      if (*s->p == '\\')
+        {
+          escaped = true;
+          s->p++;
+        }
+      s->p++;
+    }
+  if (s->p >= s->end)
+    return false;
+  if (equal)
+    *equal = !escaped && want && strlen (want) == (size_t) (s->p - start) && memcmp (start, want, (size_t) (s->p - start)) == 0;
+  s->p++;
+  return true;
+}
+
+static bool scan_value (struct scan *s, const char *pointer, unsigned *found);
+
+static bool
+scan_value (struct scan *s, const char *pointer, unsigned *found)
+{
+  scan_ws (s);
+  if (pointer && *pointer == '\0')
+    {
+      *found = s->line;
+      pointer = NULL;
+    }
+  if (s->p >= s->end)
+    return false;
+  cleanup_free char *token = NULL;
+  const char *rest = NULL;
+  if (pointer)
+    {
+      /* pointer is "/token/rest..." */
+      const char *slash = strchr (pointer + 1, '/');
+      token = slash ? xstrndup (pointer + 1, (size_t) (slash - pointer - 1)) : xstrdup (pointer + 1);
+      rest = slash ? slash : "";
+    }
+  if (*s->p == '{')
+    {
+      s->p++;
+      for (;;)
+        {
+          scan_ws (s);
+          if (s->p < s->end && *s->p == '}')
+            {
+              s->p++;
+              return true;
+            }
+          bool eq = false;
+          unsigned key_line = s->line;
+          if (!scan_string (s, token, &eq))
+            return false;
+          scan_ws (s);
+          if (s->p >= s->end || *s->p != ':')
+            return false;
+          s->p++;
+          if (eq && *rest == '\0')
+            *found = key_line;
+          if (!scan_value (s, eq && *rest ? rest : NULL, found))
+            return false;
+          scan_ws (s);
+          if (s->p < s->end && *s->p == ',')
+            s->p++;
+        }
+    }
+  if (*s->p == '[')
+    {
+      s->p++;
+      long want = -1;
+      if (token)
+        {
+          char *e = NULL;
+          want = strtol (token, &e, 10);
+          if (*e)
+            want = -1;
+        }
+      for (long i = 0;; i++)
+        {
+          scan_ws (s);
+          if (s->p < s->end && *s->p == ']')
+            {
+              s->p++;
+              return true;
+            }
+          bool hit = want == i;
+          if (hit && *rest == '\0')
+            {
+              scan_ws (s);
+              *found = s->line;
+            }
+          if (!scan_value (s, hit && *rest ? rest : NULL, found))
+            return false;
+          scan_ws (s);
+          if (s->p < s->end && *s->p == ',')
+            s->p++;
+        }
+    }
+  if (*s->p == '"')
+    return scan_string (s, NULL, NULL);
+  while (s->p < s->end && !strchr (",}] \t\r\n", *s->p))
+    s->p++;
+  return true;
+}
+
+unsigned
+json_pointer_line (const char *buf, size_t len, const char *pointer)
+{
+  struct scan s = { buf, buf + len, 1 };
+  unsigned found = 0;
+  scan_value (&s, pointer, &found);
+  return found;
+}
+
+const char *
+json_to_text (json_object *o)
+{
+  return json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+}

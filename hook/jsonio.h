@@ -1,0 +1,30 @@
+/* ocigate: reading untrusted JSON.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef OCIGATE_JSONIO_H
+#define OCIGATE_JSONIO_H
+
+#include "error.h"
+
+/* Limits on what ocigate reads from files it does not control. */
+#define OCIGATE_MAX_CONFIG_BYTES (16u * 1024 * 1024)
+#define OCIGATE_MAX_POLICY_BYTES (1u * 1024 * 1024)
+#define OCIGATE_MAX_STATE_BYTES (1u * 1024 * 1024)
+#define OCIGATE_MAX_JSON_DEPTH 64
+
+/* Read at most max_bytes from fd; more is an input error. */
+int read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
+/* Read a file ("-" is stdin); more than max_bytes is an input error. */
+int read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
+
+/* Parse one JSON document strictly (RFC 8259, valid UTF-8, depth-limited,
+ * nothing after it).  Errors name `name` and the line and column. */
+int json_parse_untrusted (const char *buf, size_t len, const char *name, json_object **out, ocigate_error_t *err);
+
+/* Line (1-based) in buf of the value at a JSON pointer, 0 when not found.
+ * Used to point at the key of a policy error. */
+unsigned json_pointer_line (const char *buf, size_t len, const char *pointer);
+
+/* Serialise as ocigate writes configs: pretty, no "\/" escapes, newline. */
+const char *json_to_text (json_object *o);
+
+#endif

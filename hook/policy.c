@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "policy.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "jsonio.h"
+
+static int
+policy_error_at (const char *file, const char *text, size_t len, const char *pointer, const char *field,
+                 ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (7, 8);
+
+static int
+policy_error_at (const char *file, const char *text, size_t len, const char *pointer, const char *field,
+                 ocigate_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  unsigned line = pointer ? json_pointer_line (text, len, pointer) : 0;
+  if (line)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s:%u: %s: %s", file, line, field, msg);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: %s: %s", file, field, msg);
+}
+
+static size_t
+rule_count (void)
+{
+  size_t n = 0;
+  while (rule_table[n])
+    n++;
+  return n;
+}
+
+static int
+load_rule (struct rule_setting *s, json_object *given, const struct policy_where *where, ocigate_error_t *err)
+{
+  const struct rule *r = s->rule;
+  if (!json_object_is_type (given, json_type_object))
+    return policy_where_error (where, NULL, -1, err, "must be an object with an \"action\"");
+  json_object *action = json_get (given, "action");
+  if (action == NULL)
+    return policy_where_error (where, NULL, -1, err, "\"action\" is missing");
+  if (!json_object_is_type (action, json_type_string))
+    return policy_where_error (where, "action", -1, err, "must be a string");
+  int a = action_parse (json_object_get_string (action));
+  if (a < 0 || !(r->actions & ACTION_MASK (a)))
+    {
+      struct strbuf ok = { 0 };
+      for (int i = ACTION_OFF; i <= ACTION_DENY; i++)
+        if (r->actions & ACTION_MASK (i))
+          strbuf_appendf (&ok, "%s\"%s\"", ok.len ? ", " : "", action_name (i));
+      policy_where_error (where, "action", -1, err, "\"%s\" is not an action of this rule (%s)",
+                          json_object_get_string (action), ok.buf);
+      strbuf_release (&ok);
+      return -1;
+    }
+  s->action = a;
+
+  /* Defaults first, then what the policy says. */
+  json_object *opts = NULL;
+  if (json_parse_untrusted (r->default_options ? r->default_options : "{}",
+                            strlen (r->default_options ? r->default_options : "{}"), r->id, &opts, err)
+      < 0)
+    return -1;
+  json_object_object_foreach (given, key, val)
+    {
+      if (strcmp (key, "action") == 0)
+        continue;
+      if (r->parse_options == NULL)
+        {
+          json_object_put (opts);
+          return policy_where_error (where, key, -1, err, "unknown option (this rule takes only \"action\")");
+        }
+      json_object_object_add (opts, key, json_object_get (val));
+    }
+  s->options_json = opts;
+  if (r->parse_options && r->parse_options (opts, where, &s->options, err) < 0)
+    return -1;
+  return 0;
+}
+
+static void
+policy_init_settings (struct policy *p)
+{
+  p->n_settings = rule_count ();
+  p->settings = xzalloc (p->n_settings * sizeof *p->settings);
+  for (size_t i = 0; i < p->n_settings; i++)
+    p->settings[i].rule = rule_table[i];
+}
+
+int
+policy_load_buffer (const char *buf, size_t len, const char *name, struct policy **out, ocigate_error_t *err)
+{
+  cleanup_policy struct policy *p = xzalloc (sizeof *p);
+  p->source = xstrdup (name);
+  policy_init_settings (p);
+  if (len > OCIGATE_MAX_POLICY_BYTES)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: %zu bytes, more than the limit of %u", name, len,
+                               OCIGATE_MAX_POLICY_BYTES);
+  cleanup_json json_object *root = NULL;
+  if (json_parse_untrusted (buf, len, name, &root, err) < 0)
+    {
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return -1;
+    }
+  if (!json_object_is_type (root, json_type_object))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: must be a JSON object", name);
+
+  json_object_object_foreach (root, key, val)
+    {
+      (void) val;
+      if (strcmp (key, "version") && strcmp (key, "mode") && strcmp (key, "rules"))
+        {
+          cleanup_free char *ptr = json_pointer_escape (key);
+          cleanup_free char *pointer = xasprintf ("/%s", ptr);
+          return policy_error_at (name, buf, len, pointer, key, err,
+                                  "unknown key (a policy has \"version\", \"mode\" and \"rules\")");
+        }
+    }
+  json_object *version = json_get (root, "version");
+  if (version == NULL)
+    return policy_error_at (name, buf, len, NULL, "version", err, "missing (this ocigate reads version 1)");
+  if (!json_object_is_type (version, json_type_int) || json_object_get_int64 (version) != 1)
+    return policy_error_at (name, buf, len, "/version", "version", err, "%s is not a version this ocigate reads (1)",
+                            json_object_to_json_string (version));
+  json_object *mode = json_get (root, "mode");
+  if (mode)
+    {
+      const char *m = json_object_is_type (mode, json_type_string) ? json_object_get_string (mode) : "";
+      if (strcmp (m, "enforce") == 0)
+        p->dry_run = false;
+      else if (strcmp (m, "dry-run") == 0)
+        p->dry_run = true;
+      else
+        return policy_error_at (name, buf, len, "/mode", "mode", err, "%s is not \"enforce\" or \"dry-run\"",
+                                json_object_to_json_string (mode));
+    }
+  json_object *rules = json_get (root, "rules");
+  if (rules == NULL)
+    return policy_error_at (name, buf, len, NULL, "rules", err, "missing (an object of rule ID to settings)");
+  if (!json_object_is_type (rules, json_type_object))
+    return policy_error_at (name, buf, len, "/rules", "rules", err, "must be an object of rule ID to settings");
+
+  json_object_object_foreach (rules, id, given)
+    {
+      const struct rule *r = rule_find (id);
+      struct policy_where where = { name, buf, len, id };
+      if (r == NULL)
+        {
+          struct strbuf known = { 0 };
+          for (const struct rule *const *t = rule_table; *t; t++)
+            strbuf_appendf (&known, "%s%s", known.len ? ", " : "", (*t)->id);
+          policy_where_error (&where, NULL, -1, err, "unknown rule (rules are: %s)", known.buf);
+          strbuf_release (&known);
+          return -1;
+        }
+      size_t i = 0;
+      while (p->settings[i].rule != r)
+        i++;
+      if (load_rule (&p->settings[i], given, &where, err) < 0)
+        return -1;
+    }
+  /* Rules the policy leaves out are off; their options still show. */
+  for (size_t i = 0; i < p->n_settings; i++)
+    {
+      struct rule_setting *s = &p->settings[i];
+      if (s->options_json || s->rule->default_options == NULL)
+        continue;
+      const char *d = s->rule->default_options;
+      if (json_parse_untrusted (d, strlen (d), s->rule->id, &s->options_json, err) < 0)
+        return -1;
+    }
+  *out = steal_pointer (&p);
+  return 0;
+}
+
+int
+policy_load_file (const char *path, struct policy **out, ocigate_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  if (read_file_limited (path, OCIGATE_MAX_POLICY_BYTES, &buf, &len, err) < 0)
+    {
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return ocigate_error_prefix (err, "policy");
+    }
+  return policy_load_buffer (buf, len, path, out, err);
+}
+
+int
+policy_load_embedded (struct policy **out, ocigate_error_t *err)
+{
+  size_t len = (size_t) (ocigate_default_policy_end - ocigate_default_policy);
+  return policy_load_buffer (ocigate_default_policy, len, OCIGATE_EMBEDDED_POLICY, out, err);
+}
+
+int
+policy_load_effective (const char *path, struct policy **out, ocigate_error_t *err)
+{
+  if (path)
+    return policy_load_file (path, out, err);
+  struct stat st;
+  if (stat (OCIGATE_POLICY_PATH, &st) == 0)
+    return policy_load_file (OCIGATE_POLICY_PATH, out, err);
+  if (errno != ENOENT)
+    {
+      /* Present but unreadable is not "absent": never fall back. */
+      ocigate_error_make_errno (err, errno, "policy %s", OCIGATE_POLICY_PATH);
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return -1;
+    }
+  return policy_load_embedded (out, err);
+}
+
+json_object *
+policy_to_json (const struct policy *p)
+{
+  json_object *root = json_object_new_object ();
+  json_object_object_add (root, "version", json_object_new_int (1));
+  json_object_object_add (root, "mode", json_object_new_string (p->dry_run ? "dry-run" : "enforce"));
+  json_object *rules = json_object_new_object ();
+  for (size_t i = 0; i < p->n_settings; i++)
+    {
+      const struct rule_setting *s = &p->settings[i];
+      json_object *r = json_object_new_object ();
+      json_object_object_add (r, "action", json_object_new_string (action_name (s->action)));
+      if (s->options_json)
+        {
+          json_object_object_foreach (s->options_json, key, val)
+            json_object_object_add (r, key, json_object_get (val));
+        }
+      json_object_object_add (rules, s->rule->id, r);
+    }
+  json_object_object_add (root, "rules", rules);
+  return root;
+}
+
+void
+policy_free (struct policy *p)
+{
+  if (p == NULL)
+    return;
+  for (size_t i = 0; i < p->n_settings; i++)
+    {
+      struct rule_setting *s = &p->settings[i];
+      if (s->options && s->rule->free_options)
+        s->rule->free_options (s->options);
+      if (s->options_json)
+        json_object_put (s->options_json);
+    }
+  free (p->settings);
+  free (p->source);
+  free (p);
+}
+
+void
+cleanup_policyp (struct policy **p)
+{
+  policy_free (*p);
+}

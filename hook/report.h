@@ -1,0 +1,16 @@
+/* ocigate: verdicts as text for people and JSON for scripts.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef OCIGATE_REPORT_H
+#define OCIGATE_REPORT_H
+
+#include "error.h"
+#include "verdict.h"
+
+/* "CONFIG: ACTION RULE: MESSAGE" per finding, then "CONFIG: DECISION". */
+char *report_text (const char *config, const struct verdict *v);
+/* One line: {"config","decision","findings":[{rule,action,message,path}]}. */
+char *report_json (const char *config, const struct verdict *v);
+/* One line: {"config","decision":"error","error":MESSAGE}. */
+char *report_json_error (const char *config, const char *message);
+
+#endif

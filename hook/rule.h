@@ -1,0 +1,78 @@
+/* ocigate: the rule interface.
+ *
+ * A rule lives in one file and is listed once in rules.c.  It declares its
+ * ID, the actions it supports and its default options (JSON); it parses its
+ * options once when the policy loads, judges a config into findings, and,
+ * if it supports "fix", rewrites the tree so those findings go away.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef OCIGATE_RULE_H
+#define OCIGATE_RULE_H
+
+#include "config.h"
+#include "error.h"
+#include "host.h"
+#include "verdict.h"
+
+struct rule_context
+{
+  struct oci_config *config;
+  struct host_info *host;
+};
+
+struct rule_setting;
+
+/* Where in a policy file a rule's options sit, for error messages. */
+struct policy_where
+{
+  const char *file;
+  const char *text; /* the policy's bytes, to find line numbers */
+  size_t text_len;
+  const char *rule_id;
+};
+
+struct rule
+{
+  const char *id;
+  const char *summary; /* one line: what it checks */
+  unsigned actions;    /* ACTION_MASK of what the policy may choose */
+  const char *default_options; /* JSON object text, without "action" */
+
+  /* `opts` holds the default options overlaid with the policy's; `where`
+   * locates them for messages.  NULL when the rule has no options. */
+  int (*parse_options) (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err);
+  void (*free_options) (void *opts);
+
+  int (*evaluate) (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,
+                   ocigate_error_t *err);
+  /* Only for rules that support "fix". */
+  int (*apply) (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err);
+};
+
+struct rule_setting
+{
+  const struct rule *rule;
+  enum action action;
+  void *options;
+  json_object *options_json; /* effective options, for `policy show` */
+};
+
+/* The table, in evaluation order, NULL-terminated. */
+extern const struct rule *const rule_table[];
+const struct rule *rule_find (const char *id);
+
+/* A policy error at rules.ID[.key[.index]]: "FILE:LINE: rules.ID.key: ...".
+ * key may be NULL (the rule itself); index < 0 for none.  Returns -1. */
+int policy_where_error (const struct policy_where *where, const char *key, long index, ocigate_error_t *err,
+                        const char *fmt, ...) PRINTF_LIKE (5, 6);
+
+/* Option helpers for parse_options: each fails with a message naming where. */
+int rule_options_check_keys (json_object *opts, const struct policy_where *where, const char *const *allowed,
+                             ocigate_error_t *err);
+int rule_option_enum (json_object *opts, const char *key, const struct policy_where *where,
+                      const char *const *values, int *out, ocigate_error_t *err);
+int rule_option_caps (json_object *opts, const char *key, const struct policy_where *where, capmask_t *out,
+                      ocigate_error_t *err);
+int rule_option_uint (json_object *opts, const char *key, const struct policy_where *where, uint64_t min,
+                      uint64_t max, uint64_t *out, ocigate_error_t *err);
+
+#endif

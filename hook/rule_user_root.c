@@ -1,0 +1,96 @@
+/* user.root: the process must not run as host UID 0.
+ * OWASP Docker Top 10 D01; CIS Docker 4.1; Pod Security restricted (runAsNonRoot).
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <stdlib.h>
+
+#include "rule.h"
+#include "userns.h"
+
+static void
+check_uid (const struct rule_context *ctx, const struct rule_setting *s, const struct userns_view *view,
+           struct verdict *v)
+{
+  uint32_t uid = ctx->config->uid;
+  uint32_t host = 1;
+  if (view->kind == USERNS_UNKNOWN)
+    {
+      verdict_add_finding (v, s->rule->id, s->action, "/linux/namespaces",
+                           "cannot tell which host UID the process runs as (process.user.uid=%u, %s); use a user "
+                           "namespace ocigate can read, or a new one with linux.uidMappings",
+                           uid, view->why);
+      return;
+    }
+  if (view->kind == USERNS_NEW && view->n_uid_maps == 0)
+    {
+      /* Without mappings the runtime cannot place the process anywhere
+       * but where it started; treat it as root, fail closed. */
+      if (uid == 0)
+        verdict_add_finding (v, s->rule->id, s->action, "/linux/uidMappings",
+                             "process runs as UID 0 in a user namespace with no linux.uidMappings "
+                             "(process.user.uid=0); map container root to an unprivileged host range");
+      return;
+    }
+  if (!userns_view_host_id (view, false, uid, &host) || host != 0)
+    return;
+  cleanup_free char *how = userns_view_describe (view, false, uid);
+  if (userns_view_isolates (view))
+    verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
+                         "process runs as host UID 0 (process.user.uid=%u, %s); map container root to an "
+                         "unprivileged host range",
+                         uid, how);
+  else
+    verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
+                         "process runs as host UID 0 (process.user.uid=0, %s); run as a non-root user "
+                         "(--user UID) or add a user namespace",
+                         how);
+}
+
+/* Host GID 0 opens files of the root group; reported, never denied. */
+static void
+check_gids (const struct rule_context *ctx, const struct rule_setting *s, const struct userns_view *view,
+            struct verdict *v)
+{
+  const struct oci_config *cfg = ctx->config;
+  uint32_t host = 1;
+  if (view->kind == USERNS_UNKNOWN || (view->kind == USERNS_NEW && view->n_gid_maps == 0))
+    return;
+  if (userns_view_host_id (view, true, cfg->gid, &host) && host == 0)
+    {
+      cleanup_free char *how = userns_view_describe (view, true, cfg->gid);
+      verdict_add_finding (v, s->rule->id, ACTION_WARN, "/process/user/gid",
+                           "process runs with host GID 0 (process.user.gid=%u, %s); give it a non-root group "
+                           "(--user UID:GID)",
+                           cfg->gid, how);
+    }
+  for (size_t i = 0; i < cfg->n_additional_gids; i++)
+    {
+      if (!userns_view_host_id (view, true, cfg->additional_gids[i], &host) || host != 0)
+        continue;
+      cleanup_free char *how = userns_view_describe (view, true, cfg->additional_gids[i]);
+      cleanup_free char *pointer = xasprintf ("/process/user/additionalGids/%zu", i);
+      verdict_add_finding (v, s->rule->id, ACTION_WARN, pointer,
+                           "process is in host group 0 (process.user.additionalGids[%zu]=%u, %s); leave group 0 "
+                           "out of the supplementary groups",
+                           i, cfg->additional_gids[i], how);
+      break; /* one is enough to say it */
+    }
+}
+
+static int
+user_root_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,
+                    ocigate_error_t *err UNUSED)
+{
+  cleanup_userns_view struct userns_view view;
+  userns_view_init (&view, ctx);
+  check_uid (ctx, s, &view, v);
+  check_gids (ctx, s, &view, v);
+  return 0;
+}
+
+const struct rule rule_user_root = {
+  .id = "user.root",
+  .summary = "the process runs as host UID 0 (no user namespace, or one mapping container root to host root)",
+  .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
+  .evaluate = user_root_evaluate,
+};

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void __attribute__((noreturn))
+oom (void)
+{
+  static const char msg[] = "ocigate: out of memory\n";
+  if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0)
+    {
+      /* nothing left to try */
+    }
+  abort ();
+}
+
+void *
+xmalloc (size_t size)
+{
+  void *p = malloc (size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xzalloc (size_t size)
+{
+  void *p = calloc (1, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xrealloc (void *ptr, size_t size)
+{
+  void *p = realloc (ptr, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xreallocarray (void *ptr, size_t n, size_t size)
+{
+  void *p = reallocarray (ptr, n ? n : 1, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+char *
+xstrdup (const char *s)
+{
+  char *p = strdup (s);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+char *
+xstrndup (const char *s, size_t n)
+{
+  char *p = strndup (s, n);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+char *
+xvasprintf (const char *fmt, va_list ap)
+{
+  char *p = NULL;
+  if (vasprintf (&p, fmt, ap) < 0)
+    oom ();
+  return p;
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *p = xvasprintf (fmt, ap);
+  va_end (ap);
+  return p;
+}
+
+void
+cleanup_freep (void *p)
+{
+  void **pp = p;
+  free (*pp);
+}
+
+void
+cleanup_closep (int *fd)
+{
+  if (*fd >= 0)
+    {
+      int saved = errno;
+      close (*fd);
+      errno = saved;
+    }
+}
+
+void
+cleanup_json_putp (json_object **o)
+{
+  if (*o)
+    json_object_put (*o);
+}
+
+void
+cleanup_fclosep (void *p)
+{
+  FILE **f = p;
+  if (*f)
+    fclose (*f);
+}
+
+void
+cleanup_strvp (void *p)
+{
+  char ***v = p;
+  if (*v == NULL)
+    return;
+  for (char **s = *v; *s; s++)
+    free (*s);
+  free (*v);
+}
+
+static void
+strbuf_grow (struct strbuf *sb, size_t extra)
+{
+  if (sb->len + extra + 1 <= sb->cap)
+    return;
+  size_t cap = sb->cap ? sb->cap : 64;
+  while (cap < sb->len + extra + 1)
+    cap *= 2;
+  sb->buf = xrealloc (sb->buf, cap);
+  sb->cap = cap;
+}
+
+void
+strbuf_append (struct strbuf *sb, const char *s)
+{
+  size_t n = strlen (s);
+  strbuf_grow (sb, n);
+  memcpy (sb->buf + sb->len, s, n + 1);
+  sb->len += n;
+}
+
+void
+strbuf_appendf (struct strbuf *sb, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *s = xvasprintf (fmt, ap);
+  va_end (ap);
+  strbuf_append (sb, s);
+}
+
+void
+strbuf_append_json_string (struct strbuf *sb, const char *s)
+{
+  cleanup_json json_object *str = json_object_new_string (s);
+  if (str == NULL)
+    oom ();
+  strbuf_append (sb, json_object_to_json_string_ext (str, JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+char *
+strbuf_steal (struct strbuf *sb)
+{
+  char *r = sb->buf ? sb->buf : xstrdup ("");
+  sb->buf = NULL;
+  sb->len = sb->cap = 0;
+  return r;
+}
+
+void
+strbuf_release (struct strbuf *sb)
+{
+  free (sb->buf);
+  sb->buf = NULL;
+  sb->len = sb->cap = 0;
+}
+
+char *
+json_pointer_escape (const char *token)
+{
+  struct strbuf sb = { 0 };
+  strbuf_grow (&sb, strlen (token));
+  for (const char *c = token; *c; c++)
+    {
+      if (*c == '~')
+        strbuf_append (&sb, "~0");
+      else if (*c == '/')
+        strbuf_append (&sb, "~1");
+      else
+        {
+          char one[2] = { *c, 0 };
+          strbuf_append (&sb, one);
+        }
+    }
+  return strbuf_steal (&sb);
+}

@@ -1,0 +1,76 @@
+/* ocigate: ownership helpers and abort-on-OOM allocators.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef OCIGATE_UTIL_H
+#define OCIGATE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#define UNUSED __attribute__((unused))
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Owned resources are released when their variable leaves scope; hand one
+ * over with steal_pointer()/steal_fd() so exactly one owner remains. */
+void cleanup_freep(void *p);
+void cleanup_closep(int *fd);
+void cleanup_json_putp(json_object **o);
+void cleanup_fclosep(void *p);
+void cleanup_strvp(void *p);
+
+#define cleanup_free __attribute__((cleanup(cleanup_freep)))
+#define cleanup_close __attribute__((cleanup(cleanup_closep)))
+#define cleanup_json __attribute__((cleanup(cleanup_json_putp)))
+#define cleanup_file __attribute__((cleanup(cleanup_fclosep)))
+#define cleanup_strv __attribute__((cleanup(cleanup_strvp)))
+
+static inline void *
+steal_ptr (void *pp)
+{
+  void **p = pp;
+  void *r = *p;
+  *p = NULL;
+  return r;
+}
+#define steal_pointer(pp) ((__typeof__(*(pp))) steal_ptr (pp))
+
+static inline int
+steal_fd (int *fd)
+{
+  int r = *fd;
+  *fd = -1;
+  return r;
+}
+
+/* Allocation failure is not an error ocigate can report usefully: it aborts,
+ * and the runtime sees a failed hook, which refuses the container. */
+void *xmalloc (size_t size);
+void *xzalloc (size_t size);
+void *xrealloc (void *ptr, size_t size);
+void *xreallocarray (void *ptr, size_t n, size_t size);
+char *xstrdup (const char *s);
+char *xstrndup (const char *s, size_t n);
+char *xasprintf (const char *fmt, ...) PRINTF_LIKE (1, 2);
+char *xvasprintf (const char *fmt, va_list ap) PRINTF_LIKE (1, 0);
+
+/* A growable string: the one way ocigate builds text. */
+struct strbuf
+{
+  char *buf;
+  size_t len;
+  size_t cap;
+};
+void strbuf_append (struct strbuf *sb, const char *s);
+void strbuf_appendf (struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE (2, 3);
+void strbuf_append_json_string (struct strbuf *sb, const char *s);
+char *strbuf_steal (struct strbuf *sb);
+void strbuf_release (struct strbuf *sb);
+
+/* JSON pointer escaping (RFC 6901) of one reference token. */
+char *json_pointer_escape (const char *token);
+
+#endif

@@ -1,0 +1,156 @@
+/* Shared helpers for the cmocka unit tests: build configs and policies from
+ * JSON text, judge them with the real engine, and look at the findings. */
+#ifndef OCIGATE_UNIT_H
+#define OCIGATE_UNIT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "jsonio.h"
+
+#ifndef UNIT_FIXTURES
+#define UNIT_FIXTURES "tests/unit/data"
+#endif
+
+/* A judged config: the verdict of one policy on one config. */
+struct judged
+{
+  struct oci_config *cfg;
+  struct policy *policy;
+  struct host_info host;
+  struct verdict v;
+};
+
+static inline struct policy *
+unit_policy (const char *json)
+{
+  struct policy *p = NULL;
+  ocigate_error_t err = NULL;
+  if (policy_load_buffer (json, strlen (json), "test-policy.json", &p, &err) < 0)
+    fail_msg ("policy did not load: %s", err->msg);
+  return p;
+}
+
+/* A policy with one rule on: {"version":1,"rules":{ID: SETTINGS}}. */
+static inline struct policy *
+unit_policy_rule (const char *id, const char *settings)
+{
+  cleanup_free char *json = xasprintf ("{\"version\": 1, \"rules\": {\"%s\": %s}}", id, settings);
+  return unit_policy (json);
+}
+
+static inline struct oci_config *
+unit_config (const char *json)
+{
+  struct oci_config *cfg = NULL;
+  ocigate_error_t err = NULL;
+  if (oci_config_load_buffer (json, strlen (json), "config.json", &cfg, &err) < 0)
+    fail_msg ("config did not load: %s", err->msg);
+  return cfg;
+}
+
+/* The host seen by rules: account files from tests/unit/data, the real
+ * /proc, and the given user as the one ocigate runs as. */
+static inline void
+unit_host (struct host_info *host, uid_t euid, gid_t egid)
+{
+  host_info_init (host);
+  host->passwd_path = UNIT_FIXTURES "/passwd";
+  host->group_path = UNIT_FIXTURES "/group";
+  host->euid = euid;
+  host->egid = egid;
+}
+
+static inline void
+unit_judge (struct judged *j, const char *policy_json, const char *config_json)
+{
+  memset (j, 0, sizeof *j);
+  j->policy = unit_policy (policy_json);
+  j->cfg = unit_config (config_json);
+  unit_host (&j->host, 0, 0);
+  struct rule_context ctx = { j->cfg, &j->host };
+  ocigate_error_t err = NULL;
+  if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
+    fail_msg ("evaluate failed: %s", err->msg);
+}
+
+static inline void
+unit_judged_release (struct judged *j)
+{
+  verdict_release (&j->v);
+  host_info_release (&j->host);
+  oci_config_free (j->cfg);
+  policy_free (j->policy);
+}
+
+/* How many findings of rule `id` with `action` (any action when -1). */
+static inline size_t
+unit_count (const struct verdict *v, const char *id, int action)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < v->n_findings; i++)
+    if (strcmp (v->findings[i].rule, id) == 0 && (action < 0 || (int) v->findings[i].action == action))
+      n++;
+  return n;
+}
+
+/* The first finding of rule `id` whose message contains `needle`. */
+static inline const struct finding *
+unit_find (const struct verdict *v, const char *id, const char *needle)
+{
+  for (size_t i = 0; i < v->n_findings; i++)
+    if (strcmp (v->findings[i].rule, id) == 0 && (needle == NULL || strstr (v->findings[i].message, needle)))
+      return &v->findings[i];
+  return NULL;
+}
+
+/* Load a config that must fail; returns the message (caller frees). */
+static inline char *
+unit_config_error (const char *json)
+{
+  struct oci_config *cfg = NULL;
+  ocigate_error_t err = NULL;
+  if (oci_config_load_buffer (json, strlen (json), "config.json", &cfg, &err) == 0)
+    {
+      oci_config_free (cfg);
+      fail_msg ("config loaded but should not have: %s", json);
+    }
+  char *msg = xstrdup (err->msg);
+  ocigate_error_free (&err);
+  return msg;
+}
+
+/* Load a policy that must fail; returns the message (caller frees). */
+static inline char *
+unit_policy_error (const char *json)
+{
+  struct policy *p = NULL;
+  ocigate_error_t err = NULL;
+  if (policy_load_buffer (json, strlen (json), "test-policy.json", &p, &err) == 0)
+    {
+      policy_free (p);
+      fail_msg ("policy loaded but should not have: %s", json);
+    }
+  char *msg = xstrdup (err->msg);
+  ocigate_error_free (&err);
+  return msg;
+}
+
+#define assert_contains(haystack, needle)                                                                              \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      const char *h_ = (haystack);                                                                                     \
+      if (h_ == NULL || strstr (h_, (needle)) == NULL)                                                                 \
+        fail_msg ("expected \"%s\" in \"%s\"", (needle), h_ ? h_ : "(null)");                                          \
+    }                                                                                                                  \
+  while (0)
+
+#endif
