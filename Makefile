@@ -46,13 +46,16 @@ $(B)/obj/%.o: hook/%.c | $(B)/obj
 
 # The embedded default policy is the file itself, assembled in.
 $(B)/obj/default_policy.o: hook/default_policy.S policies/default.json | $(B)/obj
-	$(CC) -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' -c -o $@ $<
+	@echo "  AS      $<"
+	@$(CC) -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' -c -o $@ $<
 
 $(B)/libocigate.a: $(LIB_OBJS)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
 
 $(B)/ocigate: $(B)/obj/main.o $(B)/libocigate.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocigate.a | $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Ihook -o $@ $< $(B)/libocigate.a $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka

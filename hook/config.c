@@ -74,7 +74,12 @@ get_uint32 (json_object *o, const char *field, uint32_t *out, ocigate_error_t *e
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to 4294967295, not %s %s",
                                field, type_name (o), json_object_to_json_string (o));
   int64_t v = json_object_get_int64 (o);
-  /* json-c keeps integers above INT64_MAX as uint64; both are out of range. */
+  /* json-c keeps integers above INT64_MAX as uint64 and clamps what does
+   * not fit 64 bits; either way the value is out of range. */
+  bool clamped = v == INT64_MIN || (v == INT64_MAX && json_object_get_uint64 (o) == UINT64_MAX);
+  if (clamped)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: a number beyond 64 bits is out of range (0 to 4294967295)",
+                               field);
   if (v < 0 || v > (int64_t) UINT32_MAX || (v == INT64_MAX && json_object_get_uint64 (o) > (uint64_t) INT64_MAX))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to 4294967295)", field,
                                json_object_to_json_string (o));

@@ -105,7 +105,8 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
   struct json_tokener *tok = json_tokener_new_ex (OCIGATE_MAX_JSON_DEPTH);
   if (tok == NULL)
     return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "%s: cannot allocate JSON parser", name);
-  json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    /* Trailing data is checked below, with a clearer message. */
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 | JSON_TOKENER_ALLOW_TRAILING_CHARS);
   cleanup_json json_object *obj = json_tokener_parse_ex (tok, buf, (int) len);
   enum json_tokener_error jerr = json_tokener_get_error (tok);
   size_t end = json_tokener_get_parse_end (tok);

@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# Bad input gets a message naming the field and the problem, and exit 2
+# (or a deny finding where the config is well-formed but unsafe).  Never a
+# crash: a status above 2 (a signal, an abort) fails every test here.
+load helpers
+
+setup() {
+  T=$(mktemp -d)
+}
+
+teardown() {
+  rm -rf "$T"
+}
+
+# expect_error FILE STATUS MESSAGE-FRAGMENT
+expect() {
+  run "$OCIGATE" check "$1"
+  echo "status=$status output=$output"
+  [ "$status" -eq "$2" ]
+  [[ "$output" == *"$3"* ]]
+}
+
+@test "truncated JSON: exit 2 with line and column" {
+  compliant_config | head -c 200 >"$T/c.json"
+  expect "$T/c.json" 2 "$T/c.json:"
+  [[ "$output" == *"invalid JSON: unexpected end of input"* ]]
+}
+
+@test "malformed JSON: exit 2 with the position of the error" {
+  printf '{\n  "process": {\n    "user": {"uid": 0,}\n  }\n}\n' >"$T/c.json"
+  expect "$T/c.json" 2 "$T/c.json:3:"
+}
+
+@test "data after the document: exit 2" {
+  { compliant_config; echo '{}'; } >"$T/c.json"
+  expect "$T/c.json" 2 "invalid JSON: data after the document"
+}
+
+@test "empty file: exit 2" {
+  : >"$T/c.json"
+  expect "$T/c.json" 2 "invalid JSON: unexpected end of input"
+}
+
+@test "not an object: exit 2" {
+  echo '[1, 2]' >"$T/c.json"
+  expect "$T/c.json" 2 "config: must be an object, not array"
+}
+
+@test "invalid UTF-8: exit 2" {
+  printf '{"process": {"args": ["\xff"]}}' >"$T/c.json"
+  expect "$T/c.json" 2 "invalid JSON"
+}
+
+@test "NUL byte: exit 2" {
+  printf '{"process": {}}\0' >"$T/c.json"
+  expect "$T/c.json" 2 "invalid JSON: NUL byte"
+}
+
+@test "nesting deeper than 64: exit 2" {
+  python3 -c 'print("{\"process\": {}, \"x\": " + "[" * 100 + "]" * 100 + "}")' >"$T/c.json"
+  expect "$T/c.json" 2 "nesting deeper than the limit of 64"
+}
+
+@test "a 17 MiB config: exit 2 naming the limit" {
+  compliant_config | jq --arg pad "$(head -c 17825792 /dev/zero | tr '\0' a)" '.annotations.pad = $pad' >"$T/c.json" 2>/dev/null ||
+    python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["annotations"]={"pad": "a"*17825792}; json.dump(c, open(sys.argv[2],"w"))' "$FIXTURES/runc-spec.json" "$T/c.json"
+  expect "$T/c.json" 2 "more than the limit of 16777216"
+}
+
+@test "a 4 MiB config with many annotations is judged" {
+  python3 - "$T/c.json" <<'PY'
+import json, subprocess, sys
+c = json.loads(subprocess.run(["jq", ".process.user = {\"uid\": 1000, \"gid\": 1000}", "tests/fixtures/runc-spec.json"], capture_output=True, text=True).stdout)
+c["annotations"] = {f"io.example/{i}": "v" * 100 for i in range(35000)}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+  [ "$(stat -c %s "$T/c.json")" -gt 4000000 ]
+  run "$OCIGATE" check "$T/c.json"
+  [ "$status" -le 1 ]
+  [[ "${lines[-1]}" == "$T/c.json: "* ]]
+}
+
+@test "uid as a string: exit 2" {
+  mutate '.process.user.uid = "0"' >"$T/c.json"
+  expect "$T/c.json" 2 "process.user.uid: must be an integer from 0 to 4294967295, not string \"0\""
+}
+
+@test "negative uid: exit 2" {
+  mutate '.process.user.uid = -1' >"$T/c.json"
+  expect "$T/c.json" 2 "process.user.uid: -1 is out of range (0 to 4294967295)"
+}
+
+@test "uid above 2^32-1: exit 2" {
+  mutate '.process.user.uid = 4294967296' >"$T/c.json"
+  expect "$T/c.json" 2 "process.user.uid: 4294967296 is out of range"
+}
+
+@test "uid above 2^64: exit 2" {
+  compliant_config | sed 's/"uid": *1000/"uid": 184467440737095516160/' >"$T/c.json"
+  grep -q 184467440737095516160 "$T/c.json"
+  expect "$T/c.json" 2 "process.user.uid: a number beyond 64 bits is out of range"
+}
+
+@test "fractional gid: exit 2" {
+  mutate '.process.user.gid = 1.5' >"$T/c.json"
+  expect "$T/c.json" 2 "process.user.gid: must be an integer from 0 to 4294967295, not double"
+}
+
+@test "additionalGids entry out of range: exit 2" {
+  mutate '.process.user.additionalGids = [10, -5]' >"$T/c.json"
+  expect "$T/c.json" 2 "process.user.additionalGids[1]: -5 is out of range"
+}
+
+@test "unknown capability name: exit 2 naming the set and index" {
+  mutate '.process.capabilities.permitted += ["CAP_FLY"]' >"$T/c.json"
+  expect "$T/c.json" 2 "process.capabilities.permitted[1]: unknown capability \"CAP_FLY\""
+}
+
+@test "lower-case capability name: exit 2" {
+  mutate '.process.capabilities.bounding = ["cap_chown"]' >"$T/c.json"
+  expect "$T/c.json" 2 "unknown capability \"cap_chown\""
+}
+
+@test "capability set of the wrong type: exit 2" {
+  mutate '.process.capabilities.bounding = "CAP_CHOWN"' >"$T/c.json"
+  expect "$T/c.json" 2 "process.capabilities.bounding: must be an array, not string"
+}
+
+@test "missing process: exit 2" {
+  mutate 'del(.process)' >"$T/c.json"
+  expect "$T/c.json" 2 "process: missing"
+}
+
+@test "missing linux: judged as host namespaces and no user namespace" {
+  mutate 'del(.linux) | .process.user.uid = 0' >"$T/c.json"
+  expect "$T/c.json" 1 "deny user.root: process runs as host UID 0 (process.user.uid=0, no user namespace)"
+  run "$OCIGATE" check -p "$POLICIES/restricted.json" "$T/c.json"
+  [[ "$output" == *"deny hostNamespaces.pid: container shares the host's pid namespace"* ]]
+}
+
+@test "namespace entry without type: exit 2" {
+  mutate '.linux.namespaces += [{"path": "/proc/1/ns/net"}]' >"$T/c.json"
+  expect "$T/c.json" 2 "linux.namespaces[6].type: missing"
+}
+
+@test "unknown namespace type: exit 2" {
+  mutate '.linux.namespaces += [{"type": "time-travel"}]' >"$T/c.json"
+  expect "$T/c.json" 2 "unknown namespace type \"time-travel\""
+}
+
+@test "namespace type given twice: exit 2" {
+  mutate '.linux.namespaces += [{"type": "pid"}]' >"$T/c.json"
+  expect "$T/c.json" 2 "namespace type \"pid\" given twice"
+}
+
+@test "mapping with a missing field: exit 2" {
+  mutate '.linux.uidMappings = [{"containerID": 0, "hostID": 100000}]' >"$T/c.json"
+  expect "$T/c.json" 2 "linux.uidMappings[0].size: missing"
+}
+
+@test "more mappings than the kernel allows: exit 2" {
+  mutate '.linux.uidMappings = [range(341) | {"containerID": (. * 10), "hostID": (1000000 + . * 10), "size": 10}]' >"$T/c.json"
+  expect "$T/c.json" 2 "linux.uidMappings: 341 mappings, more than the kernel's limit of 340"
+}
+
+@test "mappings that overflow 32 bits: denied by user.mapping" {
+  mutate '.linux.namespaces += [{"type": "user"}]
+          | .linux.uidMappings = [{"containerID": 0, "hostID": 4294967000, "size": 65536}]
+          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/c.json"
+  expect "$T/c.json" 1 "deny user.mapping: mapping overflows 32 bits (linux.uidMappings[0]: containerID=0 hostID=4294967000 size=65536)"
+}
+
+@test "mappings that overlap: denied by user.mapping" {
+  mutate '.linux.namespaces += [{"type": "user"}]
+          | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536},
+                                  {"containerID": 65536, "hostID": 1060000, "size": 100}]
+          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/c.json"
+  expect "$T/c.json" 1 "deny user.mapping: mapping overlaps linux.uidMappings[0] (linux.uidMappings[1]: host IDs 1060000-1060099)"
+}
+
+@test "a mapping onto host root: denied by user.mapping and user.root" {
+  mutate '.process.user.uid = 0 | .linux.namespaces += [{"type": "user"}]
+          | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}]
+          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/c.json"
+  expect "$T/c.json" 1 "deny user.mapping: mapping puts container UID 0 on host UID 0"
+  [[ "$output" == *"deny user.root: process runs as host UID 0 (process.user.uid=0, linux.uidMappings map container 0 to host 0)"* ]]
+}
+
+@test "a mapping onto a host account: denied by user.mapping naming the account" {
+  mutate '.linux.namespaces += [{"type": "user"}]
+          | .linux.uidMappings = [{"containerID": 0, "hostID": 1, "size": 65536}]
+          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/c.json"
+  first=$(awk -F: '$3 >= 1 && $3 <= 65536 {print $1; exit}' /etc/passwd)
+  [ -n "$first" ]
+  expect "$T/c.json" 1 "deny user.mapping: mapping lands on host user $first"
+}
+
+@test "an unreadable path: exit 2" {
+  run "$OCIGATE" check "$T/does-not-exist.json"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"open $T/does-not-exist.json: No such file or directory"* ]]
+}
+
+@test "a directory: exit 2" {
+  run "$OCIGATE" check "$T"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"is a directory"* ]]
+}
+
+@test "usage errors exit 2" {
+  run "$OCIGATE" check
+  [ "$status" -eq 2 ]
+  run "$OCIGATE" check --format yaml x
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"unknown format 'yaml'"* ]]
+  run "$OCIGATE" frobnicate
+  [ "$status" -eq 2 ]
+  run "$OCIGATE"
+  [ "$status" -eq 2 ]
+}
+
+@test "random bytes never crash check" {
+  for i in $(seq 1 200); do
+    head -c $((RANDOM % 4096)) /dev/urandom >"$T/r.json"
+    run "$OCIGATE" check "$T/r.json"
+    [ "$status" -eq 2 ] || { echo "iteration $i: status $status"; false; }
+  done
+}
+
+@test "mutated real fixtures never crash check" {
+  for f in "$FIXTURES"/*.json; do
+    for cut in 10 100 1000 3000; do
+      head -c "$cut" "$f" >"$T/m.json"
+      run "$OCIGATE" check "$T/m.json"
+      [ "$status" -le 2 ] || { echo "$f cut $cut: status $status"; false; }
+    done
+    # flip types: every number becomes a string, every string a number
+    jq 'walk(if type == "number" then tostring elif type == "boolean" then 1 else . end)' "$f" >"$T/m.json"
+    run "$OCIGATE" check "$T/m.json"
+    [ "$status" -le 2 ] || { echo "$f types: status $status"; false; }
+  done
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# ocigate check: decisions, exit codes, output formats.
+load helpers
+
+setup() {
+  T=$(mktemp -d)
+}
+
+teardown() {
+  rm -rf "$T"
+}
+
+@test "check allows a compliant config with exit 0 and says allow" {
+  compliant_config >"$T/ok.json"
+  run "$OCIGATE" check "$T/ok.json"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$T/ok.json: allow" ]
+}
+
+@test "check denies root without a user namespace, naming rule, field, value and remedy" {
+  mutate '.process.user.uid = 0' >"$T/root.json"
+  run "$OCIGATE" check "$T/root.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$T/root.json: deny user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run as a non-root user"* ]]
+  [[ "${lines[-1]}" == "$T/root.json: deny" ]]
+}
+
+@test "check reports a rewrite with exit 0" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]' >"$T/caps.json"
+  run "$OCIGATE" check "$T/caps.json"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"fix capabilities: capability CAP_SYS_ADMIN is not on the allowlist (process.capabilities: bounding)"* ]]
+  [[ "${lines[-1]}" == "$T/caps.json: rewrite" ]]
+}
+
+@test "check exits 1 when any of several configs is denied, and judges all" {
+  compliant_config >"$T/ok.json"
+  mutate '.process.user.uid = 0' >"$T/root.json"
+  run "$OCIGATE" check "$T/ok.json" "$T/root.json" "$T/ok.json"
+  [ "$status" -eq 1 ]
+  [ "$(grep -c ': allow$' <<<"$output")" -eq 2 ]
+  [ "$(grep -c ': deny$' <<<"$output")" -eq 1 ]
+}
+
+@test "check exits 2 when a config cannot be judged, even beside a denied one" {
+  mutate '.process.user.uid = 0' >"$T/root.json"
+  printf '{"process": ' >"$T/trunc.json"
+  run "$OCIGATE" check "$T/root.json" "$T/trunc.json"
+  [ "$status" -eq 2 ]
+}
+
+@test "check --format json prints one parseable object per config with the contract's fields" {
+  compliant_config >"$T/ok.json"
+  mutate '.process.user.uid = 0 | .process.capabilities.effective += ["CAP_NET_RAW"]' >"$T/bad.json"
+  run "$OCIGATE" check --format json "$T/ok.json" "$T/bad.json"
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 2 ]
+  jq -e --arg p "$T/ok.json" '.config == $p and .decision == "allow" and .findings == []' <<<"${lines[0]}"
+  jq -e --arg p "$T/bad.json" '.config == $p and .decision == "deny"' <<<"${lines[1]}"
+  jq -e '.findings[] | select(.rule == "user.root" and .action == "deny" and .path == "/process/user/uid")
+         | .message | test("host UID 0")' <<<"${lines[1]}"
+  jq -e '.findings[] | select(.rule == "capabilities" and .action == "fix"
+         and .path == "/process/capabilities/effective/1")' <<<"${lines[1]}"
+  jq -e '[.findings[] | keys] | all(. == ["action", "message", "path", "rule"])' <<<"${lines[1]}"
+}
+
+@test "check --format json gives an error line for a config it cannot judge" {
+  echo '{"process": {"user": {"uid": "0"}}}' >"$T/str.json"
+  run "$OCIGATE" check --format json "$T/str.json"
+  [ "$status" -eq 2 ]
+  jq -e --arg p "$T/str.json" '.config == $p and .decision == "error"
+         and (.error | test("process.user.uid: must be an integer"))' <<<"$output"
+}
+
+@test "check reads stdin for -" {
+  compliant_config >"$T/ok.json"
+  run bash -c "'$OCIGATE' check - <'$T/ok.json'"
+  [ "$status" -eq 0 ]
+  [ "$output" = "<stdin>: allow" ]
+}
+
+@test "check never modifies the config" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]' >"$T/caps.json"
+  before=$(sha256sum <"$T/caps.json")
+  run "$OCIGATE" check "$T/caps.json"
+  [ "$(sha256sum <"$T/caps.json")" = "$before" ]
+}
+
+@test "a rule off in the policy reports nothing" {
+  mutate '.process.user.uid = 0' >"$T/root.json"
+  echo '{"version": 1, "rules": {"user.root": {"action": "off"}}}' >"$T/p.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/root.json"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$T/root.json: allow" ]
+}
+
+@test "warn findings are reported but allow" {
+  mutate '.process.user.uid = 0' >"$T/root.json"
+  run "$OCIGATE" check -p "$POLICIES/audit.json" "$T/root.json"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"warn user.root: process runs as host UID 0"* ]]
+  [[ "${lines[-1]}" == "$T/root.json: allow" ]]
+}
+
+@test "host pid namespace is refused only with a user namespace under the default policy" {
+  mutate 'del(.linux.namespaces[] | select(.type == "pid"))' >"$T/pidhost.json"
+  run "$OCIGATE" check "$T/pidhost.json"
+  [ "$status" -eq 0 ]
+  mutate 'del(.linux.namespaces[] | select(.type == "pid")) | .linux.namespaces += [{"type": "user"}]
+          | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
+          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/pidhost-userns.json"
+  run "$OCIGATE" check "$T/pidhost-userns.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"deny hostNamespaces.pid: container shares the host's pid namespace (linux.namespaces has no \"pid\" entry, with a user namespace); drop --pid host"* ]]
+}
+
+@test "a network namespace path that is the host's own is refused with a user namespace" {
+  mutate '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/net" else . end)
+          | .linux.namespaces += [{"type": "user"}]
+          | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
+          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/net.json"
+  run "$OCIGATE" check "$T/net.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"deny hostNamespaces.network: container joins the host's network namespace (linux.namespaces["*"].path=/proc/self/ns/net, with a user namespace)"* ]]
+}
+
+@test "a namespace path that does not exist cannot be judged and is denied" {
+  mutate '.linux.namespaces |= map(if .type == "network" then .path = "/nonexistent/netns" else . end)
+          | .linux.namespaces += [{"type": "user"}]
+          | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
+          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/net.json"
+  run "$OCIGATE" check "$T/net.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"deny hostNamespaces.network: cannot tell whether the network namespace is the host's"*"/nonexistent/netns"* ]]
+}
+
+@test "check -p with a missing policy file exits 2 and names it" {
+  compliant_config >"$T/ok.json"
+  run "$OCIGATE" check -p "$T/nope.json" "$T/ok.json"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"policy: open $T/nope.json: No such file or directory"* ]]
+}
+
+@test "check with a bad policy exits 2 with file, line and key" {
+  compliant_config >"$T/ok.json"
+  printf '{\n  "version": 1,\n  "rules": {\n    "capabilities": {\n      "action": "fix",\n      "allow": ["CAP_CHOWN", "CAP_FLY"]\n    }\n  }\n}\n' >"$T/p.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/ok.json"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"$T/p.json:6: rules.capabilities.allow[1]: unknown capability \"CAP_FLY\""* ]]
+}

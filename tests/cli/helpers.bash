@@ -1,0 +1,20 @@
+# Shared setup for the CLI suites.
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+OCIGATE="$ROOT/build/ocigate"
+FIXTURES="$ROOT/tests/fixtures"
+POLICIES="$ROOT/policies"
+
+# A config every shipped policy allows as is: runc's own template, run as
+# an unprivileged user, in every namespace.
+compliant_config() {
+  jq '.process.user = {"uid": 1000, "gid": 1000}
+      | .linux.namespaces += [{"type": "cgroup"}] | .linux.namespaces |= unique_by(.type)
+      | .process.capabilities = {"bounding": ["CAP_NET_BIND_SERVICE"], "effective": ["CAP_NET_BIND_SERVICE"],
+                                 "permitted": ["CAP_NET_BIND_SERVICE"]}' \
+    "$FIXTURES/runc-spec.json"
+}
+
+# compliant_config with a jq filter applied: mutate 'FILTER' > FILE
+mutate() {
+  compliant_config | jq "$1"
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages a step needs, only those missing.
+# As root it runs apt-get; otherwise it prints the exact command and stops.
+# Usage: tests/deps.sh build|test
+set -eu
+
+build="gcc make pkg-config libjson-c-dev libcap-dev libseccomp-dev"
+test="libcmocka-dev bats jq python3 python3-jsonschema"
+
+case "${1:-}" in
+  build) want=$build ;;
+  test) want="$build $test" ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ocigate: missing packages:$missing" >&2
+  echo "ocigate: run as root: apt-get update && $cmd" >&2
+  exit 1
+fi
+echo "ocigate: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+$cmd
