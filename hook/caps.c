@@ -21,14 +21,14 @@ cap_table_init (void)
   cap_count = 0;
   for (int c = 0; c < 64; c++)
     {
-      char *n = cap_to_name ((cap_value_t) c);
+      char *n = cap_to_name ((cap_value_t)c);
       if (n == NULL)
         continue;
       /* libcap prints numbers for capabilities it has no name for. */
       if (strncmp (n, "cap_", 4) == 0 && strlen (n) < CAP_NAME_MAX)
         {
           for (size_t i = 0; n[i]; i++)
-            cap_names[c][i] = (char) toupper ((unsigned char) n[i]);
+            cap_names[c][i] = (char)toupper ((unsigned char)n[i]);
           cap_count = c + 1;
         }
       cap_free (n);

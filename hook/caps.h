@@ -7,7 +7,7 @@
 
 /* Capability sets as bitmasks: every capability Linux defines fits. */
 typedef uint64_t capmask_t;
-#define CAPMASK(c) ((capmask_t) 1 << (c))
+#define CAPMASK(c) ((capmask_t)1 << (c))
 
 /* Parse "CAP_SYS_ADMIN" (the runtime-spec form) into its number; -1 when
  * the name is not one libcap knows. */

@@ -9,8 +9,8 @@
 
 static const char *const ns_names[NS__COUNT] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" };
 static const char *const ns_proc_names[NS__COUNT] = { "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time" };
-static const char *const cap_set_names[CAPSET__COUNT] = { "bounding", "effective", "permitted", "inheritable",
-                                                          "ambient" };
+static const char *const cap_set_names[CAPSET__COUNT]
+    = { "bounding", "effective", "permitted", "inheritable", "ambient" };
 
 const char *
 ns_type_name (enum ns_type t)
@@ -78,12 +78,34 @@ get_uint32 (json_object *o, const char *field, uint32_t *out, ocigate_error_t *e
    * not fit 64 bits; either way the value is out of range. */
   bool clamped = v == INT64_MIN || (v == INT64_MAX && json_object_get_uint64 (o) == UINT64_MAX);
   if (clamped)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: a number beyond 64 bits is out of range (0 to 4294967295)",
-                               field);
-  if (v < 0 || v > (int64_t) UINT32_MAX || (v == INT64_MAX && json_object_get_uint64 (o) > (uint64_t) INT64_MAX))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                               "%s: a number beyond 64 bits is out of range (0 to 4294967295)", field);
+  if (v < 0 || v > (int64_t)UINT32_MAX || (v == INT64_MAX && json_object_get_uint64 (o) > (uint64_t)INT64_MAX))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to 4294967295)", field,
                                json_object_to_json_string (o));
-  *out = (uint32_t) v;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+/* An optional array field: NULL when absent or null, else checked for type
+ * and length (the noun and limit name the count in the message). */
+static int
+get_list (json_object *parent, const char *key, const char *field, size_t max, const char *noun, const char *limit,
+          json_object **out, size_t *n, ocigate_error_t *err)
+{
+  json_object *a = json_get (parent, key);
+  *out = NULL;
+  *n = 0;
+  if (a == NULL || json_object_is_type (a, json_type_null))
+    return 0;
+  if (want_type (a, json_type_array, field, err) < 0)
+    return -1;
+  size_t len = json_object_array_length (a);
+  if (len > max)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu %s, more than %s of %zu", field, len, noun, limit,
+                               max);
+  *out = a;
+  *n = len;
   return 0;
 }
 
@@ -100,15 +122,14 @@ load_user (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
     return -1;
   if ((v = json_get (user, "gid")) && get_uint32 (v, "process.user.gid", &cfg->gid, err) < 0)
     return -1;
-  json_object *gids = json_get (user, "additionalGids");
-  if (gids == NULL || json_object_is_type (gids, json_type_null))
-    return 0;
-  if (want_type (gids, json_type_array, "process.user.additionalGids", err) < 0)
+  json_object *gids = NULL;
+  size_t n = 0;
+  if (get_list (user, "additionalGids", "process.user.additionalGids", OCIGATE_MAX_LIST, "entries", "the limit", &gids,
+                &n, err)
+      < 0)
     return -1;
-  size_t n = json_object_array_length (gids);
-  if (n > OCIGATE_MAX_LIST)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "process.user.additionalGids: %zu entries, more than the limit of %d", n,
-                               OCIGATE_MAX_LIST);
+  if (gids == NULL)
+    return 0;
   cfg->additional_gids = xreallocarray (NULL, n, sizeof (uint32_t));
   cfg->n_additional_gids = n;
   for (size_t i = 0; i < n; i++)
@@ -131,16 +152,11 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
     return -1;
   for (int s = 0; s < CAPSET__COUNT; s++)
     {
-      json_object *set = json_get (caps, cap_set_names[s]);
-      if (set == NULL || json_object_is_type (set, json_type_null))
-        continue;
       cleanup_free char *field = xasprintf ("process.capabilities.%s", cap_set_names[s]);
-      if (want_type (set, json_type_array, field, err) < 0)
+      json_object *set = NULL;
+      size_t n = 0;
+      if (get_list (caps, cap_set_names[s], field, OCIGATE_MAX_LIST, "entries", "the limit", &set, &n, err) < 0)
         return -1;
-      size_t n = json_object_array_length (set);
-      if (n > OCIGATE_MAX_LIST)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu entries, more than the limit of %d", field, n,
-                                   OCIGATE_MAX_LIST);
       for (size_t i = 0; i < n; i++)
         {
           json_object *name = json_object_array_get_idx (set, i);
@@ -162,15 +178,10 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
 static int
 load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *err)
 {
-  json_object *nss = json_get (linux_, "namespaces");
-  if (nss == NULL || json_object_is_type (nss, json_type_null))
-    return 0;
-  if (want_type (nss, json_type_array, "linux.namespaces", err) < 0)
+  json_object *nss = NULL;
+  size_t n = 0;
+  if (get_list (linux_, "namespaces", "linux.namespaces", OCIGATE_MAX_LIST, "entries", "the limit", &nss, &n, err) < 0)
     return -1;
-  size_t n = json_object_array_length (nss);
-  if (n > OCIGATE_MAX_LIST)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.namespaces: %zu entries, more than the limit of %d", n,
-                               OCIGATE_MAX_LIST);
   for (size_t i = 0; i < n; i++)
     {
       json_object *ns = json_object_array_get_idx (nss, i);
@@ -216,16 +227,13 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
 static int
 load_mappings (json_object *linux_, const char *key, struct id_mapping **out, size_t *n_out, ocigate_error_t *err)
 {
-  json_object *maps = json_get (linux_, key);
-  if (maps == NULL || json_object_is_type (maps, json_type_null))
-    return 0;
   cleanup_free char *field = xasprintf ("linux.%s", key);
-  if (want_type (maps, json_type_array, field, err) < 0)
+  json_object *maps = NULL;
+  size_t n = 0;
+  if (get_list (linux_, key, field, OCIGATE_MAX_MAPPINGS, "mappings", "the kernel's limit", &maps, &n, err) < 0)
     return -1;
-  size_t n = json_object_array_length (maps);
-  if (n > OCIGATE_MAX_MAPPINGS)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu mappings, more than the kernel's limit of %d", field,
-                               n, OCIGATE_MAX_MAPPINGS);
+  if (maps == NULL)
+    return 0;
   *out = xreallocarray (NULL, n, sizeof (struct id_mapping));
   *n_out = n;
   for (size_t i = 0; i < n; i++)
@@ -339,12 +347,12 @@ id_mapping_to_host (const struct id_mapping *m, size_t n, uint32_t id, uint32_t 
 {
   for (size_t i = 0; i < n; i++)
     {
-      if (id >= m[i].container_id && (uint64_t) id < (uint64_t) m[i].container_id + m[i].size)
+      if (id >= m[i].container_id && (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
         {
-          uint64_t h = (uint64_t) m[i].host_id + (id - m[i].container_id);
+          uint64_t h = (uint64_t)m[i].host_id + (id - m[i].container_id);
           if (h > UINT32_MAX)
             return false;
-          *host = (uint32_t) h;
+          *host = (uint32_t)h;
           return true;
         }
     }

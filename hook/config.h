@@ -72,9 +72,9 @@ struct oci_config
   size_t n_gid_mappings;
 };
 
-const char *ns_type_name (enum ns_type t);     /* runtime-spec: "network" */
-const char *ns_proc_name (enum ns_type t);     /* /proc/PID/ns: "net" */
-const char *cap_set_name (enum cap_set s);     /* "bounding" */
+const char *ns_type_name (enum ns_type t); /* runtime-spec: "network" */
+const char *ns_proc_name (enum ns_type t); /* /proc/PID/ns: "net" */
+const char *cap_set_name (enum cap_set s); /* "bounding" */
 
 int oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t *err);
 int oci_config_load_buffer (const char *buf, size_t len, const char *name, struct oci_config **out,
@@ -83,7 +83,7 @@ int oci_config_load_buffer (const char *buf, size_t len, const char *name, struc
 int oci_config_refresh (struct oci_config *cfg, ocigate_error_t *err);
 void oci_config_free (struct oci_config *cfg);
 void cleanup_oci_configp (struct oci_config **cfg);
-#define cleanup_oci_config __attribute__((cleanup(cleanup_oci_configp)))
+#define cleanup_oci_config __attribute__ ((cleanup (cleanup_oci_configp)))
 
 /* The host ID a container ID maps to; false when no mapping covers it. */
 bool id_mapping_to_host (const struct id_mapping *m, size_t n, uint32_t id, uint32_t *host);

@@ -36,6 +36,6 @@ int ocigate_error_make_errno (ocigate_error_t *err, int status, const char *fmt,
 int ocigate_error_prefix (ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (2, 3);
 void ocigate_error_free (ocigate_error_t *err);
 
-#define cleanup_error __attribute__((cleanup(ocigate_error_free)))
+#define cleanup_error __attribute__ ((cleanup (ocigate_error_free)))
 
 #endif

@@ -24,7 +24,7 @@ write_all (int fd, const char *data, size_t len)
           return -1;
         }
       data += n;
-      len -= (size_t) n;
+      len -= (size_t)n;
     }
   return 0;
 }

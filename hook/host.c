@@ -71,7 +71,7 @@ read_accounts (const char *path, struct host_account **out, size_t *n_out, ociga
       if (errno || end == idstr || *end != ':' || id > UINT32_MAX)
         continue;
       acc = xreallocarray (acc, n + 1, sizeof *acc);
-      acc[n].id = (uint32_t) id;
+      acc[n].id = (uint32_t)id;
       acc[n].name = xstrdup (name);
       n++;
     }
@@ -165,7 +165,7 @@ host_userns_mappings (struct host_info *host, const char *path, bool gid, struct
   while (count < OCIGATE_MAX_MAPPINGS && fscanf (f, "%lu %lu %lu", &c, &h, &s) == 3)
     {
       maps = xreallocarray (maps, count + 1, sizeof *maps);
-      maps[count++] = (struct id_mapping){ (uint32_t) c, (uint32_t) h, (uint32_t) s };
+      maps[count++] = (struct id_mapping){ (uint32_t)c, (uint32_t)h, (uint32_t)s };
     }
   *out = maps;
   *n = count;

@@ -16,10 +16,10 @@ read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t 
   size_t cap = 64 * 1024;
   if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
     {
-      if ((uint64_t) st.st_size > max_bytes)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: file is %llu bytes, more than the limit of %zu", name,
-                                   (unsigned long long) st.st_size, max_bytes);
-      cap = (size_t) st.st_size + 1;
+      if ((uint64_t)st.st_size > max_bytes)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: file is %llu bytes, more than the limit of %zu",
+                                   name, (unsigned long long)st.st_size, max_bytes);
+      cap = (size_t)st.st_size + 1;
     }
   cleanup_free char *buf = xmalloc (cap + 1);
   size_t len = 0;
@@ -42,7 +42,7 @@ read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t 
         }
       if (n == 0)
         break;
-      len += (size_t) n;
+      len += (size_t)n;
     }
   if (len > max_bytes)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: more than the limit of %zu bytes", name, max_bytes);
@@ -97,7 +97,7 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: too large", name);
   if (memchr (buf, '\0', len) != NULL)
     {
-      size_t off = (size_t) ((const char *) memchr (buf, '\0', len) - buf);
+      size_t off = (size_t)((const char *)memchr (buf, '\0', len) - buf);
       unsigned line, col;
       offset_to_line_col (buf, off, &line, &col);
       return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: NUL byte", name, line, col);
@@ -105,9 +105,9 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
   struct json_tokener *tok = json_tokener_new_ex (OCIGATE_MAX_JSON_DEPTH);
   if (tok == NULL)
     return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "%s: cannot allocate JSON parser", name);
-    /* Trailing data is checked below, with a clearer message. */
+  /* Trailing data is checked below, with a clearer message. */
   json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 | JSON_TOKENER_ALLOW_TRAILING_CHARS);
-  cleanup_json json_object *obj = json_tokener_parse_ex (tok, buf, (int) len);
+  cleanup_json json_object *obj = json_tokener_parse_ex (tok, buf, (int)len);
   enum json_tokener_error jerr = json_tokener_get_error (tok);
   size_t end = json_tokener_get_parse_end (tok);
   json_tokener_free (tok);
@@ -123,8 +123,8 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
     {
       unsigned line, col;
       offset_to_line_col (buf, end < len ? end : len, &line, &col);
-      const char *why = jerr == json_tokener_error_depth ? "nesting deeper than the limit of 64"
-                                                         : json_tokener_error_desc (jerr);
+      const char *why
+          = jerr == json_tokener_error_depth ? "nesting deeper than the limit of 64" : json_tokener_error_desc (jerr);
       return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: %s", name, line, col, why);
     }
   for (size_t i = end; i < len; i++)
@@ -133,8 +133,8 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
         {
           unsigned line, col;
           offset_to_line_col (buf, i, &line, &col);
-          return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: data after the document",
-                                     name, line, col);
+          return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: data after the document", name,
+                                     line, col);
         }
     }
   *out = steal_pointer (&obj);
@@ -182,7 +182,8 @@ scan_string (struct scan *s, const char *want, bool *equal)
   if (s->p >= s->end)
     return false;
   if (equal)
-    *equal = !escaped && want && strlen (want) == (size_t) (s->p - start) && memcmp (start, want, (size_t) (s->p - start)) == 0;
+    *equal = !escaped && want && strlen (want) == (size_t)(s->p - start)
+             && memcmp (start, want, (size_t)(s->p - start)) == 0;
   s->p++;
   return true;
 }
@@ -206,7 +207,7 @@ scan_value (struct scan *s, const char *pointer, unsigned *found)
     {
       /* pointer is "/token/rest..." */
       const char *slash = strchr (pointer + 1, '/');
-      token = slash ? xstrndup (pointer + 1, (size_t) (slash - pointer - 1)) : xstrdup (pointer + 1);
+      token = slash ? xstrndup (pointer + 1, (size_t)(slash - pointer - 1)) : xstrdup (pointer + 1);
       rest = slash ? slash : "";
     }
   if (*s->p == '{')
@@ -288,5 +289,6 @@ json_pointer_line (const char *buf, size_t len, const char *pointer)
 const char *
 json_to_text (json_object *o)
 {
-  return json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+  return json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                | JSON_C_TO_STRING_NOSLASHESCAPE);
 }

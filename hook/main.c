@@ -59,8 +59,7 @@ static const char usage_policy[] = "Usage: ocigate policy show [-p POLICY]\n"
                                    "Print the effective policy (defaults filled in), or check a policy file.\n"
                                    "Exit status of validate: 0 valid, 1 invalid, 2 usage error.\n";
 
-static int
-usage_error (const char *usage, const char *fmt, ...) PRINTF_LIKE (2, 3);
+static int usage_error (const char *usage, const char *fmt, ...) PRINTF_LIKE (2, 3);
 
 static int
 usage_error (const char *usage, const char *fmt, ...)

@@ -9,9 +9,8 @@
 
 #include "jsonio.h"
 
-static int
-policy_error_at (const char *file, const char *text, size_t len, const char *pointer, const char *field,
-                 ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (7, 8);
+static int policy_error_at (const char *file, const char *text, size_t len, const char *pointer, const char *field,
+                            ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (7, 8);
 
 static int
 policy_error_at (const char *file, const char *text, size_t len, const char *pointer, const char *field,
@@ -113,7 +112,7 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
 
   json_object_object_foreach (root, key, val)
     {
-      (void) val;
+      (void)val;
       if (strcmp (key, "version") && strcmp (key, "mode") && strcmp (key, "rules"))
         {
           cleanup_free char *ptr = json_pointer_escape (key);
@@ -195,7 +194,7 @@ policy_load_file (const char *path, struct policy **out, ocigate_error_t *err)
 int
 policy_load_embedded (struct policy **out, ocigate_error_t *err)
 {
-  size_t len = (size_t) (ocigate_default_policy_end - ocigate_default_policy);
+  size_t len = (size_t)(ocigate_default_policy_end - ocigate_default_policy);
   return policy_load_buffer (ocigate_default_policy, len, OCIGATE_EMBEDDED_POLICY, out, err);
 }
 

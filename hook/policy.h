@@ -28,7 +28,7 @@ json_object *policy_to_json (const struct policy *p);
 
 void policy_free (struct policy *p);
 void cleanup_policyp (struct policy **p);
-#define cleanup_policy __attribute__((cleanup(cleanup_policyp)))
+#define cleanup_policy __attribute__ ((cleanup (cleanup_policyp)))
 
 /* policies/default.json, compiled in. */
 extern const char ocigate_default_policy[];

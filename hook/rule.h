@@ -33,8 +33,8 @@ struct policy_where
 struct rule
 {
   const char *id;
-  const char *summary; /* one line: what it checks */
-  unsigned actions;    /* ACTION_MASK of what the policy may choose */
+  const char *summary;         /* one line: what it checks */
+  unsigned actions;            /* ACTION_MASK of what the policy may choose */
   const char *default_options; /* JSON object text, without "action" */
 
   /* `opts` holds the default options overlaid with the policy's; `where`
@@ -68,11 +68,11 @@ int policy_where_error (const struct policy_where *where, const char *key, long 
 /* Option helpers for parse_options: each fails with a message naming where. */
 int rule_options_check_keys (json_object *opts, const struct policy_where *where, const char *const *allowed,
                              ocigate_error_t *err);
-int rule_option_enum (json_object *opts, const char *key, const struct policy_where *where,
-                      const char *const *values, int *out, ocigate_error_t *err);
+int rule_option_enum (json_object *opts, const char *key, const struct policy_where *where, const char *const *values,
+                      int *out, ocigate_error_t *err);
 int rule_option_caps (json_object *opts, const char *key, const struct policy_where *where, capmask_t *out,
                       ocigate_error_t *err);
-int rule_option_uint (json_object *opts, const char *key, const struct policy_where *where, uint64_t min,
-                      uint64_t max, uint64_t *out, ocigate_error_t *err);
+int rule_option_uint (json_object *opts, const char *key, const struct policy_where *where, uint64_t min, uint64_t max,
+                      uint64_t *out, ocigate_error_t *err);
 
 #endif

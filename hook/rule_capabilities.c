@@ -17,11 +17,10 @@ capabilities_parse (json_object *opts, const struct policy_where *where, void **
 {
   static const char *const keys[] = { "allow", NULL };
   struct capabilities_options o = { 0 };
-  if (rule_options_check_keys (opts, where, keys, err) < 0 || rule_option_caps (opts, "allow", where, &o.allow, err) < 0)
+  if (rule_options_check_keys (opts, where, keys, err) < 0
+      || rule_option_caps (opts, "allow", where, &o.allow, err) < 0)
     return -1;
-  struct capabilities_options *p = xmalloc (sizeof *p);
-  *p = o;
-  *out = p;
+  *out = xmemdup (&o, sizeof o);
   return 0;
 }
 
@@ -156,7 +155,8 @@ capabilities_apply (struct rule_context *ctx, const struct rule_setting *s, ocig
 const struct rule rule_capabilities = {
   .id = "capabilities",
   .summary = "capabilities outside the allowlist, in any of the five sets",
-  .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_FIX) | ACTION_MASK (ACTION_DENY),
+  .actions
+  = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_FIX) | ACTION_MASK (ACTION_DENY),
   .default_options = "{\"allow\": []}",
   .parse_options = capabilities_parse,
   .free_options = free,

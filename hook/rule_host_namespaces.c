@@ -30,9 +30,7 @@ host_ns_parse (json_object *opts, const struct policy_where *where, void **out, 
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_enum (opts, "when", where, whens, &o.when, err) < 0)
     return -1;
-  struct host_ns_options *p = xmalloc (sizeof *p);
-  *p = o;
-  *out = p;
+  *out = xmemdup (&o, sizeof o);
   return 0;
 }
 
@@ -58,8 +56,7 @@ host_flag (enum ns_type t)
 }
 
 static int
-host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting *s, enum ns_type t,
-                       struct verdict *v)
+host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting *s, enum ns_type t, struct verdict *v)
 {
   const struct host_ns_options *o = s->options;
   const struct oci_config *cfg = ctx->config;
@@ -89,8 +86,8 @@ host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting
     {
     case NS_IDENTITY_HOST:
       verdict_add_finding (v, s->rule->id, s->action, pointer,
-                           "container joins the host's %s namespace (linux.namespaces[%zu].path=%s%s); drop %s",
-                           name, ns->index, ns->path, context, host_flag (t));
+                           "container joins the host's %s namespace (linux.namespaces[%zu].path=%s%s); drop %s", name,
+                           ns->index, ns->path, context, host_flag (t));
       break;
     case NS_IDENTITY_UNKNOWN:
       /* A namespace ocigate cannot see might be the host's: fail closed. */
@@ -106,7 +103,7 @@ host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting
 }
 
 #define HOST_NS_RULE(var, type, label)                                                                                 \
-  static int var##_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,           \
+  static int var##_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,          \
                              ocigate_error_t *err UNUSED)                                                              \
   {                                                                                                                    \
     return host_ns_evaluate_type (ctx, s, type, v);                                                                    \

@@ -25,9 +25,7 @@ privileged_parse (json_object *opts, const struct policy_where *where, void **ou
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_uint (opts, "minSignals", where, 2, PRIVILEGED_SIGNALS, &o.min_signals, err) < 0)
     return -1;
-  struct privileged_options *p = xmalloc (sizeof *p);
-  *p = o;
-  *out = p;
+  *out = xmemdup (&o, sizeof o);
   return 0;
 }
 
@@ -134,8 +132,8 @@ signal_no_masks (const struct oci_config *cfg, struct strbuf *sb)
 static bool
 is_default_device (const char *path)
 {
-  static const char *const defaults[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-                                          "/dev/urandom", "/dev/tty", "/dev/console", "/dev/ptmx" };
+  static const char *const defaults[] = { "/dev/null",    "/dev/zero", "/dev/full",    "/dev/random",
+                                          "/dev/urandom", "/dev/tty",  "/dev/console", "/dev/ptmx" };
   for (size_t i = 0; i < ARRAY_SIZE (defaults); i++)
     if (strcmp (path, defaults[i]) == 0)
       return true;
@@ -212,7 +210,7 @@ privileged_evaluate (const struct rule_context *ctx, const struct rule_setting *
 {
   const struct privileged_options *o = s->options;
   bool (*const signals[PRIVILEGED_SIGNALS]) (const struct oci_config *, struct strbuf *)
-      = { signal_all_caps, signal_no_seccomp, signal_all_devices,
+      = { signal_all_caps, signal_no_seccomp,   signal_all_devices,
           signal_no_masks, signal_host_devices, signal_writable_sysfs };
   struct strbuf seen = { 0 };
   uint64_t count = 0;
@@ -230,7 +228,7 @@ privileged_evaluate (const struct rule_context *ctx, const struct rule_setting *
     verdict_add_finding (v, s->rule->id, s->action, "",
                          "container is privileged (%llu of %d marks: %s); drop --privileged and grant only the "
                          "capabilities and devices it needs",
-                         (unsigned long long) count, PRIVILEGED_SIGNALS, seen.buf);
+                         (unsigned long long)count, PRIVILEGED_SIGNALS, seen.buf);
   strbuf_release (&seen);
   return 0;
 }

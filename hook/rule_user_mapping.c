@@ -10,13 +10,13 @@
 static bool
 range_overflows (uint32_t first, uint32_t size)
 {
-  return (uint64_t) first + size > UINT32_MAX;
+  return (uint64_t)first + size > UINT32_MAX;
 }
 
 static bool
 ranges_overlap (uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
 {
-  return (uint64_t) a < (uint64_t) b + b_size && (uint64_t) b < (uint64_t) a + a_size;
+  return (uint64_t)a < (uint64_t)b + b_size && (uint64_t)b < (uint64_t)a + a_size;
 }
 
 static int
@@ -29,7 +29,7 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
   const char *key = gid ? "gidMappings" : "uidMappings";
   const char *kind = gid ? "GID" : "UID";
   /* A rootless engine maps container root onto the user who runs it. */
-  uint32_t self = gid ? (uint32_t) ctx->host->egid : (uint32_t) ctx->host->euid;
+  uint32_t self = gid ? (uint32_t)ctx->host->egid : (uint32_t)ctx->host->euid;
 
   for (size_t i = 0; i < n; i++)
     {

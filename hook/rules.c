@@ -18,16 +18,8 @@ extern const struct rule rule_host_ns_uts;
 extern const struct rule rule_host_ns_cgroup;
 
 const struct rule *const rule_table[] = {
-  &rule_privileged,
-  &rule_user_root,
-  &rule_user_mapping,
-  &rule_capabilities,
-  &rule_host_ns_pid,
-  &rule_host_ns_network,
-  &rule_host_ns_ipc,
-  &rule_host_ns_uts,
-  &rule_host_ns_cgroup,
-  NULL,
+  &rule_privileged,      &rule_user_root,   &rule_user_mapping, &rule_capabilities,   &rule_host_ns_pid,
+  &rule_host_ns_network, &rule_host_ns_ipc, &rule_host_ns_uts,  &rule_host_ns_cgroup, NULL,
 };
 
 const struct rule *
@@ -80,7 +72,7 @@ rule_options_check_keys (json_object *opts, const struct policy_where *where, co
 {
   json_object_object_foreach (opts, key, val)
     {
-      (void) val;
+      (void)val;
       bool ok = false;
       for (const char *const *a = allowed; *a; a++)
         ok = ok || strcmp (*a, key) == 0;
@@ -132,10 +124,10 @@ rule_option_caps (json_object *opts, const char *key, const struct policy_where 
     {
       json_object *name = json_object_array_get_idx (v, i);
       if (!json_object_is_type (name, json_type_string))
-        return policy_where_error (where, key, (long) i, err, "must be a capability name (string)");
+        return policy_where_error (where, key, (long)i, err, "must be a capability name (string)");
       int c = cap_parse_name (json_object_get_string (name));
       if (c < 0)
-        return policy_where_error (where, key, (long) i, err,
+        return policy_where_error (where, key, (long)i, err,
                                    "unknown capability \"%s\" (names are CAP_ and the upper-case name, as "
                                    "CAP_NET_BIND_SERVICE)",
                                    json_object_get_string (name));
@@ -151,9 +143,9 @@ rule_option_uint (json_object *opts, const char *key, const struct policy_where 
 {
   json_object *v = json_get (opts, key);
   if (v == NULL || !json_object_is_type (v, json_type_int) || json_object_get_int64 (v) < 0
-      || (uint64_t) json_object_get_int64 (v) < min || (uint64_t) json_object_get_int64 (v) > max)
-    return policy_where_error (where, key, -1, err, "must be an integer from %llu to %llu", (unsigned long long) min,
-                               (unsigned long long) max);
-  *out = (uint64_t) json_object_get_int64 (v);
+      || (uint64_t)json_object_get_int64 (v) < min || (uint64_t)json_object_get_int64 (v) > max)
+    return policy_where_error (where, key, -1, err, "must be an integer from %llu to %llu", (unsigned long long)min,
+                               (unsigned long long)max);
+  *out = (uint64_t)json_object_get_int64 (v);
   return 0;
 }

@@ -7,17 +7,17 @@
 
 enum userns_kind
 {
-  USERNS_NONE,       /* no user namespace: container IDs are host IDs */
-  USERNS_HOST,       /* joins the host's own user namespace */
-  USERNS_NEW,        /* a new namespace with the config's mappings */
-  USERNS_JOINED,     /* joins another namespace; mappings read from /proc */
-  USERNS_UNKNOWN,    /* joins a namespace ocigate cannot resolve */
+  USERNS_NONE,    /* no user namespace: container IDs are host IDs */
+  USERNS_HOST,    /* joins the host's own user namespace */
+  USERNS_NEW,     /* a new namespace with the config's mappings */
+  USERNS_JOINED,  /* joins another namespace; mappings read from /proc */
+  USERNS_UNKNOWN, /* joins a namespace ocigate cannot resolve */
 };
 
 struct userns_view
 {
   enum userns_kind kind;
-  char *why; /* USERNS_UNKNOWN: what failed */
+  char *why;                              /* USERNS_UNKNOWN: what failed */
   struct id_mapping *uid_maps, *gid_maps; /* not owned for USERNS_NEW */
   size_t n_uid_maps, n_gid_maps;
   bool owns_maps;
@@ -25,7 +25,7 @@ struct userns_view
 
 void userns_view_init (struct userns_view *view, const struct rule_context *ctx);
 void userns_view_release (struct userns_view *view);
-#define cleanup_userns_view __attribute__((cleanup(userns_view_release)))
+#define cleanup_userns_view __attribute__ ((cleanup (userns_view_release)))
 
 /* A user namespace that separates container IDs from host IDs. */
 static inline bool

@@ -8,8 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void __attribute__((noreturn))
-oom (void)
+static void __attribute__ ((noreturn)) oom (void)
 {
   static const char msg[] = "ocigate: out of memory\n";
   if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0)
@@ -53,6 +52,14 @@ xreallocarray (void *ptr, size_t n, size_t size)
   if (p == NULL)
     oom ();
   return p;
+}
+
+void *
+xmemdup (const void *p, size_t size)
+{
+  void *r = xmalloc (size);
+  memcpy (r, p, size);
+  return r;
 }
 
 char *

@@ -10,23 +10,23 @@
 
 #include <json-c/json.h>
 
-#define UNUSED __attribute__((unused))
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define UNUSED __attribute__ ((unused))
+#define PRINTF_LIKE(f, a) __attribute__ ((format (printf, f, a)))
+#define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
 
 /* Owned resources are released when their variable leaves scope; hand one
  * over with steal_pointer()/steal_fd() so exactly one owner remains. */
-void cleanup_freep(void *p);
-void cleanup_closep(int *fd);
-void cleanup_json_putp(json_object **o);
-void cleanup_fclosep(void *p);
-void cleanup_strvp(void *p);
+void cleanup_freep (void *p);
+void cleanup_closep (int *fd);
+void cleanup_json_putp (json_object **o);
+void cleanup_fclosep (void *p);
+void cleanup_strvp (void *p);
 
-#define cleanup_free __attribute__((cleanup(cleanup_freep)))
-#define cleanup_close __attribute__((cleanup(cleanup_closep)))
-#define cleanup_json __attribute__((cleanup(cleanup_json_putp)))
-#define cleanup_file __attribute__((cleanup(cleanup_fclosep)))
-#define cleanup_strv __attribute__((cleanup(cleanup_strvp)))
+#define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
+#define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
+#define cleanup_json __attribute__ ((cleanup (cleanup_json_putp)))
+#define cleanup_file __attribute__ ((cleanup (cleanup_fclosep)))
+#define cleanup_strv __attribute__ ((cleanup (cleanup_strvp)))
 
 static inline void *
 steal_ptr (void *pp)
@@ -36,7 +36,7 @@ steal_ptr (void *pp)
   *p = NULL;
   return r;
 }
-#define steal_pointer(pp) ((__typeof__(*(pp))) steal_ptr (pp))
+#define steal_pointer(pp) ((__typeof__ (*(pp)))steal_ptr (pp))
 
 static inline int
 steal_fd (int *fd)
@@ -52,6 +52,7 @@ void *xmalloc (size_t size);
 void *xzalloc (size_t size);
 void *xrealloc (void *ptr, size_t size);
 void *xreallocarray (void *ptr, size_t n, size_t size);
+void *xmemdup (const void *p, size_t size);
 char *xstrdup (const char *s);
 char *xstrndup (const char *s, size_t n);
 char *xasprintf (const char *fmt, ...) PRINTF_LIKE (1, 2);

@@ -19,7 +19,7 @@ action_parse (const char *name)
 {
   for (size_t i = 0; i < ARRAY_SIZE (action_names); i++)
     if (strcmp (action_names[i], name) == 0)
-      return (int) i;
+      return (int)i;
   return -1;
 }
 

@@ -23,10 +23,10 @@ enum decision
 
 struct finding
 {
-  char *rule;       /* the rule's ID, as in the policy */
+  char *rule; /* the rule's ID, as in the policy */
   enum action action;
-  char *path;       /* JSON pointer into config.json; "" for the document */
-  char *message;    /* problem (field=value, context); remedy */
+  char *path;    /* JSON pointer into config.json; "" for the document */
+  char *message; /* problem (field=value, context); remedy */
 };
 
 struct verdict
@@ -39,10 +39,10 @@ const char *action_name (enum action a);
 int action_parse (const char *name); /* -1 when unknown */
 const char *decision_name (enum decision d);
 
-void verdict_add_finding (struct verdict *v, const char *rule, enum action action, const char *path,
-                          const char *fmt, ...) PRINTF_LIKE (5, 6);
+void verdict_add_finding (struct verdict *v, const char *rule, enum action action, const char *path, const char *fmt,
+                          ...) PRINTF_LIKE (5, 6);
 enum decision verdict_decide (const struct verdict *v);
 void verdict_release (struct verdict *v);
-#define cleanup_verdict __attribute__((cleanup(verdict_release)))
+#define cleanup_verdict __attribute__ ((cleanup (verdict_release)))
 
 #endif

@@ -106,9 +106,7 @@ teardown() {
   mutate 'del(.linux.namespaces[] | select(.type == "pid"))' >"$T/pidhost.json"
   run "$OCIGATE" check "$T/pidhost.json"
   [ "$status" -eq 0 ]
-  mutate 'del(.linux.namespaces[] | select(.type == "pid")) | .linux.namespaces += [{"type": "user"}]
-          | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
-          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/pidhost-userns.json"
+  mutate 'del(.linux.namespaces[] | select(.type == "pid")) | '"$USERNS" >"$T/pidhost-userns.json"
   run "$OCIGATE" check "$T/pidhost-userns.json"
   [ "$status" -eq 1 ]
   [[ "$output" == *"deny hostNamespaces.pid: container shares the host's pid namespace (linux.namespaces has no \"pid\" entry, with a user namespace); drop --pid host"* ]]
@@ -116,9 +114,7 @@ teardown() {
 
 @test "a network namespace path that is the host's own is refused with a user namespace" {
   mutate '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/net" else . end)
-          | .linux.namespaces += [{"type": "user"}]
-          | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
-          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/net.json"
+          | '"$USERNS" >"$T/net.json"
   run "$OCIGATE" check "$T/net.json"
   [ "$status" -eq 1 ]
   [[ "$output" == *"deny hostNamespaces.network: container joins the host's network namespace (linux.namespaces["*"].path=/proc/self/ns/net, with a user namespace)"* ]]
@@ -126,9 +122,7 @@ teardown() {
 
 @test "a namespace path that does not exist cannot be judged and is denied" {
   mutate '.linux.namespaces |= map(if .type == "network" then .path = "/nonexistent/netns" else . end)
-          | .linux.namespaces += [{"type": "user"}]
-          | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
-          | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' >"$T/net.json"
+          | '"$USERNS" >"$T/net.json"
   run "$OCIGATE" check "$T/net.json"
   [ "$status" -eq 1 ]
   [[ "$output" == *"deny hostNamespaces.network: cannot tell whether the network namespace is the host's"*"/nonexistent/netns"* ]]

@@ -18,3 +18,9 @@ compliant_config() {
 mutate() {
   compliant_config | jq "$1"
 }
+
+# A jq filter that adds a user namespace mapping container 0-65535 onto
+# host 1000000-1065535 (no host account there).
+USERNS='.linux.namespaces += [{"type": "user"}]
+  | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
+  | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]'
