@@ -30,15 +30,21 @@ ALL_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) -DOCIGATE_VERSIO
 ALL_LDFLAGS := $(HARDEN_LD) $(LDFLAGS)
 
 B := build
-LIB_SRCS := $(filter-out hook/main.c,$(wildcard hook/*.c))
+CLI_SRCS := hook/main.c $(wildcard hook/cli_*.c)
+LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard hook/*.c))
+CLI_OBJS := $(patsubst hook/%.c,$(B)/obj/%.o,$(CLI_SRCS))
 LIB_OBJS := $(patsubst hook/%.c,$(B)/obj/%.o,$(LIB_SRCS)) $(B)/obj/default_policy.o
-DEPS := $(patsubst %.o,%.d,$(LIB_OBJS)) $(B)/obj/main.d
+DEPS := $(patsubst %.o,%.d,$(LIB_OBJS) $(CLI_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all demo check unit cli deps-build deps-test clean install format format-check
-all: $(B)/ocigate
+all: $(B)/ocigate $(B)/ocigate-runc $(B)/ocigate-crun
+
+# One binary; the name it runs under picks the wrapper.
+$(B)/ocigate-runc $(B)/ocigate-crun: $(B)/ocigate
+	@ln -sf ocigate $@
 
 $(B)/obj/%.o: hook/%.c | $(B)/obj
 	@echo "  CC      $<"
@@ -53,7 +59,7 @@ $(B)/libocigate.a: $(LIB_OBJS)
 	@echo "  AR      $@"
 	@rm -f $@ && ar rcs $@ $^
 
-$(B)/ocigate: $(B)/obj/main.o $(B)/libocigate.a
+$(B)/ocigate: $(CLI_OBJS) $(B)/libocigate.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
@@ -72,11 +78,11 @@ deps-test:
 	@tests/deps.sh test
 
 demo: deps-build
-	$(MAKE) $(B)/ocigate
+	$(MAKE) all
 	tests/demo.sh
 
 check: deps-build deps-test
-	$(MAKE) $(B)/ocigate $(UNIT_BINS)
+	$(MAKE) all $(UNIT_BINS)
 	tests/run.sh $(UNIT_BINS)
 
 format:
@@ -85,8 +91,43 @@ format:
 format-check:
 	clang-format --dry-run --Werror hook/*.c hook/*.h tests/unit/*.c tests/unit/*.h
 
-install: $(B)/ocigate
-	install -D -m 0755 $(B)/ocigate $(DESTDIR)$(PREFIX)/bin/ocigate
+SYSCONFDIR ?= /etc
+HOOKSDIR ?= /usr/share/containers/oci/hooks.d
+BINDIR := $(PREFIX)/bin
+DATADIR := $(PREFIX)/share/ocigate
+MANDIR := $(PREFIX)/share/man
+MANPAGES := $(B)/man/ocigate.1 $(B)/man/ocigate-policy.5
+
+$(B)/man/%: docs/%.md | $(B)/man
+	go-md2man -in $< -out $@
+
+$(B)/man:
+	mkdir -p $@
+
+# The hooks.d files name the installed binary.
+$(B)/hooks.d/%.json: hook/hooks.d/%.json | $(B)/hooks.d
+	sed 's|/usr/local/bin/ocigate|$(BINDIR)/ocigate|g' $< >$@
+
+$(B)/hooks.d:
+	mkdir -p $@
+
+HOOKS := $(patsubst hook/hooks.d/%,$(B)/hooks.d/%,$(wildcard hook/hooks.d/*.json))
+
+install: all $(MANPAGES) $(HOOKS)
+	install -D -m 0755 $(B)/ocigate $(DESTDIR)$(BINDIR)/ocigate
+	ln -sf ocigate $(DESTDIR)$(BINDIR)/ocigate-runc
+	ln -sf ocigate $(DESTDIR)$(BINDIR)/ocigate-crun
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/ocigate
+	# an administrator's policy is never overwritten
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json ] || \
+	  install -m 0644 policies/default.json $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json
+	install -d -m 0755 $(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(DATADIR)/schema
+	install -m 0644 policies/*.json $(DESTDIR)$(DATADIR)/policies/
+	install -m 0644 schema/policy.schema.json $(DESTDIR)$(DATADIR)/schema/
+	install -d -m 0755 $(DESTDIR)$(HOOKSDIR)
+	install -m 0644 $(HOOKS) $(DESTDIR)$(HOOKSDIR)/
+	install -D -m 0644 $(B)/man/ocigate.1 $(DESTDIR)$(MANDIR)/man1/ocigate.1
+	install -D -m 0644 $(B)/man/ocigate-policy.5 $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5
 
 clean:
 	rm -rf $(B)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "engine.h"
 #include "fsutil.h"
 #include "jsonio.h"
@@ -16,13 +17,6 @@
 #ifndef OCIGATE_VERSION
 #define OCIGATE_VERSION "unknown"
 #endif
-
-enum
-{
-  EXIT_ALLOWED = 0,
-  EXIT_DENIED = 1,
-  EXIT_ERROR = 2,
-};
 
 static const char usage_main[]
     = "Usage: ocigate COMMAND [OPTION...]\n"
@@ -33,6 +27,8 @@ static const char usage_main[]
       "  fix [-p POLICY] [-i | -o OUT] CONFIG|-              write the config with the policy's fixes\n"
       "  policy show [-p POLICY]                             print the effective policy\n"
       "  policy validate FILE                                check a policy file\n"
+      "  hook [-p POLICY] [--stage STAGE] [--dry-run]        run as an OCI hook (see 'ocigate hook --help')\n"
+      "Installed as ocigate-runc or ocigate-crun, it is a wrapper runtime in front of runc or crun.\n"
       "\n"
       "Without -p, the policy is " OCIGATE_POLICY_PATH " if it exists, else the embedded default.\n"
       "Exit status: 0 allowed (as is or after rewrite), 1 denied, 2 usage error or input that cannot be judged.\n"
@@ -130,7 +126,7 @@ cmd_check (int argc, char **argv)
 
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
-  if (policy_load_effective (policy_path, &policy, &err) < 0)
+  if (policy_load_effective (policy_path, false, &policy, &err) < 0)
     return print_error (&err);
 
   struct host_info host;
@@ -223,7 +219,7 @@ cmd_fix (int argc, char **argv)
 
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
-  if (policy_load_effective (policy_path, &policy, &err) < 0)
+  if (policy_load_effective (policy_path, false, &policy, &err) < 0)
     return print_error (&err);
   cleanup_free char *buf = NULL;
   size_t len = 0;
@@ -295,7 +291,7 @@ cmd_policy (int argc, char **argv)
         }
       if (optind != argc - 1)
         return usage_error (usage_policy, "policy show takes no arguments besides -p");
-      if (policy_load_effective (policy_path, &policy, &err) < 0)
+      if (policy_load_effective (policy_path, false, &policy, &err) < 0)
         return print_error (&err);
       cleanup_json json_object *j = policy_to_json (policy);
       printf ("%s\n", json_to_text (j));
@@ -316,9 +312,27 @@ cmd_policy (int argc, char **argv)
   return usage_error (usage_policy, "unknown policy subcommand '%s'", argv[1]);
 }
 
+/* "ocigate-runc" runs runc behind the gate, "ocigate-crun" crun. */
+static const char *
+wrapped_runtime (const char *argv0)
+{
+  const char *base = strrchr (argv0, '/');
+  base = base ? base + 1 : argv0;
+  if (strncmp (base, "ocigate-", 8) != 0)
+    return NULL;
+  if (strcmp (base + 8, "runc") == 0)
+    return "runc";
+  if (strcmp (base + 8, "crun") == 0)
+    return "crun";
+  return NULL;
+}
+
 int
 main (int argc, char **argv)
 {
+  const char *runtime = argc > 0 ? wrapped_runtime (argv[0]) : NULL;
+  if (runtime)
+    return wrapper_main (argc, argv, runtime);
   if (argc < 2)
     return usage_error (usage_main, "no command given");
   const char *cmd = argv[1];
@@ -341,6 +355,7 @@ main (int argc, char **argv)
     { "check", cmd_check, usage_check },
     { "fix", cmd_fix, usage_fix },
     { "policy", cmd_policy, usage_policy },
+    { "hook", cmd_hook, usage_hook },
   };
   for (size_t i = 0; i < ARRAY_SIZE (commands); i++)
     {

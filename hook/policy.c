@@ -3,9 +3,12 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "jsonio.h"
 
@@ -24,6 +27,37 @@ policy_error_at (const char *file, const char *text, size_t len, const char *poi
   if (line)
     return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s:%u: %s: %s", file, line, field, msg);
   return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: %s: %s", file, field, msg);
+}
+
+static const char *const runtime_keys[] = { "runc", "crun", NULL };
+static const char *const log_keys[] = { "file", NULL };
+
+/* An optional section of absolute paths: "runtime": {"runc": PATH, ...}. */
+static int
+load_paths (json_object *root, const char *section, const char *const *keys, char **const *out, const char *name,
+            const char *buf, size_t len, ocigate_error_t *err)
+{
+  json_object *sec = json_get (root, section);
+  if (sec == NULL)
+    return 0;
+  cleanup_free char *pointer = xasprintf ("/%s", section);
+  if (!json_object_is_type (sec, json_type_object))
+    return policy_error_at (name, buf, len, pointer, section, err, "must be an object");
+  json_object_object_foreach (sec, key, val)
+    {
+      cleanup_free char *field = xasprintf ("%s.%s", section, key);
+      cleanup_free char *kp = xasprintf ("/%s/%s", section, key);
+      size_t i = 0;
+      while (keys[i] && strcmp (keys[i], key) != 0)
+        i++;
+      if (keys[i] == NULL)
+        return policy_error_at (name, buf, len, kp, field, err, "unknown key");
+      if (!json_object_is_type (val, json_type_string) || json_object_get_string (val)[0] != '/')
+        return policy_error_at (name, buf, len, kp, field, err, "must be an absolute path");
+      free (*out[i]);
+      *out[i] = xstrdup (json_object_get_string (val));
+    }
+  return 0;
 }
 
 static size_t
@@ -97,6 +131,9 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
 {
   cleanup_policy struct policy *p = xzalloc (sizeof *p);
   p->source = xstrdup (name);
+  p->runtime_runc = xstrdup (OCIGATE_DEFAULT_RUNC);
+  p->runtime_crun = xstrdup (OCIGATE_DEFAULT_CRUN);
+  sha256_hex (buf, len, p->sha256);
   policy_init_settings (p);
   if (len > OCIGATE_MAX_POLICY_BYTES)
     return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: %zu bytes, more than the limit of %u", name, len,
@@ -113,12 +150,14 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
   json_object_object_foreach (root, key, val)
     {
       (void)val;
-      if (strcmp (key, "version") && strcmp (key, "mode") && strcmp (key, "rules"))
+      if (strcmp (key, "version") && strcmp (key, "mode") && strcmp (key, "rules") && strcmp (key, "runtime")
+          && strcmp (key, "log"))
         {
           cleanup_free char *ptr = json_pointer_escape (key);
           cleanup_free char *pointer = xasprintf ("/%s", ptr);
           return policy_error_at (name, buf, len, pointer, key, err,
-                                  "unknown key (a policy has \"version\", \"mode\" and \"rules\")");
+                                  "unknown key (a policy has \"version\", \"mode\", \"rules\", \"runtime\" and "
+                                  "\"log\")");
         }
     }
   json_object *version = json_get (root, "version");
@@ -139,6 +178,10 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
         return policy_error_at (name, buf, len, "/mode", "mode", err, "%s is not \"enforce\" or \"dry-run\"",
                                 json_object_to_json_string (mode));
     }
+  if (load_paths (root, "runtime", runtime_keys, (char **[]){ &p->runtime_runc, &p->runtime_crun }, name, buf, len, err)
+          < 0
+      || load_paths (root, "log", log_keys, (char **[]){ &p->log_file }, name, buf, len, err) < 0)
+    return -1;
   json_object *rules = json_get (root, "rules");
   if (rules == NULL)
     return policy_error_at (name, buf, len, NULL, "rules", err, "missing (an object of rule ID to settings)");
@@ -178,17 +221,63 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
   return 0;
 }
 
-int
-policy_load_file (const char *path, struct policy **out, ocigate_error_t *err)
+/* StrictModes: an owner other than root or ourselves, or write access for
+ * anyone else, would let that someone choose what containers may do. */
+static int
+check_owner_mode (const char *what, const char *path, const struct stat *st, ocigate_error_t *err)
 {
+  uid_t self = geteuid ();
+  if (st->st_uid != 0 && st->st_uid != self)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY,
+                               "policy %s: %s is owned by UID %u, not root%s; chown root %s", path, what,
+                               (unsigned)st->st_uid, self ? " or the user ocigate runs as" : "", path);
+  if (st->st_mode & (S_IWGRP | S_IWOTH))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "policy %s: %s is writable by %s (mode %04o); chmod go-w %s",
+                               path, what, (st->st_mode & S_IWOTH) ? "everyone" : "its group",
+                               (unsigned)(st->st_mode & 07777), path);
+  return 0;
+}
+
+static int
+policy_load_path (const char *path, bool trusted, struct policy **out, ocigate_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      ocigate_error_make_errno (err, errno, "policy: open %s", path);
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return -1;
+    }
+  if (trusted)
+    {
+      struct stat st, dst;
+      if (fstat (fd, &st) < 0)
+        return ocigate_error_make_errno (err, errno, "policy: stat %s", path);
+      if (!S_ISREG (st.st_mode))
+        return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "policy %s: not a regular file", path);
+      if (check_owner_mode ("the file", path, &st, err) < 0)
+        return -1;
+      cleanup_free char *copy = xstrdup (path);
+      const char *dir = dirname (copy);
+      if (stat (dir, &dst) < 0)
+        return ocigate_error_make_errno (err, errno, "policy: stat %s", dir);
+      if (check_owner_mode ("its directory", dir, &dst, err) < 0)
+        return -1;
+    }
   cleanup_free char *buf = NULL;
   size_t len = 0;
-  if (read_file_limited (path, OCIGATE_MAX_POLICY_BYTES, &buf, &len, err) < 0)
+  if (read_fd_limited (fd, path, OCIGATE_MAX_POLICY_BYTES, &buf, &len, err) < 0)
     {
       (*err)->kind = OCIGATE_ERR_POLICY;
       return ocigate_error_prefix (err, "policy");
     }
   return policy_load_buffer (buf, len, path, out, err);
+}
+
+int
+policy_load_file (const char *path, struct policy **out, ocigate_error_t *err)
+{
+  return policy_load_path (path, false, out, err);
 }
 
 int
@@ -199,13 +288,13 @@ policy_load_embedded (struct policy **out, ocigate_error_t *err)
 }
 
 int
-policy_load_effective (const char *path, struct policy **out, ocigate_error_t *err)
+policy_load_effective (const char *path, bool trusted, struct policy **out, ocigate_error_t *err)
 {
   if (path)
-    return policy_load_file (path, out, err);
+    return policy_load_path (path, trusted, out, err);
   struct stat st;
   if (stat (OCIGATE_POLICY_PATH, &st) == 0)
-    return policy_load_file (OCIGATE_POLICY_PATH, out, err);
+    return policy_load_path (OCIGATE_POLICY_PATH, trusted, out, err);
   if (errno != ENOENT)
     {
       /* Present but unreadable is not "absent": never fall back. */
@@ -214,6 +303,30 @@ policy_load_effective (const char *path, struct policy **out, ocigate_error_t *e
       return -1;
     }
   return policy_load_embedded (out, err);
+}
+
+char *
+policy_runtime_path_lenient (const char *path, const char *runtime)
+{
+  const char *fallback = strcmp (runtime, "crun") == 0 ? OCIGATE_DEFAULT_CRUN : OCIGATE_DEFAULT_RUNC;
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  ocigate_error_t err = NULL;
+  if (read_file_limited (path ? path : OCIGATE_POLICY_PATH, OCIGATE_MAX_POLICY_BYTES, &buf, &len, &err) < 0)
+    {
+      ocigate_error_free (&err);
+      return xstrdup (fallback);
+    }
+  cleanup_json json_object *root = NULL;
+  if (json_parse_untrusted (buf, len, "policy", &root, &err) < 0)
+    {
+      ocigate_error_free (&err);
+      return xstrdup (fallback);
+    }
+  json_object *v = json_get (json_get (root, "runtime"), runtime);
+  if (v && json_object_is_type (v, json_type_string) && json_object_get_string (v)[0] == '/')
+    return xstrdup (json_object_get_string (v));
+  return xstrdup (fallback);
 }
 
 json_object *
@@ -236,6 +349,16 @@ policy_to_json (const struct policy *p)
       json_object_object_add (rules, s->rule->id, r);
     }
   json_object_object_add (root, "rules", rules);
+  json_object *runtime = json_object_new_object ();
+  json_object_object_add (runtime, "runc", json_object_new_string (p->runtime_runc));
+  json_object_object_add (runtime, "crun", json_object_new_string (p->runtime_crun));
+  json_object_object_add (root, "runtime", runtime);
+  if (p->log_file)
+    {
+      json_object *log = json_object_new_object ();
+      json_object_object_add (log, "file", json_object_new_string (p->log_file));
+      json_object_object_add (root, "log", log);
+    }
   return root;
 }
 
@@ -254,6 +377,9 @@ policy_free (struct policy *p)
     }
   free (p->settings);
   free (p->source);
+  free (p->runtime_runc);
+  free (p->runtime_crun);
+  free (p->log_file);
   free (p);
 }
 

@@ -4,24 +4,39 @@
 #define OCIGATE_POLICY_H
 
 #include "rule.h"
+#include "sha256.h"
 
 #define OCIGATE_POLICY_PATH "/etc/ocigate/policy.json"
 #define OCIGATE_EMBEDDED_POLICY "<embedded default policy>"
 
+#define OCIGATE_DEFAULT_RUNC "/usr/sbin/runc"
+#define OCIGATE_DEFAULT_CRUN "/usr/bin/crun"
+
 struct policy
 {
-  char *source; /* the file, or OCIGATE_EMBEDDED_POLICY */
+  char *source;                    /* the file, or OCIGATE_EMBEDDED_POLICY */
+  char sha256[SHA256_HEX_LEN + 1]; /* of the policy's bytes, for the log */
   bool dry_run;
   struct rule_setting *settings; /* one per rule_table entry, same order */
   size_t n_settings;
+  char *runtime_runc; /* the real runtimes the wrapper runs */
+  char *runtime_crun;
+  char *log_file; /* decisions are appended here too; NULL for none */
 };
 
 int policy_load_buffer (const char *buf, size_t len, const char *name, struct policy **out, ocigate_error_t *err);
 int policy_load_file (const char *path, struct policy **out, ocigate_error_t *err);
 int policy_load_embedded (struct policy **out, ocigate_error_t *err);
 /* -p PATH when given, else /etc/ocigate/policy.json when it exists, else
- * the embedded default. */
-int policy_load_effective (const char *path, struct policy **out, ocigate_error_t *err);
+ * the embedded default.  With `trusted`, the file is read only if it and
+ * its directory belong to root (or to the user ocigate runs as) and nobody
+ * else may write them, as sshd's StrictModes. */
+int policy_load_effective (const char *path, bool trusted, struct policy **out, ocigate_error_t *err);
+
+/* The real runtime's path for the wrapper's pass-through commands, which
+ * must work even when the policy does not: the policy's "runtime" entry
+ * when it can be read, else the Debian path. */
+char *policy_runtime_path_lenient (const char *path, const char *runtime);
 
 /* The effective policy, every rule listed, defaults filled in. */
 json_object *policy_to_json (const struct policy *p);

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "gate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "jsonio.h"
+
+enum gate_outcome
+gate_outcome (const struct gate *g, const struct verdict *v)
+{
+  if (g->dry_run)
+    return GATE_ALLOW;
+  switch (verdict_decide (v))
+    {
+    case DECISION_DENY:
+      return GATE_REFUSE;
+    case DECISION_REWRITE:
+      return g->can_rewrite ? GATE_REWRITE : GATE_REFUSE;
+    case DECISION_ALLOW:
+      break;
+    }
+  return GATE_ALLOW;
+}
+
+char *
+gate_refusal (const struct gate *g, const struct verdict *v)
+{
+  struct strbuf sb = { 0 };
+  for (size_t i = 0; i < v->n_findings; i++)
+    {
+      const struct finding *f = &v->findings[i];
+      if (f->action == ACTION_DENY)
+        strbuf_appendf (&sb, "ocigate: denied by %s: %s\n", f->rule, f->message);
+      else if (f->action == ACTION_FIX && !g->can_rewrite)
+        strbuf_appendf (&sb,
+                        "ocigate: denied by %s: %s (the policy fixes this by rewriting the config, which %s cannot "
+                        "do: use the precreate hook or the ocigate-runc wrapper)\n",
+                        f->rule, f->message, g->where);
+    }
+  return strbuf_steal (&sb);
+}
+
+int
+oci_state_parse (const char *buf, size_t len, char **id, char **bundle, ocigate_error_t *err)
+{
+  cleanup_json json_object *state = NULL;
+  if (json_parse_untrusted (buf, len, "OCI state", &state, err) < 0)
+    return -1;
+  if (!json_object_is_type (state, json_type_object))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: must be an object");
+  json_object *b = json_get (state, "bundle");
+  if (b == NULL)
+    b = json_get (state, "bundlePath");
+  if (b == NULL || !json_object_is_type (b, json_type_string) || json_object_get_string_len (b) == 0)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: no \"bundle\" (or \"bundlePath\") string");
+  json_object *i = json_get (state, "id");
+  *id = xstrdup (i && json_object_is_type (i, json_type_string) ? json_object_get_string (i) : "");
+  *bundle = xstrdup (json_object_get_string (b));
+  return 0;
+}
+
+static const char *
+outcome_name (enum gate_outcome o)
+{
+  static const char *const names[] = { "allow", "rewrite", "refuse" };
+  return names[o];
+}
+
+char *
+gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error)
+{
+  char stamp[64] = "";
+  struct timespec ts;
+  struct tm tm;
+  if (clock_gettime (CLOCK_REALTIME, &ts) == 0 && gmtime_r (&ts.tv_sec, &tm))
+    strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  struct strbuf sb = { 0 };
+  strbuf_append (&sb, "{\"time\": ");
+  strbuf_append_json_string (&sb, stamp);
+  strbuf_append (&sb, ", \"id\": ");
+  strbuf_append_json_string (&sb, g->id ? g->id : "");
+  strbuf_append (&sb, ", \"bundle\": ");
+  strbuf_append_json_string (&sb, g->bundle ? g->bundle : "");
+  strbuf_append (&sb, ", \"via\": ");
+  strbuf_append_json_string (&sb, g->where);
+  strbuf_appendf (&sb, ", \"outcome\": \"%s\", \"decision\": \"%s\", \"dry_run\": %s", outcome_name (outcome),
+                  error ? "error" : decision_name (verdict_decide (v)), g->dry_run ? "true" : "false");
+  if (error)
+    {
+      strbuf_append (&sb, ", \"error\": ");
+      strbuf_append_json_string (&sb, error);
+    }
+  strbuf_append (&sb, ", \"findings\": [");
+  for (size_t i = 0; v && i < v->n_findings; i++)
+    {
+      const struct finding *f = &v->findings[i];
+      strbuf_append (&sb, i ? ", {\"rule\": " : "{\"rule\": ");
+      strbuf_append_json_string (&sb, f->rule);
+      strbuf_appendf (&sb, ", \"action\": \"%s\", \"message\": ", action_name (f->action));
+      strbuf_append_json_string (&sb, f->message);
+      strbuf_append (&sb, ", \"path\": ");
+      strbuf_append_json_string (&sb, f->path);
+      strbuf_append (&sb, "}");
+    }
+  strbuf_append (&sb, "], \"policy\": ");
+  strbuf_append_json_string (&sb, g->policy ? g->policy->source : "");
+  strbuf_append (&sb, ", \"policy_sha256\": ");
+  strbuf_append_json_string (&sb, g->policy ? g->policy->sha256 : "");
+  strbuf_append (&sb, "}");
+  return strbuf_steal (&sb);
+}
+
+int
+gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error,
+          ocigate_error_t *err)
+{
+  bool plain_allow = error == NULL && !g->dry_run && outcome == GATE_ALLOW && (v == NULL || v->n_findings == 0);
+  if (plain_allow)
+    return 0;
+  cleanup_free char *line = gate_log_line (g, v, outcome, error);
+  openlog ("ocigate", LOG_PID, LOG_AUTHPRIV);
+  syslog (outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING, "%s", line);
+  closelog ();
+  if (g->policy == NULL || g->policy->log_file == NULL)
+    return 0;
+  cleanup_close int fd = open (g->policy->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return ocigate_error_make_errno (err, errno, "open log %s", g->policy->log_file);
+  cleanup_free char *with_nl = xasprintf ("%s\n", line);
+  /* One write with O_APPEND: concurrent decisions do not interleave. */
+  if (write_all (fd, with_nl, strlen (with_nl)) < 0)
+    return ocigate_error_make_errno (err, errno, "write log %s", g->policy->log_file);
+  return 0;
+}
