@@ -57,14 +57,14 @@ read_accounts (const char *path, struct host_account **out, size_t *n_out, ociga
   ssize_t len;
   while ((len = getline (&line, &cap, f)) >= 0)
     {
-      char *save = NULL;
-      char *name = strtok_r (line, ":\n", &save);
-      if (name == NULL || name[0] == '#' || name[0] == '+' || name[0] == '-')
+      /* name:password:ID:... ; a line without two colons is not an account. */
+      char *name = line;
+      char *c1 = strchr (line, ':');
+      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      if (c2 == NULL || c1 == line || name[0] == '#' || name[0] == '+' || name[0] == '-')
         continue;
-      char *colon1 = strchr (line + strlen (name) + 1, ':');
-      if (colon1 == NULL)
-        continue;
-      char *idstr = colon1 + 1;
+      *c1 = '\0';
+      char *idstr = c2 + 1;
       char *end = NULL;
       errno = 0;
       unsigned long id = strtoul (idstr, &end, 10);

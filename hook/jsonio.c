@@ -110,9 +110,18 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
   cleanup_json json_object *obj = json_tokener_parse_ex (tok, buf, (int)len);
   enum json_tokener_error jerr = json_tokener_get_error (tok);
   size_t end = json_tokener_get_parse_end (tok);
+  if (jerr == json_tokener_continue)
+    {
+      /* A literal or number at the very end needs the end of input said. */
+      obj = json_tokener_parse_ex (tok, "", 1);
+      jerr = json_tokener_get_error (tok);
+      if (jerr != json_tokener_continue)
+        end = len;
+    }
   json_tokener_free (tok);
 
-  if (jerr == json_tokener_continue || (jerr == json_tokener_success && obj == NULL && end >= len))
+  /* The document "null" parses to NULL; callers' type checks say so. */
+  if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof)
     {
       unsigned line, col;
       offset_to_line_col (buf, len, &line, &col);
@@ -209,6 +218,19 @@ scan_value (struct scan *s, const char *pointer, unsigned *found)
       const char *slash = strchr (pointer + 1, '/');
       token = slash ? xstrndup (pointer + 1, (size_t)(slash - pointer - 1)) : xstrdup (pointer + 1);
       rest = slash ? slash : "";
+      /* RFC 6901: "~1" is "/", "~0" is "~". */
+      char *w = token;
+      for (const char *r = token; *r; r++)
+        {
+          if (r[0] == '~' && (r[1] == '0' || r[1] == '1'))
+            {
+              *w++ = r[1] == '1' ? '/' : '~';
+              r++;
+            }
+          else
+            *w++ = *r;
+        }
+      *w = '\0';
     }
   if (*s->p == '{')
     {

@@ -17,7 +17,9 @@ int read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, siz
 int read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
 
 /* Parse one JSON document strictly (RFC 8259, valid UTF-8, depth-limited,
- * nothing after it).  Errors name `name` and the line and column. */
+ * nothing after it).  Errors name `name` and the line and column.  The
+ * document `null` gives *out == NULL, which json-c's type checks read as
+ * null. */
 int json_parse_untrusted (const char *buf, size_t len, const char *name, json_object **out, ocigate_error_t *err);
 
 /* Line (1-based) in buf of the value at a JSON pointer, 0 when not found.

@@ -182,26 +182,26 @@ mount_has_option (json_object *mount, const char *opt)
   return false;
 }
 
+/* Mounts apply in order: the last one at /sys is what the container sees. */
 static bool
 signal_writable_sysfs (const struct oci_config *cfg, struct strbuf *sb)
 {
   json_object *mounts = json_get (cfg->root, "mounts");
   if (mounts == NULL || !json_object_is_type (mounts, json_type_array))
     return false;
+  json_object *last = NULL;
   size_t n = json_object_array_length (mounts);
   for (size_t i = 0; i < n; i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
       json_object *dest = json_get (m, "destination");
-      if (dest == NULL || !json_object_is_type (dest, json_type_string)
-          || strcmp (json_object_get_string (dest), "/sys") != 0)
-        continue;
-      if (mount_has_option (m, "ro"))
-        return false;
-      strbuf_append (sb, "writable /sys");
-      return true;
+      if (dest && json_object_is_type (dest, json_type_string) && strcmp (json_object_get_string (dest), "/sys") == 0)
+        last = m;
     }
-  return false;
+  if (last == NULL || mount_has_option (last, "ro"))
+    return false;
+  strbuf_append (sb, "writable /sys");
+  return true;
 }
 
 static int

@@ -82,28 +82,36 @@ runc_command_is_judged (const char *command)
   return command && (strcmp (command, "create") == 0 || strcmp (command, "run") == 0 || strcmp (command, "exec") == 0);
 }
 
-/* Match "--name", "-name" (urfave/cli accepts one dash), "-x", each with an
- * optional "=value".  Returns the option, and where its inline value is. */
+/* Match "--name", "--name=value" and "-x" (its value, if any, is the next
+ * argument).  The one-dash long form ("-bundle") and glued short values
+ * ("-b=X", "-bX") are left unmatched on purpose: runc (urfave/cli) and crun
+ * (GNU argp) read them differently, so ocigate could judge one bundle while
+ * the runtime starts another. */
 static const struct opt *
 match_opt (const struct opt *table, const char *arg, const char **inline_value)
 {
   *inline_value = NULL;
   if (arg[0] != '-' || arg[1] == '\0')
     return NULL;
-  const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
+  if (arg[1] != '-')
+    {
+      if (arg[2] != '\0')
+        return NULL;
+      for (const struct opt *o = table; o->long_name; o++)
+        if (o->short_name && o->short_name == arg[1])
+          return o;
+      return NULL;
+    }
+  const char *name = arg + 2;
   const char *eq = strchr (name, '=');
   size_t len = eq ? (size_t)(eq - name) : strlen (name);
   for (const struct opt *o = table; o->long_name; o++)
-    {
-      bool long_match = strlen (o->long_name) == len && strncmp (o->long_name, name, len) == 0;
-      bool short_match = arg[1] != '-' && o->short_name && len == 1 && name[0] == o->short_name;
-      if (long_match || short_match)
-        {
-          if (eq)
-            *inline_value = eq + 1;
-          return o;
-        }
-    }
+    if (strlen (o->long_name) == len && strncmp (o->long_name, name, len) == 0)
+      {
+        if (eq)
+          *inline_value = eq + 1;
+        return o;
+      }
   return NULL;
 }
 
@@ -179,8 +187,7 @@ runc_args_parse (int argc, char *const *argv, struct runc_args *out, ocigate_err
   memset (out, 0, sizeof *out);
   out->command_index = -1;
   int i = 1;
-  /* Global options come before the command; anything unknown there is the
-   * runtime's business (--version, --help, a newer flag). */
+  /* Global options come before the command. */
   for (; i < argc; i++)
     {
       const char *inline_value = NULL;
@@ -190,8 +197,20 @@ runc_args_parse (int argc, char *const *argv, struct runc_args *out, ocigate_err
       if (take_opt (argc, argv, &i, o, inline_value, out, err) < 0)
         return -1;
     }
-  if (i >= argc || argv[i][0] == '-')
-    return 0; /* no command: --version, --help, ... pass through */
+  if (i < argc && argv[i][0] == '-')
+    {
+      /* --version, --help or an option ocigate does not know: the runtime's
+       * business, unless a judged command may follow it, since ocigate
+       * cannot tell whether the option swallows the next word. */
+      for (int j = i; j < argc; j++)
+        if (runc_command_is_judged (argv[j]))
+          return ocigate_error_make (err, 0, OCIGATE_ERR_USAGE,
+                                     "unknown global option %s before %s; ocigate refuses what it cannot read", argv[i],
+                                     argv[j]);
+      return 0;
+    }
+  if (i >= argc)
+    return 0;
   out->command_index = i;
   out->command = argv[i];
   if (!runc_command_is_judged (out->command))

@@ -97,7 +97,7 @@ unit_count (const struct verdict *v, const char *id, int action)
 {
   size_t n = 0;
   for (size_t i = 0; i < v->n_findings; i++)
-    if (strcmp (v->findings[i].rule, id) == 0 && (action < 0 || (int) v->findings[i].action == action))
+    if (strcmp (v->findings[i].rule, id) == 0 && (action < 0 || (int)v->findings[i].action == action))
       n++;
   return n;
 }

@@ -1,0 +1,364 @@
+/* Unit tests for the "user.mapping" rule: uid/gid mappings land on unused,
+ * unprivileged host IDs.
+ *
+ * The host's accounts are tests/unit/data/{passwd,group}:
+ *   users  root 0, daemon 1, alice 1000, nobody 65534, svc 150000
+ *   groups root 0, daemon 1, alice 1000, nogroup 65534, svc 150000,
+ *          audit 300000
+ * so 200000-265535 is free in both, and 100000-165535 is not (svc).
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "unit.h"
+
+#define RULE "user.mapping"
+#define DENY "{'version': 1, 'rules': {'user.mapping': {'action': 'deny'}}}"
+#define WARN "{'version': 1, 'rules': {'user.mapping': {'action': 'warn'}}}"
+#define CLEAN "[{'containerID': 0, 'hostID': 200000, 'size': 65536}]"
+
+static char *
+dq (const char *s)
+{
+  char *r = xstrdup (s);
+  for (char *p = r; *p; p++)
+    if (*p == '\'')
+      *p = '"';
+  return r;
+}
+
+/* Judge mappings as a host where ocigate runs as euid:egid. */
+static void
+judge_as (struct judged *j, const char *policy, const char *uid_maps, const char *gid_maps, uid_t euid, gid_t egid)
+{
+  cleanup_free char *p = dq (policy);
+  cleanup_free char *c0 = xasprintf ("{'process': {'user': {'uid': 0, 'gid': 0}, 'args': ['sh']}, 'linux': "
+                                     "{'namespaces': [{'type': 'pid'}, {'type': 'mount'}, {'type': 'user'}], "
+                                     "'uidMappings': %s, 'gidMappings': %s}}",
+                                     uid_maps, gid_maps);
+  cleanup_free char *c = dq (c0);
+  memset (j, 0, sizeof *j);
+  j->policy = unit_policy (p);
+  j->cfg = unit_config (c);
+  unit_host (&j->host, euid, egid);
+  struct rule_context ctx = { j->cfg, &j->host };
+  ocigate_error_t err = NULL;
+  if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
+    fail_msg ("evaluate failed: %s", err->msg);
+}
+
+static void
+judge (struct judged *j, const char *policy, const char *uid_maps, const char *gid_maps)
+{
+  judge_as (j, policy, uid_maps, gid_maps, 0, 0);
+}
+
+/* The only finding is at `path` with `action` and says `message`. */
+static void
+assert_one (const struct judged *j, enum action action, const char *path, const char *message)
+{
+  if (j->v.n_findings != 1)
+    fail_msg ("expected one finding, got %zu (first: %s)", j->v.n_findings,
+              j->v.n_findings ? j->v.findings[0].message : "none");
+  const struct finding *f = &j->v.findings[0];
+  assert_string_equal (f->rule, RULE);
+  assert_int_equal (f->action, action);
+  assert_string_equal (f->path, path);
+  assert_string_equal (f->message, message);
+}
+
+static void
+test_host_id_zero (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 0, 'size': 1}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              "mapping puts container UID 0 on host UID 0 (linux.uidMappings[0]: hostID=0 size=1); map onto an unused "
+              "host range such as one from /etc/subuid");
+  unit_judged_release (&j);
+
+  judge (&j, DENY, CLEAN, "[{'containerID': 5, 'hostID': 0, 'size': 1}]");
+  assert_one (&j, ACTION_DENY, "/linux/gidMappings/0",
+              "mapping puts container GID 5 on host GID 0 (linux.gidMappings[0]: hostID=0 size=1); map onto an unused "
+              "host range such as one from /etc/subgid");
+  unit_judged_release (&j);
+
+  /* From host 0 up, the range also lands on daemon (1), named as well. */
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 0, 'size': 65536}]", CLEAN);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 2);
+  assert_non_null (unit_find (&j.v, RULE, "on host UID 0"));
+  assert_non_null (unit_find (&j.v, RULE, "mapping lands on host user daemon (UID 1)"));
+  unit_judged_release (&j);
+}
+
+/* Host ranges that overlap: the later mapping names the earlier one. */
+static void
+test_overlap_host (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY,
+         "[{'containerID': 0, 'hostID': 200000, 'size': 65536}, {'containerID': 65536, 'hostID': 230000, 'size': "
+         "1000}]",
+         CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/1",
+              "mapping overlaps linux.uidMappings[0] (linux.uidMappings[1]: host IDs 230000-230999); give each mapping "
+              "its own container and host range");
+  unit_judged_release (&j);
+
+  /* Adjacent ranges do not overlap. */
+  judge (&j, DENY,
+         "[{'containerID': 0, 'hostID': 200000, 'size': 1000}, {'containerID': 1000, 'hostID': 201000, 'size': "
+         "1000}]",
+         CLEAN);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
+/* Container ranges that overlap, naming whichever earlier index it is. */
+static void
+test_overlap_container (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, CLEAN,
+         "[{'containerID': 0, 'hostID': 200000, 'size': 65536}, {'containerID': 1000, 'hostID': 400000, 'size': 10}]");
+  assert_one (&j, ACTION_DENY, "/linux/gidMappings/1",
+              "mapping overlaps linux.gidMappings[0] (linux.gidMappings[1]: container IDs 1000-1009); give each "
+              "mapping its own container and host range");
+  unit_judged_release (&j);
+
+  judge (&j, DENY,
+         "[{'containerID': 0, 'hostID': 200000, 'size': 1000}, {'containerID': 1000, 'hostID': 201000, 'size': 1000},"
+         " {'containerID': 1500, 'hostID': 400000, 'size': 10}]",
+         CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/2",
+              "mapping overlaps linux.uidMappings[1] (linux.uidMappings[2]: container IDs 1500-1509); give each "
+              "mapping its own container and host range");
+  unit_judged_release (&j);
+
+  judge (&j, DENY,
+         "[{'containerID': 0, 'hostID': 200000, 'size': 1000}, {'containerID': 1000, 'hostID': 201000, 'size': 1000},"
+         " {'containerID': 500, 'hostID': 400000, 'size': 10}]",
+         CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/2",
+              "mapping overlaps linux.uidMappings[0] (linux.uidMappings[2]: container IDs 500-509); give each mapping "
+              "its own container and host range");
+  unit_judged_release (&j);
+}
+
+/* The last ID of a range must fit 32 bits. */
+static void
+test_overflow (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 4294967000, 'size': 65536}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              "mapping overflows 32 bits (linux.uidMappings[0]: containerID=0 hostID=4294967000 size=65536); keep ID + "
+              "size at most 4294967295");
+  unit_judged_release (&j);
+
+  judge (&j, DENY, CLEAN, "[{'containerID': 4294967000, 'hostID': 200000, 'size': 65536}]");
+  assert_one (&j, ACTION_DENY, "/linux/gidMappings/0",
+              "mapping overflows 32 bits (linux.gidMappings[0]: containerID=4294967000 hostID=200000 size=65536); keep "
+              "ID + size at most 4294967295");
+  unit_judged_release (&j);
+
+  /* The boundary: ID + size = 4294967295 is fine, one more is not. */
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 4294901759, 'size': 65536}]", CLEAN);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 4294901760, 'size': 65536}]", CLEAN);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 1);
+  assert_non_null (unit_find (&j.v, RULE, "overflows"));
+  unit_judged_release (&j);
+
+  /* An overflowing mapping is not compared for overlaps. */
+  judge (&j, DENY,
+         "[{'containerID': 0, 'hostID': 4294967000, 'size': 65536}, {'containerID': 0, 'hostID': 4294967100, 'size': "
+         "10}]",
+         CLEAN);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/linux/uidMappings/0");
+  unit_judged_release (&j);
+}
+
+static void
+test_size_zero (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 200000, 'size': 0}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              "mapping maps no IDs (linux.uidMappings[0].size=0); give it a size of 1 or more");
+  unit_judged_release (&j);
+
+  /* Size 0 even at host 0 is just size 0. */
+  judge (&j, DENY, CLEAN, "[{'containerID': 0, 'hostID': 0, 'size': 0}]");
+  assert_one (&j, ACTION_DENY, "/linux/gidMappings/0",
+              "mapping maps no IDs (linux.gidMappings[0].size=0); give it a size of 1 or more");
+  unit_judged_release (&j);
+}
+
+/* A range onto a host account's ID names the account (the lowest one). */
+static void
+test_lands_on_account (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 1000, 'size': 1}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              "mapping lands on host user alice (UID 1000) (linux.uidMappings[0]: hostID=1000 size=1); map onto IDs no "
+              "host account uses, such as a range from /etc/subuid");
+  unit_judged_release (&j);
+
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 500, 'size': 200000}]", CLEAN);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_contains (j.v.findings[0].message, "mapping lands on host user alice (UID 1000)");
+  unit_judged_release (&j);
+
+  /* The classic 100000-165535 is not free here: svc is 150000. */
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 100000, 'size': 65536}]", CLEAN);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_contains (j.v.findings[0].message, "host user svc (UID 150000) (linux.uidMappings[0]: hostID=100000 "
+                                            "size=65536)");
+  unit_judged_release (&j);
+
+  /* The range's last ID counts, one past it does not. */
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 84465, 'size': 65536}]", CLEAN);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_contains (j.v.findings[0].message, "svc (UID 150000)");
+  unit_judged_release (&j);
+
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 84464, 'size': 65536}]", CLEAN);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
+/* Rootless: ocigate runs as alice and maps container root onto her. */
+static void
+test_rootless_self (void **state UNUSED)
+{
+  static const char *const self = "[{'containerID': 0, 'hostID': 1000, 'size': 1}]";
+  struct judged j;
+  judge_as (&j, DENY, self, self, 1000, 1000);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  /* The same config judged by root lands on alice's user and group. */
+  judge_as (&j, DENY, self, self, 0, 0);
+  assert_int_equal (j.v.n_findings, 2);
+  assert_non_null (unit_find (&j.v, RULE, "mapping lands on host user alice (UID 1000)"));
+  assert_non_null (unit_find (&j.v, RULE, "mapping lands on host group alice (GID 1000)"));
+  unit_judged_release (&j);
+
+  /* Alice's own ID is excused, the others in the range are not. */
+  judge_as (&j, DENY, "[{'containerID': 0, 'hostID': 1000, 'size': 65536}]", CLEAN, 1000, 1000);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_contains (j.v.findings[0].message, "mapping lands on host user nobody (UID 65534)");
+  unit_judged_release (&j);
+}
+
+/* gidMappings are checked against the group file. */
+static void
+test_gid_against_groups (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 265536, 'size': 65536}]",
+         "[{'containerID': 0, 'hostID': 265536, 'size': 65536}]");
+  assert_one (&j, ACTION_DENY, "/linux/gidMappings/0",
+              "mapping lands on host group audit (GID 300000) (linux.gidMappings[0]: hostID=265536 size=65536); map "
+              "onto IDs no host account uses, such as a range from /etc/subgid");
+  unit_judged_release (&j);
+}
+
+static void
+test_clean (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, CLEAN, CLEAN);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  judge (&j, DENY,
+         "[{'containerID': 0, 'hostID': 200000, 'size': 1}, {'containerID': 1, 'hostID': 200001, 'size': 65535}]",
+         "[{'containerID': 0, 'hostID': 400000, 'size': 65536}]");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
+static void
+test_action_warn (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, WARN, "[{'containerID': 0, 'hostID': 0, 'size': 1}]", CLEAN);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_int_equal (j.v.findings[0].action, ACTION_WARN);
+  assert_int_equal (verdict_decide (&j.v), DECISION_ALLOW);
+  unit_judged_release (&j);
+}
+
+/* Without the account files the rule cannot judge: an error, not a pass. */
+static void
+test_accounts_unreadable (void **state UNUSED)
+{
+  cleanup_free char *p = dq (DENY);
+  cleanup_free char *c = dq ("{'process': {'args': ['sh']}, 'linux': {'namespaces': [{'type': 'user'}], "
+                             "'uidMappings': " CLEAN ", 'gidMappings': " CLEAN "}}");
+  struct policy *policy = unit_policy (p);
+  struct oci_config *cfg = unit_config (c);
+  struct host_info host;
+  unit_host (&host, 0, 0);
+  host.passwd_path = "tests/unit/data/no-such-passwd";
+  struct rule_context ctx = { cfg, &host };
+  struct verdict v = { 0 };
+  ocigate_error_t err = NULL;
+  assert_int_equal (ocigate_evaluate (policy, &ctx, &v, &err), -1);
+  assert_non_null (err);
+  assert_string_equal (err->msg, "rule user.mapping: open tests/unit/data/no-such-passwd: No such file or directory");
+  ocigate_error_free (&err);
+  verdict_release (&v);
+  host_info_release (&host);
+  oci_config_free (cfg);
+  policy_free (policy);
+}
+
+/* BUG: read_accounts() looks for the ID after `line + strlen (name) + 1`,
+ * one past the end of the line when the line has no ':' at all.  A last
+ * line without a newline ("broken" in data/passwd-no-newline) then reads
+ * what getline() left in the buffer: here alice's bytes, so "broken" comes
+ * back as an account with UID 1000; as the first line, it reads
+ * uninitialised heap (valgrind: "Conditional jump or move depends on
+ * uninitialised value(s)" in strchr from read_accounts, host.c).
+ * TODO: enable in main() once such a line is skipped. */
+static void
+test_bug_account_line_without_colon (void **state UNUSED)
+{
+  struct host_info host;
+  unit_host (&host, 0, 0);
+  host.passwd_path = UNIT_FIXTURES "/passwd-no-newline";
+  const struct host_account *acc = NULL;
+  size_t n = 0;
+  ocigate_error_t err = NULL;
+  if (host_accounts (&host, false, &acc, &n, &err) < 0)
+    fail_msg ("%s", err->msg);
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (acc[i].name, "broken") == 0)
+      fail_msg ("a line with no fields read as account %s with UID %u", acc[i].name, acc[i].id);
+  assert_int_equal (n, 2);
+  host_info_release (&host);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_host_id_zero),
+    cmocka_unit_test (test_overlap_host),
+    cmocka_unit_test (test_overlap_container),
+    cmocka_unit_test (test_overflow),
+    cmocka_unit_test (test_size_zero),
+    cmocka_unit_test (test_lands_on_account),
+    cmocka_unit_test (test_rootless_self),
+    cmocka_unit_test (test_gid_against_groups),
+    cmocka_unit_test (test_clean),
+    cmocka_unit_test (test_action_warn),
+    cmocka_unit_test (test_accounts_unreadable),
+    cmocka_unit_test (test_bug_account_line_without_colon),
+  };
+  return cmocka_run_group_tests_name ("rule user.mapping", tests, NULL, NULL);
+}
