@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# ocigate hook fed by hand, as a runtime or Podman would feed it: the OCI
+# state or the config on stdin.  Real engines run it in tests/e2e/.
+load helpers
+
+setup() {
+  T=$(mktemp -d)
+  mkdir "$T/bundle"
+  printf '{"version": 1, "log": {"file": "%s/decisions.log"}, "rules": {"user.root": {"action": "deny"}, "capabilities": {"action": "fix", "allow": ["CAP_NET_BIND_SERVICE"]}}}\n' "$T" >"$T/policy.json"
+  chmod 0644 "$T/policy.json"
+}
+
+teardown() {
+  rm -rf "$T"
+}
+
+state() {
+  printf '{"ociVersion": "1.0.2", "id": "c1", "status": "creating", "pid": 4242, "%s": "%s"}' "${2:-bundle}" "$1"
+}
+
+@test "prestart: an allowed config exits 0 and prints nothing" {
+  compliant_config >"$T/bundle/config.json"
+  run bash -c "$(printf '%q' "$OCIGATE") hook -p '$T/policy.json' --stage prestart <<<'$(state "$T/bundle")'"
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  [ ! -e "$T/decisions.log" ]
+}
+
+@test "prestart: a denied config exits 1 with one line per reason, and is logged" {
+  mutate '.process.user.uid = 0' >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: denied by user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run as a non-root user (--user UID) or add a user namespace" ]
+  jq -e --arg b "$T/bundle" '.id == "c1" and .bundle == $b and .via == "hook prestart" and .outcome == "refuse"
+      and .decision == "deny" and .dry_run == false and (.findings[0].rule == "user.root")
+      and (.policy_sha256 | test("^[0-9a-f]{64}$"))' "$T/decisions.log"
+  [ "$(jq -r .policy_sha256 "$T/decisions.log")" = "$(sha256sum <"$T/policy.json" | cut -d' ' -f1)" ]
+}
+
+@test "prestart: the old bundlePath key is read" {
+  mutate '.process.user.uid = 0' >"$T/bundle/config.json"
+  state "$T/bundle" bundlePath >"$T/state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"denied by user.root"* ]]
+}
+
+@test "prestart: a finding the policy would fix refuses, saying the rewrite needs precreate or the wrapper" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]' >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: denied by capabilities: capability CAP_SYS_ADMIN is not on the allowlist"*"which hook prestart cannot do: use the precreate hook or the ocigate-runc wrapper)" ]]
+}
+
+@test "prestart: dry-run allows and logs what would have happened" {
+  mutate '.process.user.uid = 0' >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" --dry-run <"$T/state.json"
+  [ "$status" -eq 0 ]
+  jq -e '.outcome == "allow" and .decision == "deny" and .dry_run == true' "$T/decisions.log"
+  jq '.mode = "dry-run"' "$T/policy.json" >"$T/dry.json"
+  run "$OCIGATE" hook -p "$T/dry.json" <"$T/state.json"
+  [ "$status" -eq 0 ]
+}
+
+@test "prestart: works with an empty environment" {
+  mutate '.process.user.uid = 0' >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  run env -i "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"denied by user.root"* ]]
+}
+
+@test "prestart: bad state, missing config, malformed config all refuse" {
+  run "$OCIGATE" hook -p "$T/policy.json" <<<'{"id": "x"}'
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: OCI state: no \"bundle\""* ]]
+  run "$OCIGATE" hook -p "$T/policy.json" <<<'not json'
+  [ "$status" -eq 1 ]
+  state "$T/bundle" >"$T/state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: open $T/bundle/config.json: No such file or directory" ]]
+  echo '{"process": ' >"$T/bundle/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: $T/bundle/config.json:2:1: invalid JSON"* ]]
+  run "$OCIGATE" hook -p "$T/policy.json" --stage poststop <"$T/state.json"
+  [ "$status" -eq 1 ]
+}
+
+@test "the policy must belong to root and be writable by no one else" {
+  compliant_config >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  chmod 0666 "$T/policy.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: policy $T/policy.json: the file is writable by everyone (mode 0666); chmod go-w $T/policy.json" ]]
+  chmod 0644 "$T/policy.json"
+  chmod 0775 "$T"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"its directory is writable by its group"* ]]
+  chmod 0700 "$T"
+  chown 65534 "$T/policy.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"the file is owned by UID 65534, not root"* ]]
+  # check, an offline command, reads it anyway
+  run "$OCIGATE" check -p "$T/policy.json" "$T/bundle/config.json"
+  [ "$status" -eq 0 ]
+}
+
+@test "a broken policy refuses with file, line and key, never the embedded default" {
+  compliant_config >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  printf '{\n  "version": 1,\n  "rules": {\n    "user.root": {"action": "block"}\n  }\n}\n' >"$T/policy.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: $T/policy.json:4: rules.user.root.action: \"block\" is not an action of this rule (\"off\", \"warn\", \"deny\")" ]
+}
+
+@test "precreate: an allowed config comes back byte for byte" {
+  compliant_config >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  cmp "$T/config.json" "$T/out.json"
+}
+
+@test "precreate: a config needing a fix comes back fixed, everything else kept" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"a": "b"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  jq -e '.process.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]' "$T/out.json"
+  diff <(jq -S 'del(.process.capabilities)' "$T/config.json") <(jq -S 'del(.process.capabilities)' "$T/out.json")
+  jq -e '.outcome == "rewrite" and .via == "hook precreate"' "$T/decisions.log"
+}
+
+@test "precreate: a refused config comes back with a first prestart hook that refuses with the reason" {
+  mutate '.process.user.uid = 0 | .hooks.prestart = [{"path": "/bin/true"}]' >"$T/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json"
+  [ "$status" -eq 0 ]
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e --arg og "$(readlink -f "$OCIGATE")" '.hooks.prestart[0].path == $og and .hooks.createRuntime[0].path == $og
+      and .hooks.prestart[1].path == "/bin/true"
+      and .hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"]' "$T/out.json"
+  # the hook it adds refuses with the reason, whatever its stdin
+  mapfile -t args < <(jq -r '.hooks.prestart[0].args[1:][]' "$T/out.json")
+  run "$OCIGATE" "${args[@]}" </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: denied by user.root: process runs as host UID 0"* ]]
+  # nothing else changed
+  diff <(jq -S 'del(.hooks)' "$T/config.json") <(jq -S 'del(.hooks)' "$T/out.json")
+}
+
+@test "precreate: a broken policy still shows its reason through the added hook" {
+  mutate '.process.user.uid = 1000' >"$T/config.json"
+  echo '{"version": 9, "rules": {}}' >"$T/policy.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e '.hooks.prestart[0].args | index("--refuse") == 2' "$T/out.json"
+  jq -r '.hooks.prestart[0].args[3]' "$T/out.json" | grep -q "ocigate: refused: $T/policy.json:1: version: 9 is not a version"
+}
+
+@test "precreate: a config that is not JSON fails the hook" {
+  echo 'garbage' >"$T/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: config.json:1:1: invalid JSON"* ]]
+}
