@@ -84,7 +84,7 @@ hook_state (const char *policy_path, bool dry_run, const char *stage)
   int r = oci_config_load_file (config_path, &cfg, &err);
   if (r == 0)
     {
-      struct rule_context ctx = { cfg, &host };
+      struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle };
       r = ocigate_evaluate (policy, &ctx, &v, &err);
     }
   host_info_release (&host);
@@ -185,7 +185,7 @@ hook_precreate (const char *policy_path, bool dry_run)
   const char *error = NULL;
   struct host_info host;
   host_info_init (&host);
-  struct rule_context ctx = { cfg, &host };
+  struct rule_context ctx = { .config = cfg, .host = &host };
   if (policy_load_effective (policy_path, true, &policy, &err) < 0)
     error = err->msg;
   else

@@ -285,7 +285,7 @@ wrapper_judge (struct wrapper *w)
   cleanup_verdict struct verdict v = { 0 };
   struct host_info host;
   host_info_init (&host);
-  struct rule_context ctx = { NULL, &host };
+  struct rule_context ctx = { .config = NULL, .host = &host, .id = w->args.id, .bundle = bundle };
   int r = oci_config_load_file (config_path, &cfg, &err);
   if (r == 0 && is_exec)
     r = exec_process (w, cfg, &err);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,17 +36,20 @@ static const char usage_main[]
       "Run 'ocigate COMMAND --help' for a command's options.\n";
 
 static const char usage_check[]
-    = "Usage: ocigate check [-p POLICY] [--format text|json] CONFIG...\n"
+    = "Usage: ocigate check [-p POLICY] [--format text|json] [--id ID] [--bundle DIR] CONFIG...\n"
       "Judge each config.json (\"-\" for stdin) and report; never modifies anything.\n"
       "  -p, --policy FILE    policy to judge against\n"
       "  -f, --format FORMAT  text (default: one line per finding) or json (one object per config per line)\n"
+      "  --id ID, --bundle DIR  the container ID and bundle the policy's exceptions match on\n"
+      "                       (default: no ID, and the directory of each config)\n"
       "Exit status: 0 every config allowed (as is or after rewrite), 1 any denied, 2 usage error or a config\n"
       "that cannot be judged (unreadable, not JSON, wrong types, out-of-range numbers).\n";
 
 static const char usage_fix[]
-    = "Usage: ocigate fix [-p POLICY] [-i | -o OUT] CONFIG|-\n"
+    = "Usage: ocigate fix [-p POLICY] [-i | -o OUT] [--id ID] [--bundle DIR] CONFIG|-\n"
       "Write the config with the policy's fixes applied; findings go to stderr.\n"
       "  -p, --policy FILE    policy to apply\n"
+      "  --id ID, --bundle DIR  what the policy's exceptions match on (as for check)\n"
       "  -i, --in-place       replace CONFIG atomically (same directory, fsync, rename, same mode)\n"
       "  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
       "Exit status: 0 written, 1 denied (nothing written), 2 usage error or a config that cannot be judged.\n";
@@ -77,6 +81,22 @@ print_error (ocigate_error_t *err)
   return EXIT_ERROR;
 }
 
+/* The bundle a config file sits in, for exceptions that match on it;
+ * NULL for stdin. */
+static char *
+config_dir (const char *path)
+{
+  if (strcmp (path, "-") == 0)
+    return NULL;
+  cleanup_free char *real = realpath (path, NULL);
+  if (real == NULL)
+    return NULL;
+  char *slash = strrchr (real, '/');
+  if (slash == real)
+    return xstrdup ("/");
+  return xstrndup (real, (size_t)(slash - real));
+}
+
 static bool
 wants_help (int argc, char **argv)
 {
@@ -96,9 +116,11 @@ cmd_check (int argc, char **argv)
   static const struct option longopts[] = {
     { "policy", required_argument, NULL, 'p' },
     { "format", required_argument, NULL, 'f' },
+    { "id", required_argument, NULL, 'I' },
+    { "bundle", required_argument, NULL, 'B' },
     { NULL, 0, NULL, 0 },
   };
-  const char *policy_path = NULL;
+  const char *policy_path = NULL, *id = NULL, *bundle = NULL;
   bool json = false;
   int c;
   while ((c = getopt_long (argc, argv, "+p:f:", longopts, NULL)) != -1)
@@ -115,6 +137,12 @@ cmd_check (int argc, char **argv)
             json = false;
           else
             return usage_error (usage_check, "unknown format '%s' (text or json)", optarg);
+          break;
+        case 'I':
+          id = optarg;
+          break;
+        case 'B':
+          bundle = optarg;
           break;
         default:
           fputs (usage_check, stderr);
@@ -141,7 +169,8 @@ cmd_check (int argc, char **argv)
       int r = oci_config_load_file (argv[i], &cfg, &cerr);
       if (r == 0)
         {
-          struct rule_context ctx = { cfg, &host };
+          cleanup_free char *dir = bundle ? NULL : config_dir (argv[i]);
+          struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle ? bundle : dir };
           r = ocigate_evaluate (policy, &ctx, &v, &cerr);
         }
       if (r < 0)
@@ -181,12 +210,11 @@ static int
 cmd_fix (int argc, char **argv)
 {
   static const struct option longopts[] = {
-    { "policy", required_argument, NULL, 'p' },
-    { "in-place", no_argument, NULL, 'i' },
-    { "output", required_argument, NULL, 'o' },
-    { NULL, 0, NULL, 0 },
+    { "policy", required_argument, NULL, 'p' }, { "in-place", no_argument, NULL, 'i' },
+    { "output", required_argument, NULL, 'o' }, { "id", required_argument, NULL, 'I' },
+    { "bundle", required_argument, NULL, 'B' }, { NULL, 0, NULL, 0 },
   };
-  const char *policy_path = NULL, *out_path = NULL;
+  const char *policy_path = NULL, *out_path = NULL, *id = NULL, *bundle = NULL;
   bool in_place = false;
   int c;
   while ((c = getopt_long (argc, argv, "+p:io:", longopts, NULL)) != -1)
@@ -201,6 +229,12 @@ cmd_fix (int argc, char **argv)
           break;
         case 'o':
           out_path = optarg;
+          break;
+        case 'I':
+          id = optarg;
+          break;
+        case 'B':
+          bundle = optarg;
           break;
         default:
           fputs (usage_fix, stderr);
@@ -232,7 +266,8 @@ cmd_fix (int argc, char **argv)
 
   struct host_info host;
   host_info_init (&host);
-  struct rule_context ctx = { cfg, &host };
+  cleanup_free char *dir = bundle ? NULL : config_dir (path);
+  struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle ? bundle : dir };
   cleanup_verdict struct verdict v = { 0 };
   int r = ocigate_evaluate (policy, &ctx, &v, &err);
   enum decision d = verdict_decide (&v);

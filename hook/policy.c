@@ -60,6 +60,124 @@ load_paths (json_object *root, const char *section, const char *const *keys, cha
   return 0;
 }
 
+static int
+exception_glob (json_object *v, const char *field, const char *name, const char *buf, size_t len, const char *pointer,
+                char **out, ocigate_error_t *err)
+{
+  if (!json_object_is_type (v, json_type_string) || json_object_get_string_len (v) == 0)
+    return policy_error_at (name, buf, len, pointer, field, err, "must be a non-empty string (a glob)");
+  *out = xstrdup (json_object_get_string (v));
+  return 0;
+}
+
+static int
+load_exception (struct policy_exception *e, json_object *ex, size_t i, const char *name, const char *buf, size_t len,
+                ocigate_error_t *err)
+{
+  cleanup_free char *field = xasprintf ("exceptions[%zu]", i);
+  cleanup_free char *pointer = xasprintf ("/exceptions/%zu", i);
+  if (!json_object_is_type (ex, json_type_object))
+    return policy_error_at (name, buf, len, pointer, field, err, "must be an object with match, rules and reason");
+  json_object_object_foreach (ex, key, val)
+    {
+      (void)val;
+      if (strcmp (key, "match") && strcmp (key, "rules") && strcmp (key, "reason"))
+        {
+          cleanup_free char *kf = xasprintf ("%s.%s", field, key);
+          cleanup_free char *kp = xasprintf ("%s/%s", pointer, key);
+          return policy_error_at (name, buf, len, kp, kf, err, "unknown key (an exception has match, rules, reason)");
+        }
+    }
+  json_object *reason = json_get (ex, "reason");
+  cleanup_free char *rf = xasprintf ("%s.reason", field);
+  cleanup_free char *rp = xasprintf ("%s/reason", pointer);
+  if (reason == NULL || !json_object_is_type (reason, json_type_string) || json_object_get_string_len (reason) == 0)
+    return policy_error_at (name, buf, len, reason ? rp : pointer, rf, err,
+                            "must say why (a non-empty string): it is logged with every use");
+  e->reason = xstrdup (json_object_get_string (reason));
+
+  json_object *rules = json_get (ex, "rules");
+  cleanup_free char *lf = xasprintf ("%s.rules", field);
+  cleanup_free char *lp = xasprintf ("%s/rules", pointer);
+  if (rules == NULL || !json_object_is_type (rules, json_type_array) || json_object_array_length (rules) == 0)
+    return policy_error_at (name, buf, len, rules ? lp : pointer, lf, err, "must be a non-empty array of rule IDs");
+  size_t n = json_object_array_length (rules);
+  e->rules = xzalloc (n * sizeof *e->rules);
+  for (size_t r = 0; r < n; r++)
+    {
+      json_object *id = json_object_array_get_idx (rules, r);
+      cleanup_free char *item = xasprintf ("%s[%zu]", lf, r);
+      cleanup_free char *ip = xasprintf ("%s/%zu", lp, r);
+      const struct rule *rule
+          = json_object_is_type (id, json_type_string) ? rule_find (json_object_get_string (id)) : NULL;
+      if (rule == NULL)
+        return policy_error_at (name, buf, len, ip, item, err, "%s is not a rule ID", json_object_to_json_string (id));
+      e->rules[e->n_rules++] = rule;
+    }
+
+  json_object *match = json_get (ex, "match");
+  cleanup_free char *mf = xasprintf ("%s.match", field);
+  cleanup_free char *mp = xasprintf ("%s/match", pointer);
+  if (match == NULL || !json_object_is_type (match, json_type_object) || json_object_object_length (match) == 0)
+    return policy_error_at (name, buf, len, match ? mp : pointer, mf, err,
+                            "must be an object with at least one of id, bundle, args0, annotations");
+  json_object_object_foreach (match, mkey, mval)
+    {
+      cleanup_free char *kf = xasprintf ("%s.%s", mf, mkey);
+      cleanup_free char *kp = xasprintf ("%s/%s", mp, mkey);
+      int r = 0;
+      if (strcmp (mkey, "id") == 0)
+        r = exception_glob (mval, kf, name, buf, len, kp, &e->id, err);
+      else if (strcmp (mkey, "bundle") == 0)
+        r = exception_glob (mval, kf, name, buf, len, kp, &e->bundle, err);
+      else if (strcmp (mkey, "args0") == 0)
+        r = exception_glob (mval, kf, name, buf, len, kp, &e->args0, err);
+      else if (strcmp (mkey, "annotations") == 0)
+        {
+          if (!json_object_is_type (mval, json_type_object) || json_object_object_length (mval) == 0)
+            return policy_error_at (name, buf, len, kp, kf, err, "must be an object of key glob to value glob");
+          size_t na = (size_t)json_object_object_length (mval);
+          e->annotation_keys = xzalloc (na * sizeof (char *));
+          e->annotation_values = xzalloc (na * sizeof (char *));
+          json_object_object_foreach (mval, akey, aval)
+            {
+              cleanup_free char *af = xasprintf ("%s[\"%s\"]", kf, akey);
+              if (!json_object_is_type (aval, json_type_string))
+                return policy_error_at (name, buf, len, kp, af, err, "must be a string (a glob)");
+              e->annotation_keys[e->n_annotations] = xstrdup (akey);
+              e->annotation_values[e->n_annotations++] = xstrdup (json_object_get_string (aval));
+            }
+        }
+      else
+        return policy_error_at (name, buf, len, kp, kf, err, "unknown key (match on id, bundle, args0, annotations)");
+      if (r < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+load_exceptions (struct policy *p, json_object *list, const char *name, const char *buf, size_t len,
+                 ocigate_error_t *err)
+{
+  if (list == NULL)
+    return 0;
+  if (!json_object_is_type (list, json_type_array))
+    return policy_error_at (name, buf, len, "/exceptions", "exceptions", err, "must be an array");
+  size_t n = json_object_array_length (list);
+  if (n > OCIGATE_MAX_EXCEPTIONS)
+    return policy_error_at (name, buf, len, "/exceptions", "exceptions", err,
+                            "%zu exceptions, more than the limit of %d", n, OCIGATE_MAX_EXCEPTIONS);
+  p->exceptions = xzalloc ((n ? n : 1) * sizeof *p->exceptions);
+  for (size_t i = 0; i < n; i++)
+    {
+      p->n_exceptions = i + 1; /* so policy_free releases what loaded */
+      if (load_exception (&p->exceptions[i], json_object_array_get_idx (list, i), i, name, buf, len, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 static size_t
 rule_count (void)
 {
@@ -151,13 +269,13 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
     {
       (void)val;
       if (strcmp (key, "version") && strcmp (key, "mode") && strcmp (key, "rules") && strcmp (key, "runtime")
-          && strcmp (key, "log"))
+          && strcmp (key, "log") && strcmp (key, "exceptions"))
         {
           cleanup_free char *ptr = json_pointer_escape (key);
           cleanup_free char *pointer = xasprintf ("/%s", ptr);
           return policy_error_at (name, buf, len, pointer, key, err,
-                                  "unknown key (a policy has \"version\", \"mode\", \"rules\", \"runtime\" and "
-                                  "\"log\")");
+                                  "unknown key (a policy has \"version\", \"mode\", \"rules\", \"exceptions\", "
+                                  "\"runtime\" and \"log\")");
         }
     }
   json_object *version = json_get (root, "version");
@@ -207,6 +325,8 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
       if (load_rule (&p->settings[i], given, &where, err) < 0)
         return -1;
     }
+  if (load_exceptions (p, json_get (root, "exceptions"), name, buf, len, err) < 0)
+    return -1;
   /* Rules the policy leaves out are off; their options still show. */
   for (size_t i = 0; i < p->n_settings; i++)
     {
@@ -349,6 +469,36 @@ policy_to_json (const struct policy *p)
       json_object_object_add (rules, s->rule->id, r);
     }
   json_object_object_add (root, "rules", rules);
+  if (p->n_exceptions)
+    {
+      json_object *list = json_object_new_array ();
+      for (size_t i = 0; i < p->n_exceptions; i++)
+        {
+          const struct policy_exception *e = &p->exceptions[i];
+          json_object *ex = json_object_new_object (), *match = json_object_new_object (),
+                      *ids = json_object_new_array ();
+          if (e->id)
+            json_object_object_add (match, "id", json_object_new_string (e->id));
+          if (e->bundle)
+            json_object_object_add (match, "bundle", json_object_new_string (e->bundle));
+          if (e->args0)
+            json_object_object_add (match, "args0", json_object_new_string (e->args0));
+          if (e->n_annotations)
+            {
+              json_object *ann = json_object_new_object ();
+              for (size_t a = 0; a < e->n_annotations; a++)
+                json_object_object_add (ann, e->annotation_keys[a], json_object_new_string (e->annotation_values[a]));
+              json_object_object_add (match, "annotations", ann);
+            }
+          for (size_t r = 0; r < e->n_rules; r++)
+            json_object_array_add (ids, json_object_new_string (e->rules[r]->id));
+          json_object_object_add (ex, "match", match);
+          json_object_object_add (ex, "rules", ids);
+          json_object_object_add (ex, "reason", json_object_new_string (e->reason));
+          json_object_array_add (list, ex);
+        }
+      json_object_object_add (root, "exceptions", list);
+    }
   json_object *runtime = json_object_new_object ();
   json_object_object_add (runtime, "runc", json_object_new_string (p->runtime_runc));
   json_object_object_add (runtime, "crun", json_object_new_string (p->runtime_crun));
@@ -375,6 +525,23 @@ policy_free (struct policy *p)
       if (s->options_json)
         json_object_put (s->options_json);
     }
+  for (size_t i = 0; i < p->n_exceptions; i++)
+    {
+      struct policy_exception *e = &p->exceptions[i];
+      free (e->id);
+      free (e->bundle);
+      free (e->args0);
+      for (size_t a = 0; a < e->n_annotations; a++)
+        {
+          free (e->annotation_keys[a]);
+          free (e->annotation_values[a]);
+        }
+      free (e->annotation_keys);
+      free (e->annotation_values);
+      free (e->rules);
+      free (e->reason);
+    }
+  free (p->exceptions);
   free (p->settings);
   free (p->source);
   free (p->runtime_runc);

@@ -12,6 +12,23 @@
 #define OCIGATE_DEFAULT_RUNC "/usr/sbin/runc"
 #define OCIGATE_DEFAULT_CRUN "/usr/bin/crun"
 
+/* An exception relaxes named rules for containers that match it: their
+ * findings become warnings that name the exception, never a silent allow. */
+struct policy_exception
+{
+  char *id;               /* glob on the container ID, or NULL */
+  char *bundle;           /* glob on the bundle path, or NULL */
+  char *args0;            /* glob on process.args[0], or NULL */
+  char **annotation_keys; /* globs, pairwise with annotation_values */
+  char **annotation_values;
+  size_t n_annotations;
+  const struct rule **rules;
+  size_t n_rules;
+  char *reason;
+};
+
+#define OCIGATE_MAX_EXCEPTIONS 1024
+
 struct policy
 {
   char *source;                    /* the file, or OCIGATE_EMBEDDED_POLICY */
@@ -22,6 +39,8 @@ struct policy
   char *runtime_runc; /* the real runtimes the wrapper runs */
   char *runtime_crun;
   char *log_file; /* decisions are appended here too; NULL for none */
+  struct policy_exception *exceptions;
+  size_t n_exceptions;
 };
 
 int policy_load_buffer (const char *buf, size_t len, const char *name, struct policy **out, ocigate_error_t *err);

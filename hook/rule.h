@@ -17,6 +17,8 @@ struct rule_context
 {
   struct oci_config *config;
   struct host_info *host;
+  const char *id;     /* container ID when known (hook, wrapper, check --id) */
+  const char *bundle; /* bundle directory when known */
 };
 
 struct rule_setting;

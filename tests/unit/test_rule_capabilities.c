@@ -80,7 +80,7 @@ assert_set_absent (json_object *root, const char *set)
 static void
 apply_fixes (struct judged *j)
 {
-  struct rule_context ctx = { j->cfg, &j->host };
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
   ocigate_error_t err = NULL;
   if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
     fail_msg ("fix failed: %s", err->msg);
@@ -90,7 +90,7 @@ apply_fixes (struct judged *j)
 static void
 assert_clean_now (struct judged *j)
 {
-  struct rule_context ctx = { j->cfg, &j->host };
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
   struct verdict v = { 0 };
   ocigate_error_t err = NULL;
   assert_int_equal (ocigate_evaluate (j->policy, &ctx, &v, &err), 0);

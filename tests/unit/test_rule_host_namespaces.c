@@ -213,7 +213,7 @@ test_each_type (void **state UNUSED)
   struct oci_config *cfg = unit_config ("{\"process\": {\"args\": [\"sh\"]}}");
   struct host_info host;
   unit_host (&host, 0, 0);
-  struct rule_context ctx = { cfg, &host };
+  struct rule_context ctx = { .config = cfg, .host = &host };
   struct verdict v = { 0 };
   ocigate_error_t err = NULL;
   assert_int_equal (ocigate_evaluate (p, &ctx, &v, &err), 0);
@@ -360,7 +360,7 @@ test_host_reference_from_proc_path (void **state UNUSED)
   struct host_info host;
   unit_host (&host, 0, 0);
   host.proc_path = dir;
-  struct rule_context ctx = { cfg, &host };
+  struct rule_context ctx = { .config = cfg, .host = &host };
   struct verdict v = { 0 }, v2 = { 0 };
   ocigate_error_t err = NULL;
   int r = ocigate_evaluate (policy, &ctx, &v, &err);

@@ -179,7 +179,7 @@ test_docker_privileged_fixture (void **state UNUSED)
     fail_msg ("fixture did not load: %s", err->msg);
   struct host_info host;
   unit_host (&host, 0, 0);
-  struct rule_context ctx = { cfg, &host };
+  struct rule_context ctx = { .config = cfg, .host = &host };
   struct verdict v = { 0 };
   assert_int_equal (ocigate_evaluate (p, &ctx, &v, &err), 0);
   assert_int_equal (unit_count (&v, RULE, ACTION_DENY), 1);

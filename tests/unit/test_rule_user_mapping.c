@@ -38,7 +38,7 @@ judge_as (struct judged *j, const char *policy, const char *uid_maps, const char
   j->policy = unit_policy (p);
   j->cfg = unit_config (c);
   unit_host (&j->host, euid, egid);
-  struct rule_context ctx = { j->cfg, &j->host };
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
   ocigate_error_t err = NULL;
   if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
     fail_msg ("evaluate failed: %s", err->msg);
@@ -304,7 +304,7 @@ test_accounts_unreadable (void **state UNUSED)
   struct host_info host;
   unit_host (&host, 0, 0);
   host.passwd_path = "tests/unit/data/no-such-passwd";
-  struct rule_context ctx = { cfg, &host };
+  struct rule_context ctx = { .config = cfg, .host = &host };
   struct verdict v = { 0 };
   ocigate_error_t err = NULL;
   assert_int_equal (ocigate_evaluate (policy, &ctx, &v, &err), -1);

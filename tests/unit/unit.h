@@ -76,7 +76,7 @@ unit_judge (struct judged *j, const char *policy_json, const char *config_json)
   j->policy = unit_policy (policy_json);
   j->cfg = unit_config (config_json);
   unit_host (&j->host, 0, 0);
-  struct rule_context ctx = { j->cfg, &j->host };
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
   ocigate_error_t err = NULL;
   if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
     fail_msg ("evaluate failed: %s", err->msg);
