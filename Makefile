@@ -104,16 +104,7 @@ $(B)/man/%: docs/%.md | $(B)/man
 $(B)/man:
 	mkdir -p $@
 
-# The hooks.d files name the installed binary.
-$(B)/hooks.d/%.json: hook/hooks.d/%.json | $(B)/hooks.d
-	sed 's|/usr/local/bin/ocigate|$(BINDIR)/ocigate|g' $< >$@
-
-$(B)/hooks.d:
-	mkdir -p $@
-
-HOOKS := $(patsubst hook/hooks.d/%,$(B)/hooks.d/%,$(wildcard hook/hooks.d/*.json))
-
-install: all $(MANPAGES) $(HOOKS)
+install: all $(MANPAGES)
 	install -D -m 0755 $(B)/ocigate $(DESTDIR)$(BINDIR)/ocigate
 	ln -sf ocigate $(DESTDIR)$(BINDIR)/ocigate-runc
 	ln -sf ocigate $(DESTDIR)$(BINDIR)/ocigate-crun
@@ -125,7 +116,11 @@ install: all $(MANPAGES) $(HOOKS)
 	install -m 0644 policies/*.json $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 schema/policy.schema.json $(DESTDIR)$(DATADIR)/schema/
 	install -d -m 0755 $(DESTDIR)$(HOOKSDIR)
-	install -m 0644 $(HOOKS) $(DESTDIR)$(HOOKSDIR)/
+	# the hooks.d files name the binary where this install puts it
+	for f in hook/hooks.d/*.json; do \
+	  sed 's|/usr/local/bin/ocigate|$(BINDIR)/ocigate|g' $$f >$(DESTDIR)$(HOOKSDIR)/$${f##*/} && \
+	  chmod 0644 $(DESTDIR)$(HOOKSDIR)/$${f##*/} || exit 1; \
+	done
 	install -D -m 0644 $(B)/man/ocigate.1 $(DESTDIR)$(MANDIR)/man1/ocigate.1
 	install -D -m 0644 $(B)/man/ocigate-policy.5 $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5
 

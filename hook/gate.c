@@ -41,7 +41,7 @@ gate_refusal (const struct gate *g, const struct verdict *v)
       else if (f->action == ACTION_FIX && !g->can_rewrite)
         strbuf_appendf (&sb,
                         "ocigate: denied by %s: %s (the policy fixes this by rewriting the config, which %s cannot "
-                        "do: use the precreate hook or the ocigate-runc wrapper)\n",
+                        "do: use the precreate hook or the ocigate-runc/ocigate-crun wrapper)\n",
                         f->rule, f->message, g->where);
     }
   return strbuf_steal (&sb);

@@ -51,7 +51,7 @@ state() {
   state "$T/bundle" >"$T/state.json"
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
   [ "$status" -eq 1 ]
-  [[ "$output" == "ocigate: denied by capabilities: capability CAP_SYS_ADMIN is not on the allowlist"*"which hook prestart cannot do: use the precreate hook or the ocigate-runc wrapper)" ]]
+  [[ "$output" == "ocigate: denied by capabilities: capability CAP_SYS_ADMIN is not on the allowlist"*"which hook prestart cannot do: use the precreate hook or the ocigate-runc/ocigate-crun wrapper)" ]]
 }
 
 @test "prestart: dry-run allows and logs what would have happened" {
@@ -102,7 +102,7 @@ state() {
   chmod 0775 "$T"
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
   [ "$status" -eq 1 ]
-  [[ "$output" == *"its directory is writable by its group"* ]]
+  [[ "$output" == *"its directory $T is writable by its group (mode 0775); chmod go-w $T" ]]
   chmod 0700 "$T"
   chown 65534 "$T/policy.json"
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
@@ -110,6 +110,27 @@ state() {
   [[ "$output" == *"the file is owned by UID 65534, not root"* ]]
   # check, an offline command, reads it anyway
   run "$OCIGATE" check -p "$T/policy.json" "$T/bundle/config.json"
+  [ "$status" -eq 0 ]
+}
+
+@test "a link to a policy in an unsafe directory, or below one, is not trusted" {
+  compliant_config >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  mkdir -m 0777 "$T/open"
+  mv "$T/policy.json" "$T/open/policy.json"
+  ln -s "$T/open/policy.json" "$T/policy.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"its directory $T/open is writable by everyone"* ]]
+  rm "$T/policy.json"
+  mkdir "$T/open/safe"
+  mv "$T/open/policy.json" "$T/open/safe/policy.json"
+  run "$OCIGATE" hook -p "$T/open/safe/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"the directory above it $T/open is writable by everyone"* ]]
+  # a sticky shared directory above is fine: others cannot rename ours
+  chmod 1777 "$T/open"
+  run "$OCIGATE" hook -p "$T/open/safe/policy.json" <"$T/state.json"
   [ "$status" -eq 0 ]
 }
 
