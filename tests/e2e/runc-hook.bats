@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# End-to-end: ocigate as a prestart hook of runc (README "runc and crun"),
+# with real containers.  Also the `make install` the hook suites rely on.
+# Run as root from the repository root: bats --tap tests/e2e/runc-hook.bats
+
+load lib-hook
+
+RT_NAME=runc
+
+setup_file() {
+  hook_setup_file
+}
+
+teardown_file() {
+  hook_teardown_file
+}
+
+setup() {
+  hook_setup
+}
+
+teardown() {
+  runc_cleanup
+  hook_teardown_cgroups "$CID"
+  rm -rf "$T"
+}
+
+rt_bundle() {
+  new_bundle "$1"
+}
+
+# rt_run BUNDLE: runc run; runc prints a failing hook's stderr in its error.
+rt_run() {
+  if [ "${RT_ENV_I:-0}" = 1 ]; then
+    run timeout 60 env -i "$RUNC_BIN" --root "$T/runc" run -b "$1" "$CID"
+  else
+    run runc_r run -b "$1" "$CID"
+  fi
+  REASON=$output
+}
+
+rt_no_container() {
+  run runc_r list -q
+  assert_status 0
+  [ -z "$output" ]
+  run runc_r state "$CID"
+  assert_failure
+}
+
+@test "runc: README's hook refuses a root container (user.root) and leaves no container" {
+  hookcase_readme_refuses_root
+  assert_contains "$RUN_OUTPUT" "error running hook #0: error running hook: exit status 1"
+}
+
+@test "runc: a compliant container (uid 1000, allowed capabilities) runs /bin/id" {
+  hookcase_compliant_runs
+}
+
+@test "runc: a finding the policy would fix (CAP_SYS_ADMIN) is refused at prestart, naming precreate/wrapper" {
+  hookcase_fix_refused_at_prestart
+}
+
+@test "runc: user namespace root (0->100000) runs" {
+  hookcase_userns_root_runs
+}
+
+@test "runc: user namespace without its own pid namespace is refused by hostNamespaces.pid" {
+  hookcase_userns_host_pid_refused
+}
+
+@test "runc: policy mode dry-run lets the root container start and logs what would have happened" {
+  hookcase_dry_run_policy
+}
+
+@test "runc: hook --dry-run lets the root container start under an enforcing policy and logs it" {
+  hookcase_dry_run_flag
+}
+
+@test "runc: warnings are logged to the policy's log file, plain allows are not" {
+  hookcase_log_warn_not_plain_allow
+}
+
+@test "runc: a group/world-writable policy refuses every container, naming the file" {
+  hookcase_policy_writable
+}
+
+@test "runc: a policy in a world-writable directory, or owned by another user, refuses" {
+  hookcase_policy_dir_writable
+}
+
+@test "runc: a malformed policy refuses with file and line; the embedded default is not used" {
+  hookcase_policy_malformed
+}
+
+@test "runc: a missing -p policy refuses" {
+  hookcase_policy_missing
+}
+
+@test "runc: a policy reached through a symlink into a world-writable directory is not trusted" {
+  hookcase_policy_symlink
+}
+
+@test "runc: the hook decides right with an empty environment (env -i runc; hook env [])" {
+  hookcase_empty_env
+}
+
+@test "runc: OCI state with bundlePath (old engines) on stdin: allowed" {
+  hookcase_bundlepath_allowed
+}
+
+@test "runc: OCI state with bundlePath (old engines) on stdin: refused" {
+  hookcase_bundlepath_refused
+}
+
+# with_private_etc SHELL-COMMANDS: run them (sh) in a private mount namespace
+# where /etc is an overlay with its upper layer on a tmpfs, so that
+# /etc/ocigate/policy.json can be written without touching the host's /etc.
+# Sets status and output (bats run).
+with_private_etc() {
+  mkdir -p "$T/ovl"
+  cat >"$T/inner.sh" <<INNER
+set -e
+mount -t tmpfs tmpfs '$T/ovl'
+mkdir '$T/ovl/up' '$T/ovl/wk'
+mount -t overlay overlay -o 'lowerdir=/etc,upperdir=$T/ovl/up,workdir=$T/ovl/wk' /etc
+mkdir -p /etc/ocigate
+$1
+INNER
+  run timeout 60 /usr/bin/unshare -m /bin/sh "$T/inner.sh"
+}
+
+@test "runc: without -p the hook reads /etc/ocigate/policy.json (and refuses when it is bad)" {
+  local runc_cmd="'$RUNC_BIN' --root '$T/runc' run -b '$T/b' '$CID'"
+  rt_bundle "$T/b"
+  bundle_args "$T/b" /bin/id
+  add_ocigate_hook "$T/b"
+  # Control: with no /etc/ocigate/policy.json the embedded default refuses root.
+  with_private_etc "rm -rf /etc/ocigate; $runc_cmd"
+  assert_failure
+  assert_contains "$output" "$MSG_USER_ROOT"
+  # A policy there that turns user.root off is the one used.
+  write_policy "$T/policy.json" '.rules["user.root"].action = "off"'
+  with_private_etc "install -m 0644 '$T/policy.json' /etc/ocigate/policy.json; $runc_cmd"
+  assert_status 0
+  assert_contains "$output" "uid=0 gid=0"
+  # Present but bad is not absent: refused, never the embedded default.
+  bundle_user "$T/b" 1000 1000
+  with_private_etc "install -m 0666 '$T/policy.json' /etc/ocigate/policy.json; $runc_cmd"
+  assert_failure
+  assert_contains "$output" "ocigate: refused: policy /etc/ocigate/policy.json"
+  assert_contains "$output" "writable"
+  printf '{"version": 1,\n "rules": {,}}\n' >"$T/bad.json"
+  with_private_etc "install -m 0644 '$T/bad.json' /etc/ocigate/policy.json; $runc_cmd"
+  assert_failure
+  assert_contains "$output" "ocigate: refused: /etc/ocigate/policy.json:2:"
+  with_private_etc "mkdir /etc/ocigate/policy.json; $runc_cmd"
+  assert_failure
+  assert_contains "$output" "ocigate: refused: policy /etc/ocigate/policy.json"
+  assert_not_contains "$output" "uid=1000 gid="
+  rt_no_container
+}
+
+@test "make install PREFIX= HOOKSDIR= SYSCONFDIR= installs the binary, links, policy and hooks.d" {
+  local d=$T/inst f
+  mkdir "$d"
+  run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$HOOK_REPO" install \
+    PREFIX="$d/prefix" HOOKSDIR="$d/hooks.d" SYSCONFDIR="$d/etc"
+  assert_status 0
+  [ -x "$d/prefix/bin/ocigate" ]
+  assert_eq "$(readlink "$d/prefix/bin/ocigate-runc")" ocigate "ocigate-runc link"
+  assert_eq "$(readlink "$d/prefix/bin/ocigate-crun")" ocigate "ocigate-crun link"
+  cmp "$HOOK_REPO/policies/default.json" "$d/etc/ocigate/policy.json"
+  [ -e "$d/prefix/share/ocigate/policies/default.json" ]
+  [ -e "$d/prefix/share/ocigate/schema/policy.schema.json" ]
+  [ -e "$d/prefix/share/man/man1/ocigate.1" ]
+  [ -e "$d/prefix/share/man/man5/ocigate-policy.5" ]
+  for f in precreate prestart; do
+    assert_eq "$(jq -r '.hook.path' "$d/hooks.d/ocigate-$f.json")" "$d/prefix/bin/ocigate" "ocigate-$f.json hook.path"
+    assert_eq "$(jq -c '.hook.args' "$d/hooks.d/ocigate-$f.json")" "[\"ocigate\",\"hook\",\"--stage\",\"$f\"]" \
+      "ocigate-$f.json hook.args"
+    assert_eq "$(jq -c '.stages' "$d/hooks.d/ocigate-$f.json")" "[\"$f\"]" "ocigate-$f.json stages"
+  done
+}
+
+# Two installs with different PREFIXes: each one's hooks.d files must name
+# its own binary (they once came from a build/ cache keyed on nothing).
+@test "make install: the hooks.d files name the binary of the PREFIX given (not a previous one)" {
+  local n f
+  for n in first second; do
+    run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$HOOK_REPO" install PREFIX="$T/$n" HOOKSDIR="$T/$n/hooks.d" \
+      SYSCONFDIR="$T/$n/etc"
+    assert_status 0
+  done
+  for n in first second; do
+    for f in prestart precreate; do
+      assert_eq "$(jq -r '.hook.path' "$T/$n/hooks.d/ocigate-$f.json")" "$T/$n/bin/ocigate" "$n ocigate-$f.json"
+    done
+  done
+}
