@@ -259,7 +259,12 @@ wrapper_judge (struct wrapper *w)
 {
   bool is_exec = strcmp (w->args.command, "exec") == 0;
   cleanup_free char *where = xasprintf ("ocigate-%s %s", w->runtime, w->args.command);
-  struct gate g = { .where = where, .dry_run = w->dry_run, .can_rewrite = !is_exec, .id = w->args.id };
+  /* An exec is rewritten through its --process file; flags cannot be. */
+  struct gate g = { .where = where,
+                    .dry_run = w->dry_run,
+                    .can_rewrite = !is_exec || w->args.process_file,
+                    .cannot_rewrite = "drop the option that adds it, or pass the process with --process",
+                    .id = w->args.id };
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
   if (policy_load_effective (w->policy_path, true, &policy, &err) < 0)
@@ -277,9 +282,11 @@ wrapper_judge (struct wrapper *w)
   else
     bundle = xstrdup (w->args.bundle ? w->args.bundle : ".");
   g.bundle = bundle;
-  /* crun reads --config relative to the bundle. */
-  const char *cf = !is_exec && w->args.config_file ? w->args.config_file : "config.json";
-  cleanup_free char *config_path = cf[0] == '/' ? xstrdup (cf) : xasprintf ("%s/%s", bundle, cf);
+  /* crun 1.8 reads --config FILE from the current directory, except the
+   * name config.json itself, which it reads from the bundle. */
+  const char *cf = !is_exec ? w->args.config_file : NULL;
+  cleanup_free char *config_path
+      = cf && strcmp (cf, "config.json") != 0 ? xstrdup (cf) : xasprintf ("%s/config.json", bundle);
 
   cleanup_oci_config struct oci_config *cfg = NULL;
   cleanup_verdict struct verdict v = { 0 };
@@ -300,8 +307,12 @@ wrapper_judge (struct wrapper *w)
       r = ocigate_apply_fixes (policy, &ctx, &v, &err);
       if (r == 0)
         {
-          cleanup_free char *text = xasprintf ("%s\n", json_to_text (cfg->root));
-          r = write_file_atomic (config_path, text, strlen (text), &err);
+          /* An exec's fixes go to its process file; the container's own
+           * config is not the exec's to change. */
+          json_object *what = is_exec ? json_get (cfg->root, "process") : cfg->root;
+          const char *where_to = is_exec ? w->args.process_file : config_path;
+          cleanup_free char *text = xasprintf ("%s\n", json_to_text (what));
+          r = write_file_atomic (where_to, text, strlen (text), &err);
         }
     }
   host_info_release (&host);

@@ -39,10 +39,10 @@ gate_refusal (const struct gate *g, const struct verdict *v)
       if (f->action == ACTION_DENY)
         strbuf_appendf (&sb, "ocigate: denied by %s: %s\n", f->rule, f->message);
       else if (f->action == ACTION_FIX && !g->can_rewrite)
-        strbuf_appendf (&sb,
-                        "ocigate: denied by %s: %s (the policy fixes this by rewriting the config, which %s cannot "
-                        "do: use the precreate hook or the ocigate-runc/ocigate-crun wrapper)\n",
-                        f->rule, f->message, g->where);
+        strbuf_appendf (&sb, "ocigate: denied by %s: %s (the policy fixes this by rewriting, which %s cannot do: %s)\n",
+                        f->rule, f->message, g->where,
+                        g->cannot_rewrite ? g->cannot_rewrite
+                                          : "use the precreate hook or the ocigate-runc/ocigate-crun wrapper");
     }
   return strbuf_steal (&sb);
 }

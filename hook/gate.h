@@ -18,6 +18,7 @@ struct gate
   const struct policy *policy; /* NULL when the policy failed to load */
   bool dry_run;                /* policy mode or --dry-run */
   bool can_rewrite;            /* precreate and the wrapper's create/run can */
+  const char *cannot_rewrite;  /* what to do instead, when it cannot */
   const char *where;           /* "hook prestart", "ocigate-runc create", ... */
   const char *id;              /* container ID when known */
   const char *bundle;          /* bundle when known */

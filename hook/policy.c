@@ -455,7 +455,11 @@ policy_runtime_path_lenient (const char *path, const char *runtime)
   cleanup_free char *buf = NULL;
   size_t len = 0;
   ocigate_error_t err = NULL;
-  if (read_file_limited (path ? path : OCIGATE_POLICY_PATH, OCIGATE_MAX_POLICY_BYTES, &buf, &len, &err) < 0)
+  const char *file = path ? path : OCIGATE_POLICY_PATH;
+  /* The path names what runs as root: only a trusted policy may name it. */
+  cleanup_close int fd = open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0 || check_trusted (fd, file, &err) < 0
+      || read_fd_limited (fd, file, OCIGATE_MAX_POLICY_BYTES, &buf, &len, &err) < 0)
     {
       ocigate_error_free (&err);
       return xstrdup (fallback);

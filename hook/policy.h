@@ -54,7 +54,8 @@ int policy_load_effective (const char *path, bool trusted, struct policy **out, 
 
 /* The real runtime's path for the wrapper's pass-through commands, which
  * must work even when the policy does not: the policy's "runtime" entry
- * when it can be read, else the Debian path. */
+ * when the policy is trusted (see policy_load_effective) and can be read,
+ * else the Debian path. */
 char *policy_runtime_path_lenient (const char *path, const char *runtime);
 
 /* The effective policy, every rule listed, defaults filled in. */

@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# End to end: containerd 1.6 with `ctr run --runc-binary .../ocigate-runc`
+# (README "Engines" -> "containerd"), a real private containerd started once
+# for the file, and the binary `make install PREFIX=...` installed, with the
+# embedded default policy.
+#
+# What ctr 1.6 offers for a container that is not root: `ctr run` has no
+# --user flag, but it applies the image config's User.  So the file imports
+# two small OCI images built here from busybox: one without a User (root)
+# and one with User "1000"; the README line is then run as written,
+# `ctr run --runc-binary PATH --rm IMAGE ID CMD`.  `ctr run --config SPEC ID`
+# (a whole spec) covers user namespaces, since ctr 1.6 ignores --uidmap
+# with --rootfs.  `--rootfs DIR` is used for the dry-run wrapper.
+#
+# Run as root from the repository root:  bats --tap tests/e2e/containerd.bats
+
+bats_require_minimum_version 1.5.0
+load lib-daemon
+
+IMG_ROOT=docker.io/library/ocigate-e2e-root:1
+IMG_USER=docker.io/library/ocigate-e2e-user:1
+
+containerd_setup() {
+  # a user namespace's root must reach the rootfs below this directory
+  chmod 0711 "$CT"
+  e2e_install "$CT"
+  containerd_start "$CT" || return 1
+  mkdir -p "$CT/img"
+  make_rootfs "$CT/img" >/dev/null || return 1
+  make_oci_image_tar "$CT/img" "$CT/root.tar" "" &&
+    make_oci_image_tar "$CT/img" "$CT/user.tar" 1000 || return 1
+  ctrc "$CT" images import --base-name docker.io/library/ocigate-e2e-root "$CT/root.tar" >/dev/null &&
+    ctrc "$CT" images import --base-name docker.io/library/ocigate-e2e-user "$CT/user.tar" >/dev/null || return 1
+  # the installed wrapper in dry-run, under a script that keeps its name
+  make_named_wrapper "$CT/dry" ocigate-runc "$CT/prefix/bin/ocigate-runc" --ocigate-dry-run
+}
+
+setup_file() {
+  e2e_need_build
+  [ "$(id -u)" -eq 0 ] || skip "needs root: starts containerd"
+  command -v containerd >/dev/null && command -v ctr >/dev/null ||
+    skip "containerd and ctr are not installed (Debian package containerd)"
+  [ ! -e /etc/ocigate/policy.json ] ||
+    skip "/etc/ocigate/policy.json exists on this machine and would replace the embedded default policy"
+  CT=$(mktemp -d)
+  export CT
+  containerd_setup || {
+    containerd_teardown
+    return 1
+  }
+}
+
+containerd_teardown() {
+  [ -n "${CT:-}" ] || return 0
+  containerd_stop "$CT"
+  e2e_rmdir "$CT"
+}
+
+teardown_file() {
+  containerd_teardown
+}
+
+setup() {
+  RUNTIME="$CT/prefix/bin/ocigate-runc"
+  # unique IDs: the runc shim keeps state in /run/containerd/runc/default
+  ID="ocigate-e2e-$$-$BATS_TEST_NUMBER"
+}
+
+teardown() {
+  ctr_cleanup "$CT"
+}
+
+c() { ctrc "$CT" "$@"; }
+
+@test "containerd: the README ctr line refuses a root image: ctr: failed to create shim task: OCI runtime create failed: ocigate: denied by user.root" {
+  [ -x "$RUNTIME" ]
+  run c run --runc-binary "$RUNTIME" --rm "$IMG_ROOT" "$ID" /bin/true
+  echo "status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ctr: failed to create shim task: OCI runtime create failed: ocigate: denied by user.root"*": unknown"* ]]
+  [ -z "$(c containers ls -q)" ]
+}
+
+@test "containerd: ctr run --privileged is refused and ctr shows ocigate: denied by privileged" {
+  run c run --runc-binary "$RUNTIME" --privileged --rm "$IMG_USER" "$ID" /bin/true
+  echo "status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"OCI runtime create failed: ocigate: denied by privileged"* ]]
+  # image User 1000: the privileged rule alone refuses it
+  [[ "$output" != *"user.root"* ]]
+  [ -z "$(c containers ls -q)" ]
+}
+
+@test "containerd: the README ctr line starts a compliant image (User 1000)" {
+  run c run --runc-binary "$RUNTIME" --rm "$IMG_USER" "$ID" /bin/id
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=1000 "* ]]
+  # control: the same line with the root image is not started (test 1), so
+  # the wrapper really judged this one
+}
+
+@test "containerd: --cap-add CAP_SYS_ADMIN --cap-add CAP_NET_ADMIN is trimmed to the default allowlist" {
+  run c run --runc-binary "$RUNTIME" --rm --cap-add CAP_SYS_ADMIN --cap-add CAP_NET_ADMIN \
+    "$IMG_USER" "$ID" /bin/grep CapBnd /proc/self/status
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  mask=$(capbnd_of "$output")
+  bit_clear "$mask" 21
+  bit_clear "$mask" 12
+  # containerd's default set less NET_RAW is the default allowlist
+  [ "$mask" = "$(policy_allow_mask "$E2E_ROOT/policies/default.json")" ]
+  # control: plain runc grants both
+  run c run --rm --cap-add CAP_SYS_ADMIN --cap-add CAP_NET_ADMIN "$IMG_USER" "$ID-ctl" /bin/grep CapBnd /proc/self/status
+  [ "$status" -eq 0 ]
+  bit_set "$(capbnd_of "$output")" 21
+  bit_set "$(capbnd_of "$output")" 12
+}
+
+@test "containerd: ctr run --rootfs: a root container is refused, and starts under the --ocigate-dry-run wrapper" {
+  mkdir -p "$CT/t$BATS_TEST_NUMBER"
+  make_rootfs "$CT/t$BATS_TEST_NUMBER" >/dev/null
+  local rootfs="$CT/t$BATS_TEST_NUMBER/rootfs"
+  run c run --runc-binary "$RUNTIME" --rm --rootfs "$rootfs" "$ID" /bin/id
+  echo "enforce: status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by user.root"* ]]
+  run c run --runc-binary "$CT/dry/ocigate-runc" --rm --rootfs "$rootfs" "$ID-dry" /bin/id
+  echo "dry-run: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=0 "* ]]
+}
+
+@test "containerd: ctr run --config: root in a user namespace mapped to 1000000 starts; mapped onto host 0 it is refused" {
+  local b="$CT/t$BATS_TEST_NUMBER"
+  make_bundle "$b" >/dev/null
+  jq --arg r "$b/rootfs" '.root.path = $r | .process.args = ["/bin/id"]
+      | .linux.namespaces += [{"type": "user"}]
+      | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
+      | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' \
+    "$b/config.json" >"$b/userns.json"
+  run c run --runc-binary "$RUNTIME" --rm --config "$b/userns.json" "$ID"
+  echo "userns: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=0 "* ]]
+  jq '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}]' "$b/userns.json" >"$b/onto0.json"
+  run c run --runc-binary "$RUNTIME" --rm --config "$b/onto0.json" "$ID-0"
+  echo "onto 0: status=$status output=$output"
+  [ "$status" -ne 0 ]
+  # (the runtime log holds one line: later reasons lose their "ocigate: ")
+  [[ "$output" == *"OCI runtime create failed: ocigate: denied by "*"denied by user.mapping: mapping puts container UID 0 on host UID 0"* ]]
+  # and without the user namespace: root on the host
+  jq '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)' \
+    "$b/userns.json" >"$b/nouserns.json"
+  run c run --runc-binary "$RUNTIME" --rm --config "$b/nouserns.json" "$ID-n"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by user.root"* ]]
+}

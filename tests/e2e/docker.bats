@@ -1,0 +1,223 @@
+#!/usr/bin/env bats
+# End to end: Docker with ocigate as its runtime, README "Installing" and
+# "Engines" -> "Docker" followed as written, with real dockerd daemons:
+#
+#   main    --config-file daemon.json: {"runtimes": {"ocigate": {"path":
+#           PREFIX/bin/ocigate-runc}}, "default-runtime": "ocigate"} (README's
+#           daemon.json; two more runtimes pass ocigate's own options through
+#           "runtimeArgs", as "The wrapper" says Docker can)
+#   userns  daemon.json {"userns-remap": "default"} and README's command-line
+#           form --add-runtime ocigate=PREFIX/bin/ocigate-runc --default-runtime ocigate
+#
+# The binary is the one `make install PREFIX=...` installed, with the
+# embedded default policy.  Both daemons are started once for the file and
+# stopped by PID in teardown_file; their state lives in one mktemp -d dir.
+#
+# Run as root from the repository root:  bats --tap tests/e2e/docker.bats
+
+bats_require_minimum_version 1.5.0
+load lib-daemon
+
+docker_setup() {
+  # userns-remap needs o+x on every directory above its data root
+  chmod 0711 "$DT"
+  e2e_install "$DT"
+  RUNTIME="$DT/prefix/bin/ocigate-runc"
+  cp "$E2E_ROOT/policies/restricted.json" "$DT/restricted.json"
+  chmod 0644 "$DT/restricted.json"
+  jq -n --arg w "$RUNTIME" --arg p "--ocigate-policy=$DT/restricted.json" '{
+      "runtimes": {
+        "ocigate": {"path": $w},
+        "ocigate-restricted": {"path": $w, "runtimeArgs": [$p]},
+        "ocigate-dry-run": {"path": $w, "runtimeArgs": ["--ocigate-dry-run"]}
+      },
+      "default-runtime": "ocigate"}' >"$DT/daemon.json"
+  echo '{"userns-remap": "default"}' >"$DT/daemon-userns.json"
+
+  dockerd_start "$DT" main --config-file "$DT/daemon.json" || return 1
+  dockerd_start "$DT" userns --config-file "$DT/daemon-userns.json" \
+    --add-runtime "ocigate=$RUNTIME" --default-runtime ocigate || return 1
+
+  mkdir -p "$DT/img"
+  make_rootfs "$DT/img" >/dev/null && make_rootfs_tar "$DT/img" "$DT/rootfs.tar" || return 1
+  dkr "$DT" main import "$DT/rootfs.tar" bb:1 >/dev/null || return 1
+  dkr "$DT" userns import "$DT/rootfs.tar" bb:1 >/dev/null || return 1
+}
+
+setup_file() {
+  e2e_need_build
+  [ "$(id -u)" -eq 0 ] || skip "needs root: starts dockerd"
+  command -v dockerd >/dev/null || skip "dockerd is not installed (Debian package docker.io)"
+  [ -x "$DOCKER_CLI" ] || skip "the docker client is not installed (Debian package docker.io)"
+  [ ! -e /etc/ocigate/policy.json ] ||
+    skip "/etc/ocigate/policy.json exists on this machine and would replace the embedded default policy"
+  DT=$(mktemp -d)
+  export DT
+  docker_setup || {
+    docker_teardown
+    return 1
+  }
+}
+
+docker_teardown() {
+  [ -n "${DT:-}" ] || return 0
+  dockerd_stop "$DT" main
+  dockerd_stop "$DT" userns
+  e2e_rmdir "$DT"
+}
+
+teardown_file() {
+  docker_teardown
+}
+
+setup() {
+  RUNTIME="$DT/prefix/bin/ocigate-runc"
+}
+
+teardown() {
+  # containers a failed test may have left (the daemons stay for the file)
+  local d ids
+  for d in main userns; do
+    ids=$(dkr "$DT" "$d" ps -aq 2>/dev/null)
+    # shellcheck disable=SC2086
+    [ -z "$ids" ] || dkr "$DT" "$d" rm -f $ids >/dev/null 2>&1
+  done
+}
+
+# d ARGS...: docker against the main daemon; du: against the userns one.
+d() { dkr "$DT" main "$@"; }
+du() { dkr "$DT" userns "$@"; }
+
+@test "docker: make install (README Installing) installs the binary, its links, policy, hooks.d files and man pages" {
+  cat "$DT/install.log"
+  [ "$(cat "$DT/install.status")" -eq 0 ]
+  [ -x "$DT/prefix/bin/ocigate" ]
+  [ "$(readlink "$DT/prefix/bin/ocigate-runc")" = ocigate ]
+  [ "$(readlink "$DT/prefix/bin/ocigate-crun")" = ocigate ]
+  cmp "$DT/etc/ocigate/policy.json" "$E2E_ROOT/policies/default.json"
+  [ -f "$DT/prefix/share/ocigate/schema/policy.schema.json" ]
+  for p in "$E2E_ROOT"/policies/*.json; do cmp "$p" "$DT/prefix/share/ocigate/policies/${p##*/}"; done
+  grep -q "$DT/prefix/bin/ocigate" "$DT/hooks.d/ocigate-precreate.json"
+  grep -q "$DT/prefix/bin/ocigate" "$DT/hooks.d/ocigate-prestart.json"
+  [ -s "$DT/prefix/share/man/man1/ocigate.1" ]
+  [ -s "$DT/prefix/share/man/man5/ocigate-policy.5" ]
+}
+
+@test "docker: docker run --privileged is refused: OCI runtime create failed: ocigate: denied by privileged" {
+  run d run --rm --network none --privileged bb:1 /bin/true
+  echo "status=$status output=$output"
+  [ "$status" -ne 0 ]
+  # README: docker: Error response from daemon: failed to create shim task:
+  # OCI runtime create failed: ocigate: denied by privileged: container is privileged (...): unknown.
+  [[ "$output" == *"docker: Error response from daemon: failed to create shim task: OCI runtime create failed: ocigate: denied by privileged: container is privileged ("*": unknown."* ]]
+  [ -z "$(d ps -aq)" ]
+  # the same container as UID 1000: refused by privileged alone
+  run d run --rm --network none --privileged --user 1000 bb:1 /bin/true
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by privileged"* ]]
+  [[ "$output" != *"user.root"* ]]
+}
+
+@test "docker: --user 1000 --cap-add ALL starts with exactly the default allowlist (CapBnd)" {
+  want=$(policy_allow_mask "$E2E_ROOT/policies/default.json")
+  [ "$want" = 00000000a80405fb ]
+  run d run --rm --network none --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [ "$(capbnd_of "$output")" = "$want" ]
+  # control: Docker's own runtime grants more (the host's bounding set)
+  run d run --rm --network none --runtime runc --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
+  [ "$status" -eq 0 ]
+  [ "$(capbnd_of "$output")" != "$want" ]
+  bit_set "$(capbnd_of "$output")" 21
+}
+
+@test "docker: a plain root docker run is refused by user.root; --user 1000 starts" {
+  run d run --rm --network none bb:1 /bin/true
+  echo "status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"OCI runtime create failed: ocigate: denied by user.root"* ]]
+  run d run --rm --network none --user 1000 bb:1 /bin/id
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=1000 "* ]]
+}
+
+@test "docker: with userns-remap default a root container starts remapped (uid=0 inside); --userns host is refused" {
+  run du run --rm --network none bb:1 /bin/id
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=0(root) gid=0(root)"* || "$output" == "uid=0 gid=0"* ]]
+  # and it was rewritten: Docker's default set less NET_RAW is the allowlist
+  run du run --rm --network none bb:1 grep CapBnd /proc/self/status
+  [ "$status" -eq 0 ]
+  [ "$(capbnd_of "$output")" = "$(policy_allow_mask "$E2E_ROOT/policies/default.json")" ]
+  bit_clear "$(capbnd_of "$output")" 13
+
+  run du run --rm --network none --userns host bb:1 /bin/id
+  echo "status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by user.root"* ]]
+}
+
+@test "docker: docker exec --privileged gets the allowlist, -u 0 is refused; a plain docker exec works" {
+  d run -d --name ex1 --network none --user 1000 --cap-drop NET_RAW bb:1 /bin/sleep 60
+  # Docker passes --process with every capability; the wrapper trims the
+  # process file to the allowlist, as it trimmed the container.
+  run d exec --privileged ex1 /bin/grep CapBnd /proc/self/status
+  echo "privileged: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [ "$(capbnd_of "$output")" = "$(policy_allow_mask "$E2E_ROOT/policies/default.json")" ]
+  run d exec -u 0 ex1 /bin/id
+  echo "root: status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by user.root"* ]]
+  run d exec ex1 /bin/id
+  echo "plain: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=1000 "* ]]
+}
+
+@test "docker: a plain docker exec into a default --user 1000 container ocigate admitted works" {
+  # Docker builds the exec'd process from the container's spec as Docker
+  # made it (NET_RAW in the bounding set), not from the config.json ocigate
+  # rewrote: the wrapper trims the --process file the same way.
+  d run -d --name ex2 --network none --user 1000 bb:1 /bin/sleep 60
+  run d exec ex2 /bin/id
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=1000 "* ]]
+}
+
+@test "docker: runtimeArgs pass --ocigate-policy: restricted.json refuses --network host and --pid host" {
+  local opts=(--rm --runtime ocigate-restricted --user 1000 --cap-drop ALL --cap-add NET_BIND_SERVICE
+    --cgroupns private)
+  # control: allowed by restricted.json
+  run d run "${opts[@]}" --network none bb:1 /bin/id
+  echo "control: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "uid=1000 "* ]]
+  # --network host arrives as the path of the host's namespace
+  run d run "${opts[@]}" --network host bb:1 /bin/id
+  echo "net host: status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by hostNamespaces.network"* ]]
+  # --pid host arrives as a missing pid entry
+  run d run "${opts[@]}" --network none --pid host bb:1 /bin/id
+  echo "pid host: status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by hostNamespaces.pid"* ]]
+  # the default policy denies host namespaces only with a user namespace
+  run d run --rm --user 1000 --network host --pid host bb:1 /bin/id
+  echo "default: status=$status output=$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "docker: runtimeArgs pass --ocigate-dry-run: a root container starts unchanged" {
+  run d run --rm --network none --runtime ocigate-dry-run bb:1 grep -E 'Uid|CapBnd' /proc/self/status
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Uid:"*"0"* ]]
+  # not rewritten: Docker's NET_RAW (bit 13) is still there
+  bit_set "$(capbnd_of "$output")" 13
+}
