@@ -216,6 +216,8 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
           cleanup_free char *pfield = xasprintf ("%s.path", field);
           if (want_type (path, json_type_string, pfield, err) < 0)
             return -1;
+          if (strlen (json_object_get_string (path)) != (size_t)json_object_get_string_len (path))
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: contains a NUL byte", pfield);
           /* An empty path means a new namespace, as runc reads it. */
           if (json_object_get_string_len (path) > 0)
             cfg->ns[t].path = json_object_get_string (path);

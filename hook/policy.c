@@ -350,12 +350,13 @@ check_owner_mode (const char *policy, const char *what, const char *path, const 
 {
   uid_t self = geteuid ();
   if (st->st_uid != 0 && st->st_uid != self)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "policy %s: %s is owned by UID %u, not root%s; chown root %s",
-                               policy, what, (unsigned) st->st_uid, self ? " or the user ocigate runs as" : "", path);
+    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY,
+                               "policy %s: %s is owned by UID %u, not root%s; chown root %s", policy, what,
+                               (unsigned)st->st_uid, self ? " or the user ocigate runs as" : "", path);
   if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (st->st_mode & S_ISVTX)))
     return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "policy %s: %s is writable by %s (mode %04o); chmod go-w %s",
                                policy, what, (st->st_mode & S_IWOTH) ? "everyone" : "its group",
-                               (unsigned) (st->st_mode & 07777), path);
+                               (unsigned)(st->st_mode & 07777), path);
   return 0;
 }
 

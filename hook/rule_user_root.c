@@ -1,11 +1,33 @@
 /* user.root: the process must not run as host UID 0.
  * OWASP Docker Top 10 D01; CIS Docker 4.1; Pod Security restricted (runAsNonRoot).
+ * With the option "requireNonRoot" (runAsNonRoot proper), container UID 0
+ * is refused too, even when a user namespace maps it to an unprivileged
+ * host UID.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <stdlib.h>
 
 #include "rule.h"
 #include "userns.h"
+
+struct user_root_options
+{
+  bool require_non_root; /* Pod Security restricted: runAsNonRoot */
+};
+
+static int
+user_root_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
+{
+  static const char *const keys[] = { "requireNonRoot", NULL };
+  if (rule_options_check_keys (opts, where, keys, err) < 0)
+    return -1;
+  json_object *v = json_get (opts, "requireNonRoot");
+  if (v == NULL || !json_object_is_type (v, json_type_boolean))
+    return policy_where_error (where, "requireNonRoot", -1, err, "must be true or false");
+  struct user_root_options o = { .require_non_root = json_object_get_boolean (v) };
+  *out = xmemdup (&o, sizeof o);
+  return 0;
+}
 
 static void
 check_uid (const struct rule_context *ctx, const struct rule_setting *s, const struct userns_view *view,
@@ -84,6 +106,13 @@ user_root_evaluate (const struct rule_context *ctx, const struct rule_setting *s
   cleanup_userns_view struct userns_view view;
   userns_view_init (&view, ctx);
   check_uid (ctx, s, &view, v);
+  /* With requireNonRoot, container UID 0 is refused wherever it lands on
+   * the host: a finding of its own, next to any check_uid made. */
+  const struct user_root_options *o = s->options;
+  if (o && o->require_non_root && ctx->config->uid == 0)
+    verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
+                         "process runs as UID 0 in the container (process.user.uid=0; the policy requires a non-root "
+                         "user even with a user namespace); run as a non-root user (--user UID)");
   check_gids (ctx, s, &view, v);
   return 0;
 }
@@ -92,5 +121,8 @@ const struct rule rule_user_root = {
   .id = "user.root",
   .summary = "the process runs as host UID 0 (no user namespace, or one mapping container root to host root)",
   .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
+  .default_options = "{\"requireNonRoot\": false}",
+  .parse_options = user_root_parse,
+  .free_options = free,
   .evaluate = user_root_evaluate,
 };

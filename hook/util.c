@@ -153,6 +153,7 @@ strbuf_grow (struct strbuf *sb, size_t extra)
     cap *= 2;
   sb->buf = xrealloc (sb->buf, cap);
   sb->cap = cap;
+  sb->buf[sb->len] = '\0'; /* an empty buffer is the empty string */
 }
 
 void

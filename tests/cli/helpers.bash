@@ -4,10 +4,13 @@ OCIGATE="$ROOT/build/ocigate"
 FIXTURES="$ROOT/tests/fixtures"
 POLICIES="$ROOT/policies"
 
-# A config every shipped policy allows as is: runc's own template, run as
-# an unprivileged user, in every namespace.
+# A config every shipped policy allows as is: runc's own template with
+# Docker's default seccomp profile, run as an unprivileged user, in every
+# namespace, with a read-only root and resource limits.
 compliant_config() {
-  jq '.process.user = {"uid": 1000, "gid": 1000}
+  jq --slurpfile fx "$FIXTURES/docker-default.json" '.process.user = {"uid": 1000, "gid": 1000}
+      | .linux.seccomp = $fx[0].linux.seccomp
+      | .linux.resources += {"memory": {"limit": 268435456}, "pids": {"limit": 512}, "cpu": {"shares": 1024}}
       | .linux.namespaces += [{"type": "cgroup"}] | .linux.namespaces |= unique_by(.type)
       | .process.capabilities = {"bounding": ["CAP_NET_BIND_SERVICE"], "effective": ["CAP_NET_BIND_SERVICE"],
                                  "permitted": ["CAP_NET_BIND_SERVICE"]}' \

@@ -24,11 +24,13 @@ docker_setup() {
   e2e_install "$DT"
   RUNTIME="$DT/prefix/bin/ocigate-runc"
   cp "$E2E_ROOT/policies/restricted.json" "$DT/restricted.json"
-  chmod 0644 "$DT/restricted.json"
-  jq -n --arg w "$RUNTIME" --arg p "--ocigate-policy=$DT/restricted.json" '{
+  cp "$E2E_ROOT/tests/policies/mission.json" "$DT/mission.json"
+  chmod 0644 "$DT/restricted.json" "$DT/mission.json"
+  jq -n --arg w "$RUNTIME" --arg p "--ocigate-policy=$DT/restricted.json" --arg m "--ocigate-policy=$DT/mission.json" '{
       "runtimes": {
         "ocigate": {"path": $w},
         "ocigate-restricted": {"path": $w, "runtimeArgs": [$p]},
+        "ocigate-mission": {"path": $w, "runtimeArgs": [$m]},
         "ocigate-dry-run": {"path": $w, "runtimeArgs": ["--ocigate-dry-run"]}
       },
       "default-runtime": "ocigate"}' >"$DT/daemon.json"
@@ -118,13 +120,20 @@ du() { dkr "$DT" userns "$@"; }
   [[ "$output" != *"user.root"* ]]
 }
 
-@test "docker: --user 1000 --cap-add ALL starts with exactly the default allowlist (CapBnd)" {
+@test "docker: --user 1000 --cap-add ALL starts with exactly the allowlist under the mission rules; the default refuses it" {
   want=$(policy_allow_mask "$E2E_ROOT/policies/default.json")
   [ "$want" = 00000000a80405fb ]
-  run d run --rm --network none --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
+  # The four mission rules alone trim the capabilities (tests/policies/mission.json)
+  run d run --rm --network none --runtime ocigate-mission --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
   echo "status=$status output=$output"
   [ "$status" -eq 0 ]
   [ "$(capbnd_of "$output")" = "$want" ]
+  # The default policy refuses it: Docker's profile for every capability
+  # allows init_module, bpf and the like unconditionally.
+  run d run --rm --network none --user 1000 --cap-add ALL bb:1 /bin/true
+  echo "status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"OCI runtime create failed: ocigate: denied by seccomp: seccomp profile allows init_module unconditionally"* ]]
   # control: Docker's own runtime grants more (the host's bounding set)
   run d run --rm --network none --runtime runc --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
   [ "$status" -eq 0 ]
@@ -191,7 +200,7 @@ du() { dkr "$DT" userns "$@"; }
 
 @test "docker: runtimeArgs pass --ocigate-policy: restricted.json refuses --network host and --pid host" {
   local opts=(--rm --runtime ocigate-restricted --user 1000 --cap-drop ALL --cap-add NET_BIND_SERVICE
-    --cgroupns private)
+    --cgroupns private --security-opt no-new-privileges --read-only)
   # control: allowed by restricted.json
   run d run "${opts[@]}" --network none bb:1 /bin/id
   echo "control: status=$status output=$output"

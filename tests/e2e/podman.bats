@@ -75,7 +75,12 @@ base_capbnd() {
   # Control: without ocigate, CAP_SYS_ADMIN (bit 21) is in the bounding set.
   [ $(((base >> 21) & 1)) -eq 1 ]
   allow=$(allow_mask)
-  run prun --hooks-dir "$HOOKS_D" --user 1000 --cap-add SYS_ADMIN "$IMG" sh -c 'id; grep CapBnd /proc/self/status'
+  # The four mission rules alone: under the default policy Podman's profile
+  # for CAP_SYS_ADMIN (bpf, quotactl... allowed outright) is refused.
+  cp "$HOOK_REPO/tests/policies/mission.json" "$T/mission.json"
+  chmod 0644 "$T/mission.json"
+  hooks_with_args "$T/mission.d" -p "$T/mission.json"
+  run prun --hooks-dir "$T/mission.d" --user 1000 --cap-add SYS_ADMIN "$IMG" sh -c 'id; grep CapBnd /proc/self/status'
   assert_status 0
   assert_contains "$output" "uid=1000"
   got=$(capbnd "$output")
@@ -89,7 +94,12 @@ base_capbnd() {
   base=$(base_capbnd "${map[@]}" --cap-add SYS_ADMIN)
   [ $(((base >> 21) & 1)) -eq 1 ]
   allow=$(allow_mask)
-  run prun --hooks-dir "$HOOKS_D" "${map[@]}" --cap-add SYS_ADMIN "$IMG" sh -c 'id; grep CapBnd /proc/self/status'
+  # The four mission rules alone: under the default policy Podman's profile
+  # for CAP_SYS_ADMIN (bpf, quotactl... allowed outright) is refused.
+  cp "$HOOK_REPO/tests/policies/mission.json" "$T/mission.json"
+  chmod 0644 "$T/mission.json"
+  hooks_with_args "$T/mission.d" -p "$T/mission.json"
+  run prun --hooks-dir "$T/mission.d" "${map[@]}" --cap-add SYS_ADMIN "$IMG" sh -c 'id; grep CapBnd /proc/self/status'
   assert_status 0
   assert_contains "$output" "uid=0"
   got=$(capbnd "$output")
@@ -150,15 +160,15 @@ base_capbnd() {
   no_container_left
 }
 
-@test "podman: the precreate rewrite is logged (outcome rewrite, CAP_SYS_ADMIN fixed)" {
+@test "podman: the precreate rewrite is logged (outcome rewrite, CAP_NET_ADMIN fixed)" {
   write_policy "$T/policy.json" '.log = {"file": $log}' --arg log "$T/ocigate.log"
   hooks_with_args "$T/hooks.d" -p "$T/policy.json"
-  run prun --hooks-dir "$T/hooks.d" --user 1000 --cap-add SYS_ADMIN "$IMG" grep CapBnd /proc/self/status
+  run prun --hooks-dir "$T/hooks.d" --user 1000 --cap-add NET_ADMIN "$IMG" grep CapBnd /proc/self/status
   assert_status 0
-  [ $((($(capbnd "$output") >> 21) & 1)) -eq 0 ]
+  [ $((($(capbnd "$output") >> 12) & 1)) -eq 0 ]
   jq -se 'map(select(.via == "hook precreate" and .outcome == "rewrite" and .decision == "rewrite"
       and .dry_run == false
-      and (.findings | any(.rule == "capabilities" and .action == "fix" and (.message | contains("CAP_SYS_ADMIN"))))))
+      and (.findings | any(.rule == "capabilities" and .action == "fix" and (.message | contains("CAP_NET_ADMIN"))))))
     | length == 1' "$T/ocigate.log" >/dev/null || {
     cat "$T/ocigate.log" >&2
     return 1
@@ -223,15 +233,15 @@ base_capbnd() {
   jq -n --arg f "$T/env-precreate" '{"version": "1.0.0",
       "hook": {"path": "/bin/sh", "args": ["sh", "-c", "/usr/bin/env > \($f); exec /bin/cat"]},
       "when": {"always": true}, "stages": ["precreate"]}' >"$T/hooks.d/00-env-precreate.json"
-  run prun --hooks-dir "$T/hooks.d" --user 1000 --cap-add SYS_ADMIN "$IMG" grep CapBnd /proc/self/status
+  run prun --hooks-dir "$T/hooks.d" --user 1000 --cap-add NET_ADMIN "$IMG" grep CapBnd /proc/self/status
   assert_status 0
   [ -e "$T/env-precreate" ]
   run grep -c '^PATH=' "$T/env-precreate"
   assert_eq "$output" 0 "PATH lines in the precreate hook's environment"
-  # The rewrite happened in that environment: CAP_SYS_ADMIN is gone.
-  run prun --hooks-dir "$T/hooks.d" --user 1000 --cap-add SYS_ADMIN "$IMG" grep CapBnd /proc/self/status
+  # The rewrite happened in that environment: CAP_NET_ADMIN is gone.
+  run prun --hooks-dir "$T/hooks.d" --user 1000 --cap-add NET_ADMIN "$IMG" grep CapBnd /proc/self/status
   assert_status 0
-  [ $((($(capbnd "$output") >> 21) & 1)) -eq 0 ]
+  [ $((($(capbnd "$output") >> 12) & 1)) -eq 0 ]
   run prun --hooks-dir "$T/hooks.d" --privileged "$IMG" /bin/true
   assert_failure
   assert_contains "$output" "$MSG_PRIVILEGED"

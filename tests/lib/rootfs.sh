@@ -12,6 +12,9 @@
 #
 # Requirements: a statically linked busybox (Debian: busybox-static), runc, jq.
 
+# The repository, to find the fixtures (sourced from bash, or run).
+ROOTFS_REPO=$(cd "$(dirname "${BASH_SOURCE:-$0}")/../.." && pwd)
+
 # Applets linked into rootfs/bin.
 ROOTFS_APPLETS="sh id cat ls true sleep grep echo"
 
@@ -48,7 +51,7 @@ make_rootfs() {
 }
 
 # make_bundle DIR: DIR/rootfs + DIR/config.json (runc spec, terminal=false,
-# args=["/bin/true"]).
+# args=["/bin/true"], Docker's default seccomp profile).
 make_bundle() {
     _mb_dir=$1
     if [ -z "$_mb_dir" ]; then
@@ -58,7 +61,10 @@ make_bundle() {
     make_rootfs "$_mb_dir" || return 1
     rm -f "$_mb_dir/config.json"
     (cd "$_mb_dir" && runc spec) || return 1
-    jq '.process.terminal = false | .process.args = ["/bin/true"]' \
+    # runc's template has no seccomp profile; give it the one Docker puts in
+    # every container (a real engine's, from the fixtures).
+    jq --slurpfile fx "$ROOTFS_REPO/tests/fixtures/docker-default.json" \
+        '.process.terminal = false | .process.args = ["/bin/true"] | .linux.seccomp = $fx[0].linux.seccomp' \
         "$_mb_dir/config.json" > "$_mb_dir/config.json.tmp" || {
         rm -f "$_mb_dir/config.json.tmp"
         return 1

@@ -347,6 +347,100 @@ test_action_warn (void **state UNUSED)
   unit_judged_release (&j);
 }
 
+/* requireNonRoot (runAsNonRoot): container UID 0 is refused wherever a
+ * user namespace maps it. */
+#define NONROOT(action, value)                                                                                         \
+  "{'version': 1, 'rules': {'user.root': {'action': '" action "', 'requireNonRoot': " value "}}}"
+#define MSG_NONROOT                                                                                                    \
+  "process runs as UID 0 in the container (process.user.uid=0; the policy requires a non-root user even with a user "  \
+  "namespace); run as a non-root user (--user UID)"
+
+static void
+test_require_non_root_mapped (void **state UNUSED)
+{
+  struct judged j;
+  judge_config (&j, NONROOT ("deny", "true"), "{'uid': 0, 'gid': 0}", NS_NO_USER ", {'type': 'user'}",
+                "'uidMappings': " MAP_100000 ", 'gidMappings': " MAP_100000);
+  assert_int_equal (j.v.n_findings, 1);
+  const struct finding *f = &j.v.findings[0];
+  assert_string_equal (f->rule, RULE);
+  assert_int_equal (f->action, ACTION_DENY);
+  assert_string_equal (f->path, "/process/user/uid");
+  assert_string_equal (f->message, MSG_NONROOT);
+  assert_int_equal (verdict_decide (&j.v), DECISION_DENY);
+  unit_judged_release (&j);
+
+  /* The default, and false, keep the old verdict: mapped root passes. */
+  judge_config (&j, NONROOT ("deny", "false"), "{'uid': 0, 'gid': 0}", NS_NO_USER ", {'type': 'user'}",
+                "'uidMappings': " MAP_100000 ", 'gidMappings': " MAP_100000);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  /* Non-root passes; no process.user at all is UID 0. */
+  judge_config (&j, NONROOT ("deny", "true"), "{'uid': 1000, 'gid': 1000}", NS_NO_USER ", {'type': 'user'}",
+                "'uidMappings': " MAP_100000 ", 'gidMappings': " MAP_100000);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge (&j, NONROOT ("warn", "true"),
+         "{'process': {'args': ['sh']}, 'linux': {'namespaces': [" NS_NO_USER
+         ", {'type': 'user'}], 'uidMappings': " MAP_100000 ", 'gidMappings': " MAP_100000 "}}");
+  assert_int_equal (j.v.n_findings, 1);
+  assert_int_equal (j.v.findings[0].action, ACTION_WARN);
+  assert_string_equal (j.v.findings[0].message, MSG_NONROOT);
+  unit_judged_release (&j);
+}
+
+/* Next to the host-root findings, requireNonRoot adds its own, after the
+ * UID finding and before the GID warnings; those keep their text. */
+static void
+test_require_non_root_with_others (void **state UNUSED)
+{
+  struct judged j;
+  judge_config (&j, NONROOT ("deny", "true"), "{'uid': 0, 'gid': 0}", NS_NO_USER, "");
+  assert_int_equal (j.v.n_findings, 3);
+  assert_string_equal (j.v.findings[0].message, "process runs as host UID 0 (process.user.uid=0, no user namespace); "
+                                                "run as a non-root user (--user UID) or add a user namespace");
+  assert_string_equal (j.v.findings[1].message, MSG_NONROOT);
+  assert_int_equal (j.v.findings[1].action, ACTION_DENY);
+  assert_string_equal (j.v.findings[2].path, "/process/user/gid");
+  assert_int_equal (j.v.findings[2].action, ACTION_WARN);
+  unit_judged_release (&j);
+
+  /* A user namespace without mappings: both findings. */
+  judge_config (&j, NONROOT ("deny", "true"), "{'uid': 0, 'gid': 0}", NS_NO_USER ", {'type': 'user'}", "");
+  assert_int_equal (j.v.n_findings, 2);
+  assert_string_equal (j.v.findings[0].path, "/linux/uidMappings");
+  assert_string_equal (j.v.findings[1].message, MSG_NONROOT);
+  unit_judged_release (&j);
+
+  /* A namespace ocigate cannot read: UID 0 is still known. */
+  judge_config (&j, NONROOT ("deny", "true"), "{'uid': 0, 'gid': 0}",
+                NS_NO_USER ", {'type': 'user', 'path': '/nonexistent/ns/user'}", "");
+  assert_int_equal (j.v.n_findings, 2);
+  assert_non_null (unit_find (&j.v, RULE, "cannot tell which host UID"));
+  assert_non_null (unit_find (&j.v, RULE, "the policy requires a non-root user"));
+  unit_judged_release (&j);
+}
+
+static void
+test_require_non_root_policy (void **state UNUSED)
+{
+  cleanup_free char *p1 = dq (NONROOT ("deny", "'yes'"));
+  cleanup_free char *e1 = unit_policy_error (p1);
+  assert_contains (e1, "rules.user.root.requireNonRoot: must be true or false");
+  cleanup_free char *p2 = dq ("{'version': 1, 'rules': {'user.root': {'action': 'deny', 'runAsNonRoot': true}}}");
+  cleanup_free char *e2 = unit_policy_error (p2);
+  assert_contains (e2, "rules.user.root.runAsNonRoot: unknown option (this rule takes: action, requireNonRoot)");
+  assert_string_equal (rule_find (RULE)->default_options, "{\"requireNonRoot\": false}");
+
+  /* Shown with its default by "policy show". */
+  cleanup_free char *p3 = dq (DENY);
+  cleanup_policy struct policy *pol = unit_policy (p3);
+  cleanup_json json_object *shown = policy_to_json (pol);
+  assert_string_equal (json_object_to_json_string (json_get (json_get (shown, "rules"), RULE)),
+                       "{ \"action\": \"deny\", \"requireNonRoot\": false }");
+}
+
 int
 main (void)
 {
@@ -362,6 +456,9 @@ main (void)
     cmocka_unit_test (test_userns_path_is_host),
     cmocka_unit_test (test_userns_joined),
     cmocka_unit_test (test_action_warn),
+    cmocka_unit_test (test_require_non_root_mapped),
+    cmocka_unit_test (test_require_non_root_with_others),
+    cmocka_unit_test (test_require_non_root_policy),
   };
   return cmocka_run_group_tests_name ("rule user.root", tests, NULL, NULL);
 }

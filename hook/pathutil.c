@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "pathutil.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void
+sb_truncate (struct strbuf *sb, size_t len)
+{
+  if (sb->buf == NULL)
+    return;
+  sb->len = len;
+  sb->buf[len] = '\0';
+}
+
+/* Drop the last "/component" of a path built from "/component"s. */
+static void
+sb_pop (struct strbuf *sb)
+{
+  if (sb->len == 0)
+    return; /* "/.." is "/" */
+  char *slash = strrchr (sb->buf, '/');
+  sb_truncate (sb, (size_t)(slash - sb->buf));
+}
+
+/* The next component of p at or after *pos; its length, 0 at the end. */
+static size_t
+next_component (const char *p, size_t *pos, const char **comp)
+{
+  while (p[*pos] == '/')
+    (*pos)++;
+  *comp = p + *pos;
+  size_t n = strchrnul (*comp, '/') - *comp;
+  *pos += n;
+  return n;
+}
+
+static bool
+is_dot (const char *c, size_t n)
+{
+  return n == 1 && c[0] == '.';
+}
+
+static bool
+is_dotdot (const char *c, size_t n)
+{
+  return n == 2 && c[0] == '.' && c[1] == '.';
+}
+
+char *
+path_normalize (const char *path)
+{
+  struct strbuf sb = { 0 };
+  size_t pos = 0, n;
+  const char *comp;
+  while ((n = next_component (path, &pos, &comp)) > 0)
+    {
+      if (is_dot (comp, n))
+        continue;
+      if (is_dotdot (comp, n))
+        sb_pop (&sb);
+      else
+        strbuf_appendf (&sb, "/%.*s", (int)n, comp);
+    }
+  if (sb.len == 0)
+    {
+      strbuf_release (&sb);
+      return xstrdup ("/");
+    }
+  return strbuf_steal (&sb);
+}
+
+char *
+path_resolve (const char *path, size_t *budget)
+{
+  struct strbuf out = { 0 }; /* resolved so far; "" is "/" */
+  size_t exists = 0;         /* out[0..exists) exists here and holds no link */
+  cleanup_free char *rest = xstrdup (path);
+  size_t pos = 0, n;
+  const char *comp;
+  int links = 0;
+  bool give_up = false;
+  while ((n = next_component (rest, &pos, &comp)) > 0)
+    {
+      if (is_dot (comp, n))
+        continue;
+      if (is_dotdot (comp, n))
+        {
+          sb_pop (&out);
+          if (out.len < exists)
+            exists = out.len;
+          continue;
+        }
+      size_t before = out.len;
+      strbuf_appendf (&out, "/%.*s", (int)n, comp);
+      if (give_up || before != exists)
+        continue; /* below something missing: lexical */
+      struct stat st;
+      if (*budget == 0)
+        {
+          strbuf_release (&out);
+          return NULL;
+        }
+      (*budget)--;
+      if (lstat (out.buf, &st) < 0)
+        continue;
+      if (!S_ISLNK (st.st_mode))
+        {
+          exists = out.len;
+          continue;
+        }
+      char target[PATH_MAX];
+      ssize_t len = ++links > PATHUTIL_MAX_SYMLINKS ? -1 : readlink (out.buf, target, sizeof target);
+      if (len <= 0 || (size_t)len >= sizeof target)
+        {
+          give_up = true; /* a loop, or a link that cannot be read */
+          continue;
+        }
+      target[len] = '\0';
+      /* Walk the link's target, then what followed the link. */
+      sb_truncate (&out, before);
+      if (target[0] == '/')
+        sb_truncate (&out, 0);
+      exists = out.len;
+      char *next = xasprintf ("%s/%s", target, rest + pos);
+      free (rest);
+      rest = next;
+      pos = 0;
+    }
+  if (out.len == 0)
+    {
+      strbuf_release (&out);
+      return xstrdup ("/");
+    }
+  return strbuf_steal (&out);
+}
+
+bool
+path_is_within (const char *path, const char *dir)
+{
+  if (strcmp (dir, "/") == 0)
+    return true;
+  size_t n = strlen (dir);
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int
+rule_option_paths (json_object *opts, const char *key, const struct policy_where *where, size_t max, char ***out,
+                   size_t *n, ocigate_error_t *err)
+{
+  json_object *v = json_get (opts, key);
+  if (v == NULL || !json_object_is_type (v, json_type_array))
+    return policy_where_error (where, key, -1, err, "must be an array of absolute paths");
+  size_t len = json_object_array_length (v);
+  if (len > max)
+    return policy_where_error (where, key, -1, err, "%zu paths, more than the limit of %zu", len, max);
+  cleanup_strv char **list = xzalloc ((len + 1) * sizeof *list);
+  for (size_t i = 0; i < len; i++)
+    {
+      json_object *p = json_object_array_get_idx (v, i);
+      if (!json_object_is_type (p, json_type_string) || json_object_get_string (p)[0] != '/'
+          || strlen (json_object_get_string (p)) != (size_t)json_object_get_string_len (p))
+        return policy_where_error (where, key, (long)i, err, "must be an absolute path (a string starting with /)");
+      list[i] = path_normalize (json_object_get_string (p));
+    }
+  *out = steal_pointer (&list);
+  *n = len;
+  return 0;
+}

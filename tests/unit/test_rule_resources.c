@@ -1,0 +1,365 @@
+/* Unit tests for the "resources" rule: a memory limit, a pids limit and
+ * CPU shares are set; "fix" fills in the policy's values.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "unit.h"
+
+#define RULE "resources"
+#define POLICY(action) "{'version': 1, 'rules': {'resources': {'action': '" action "'}}}"
+#define MSG_MEMORY                                                                                                     \
+  "container has no memory limit (linux.resources.memory.limit is absent); set one (--memory 536870912)"
+#define MSG_PIDS                                                                                                       \
+  "container has no limit on its number of processes (linux.resources.pids.limit is absent); set one (--pids-limit "   \
+  "1024)"
+#define MSG_CPU "container has no CPU share (linux.resources.cpu.shares is absent); set one (--cpu-shares 1024)"
+#define ALL_SET "{'memory': {'limit': 67108864}, 'pids': {'limit': 100}, 'cpu': {'shares': 512}}"
+
+static char *
+dq (const char *s)
+{
+  char *r = xstrdup (s);
+  for (char *p = r; *p; p++)
+    if (*p == '\'')
+      *p = '"';
+  return r;
+}
+
+/* A config with linux.resources (NULL: no "linux" at all). */
+static char *
+config (const char *resources)
+{
+  if (resources == NULL)
+    return xstrdup ("{'ociVersion': '1.0.2', 'process': {'user': {'uid': 1000, 'gid': 1000}, 'args': ['sh']}, "
+                    "'root': {'path': 'rootfs'}}");
+  return xasprintf ("{'ociVersion': '1.0.2', 'process': {'user': {'uid': 1000, 'gid': 1000}, 'args': ['sh']}, "
+                    "'root': {'path': 'rootfs'}, 'linux': {'namespaces': [{'type': 'pid'}], 'resources': %s}}",
+                    resources);
+}
+
+static void
+judge_res (struct judged *j, const char *policy, const char *resources)
+{
+  cleanup_free char *p = dq (policy);
+  cleanup_free char *raw = config (resources);
+  cleanup_free char *c = dq (raw);
+  unit_judge (j, p, c);
+}
+
+static char *
+judge_error (const char *policy, const char *resources)
+{
+  cleanup_free char *p = dq (policy);
+  cleanup_free char *raw = config (resources);
+  cleanup_free char *c = dq (raw);
+  cleanup_policy struct policy *pol = unit_policy (p);
+  cleanup_oci_config struct oci_config *cfg = unit_config (c);
+  struct host_info host;
+  unit_host (&host, 0, 0);
+  struct rule_context ctx = { .config = cfg, .host = &host };
+  struct verdict v = { 0 };
+  ocigate_error_t err = NULL;
+  int r = ocigate_evaluate (pol, &ctx, &v, &err);
+  host_info_release (&host);
+  verdict_release (&v);
+  if (r == 0)
+    fail_msg ("evaluate succeeded but should not have: %s", c);
+  assert_int_equal (err->kind, OCIGATE_ERR_INPUT);
+  char *msg = xstrdup (err->msg);
+  ocigate_error_free (&err);
+  return msg;
+}
+
+static void
+apply_fixes (struct judged *j)
+{
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
+  ocigate_error_t err = NULL;
+  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
+    fail_msg ("fix failed: %s", err->msg);
+}
+
+static void
+assert_clean_now (struct judged *j)
+{
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
+  struct verdict v = { 0 };
+  ocigate_error_t err = NULL;
+  assert_int_equal (ocigate_evaluate (j->policy, &ctx, &v, &err), 0);
+  if (v.n_findings)
+    fail_msg ("still: %s", v.findings[0].message);
+  verdict_release (&v);
+}
+
+/* linux.resources as JSON text, for comparisons. */
+static const char *
+resources_text (struct judged *j)
+{
+  return json_object_to_json_string_ext (json_get (json_get (j->cfg->root, "linux"), "resources"),
+                                         JSON_C_TO_STRING_PLAIN);
+}
+
+static void
+test_all_absent (void **state UNUSED)
+{
+  struct judged j;
+  judge_res (&j, POLICY ("deny"), "{}");
+  assert_int_equal (j.v.n_findings, 3);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 3);
+  assert_string_equal (j.v.findings[0].path, "/linux/resources/memory/limit");
+  assert_string_equal (j.v.findings[0].message, MSG_MEMORY);
+  assert_string_equal (j.v.findings[1].path, "/linux/resources/pids/limit");
+  assert_string_equal (j.v.findings[1].message, MSG_PIDS);
+  assert_string_equal (j.v.findings[2].path, "/linux/resources/cpu/shares");
+  assert_string_equal (j.v.findings[2].message, MSG_CPU);
+  assert_int_equal (verdict_decide (&j.v), DECISION_DENY);
+  unit_judged_release (&j);
+
+  /* No linux, or no resources: the same three. */
+  judge_res (&j, POLICY ("deny"), NULL);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 3);
+  unit_judged_release (&j);
+  judge_res (&j, POLICY ("deny"), "null");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 3);
+  unit_judged_release (&j);
+
+  judge_res (&j, POLICY ("deny"), ALL_SET);
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
+/* -1 is unlimited, 0 is "not set": neither is a limit. */
+static void
+test_unlimited_and_zero (void **state UNUSED)
+{
+  struct judged j;
+  judge_res (&j, POLICY ("warn"), "{'memory': {'limit': -1}, 'pids': {'limit': 0}, 'cpu': {'shares': 0}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_WARN), 3);
+  assert_string_equal (j.v.findings[0].message, "container has no memory limit (linux.resources.memory.limit=-1, "
+                                                "unlimited); set one (--memory 536870912)");
+  assert_contains (j.v.findings[1].message, "(linux.resources.pids.limit=0, not set)");
+  assert_contains (j.v.findings[2].message, "(linux.resources.cpu.shares=0, not set)");
+  assert_int_equal (verdict_decide (&j.v), DECISION_ALLOW);
+  unit_judged_release (&j);
+
+  judge_res (&j, POLICY ("deny"), "{'memory': {'limit': -2, 'swap': -1}, 'pids': {'limit': -1}, 'cpu': {'shares': 2}}");
+  assert_int_equal (j.v.n_findings, 2);
+  assert_contains (j.v.findings[0].message, "(linux.resources.memory.limit=-2)");
+  assert_contains (j.v.findings[1].message, "(linux.resources.pids.limit=-1, unlimited)");
+  unit_judged_release (&j);
+}
+
+/* Each requirement can be turned off; the values name the remedy. */
+static void
+test_options (void **state UNUSED)
+{
+  struct judged j;
+  judge_res (&j,
+             "{'version': 1, 'rules': {'resources': {'action': 'deny', 'requireMemory': false, 'requireCpuShares': "
+             "false, 'pids': 64}}}",
+             "{}");
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/linux/resources/pids/limit");
+  assert_contains (j.v.findings[0].message, "set one (--pids-limit 64)");
+  unit_judged_release (&j);
+
+  judge_res (&j, "{'version': 1, 'rules': {'resources': {'action': 'deny', 'requirePids': false}}}",
+             "{'memory': {'limit': 1}, 'cpu': {'shares': 2}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  judge_res (&j, "{'version': 1, 'rules': {'resources': {'action': 'off'}}}", "{'memory': {'limit': 'x'}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  assert_string_equal (rule_find (RULE)->default_options,
+                       "{\"requireMemory\": true, \"memory\": 536870912, \"requirePids\": true, \"pids\": 1024, "
+                       "\"requireCpuShares\": true, \"cpuShares\": 1024}");
+}
+
+/* "fix" creates what is missing, keeps what is set, and changes nothing
+ * else in the document. */
+static void
+test_fix_creates (void **state UNUSED)
+{
+  struct judged j;
+  judge_res (&j, POLICY ("fix"), NULL);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 3);
+  assert_int_equal (verdict_decide (&j.v), DECISION_REWRITE);
+  apply_fixes (&j);
+  cleanup_free char *want
+      = dq ("{'ociVersion':'1.0.2','process':{'user':{'uid':1000,'gid':1000},'args':['sh']},'root':{'path':'rootfs'},"
+            "'linux':{'resources':{'memory':{'limit':536870912},'pids':{'limit':1024},'cpu':{'shares':1024}}}}");
+  assert_string_equal (json_object_to_json_string_ext (j.cfg->root, JSON_C_TO_STRING_PLAIN), want);
+  assert_true (j.cfg->has_linux); /* the views follow the tree */
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+}
+
+static void
+test_fix_keeps (void **state UNUSED)
+{
+  struct judged j;
+  /* Docker's shape: memory and cpu objects without limits, pids absent;
+   * a pids limit above the policy's stays. */
+  judge_res (&j, POLICY ("fix"),
+             "{'devices': [{'allow': false, 'access': 'rwm'}], 'memory': {'disableOOMKiller': false}, "
+             "'cpu': {'shares': 0, 'quota': 50000}, 'pids': {'limit': 4096}, 'blockIO': {'weight': 10}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 2);
+  apply_fixes (&j);
+  cleanup_free char *want = dq ("{'devices':[{'allow':false,'access':'rwm'}],'memory':{'disableOOMKiller':false,"
+                                "'limit':536870912},'cpu':{'shares':1024,'quota':50000},'pids':{'limit':4096},"
+                                "'blockIO':{'weight':10}}");
+  assert_string_equal (resources_text (&j), want);
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+
+  /* -1 is replaced where it was; the policy's own values are used. */
+  judge_res (&j,
+             "{'version': 1, 'rules': {'resources': {'action': 'fix', 'memory': 1048576, 'pids': 7, 'cpuShares': "
+             "2}}}",
+             "{'pids': {'limit': -1}, 'memory': {'limit': -1, 'reservation': 1}, 'cpu': {'shares': 100}}");
+  apply_fixes (&j);
+  cleanup_free char *want2
+      = dq ("{'pids':{'limit':7},'memory':{'limit':1048576,'reservation':1},'cpu':{'shares':100}}");
+  assert_string_equal (resources_text (&j), want2);
+  unit_judged_release (&j);
+}
+
+/* A memory+swap limit below the policy's memory caps the new limit, so
+ * the runtime still accepts the config. */
+static void
+test_fix_swap (void **state UNUSED)
+{
+  struct judged j;
+  judge_res (&j, POLICY ("fix"), "{'memory': {'swap': 134217728}, 'pids': {'limit': 10}, 'cpu': {'shares': 10}}");
+  apply_fixes (&j);
+  cleanup_free char *want
+      = dq ("{'memory':{'swap':134217728,'limit':134217728},'pids':{'limit':10},'cpu':{'shares':10}}");
+  assert_string_equal (resources_text (&j), want);
+  unit_judged_release (&j);
+
+  /* A larger or unlimited swap does not. */
+  judge_res (&j, POLICY ("fix"), "{'memory': {'swap': -1}, 'pids': {'limit': 10}, 'cpu': {'shares': 10}}");
+  apply_fixes (&j);
+  cleanup_free char *want2 = dq ("{'memory':{'swap':-1,'limit':536870912},'pids':{'limit':10},'cpu':{'shares':10}}");
+  assert_string_equal (resources_text (&j), want2);
+  unit_judged_release (&j);
+}
+
+static void
+test_config_errors (void **state UNUSED)
+{
+  static const struct
+  {
+    const char *resources, *want;
+  } cases[] = {
+    { "[]", "linux.resources: must be an object, not array" },
+    { "{'memory': 5}", "linux.resources.memory: must be an object, not int" },
+    { "{'pids': 'max'}", "linux.resources.pids: must be an object, not string" },
+    { "{'cpu': true}", "linux.resources.cpu: must be an object, not boolean" },
+    { "{'memory': {'limit': '1g'}}", "linux.resources.memory.limit: must be an integer, not string" },
+    { "{'memory': {'limit': 1.5}}", "linux.resources.memory.limit: must be an integer, not double" },
+    { "{'memory': {'limit': 1, 'swap': '2'}}", "linux.resources.memory.swap: must be an integer, not string" },
+    { "{'pids': {'limit': null, 'x': 1}, 'cpu': {'shares': '512'}}",
+      "linux.resources.cpu.shares: must be an integer, not string" },
+    { "{'cpu': {'shares': -5}}", "linux.resources.cpu.shares: -5 is negative (an unsigned integer)" },
+    { "{'memory': {'limit': 9223372036854775808}}",
+      "linux.resources.memory.limit: 9223372036854775808 is out of range for a 64-bit integer" },
+    { "{'pids': {'limit': -9223372036854775809}}", "linux.resources.pids.limit: " },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *msg = judge_error (POLICY ("warn"), cases[i].resources);
+      cleanup_free char *want = xasprintf ("rule resources: %s", cases[i].want);
+      assert_contains (msg, want);
+    }
+
+  /* cpu.shares is unsigned: above INT64_MAX is still a share. */
+  struct judged j;
+  judge_res (&j, POLICY ("deny"),
+             "{'memory': {'limit': 9223372036854775807}, 'pids': {'limit': 1}, 'cpu': {'shares': "
+             "18446744073709551614}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
+static void
+test_policy_errors (void **state UNUSED)
+{
+  static const struct
+  {
+    const char *options, *want;
+  } cases[] = {
+    { "'requireMemory': 'yes'", "rules.resources.requireMemory: must be true or false" },
+    { "'requirePids': 1", "rules.resources.requirePids: must be true or false" },
+    { "'requireCpuShares': null", "rules.resources.requireCpuShares: must be true or false" },
+    { "'memory': 0", "rules.resources.memory: must be an integer from 1 to 9223372036854775807" },
+    { "'memory': '512m'", "rules.resources.memory: must be an integer from 1 to 9223372036854775807" },
+    { "'pids': -1", "rules.resources.pids: must be an integer from 1 to 9223372036854775807" },
+    { "'cpuShares': 1", "rules.resources.cpuShares: must be an integer from 2 to 262144" },
+    { "'cpuShares': 262145", "rules.resources.cpuShares: must be an integer from 2 to 262144" },
+    { "'cpus': 2", "rules.resources.cpus: unknown option (this rule takes: action, requireMemory, memory, "
+                   "requirePids, pids, requireCpuShares, cpuShares)" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *raw
+          = xasprintf ("{'version': 1, 'rules': {'resources': {'action': 'fix', %s}}}", cases[i].options);
+      cleanup_free char *p = dq (raw);
+      cleanup_free char *msg = unit_policy_error (p);
+      assert_contains (msg, cases[i].want);
+    }
+}
+
+static void
+judge_file (struct judged *j, const char *policy, const char *file)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  ocigate_error_t err = NULL;
+  if (read_file_limited (file, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
+    fail_msg ("%s", err->msg);
+  cleanup_free char *p = dq (policy);
+  unit_judge (j, p, buf);
+}
+
+static void
+test_fixtures (void **state UNUSED)
+{
+  struct judged j;
+  judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-memory-pids.json");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  /* Docker writes cpu.shares 0 and no limits. */
+  judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-default.json");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 3);
+  assert_contains (j.v.findings[2].message, "(linux.resources.cpu.shares=0, not set)");
+  unit_judged_release (&j);
+
+  /* Podman sets a pids limit of 2048; fix leaves it. */
+  judge_file (&j, POLICY ("fix"), "tests/fixtures/podman-default.json");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 2);
+  assert_null (unit_find (&j.v, RULE, "pids"));
+  apply_fixes (&j);
+  json_object *res = json_get (json_get (j.cfg->root, "linux"), "resources");
+  assert_int_equal (json_object_get_int64 (json_get (json_get (res, "pids"), "limit")), 2048);
+  assert_int_equal (json_object_get_int64 (json_get (json_get (res, "memory"), "limit")), 536870912);
+  unit_judged_release (&j);
+
+  /* ctr sets cpu shares 1024 only. */
+  judge_file (&j, POLICY ("deny"), "tests/fixtures/ctr-default.json");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 2);
+  assert_null (unit_find (&j.v, RULE, "CPU"));
+  unit_judged_release (&j);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_all_absent),    cmocka_unit_test (test_unlimited_and_zero), cmocka_unit_test (test_options),
+    cmocka_unit_test (test_fix_creates),   cmocka_unit_test (test_fix_keeps),          cmocka_unit_test (test_fix_swap),
+    cmocka_unit_test (test_config_errors), cmocka_unit_test (test_policy_errors),      cmocka_unit_test (test_fixtures),
+  };
+  return cmocka_run_group_tests_name ("rule resources", tests, NULL, NULL);
+}
