@@ -12,12 +12,14 @@ trap 'rm -f "$log"' EXIT
 
 # Count one TAP stream (cmocka with CMOCKA_MESSAGE_OUTPUT=TAP, or bats --tap).
 count_tap() {
-  local suite=$1 status=$2 seen=0 line
+  local suite=$1 status=$2 seen=0 line reason=
   while IFS= read -r line; do
     case "$line" in
+      "# skipped: "*) reason=${line#\# skipped: } ;;
       "not ok "*"# SKIP"* | "not ok "*"# skip"* | "ok "*"# skip"* | "ok "*"# SKIP"*)
         skipped=$((skipped + 1)) seen=1
-        skips+=("$suite: ${line#* # [Ss][Kk][Ii][Pp]}")
+        skips+=("$suite: ${line#* # [Ss][Kk][Ii][Pp]}${reason:+ ($reason)}")
+        reason=
         ;;
       "ok "*) passed=$((passed + 1)) seen=1 ;;
       "not ok "*)

@@ -254,7 +254,11 @@ test_path_pid1_ns (void **state UNUSED)
 {
   struct stat st;
   if (stat ("/proc/1/ns/net", &st) < 0)
-    skip (); /* hidden here (hidepid, or a sandbox) */
+    {
+      /* hidden here (hidepid, or a sandbox) */
+      print_message ("# skipped: /proc/1/ns/net cannot be read on this host: %s\n", strerror (errno));
+      skip ();
+    }
   struct judged j;
   judge_net_path (&j, "deny", "/proc/1/ns/net");
   assert_one (&j, NET_RULE, ACTION_DENY, "/linux/namespaces/1/path",
