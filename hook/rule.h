@@ -74,7 +74,15 @@ int rule_option_enum (json_object *opts, const char *key, const struct policy_wh
                       int *out, ocigate_error_t *err);
 int rule_option_caps (json_object *opts, const char *key, const struct policy_where *where, capmask_t *out,
                       ocigate_error_t *err);
+int rule_option_bool (json_object *opts, const char *key, const struct policy_where *where, bool *out,
+                      ocigate_error_t *err);
 int rule_option_uint (json_object *opts, const char *key, const struct policy_where *where, uint64_t min, uint64_t max,
                       uint64_t *out, ocigate_error_t *err);
+
+/* An input error about the config a rule judges ("NAME: MESSAGE"): the
+ * config cannot be judged. */
+int rule_config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (3, 4);
+/* json-c's name of a value's type, "null" for NULL, for messages. */
+const char *json_type_label (json_object *o);
 
 #endif

@@ -39,21 +39,12 @@ struct apparmor_options
 };
 
 static int
-option_bool (json_object *opts, const char *key, const struct policy_where *where, bool *out, ocigate_error_t *err)
-{
-  json_object *v = json_get (opts, key);
-  if (v == NULL || !json_object_is_type (v, json_type_boolean))
-    return policy_where_error (where, key, -1, err, "must be true or false");
-  *out = json_object_get_boolean (v);
-  return 0;
-}
-
-static int
 apparmor_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "require", NULL };
   struct apparmor_options o = { 0 };
-  if (rule_options_check_keys (opts, where, keys, err) < 0 || option_bool (opts, "require", where, &o.require, err) < 0)
+  if (rule_options_check_keys (opts, where, keys, err) < 0
+      || rule_option_bool (opts, "require", where, &o.require, err) < 0)
     return -1;
   *out = xmemdup (&o, sizeof o);
   return 0;

@@ -72,24 +72,6 @@ devices_parse (json_object *opts, const struct policy_where *where, void **out, 
   return 0;
 }
 
-static int config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (3, 4);
-
-static int
-config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *msg = xvasprintf (fmt, ap);
-  va_end (ap);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s", ctx->config->name, msg);
-}
-
-static const char *
-type_name (json_object *o)
-{
-  return json_type_to_name (json_object_get_type (o));
-}
-
 /* An optional list: NULL when absent or null. */
 static int
 get_list (const struct rule_context *ctx, json_object *parent, const char *key, const char *field, json_object **out,
@@ -101,10 +83,10 @@ get_list (const struct rule_context *ctx, json_object *parent, const char *key, 
   if (a == NULL || json_object_is_type (a, json_type_null))
     return 0;
   if (!json_object_is_type (a, json_type_array))
-    return config_error (ctx, err, "%s: must be an array, not %s", field, type_name (a));
+    return rule_config_error (ctx, err, "%s: must be an array, not %s", field, json_type_label (a));
   size_t len = json_object_array_length (a);
   if (len > OCIGATE_MAX_LIST)
-    return config_error (ctx, err, "%s: %zu entries, more than the limit of %d", field, len, OCIGATE_MAX_LIST);
+    return rule_config_error (ctx, err, "%s: %zu entries, more than the limit of %d", field, len, OCIGATE_MAX_LIST);
   *out = a;
   *n = len;
   return 0;
@@ -118,11 +100,11 @@ get_string (const struct rule_context *ctx, json_object *o, const char *field, c
   json_object *v = json_get (o, key);
   *out = NULL;
   if (v == NULL || json_object_is_type (v, json_type_null))
-    return required ? config_error (ctx, err, "%s.%s: missing", field, key) : 0;
+    return required ? rule_config_error (ctx, err, "%s.%s: missing", field, key) : 0;
   if (!json_object_is_type (v, json_type_string))
-    return config_error (ctx, err, "%s.%s: must be a string, not %s", field, key, type_name (v));
+    return rule_config_error (ctx, err, "%s.%s: must be a string, not %s", field, key, json_type_label (v));
   if (strlen (json_object_get_string (v)) != (size_t)json_object_get_string_len (v))
-    return config_error (ctx, err, "%s.%s: contains a NUL byte", field, key);
+    return rule_config_error (ctx, err, "%s.%s: contains a NUL byte", field, key);
   *out = json_object_get_string (v);
   return 0;
 }
@@ -137,7 +119,7 @@ get_int (const struct rule_context *ctx, json_object *o, const char *field, cons
   if (v == NULL || json_object_is_type (v, json_type_null))
     return 0;
   if (!json_object_is_type (v, json_type_int))
-    return config_error (ctx, err, "%s.%s: must be an integer, not %s", field, key, type_name (v));
+    return rule_config_error (ctx, err, "%s.%s: must be an integer, not %s", field, key, json_type_label (v));
   *present = true;
   *out = json_object_get_int64 (v);
   return 0;
@@ -207,7 +189,7 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
   const struct devices_options *o = s->options;
   cleanup_free char *field = xasprintf ("linux.devices[%zu]", i);
   if (!json_object_is_type (d, json_type_object))
-    return config_error (ctx, err, "%s: must be an object, not %s", field, type_name (d));
+    return rule_config_error (ctx, err, "%s: must be an object, not %s", field, json_type_label (d));
   const char *path = NULL, *type = NULL;
   bool has_major = false, has_minor = false;
   int64_t major = 0, minor = 0;
@@ -217,10 +199,10 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
       || get_int (ctx, d, field, "minor", &has_minor, &minor, err) < 0)
     return -1;
   if (strcmp (type, "c") && strcmp (type, "b") && strcmp (type, "u") && strcmp (type, "p"))
-    return config_error (ctx, err, "%s.type: \"%s\" is not one of c, b, u, p", field, type);
+    return rule_config_error (ctx, err, "%s.type: \"%s\" is not one of c, b, u, p", field, type);
   bool fifo = strcmp (type, "p") == 0;
   if (!fifo && !(has_major && has_minor))
-    return config_error (ctx, err, "%s: a device of type %s needs a major and a minor number", field, type);
+    return rule_config_error (ctx, err, "%s: a device of type %s needs a major and a minor number", field, type);
   cleanup_free char *node = fifo ? xstrdup ("") : xasprintf (" %lld:%lld", (long long)major, (long long)minor);
   cleanup_free char *pointer = xasprintf ("/linux/devices/%zu", i);
   cleanup_free char *norm = path_normalize (path);
@@ -267,12 +249,12 @@ read_cgroup_entry (const struct rule_context *ctx, json_object *r, size_t i, str
 {
   cleanup_free char *field = xasprintf ("linux.resources.devices[%zu]", i);
   if (!json_object_is_type (r, json_type_object))
-    return config_error (ctx, err, "%s: must be an object, not %s", field, type_name (r));
+    return rule_config_error (ctx, err, "%s: must be an object, not %s", field, json_type_label (r));
   json_object *allow = json_get (r, "allow");
   if (allow == NULL)
-    return config_error (ctx, err, "%s.allow: missing (true or false)", field);
+    return rule_config_error (ctx, err, "%s.allow: missing (true or false)", field);
   if (!json_object_is_type (allow, json_type_boolean))
-    return config_error (ctx, err, "%s.allow: must be a boolean, not %s", field, type_name (allow));
+    return rule_config_error (ctx, err, "%s.allow: must be a boolean, not %s", field, json_type_label (allow));
   e->allow = json_object_get_boolean (allow);
   const char *type = NULL;
   bool has_major = false, has_minor = false;
@@ -282,7 +264,7 @@ read_cgroup_entry (const struct rule_context *ctx, json_object *r, size_t i, str
       || get_string (ctx, r, field, "access", false, &e->access, err) < 0)
     return -1;
   if (type && strcmp (type, "a") && strcmp (type, "b") && strcmp (type, "c"))
-    return config_error (ctx, err, "%s.type: \"%s\" is not one of a, b, c", field, type);
+    return rule_config_error (ctx, err, "%s.type: \"%s\" is not one of a, b, c", field, type);
   e->type = type ? type[0] : 'a';
   e->wild_major = !has_major || e->major == -1;
   e->wild_minor = !has_minor || e->minor == -1;
@@ -291,7 +273,7 @@ read_cgroup_entry (const struct rule_context *ctx, json_object *r, size_t i, str
     {
       const char *at = strchr ("rwm", *c);
       if (at == NULL)
-        return config_error (ctx, err, "%s.access: \"%s\" has a letter other than r, w, m", field, e->access);
+        return rule_config_error (ctx, err, "%s.access: \"%s\" has a letter other than r, w, m", field, e->access);
       e->perms |= 1u << (at - "rwm");
     }
   return 0;
@@ -309,7 +291,7 @@ judge_cgroup (const struct rule_context *ctx, const struct rule_setting *s, stru
   json_object *resources = json_get (json_get (ctx->config->root, "linux"), "resources");
   if (resources && !json_object_is_type (resources, json_type_null)
       && !json_object_is_type (resources, json_type_object))
-    return config_error (ctx, err, "linux.resources: must be an object, not %s", type_name (resources));
+    return rule_config_error (ctx, err, "linux.resources: must be an object, not %s", json_type_label (resources));
   json_object *list = NULL;
   size_t n = 0;
   if (get_list (ctx, resources, "devices", "linux.resources.devices", &list, &n, err) < 0)

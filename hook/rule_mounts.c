@@ -48,23 +48,13 @@ mounts_free (void *p)
 }
 
 static int
-option_bool (json_object *opts, const char *key, const struct policy_where *where, bool *out, ocigate_error_t *err)
-{
-  json_object *v = json_get (opts, key);
-  if (v == NULL || !json_object_is_type (v, json_type_boolean))
-    return policy_where_error (where, key, -1, err, "must be true or false");
-  *out = json_object_get_boolean (v);
-  return 0;
-}
-
-static int
 mounts_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "sensitive", "requireReadOnlyBinds", NULL };
   struct mounts_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "sensitive", where, OCIGATE_MAX_LIST, &o->sensitive, &o->n_sensitive, err) < 0
-      || option_bool (opts, "requireReadOnlyBinds", where, &o->require_ro_binds, err) < 0)
+      || rule_option_bool (opts, "requireReadOnlyBinds", where, &o->require_ro_binds, err) < 0)
     {
       mounts_free (o);
       return -1;
@@ -74,24 +64,6 @@ mounts_parse (json_object *opts, const struct policy_where *where, void **out, o
 }
 
 /* Input errors name the config and the field, as config.c does. */
-static int config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (3, 4);
-
-static int
-config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *msg = xvasprintf (fmt, ap);
-  va_end (ap);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s", ctx->config->name, msg);
-}
-
-static const char *
-type_name (json_object *o)
-{
-  return json_type_to_name (json_object_get_type (o));
-}
-
 /* An optional string field: *out is NULL when absent or null. */
 static int
 get_string (const struct rule_context *ctx, json_object *parent, const char *key, const char *field, bool required,
@@ -100,11 +72,11 @@ get_string (const struct rule_context *ctx, json_object *parent, const char *key
   json_object *v = json_get (parent, key);
   *out = NULL;
   if (v == NULL || json_object_is_type (v, json_type_null))
-    return required ? config_error (ctx, err, "%s: missing", field) : 0;
+    return required ? rule_config_error (ctx, err, "%s: missing", field) : 0;
   if (!json_object_is_type (v, json_type_string))
-    return config_error (ctx, err, "%s: must be a string, not %s", field, type_name (v));
+    return rule_config_error (ctx, err, "%s: must be a string, not %s", field, json_type_label (v));
   if (strlen (json_object_get_string (v)) != (size_t)json_object_get_string_len (v))
-    return config_error (ctx, err, "%s: contains a NUL byte", field);
+    return rule_config_error (ctx, err, "%s: contains a NUL byte", field);
   *out = json_object_get_string (v);
   return 0;
 }
@@ -118,17 +90,18 @@ get_options (const struct rule_context *ctx, json_object *m, size_t i, json_obje
   if (v == NULL || json_object_is_type (v, json_type_null))
     return 0;
   if (!json_object_is_type (v, json_type_array))
-    return config_error (ctx, err, "mounts[%zu].options: must be an array of strings, not %s", i, type_name (v));
+    return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings, not %s", i,
+                              json_type_label (v));
   size_t n = json_object_array_length (v);
   if (n > OCIGATE_MAX_LIST)
-    return config_error (ctx, err, "mounts[%zu].options: %zu entries, more than the limit of %d", i, n,
-                         OCIGATE_MAX_LIST);
+    return rule_config_error (ctx, err, "mounts[%zu].options: %zu entries, more than the limit of %d", i, n,
+                              OCIGATE_MAX_LIST);
   for (size_t k = 0; k < n; k++)
     {
       json_object *o = json_object_array_get_idx (v, k);
       if (!json_object_is_type (o, json_type_string))
-        return config_error (ctx, err, "mounts[%zu].options: must be an array of strings ([%zu] is %s)", i, k,
-                             type_name (o));
+        return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings ([%zu] is %s)", i, k,
+                                  json_type_label (o));
     }
   *out = v;
   return 0;
@@ -414,10 +387,10 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   if (mounts == NULL || json_object_is_type (mounts, json_type_null))
     return 0;
   if (!json_object_is_type (mounts, json_type_array))
-    return config_error (ctx, err, "mounts: must be an array, not %s", type_name (mounts));
+    return rule_config_error (ctx, err, "mounts: must be an array, not %s", json_type_label (mounts));
   size_t n = json_object_array_length (mounts);
   if (n > OCIGATE_MAX_LIST)
-    return config_error (ctx, err, "mounts: %zu mounts, more than the limit of %d", n, OCIGATE_MAX_LIST);
+    return rule_config_error (ctx, err, "mounts: %zu mounts, more than the limit of %d", n, OCIGATE_MAX_LIST);
 
   /* Resolved once per config, when it has a bind mount. */
   struct sensitive *sens = NULL;
@@ -428,7 +401,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
       json_object *m = json_object_array_get_idx (mounts, i);
       if (!json_object_is_type (m, json_type_object))
         {
-          ret = config_error (ctx, err, "mounts[%zu]: must be an object, not %s", i, type_name (m));
+          ret = rule_config_error (ctx, err, "mounts[%zu]: must be an object, not %s", i, json_type_label (m));
           break;
         }
       cleanup_free char *f_dest = xasprintf ("mounts[%zu].destination", i);
@@ -448,7 +421,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           = (mv.type && strcmp (mv.type, "bind") == 0) || has_option (mv.opts, "bind") || has_option (mv.opts, "rbind");
       if (mv.bind && mv.source == NULL)
         {
-          ret = config_error (ctx, err, "%s: missing (a bind mount needs one)", f_source);
+          ret = rule_config_error (ctx, err, "%s: missing (a bind mount needs one)", f_source);
           break;
         }
       mv.read_only = is_read_only (mv.opts);
@@ -459,8 +432,8 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           /* The kernel refuses longer paths; and a bound on the work. */
           if (strlen (mv.source) >= PATH_MAX)
             {
-              ret = config_error (ctx, err, "%s: %zu bytes, more than the kernel's limit on a path (%d)", f_source,
-                                  strlen (mv.source), PATH_MAX - 1);
+              ret = rule_config_error (ctx, err, "%s: %zu bytes, more than the kernel's limit on a path (%d)", f_source,
+                                       strlen (mv.source), PATH_MAX - 1);
               break;
             }
           if (sens == NULL)
@@ -469,9 +442,9 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           mv.resolved = sens ? path_resolve (abs, &budget) : NULL;
           if (mv.resolved == NULL)
             {
-              ret = config_error (ctx, err,
-                                  "%s: the bind sources need more than %d path lookups to resolve; cannot be judged",
-                                  f_source, PATHUTIL_LOOKUP_BUDGET);
+              ret = rule_config_error (
+                  ctx, err, "%s: the bind sources need more than %d path lookups to resolve; cannot be judged",
+                  f_source, PATHUTIL_LOOKUP_BUDGET);
               break;
             }
           mv.lexical = path_normalize (abs);

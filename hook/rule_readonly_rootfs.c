@@ -23,12 +23,6 @@ enum rootfs_state
   ROOTFS_TRUE,
 };
 
-static const char *
-type_name (json_object *o)
-{
-  return json_type_to_name (json_object_get_type (o));
-}
-
 static int
 rootfs_read (const struct oci_config *cfg, json_object **root_out, enum rootfs_state *out, ocigate_error_t *err)
 {
@@ -40,13 +34,14 @@ rootfs_read (const struct oci_config *cfg, json_object **root_out, enum rootfs_s
       return 0;
     }
   if (!json_object_is_type (root, json_type_object))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "root: must be an object, not %s", type_name (root));
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "root: must be an object, not %s", json_type_label (root));
   *root_out = root;
   json_object *ro = json_get (root, "readonly");
   if (ro == NULL)
     *out = json_object_object_get_ex (root, "readonly", NULL) ? ROOTFS_NULL : ROOTFS_ABSENT;
   else if (!json_object_is_type (ro, json_type_boolean))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "root.readonly: must be a boolean, not %s", type_name (ro));
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "root.readonly: must be a boolean, not %s",
+                               json_type_label (ro));
   else
     *out = json_object_get_boolean (ro) ? ROOTFS_TRUE : ROOTFS_FALSE;
   return 0;

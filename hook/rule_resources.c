@@ -26,16 +26,6 @@ struct resources_options
   uint64_t memory, pids, cpu_shares;
 };
 
-static int
-option_bool (json_object *opts, const char *key, const struct policy_where *where, bool *out, ocigate_error_t *err)
-{
-  json_object *v = json_get (opts, key);
-  if (v == NULL || !json_object_is_type (v, json_type_boolean))
-    return policy_where_error (where, key, -1, err, "must be true or false");
-  *out = json_object_get_boolean (v);
-  return 0;
-}
-
 /* cgroup v1 cpu.shares takes 2 to 262144 (runc maps it onto v2 weights). */
 #define CPU_SHARES_MIN 2
 #define CPU_SHARES_MAX 262144
@@ -47,21 +37,15 @@ resources_parse (json_object *opts, const struct policy_where *where, void **out
       = { "requireMemory", "memory", "requirePids", "pids", "requireCpuShares", "cpuShares", NULL };
   struct resources_options o = { 0 };
   if (rule_options_check_keys (opts, where, keys, err) < 0
-      || option_bool (opts, "requireMemory", where, &o.require_memory, err) < 0
+      || rule_option_bool (opts, "requireMemory", where, &o.require_memory, err) < 0
       || rule_option_uint (opts, "memory", where, 1, INT64_MAX, &o.memory, err) < 0
-      || option_bool (opts, "requirePids", where, &o.require_pids, err) < 0
+      || rule_option_bool (opts, "requirePids", where, &o.require_pids, err) < 0
       || rule_option_uint (opts, "pids", where, 1, INT64_MAX, &o.pids, err) < 0
-      || option_bool (opts, "requireCpuShares", where, &o.require_cpu_shares, err) < 0
+      || rule_option_bool (opts, "requireCpuShares", where, &o.require_cpu_shares, err) < 0
       || rule_option_uint (opts, "cpuShares", where, CPU_SHARES_MIN, CPU_SHARES_MAX, &o.cpu_shares, err) < 0)
     return -1;
   *out = xmemdup (&o, sizeof o);
   return 0;
-}
-
-static const char *
-type_name (json_object *o)
-{
-  return json_type_to_name (json_object_get_type (o));
 }
 
 /* An optional object member: NULL when absent or null. */
@@ -73,7 +57,7 @@ get_object (json_object *parent, const char *key, const char *field, json_object
   if (o == NULL) /* absent or null */
     return 0;
   if (!json_object_is_type (o, json_type_object))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object, not %s", field, type_name (o));
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object, not %s", field, json_type_label (o));
   *out = o;
   return 0;
 }
@@ -91,7 +75,7 @@ get_int (json_object *parent, const char *key, const char *field, bool is_unsign
   if (o == NULL) /* absent or null */
     return 0;
   if (!json_object_is_type (o, json_type_int))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer, not %s", field, type_name (o));
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer, not %s", field, json_type_label (o));
   int64_t v = json_object_get_int64 (o);
   /* json-c clamps what does not fit 64 bits to INT64_MIN or UINT64_MAX,
    * and keeps numbers above INT64_MAX as uint64. */

@@ -24,17 +24,19 @@
  *    it (libcontainer/seccomp: seccomp_init with the default action, the
  *    architectures, one seccomp_rule_add_array per entry and name, unknown
  *    names and entries whose action is the default skipped, conditions on
- *    the same argument split into one rule each) and exported as BPF.  It
- *    is never loaded.  A step libseccomp refuses is a finding naming the
- *    entry, as is a program longer than the kernel's 4096 instructions.
+ *    the same argument split into one rule each) and exported as BPF, in a
+ *    child process given SECCOMP_COMPILE_SECONDS (libseccomp can take
+ *    minutes on a crafted profile).  It is never loaded.  A step
+ *    libseccomp refuses is a finding naming the entry, as is a program
+ *    longer than the kernel's 4096 instructions.
  *  - None of the system calls of the option `deny` is allowed
  *    unconditionally on the native architecture.  This reads the BPF
  *    program libseccomp generated, so it sees what the kernel would do,
  *    rule order and libseccomp's merging included (an unconditional rule
  *    wins over conditional ones; of two unconditional rules, the first
  *    one added stays): bpf_judge() runs the program with the
- *    architecture and system call number known and every argument
- *    unknown, following both branches of any test on an argument.  When
+ *    architecture and system call number known and the arguments
+ *    unknown, following every branch some argument value can take.  When
  *    every return it can reach allows (SCMP_ACT_ALLOW or SCMP_ACT_LOG),
  *    the call is allowed whatever its arguments: a finding.  When some
  *    return does not allow, the call is allowed at most conditionally, as
@@ -54,10 +56,11 @@
  *
  * Limits: 4096 syscall entries, 1024 names per entry, 6 arguments per
  * entry, 64 architectures, 64 flags, and 8192 libseccomp rules in all (see
- * SECCOMP_MAX_RULES).  A larger profile is not judged: a deny finding,
- * whatever the rule's action.  Wrong JSON types make the config impossible
- * to judge (an input error).  Findings other
- * than the missing profile cannot be fixed: under "fix" they deny.
+ * SECCOMP_MAX_RULES).  A larger profile, or one libseccomp cannot build in
+ * time, is not judged: a deny finding, whatever the rule's action.  Wrong
+ * JSON types make the config impossible to judge (an input error).
+ * Findings other than the missing profile cannot be fixed: under "fix"
+ * they deny.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -66,12 +69,15 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "jsonio.h"
@@ -181,31 +187,27 @@ static const struct
 
 /* The errno names Podman's profiles may use (containers/common
  * pkg/seccomp/errno_list.go). */
-#define E(x)                                                                                                           \
-  {                                                                                                                    \
-#x, x                                                                                                              \
-  }
+/* clang-format off */
+#define E(x) { #x, x }
 static const struct
 {
   const char *name;
   unsigned value;
 } errno_names[] = {
-  E (EPERM),           E (ENOENT),       E (ESRCH),           E (EIO),          E (ENXIO),       E (E2BIG),
-  E (ENOEXEC),         E (EBADF),        E (ECHILD),          E (EDEADLK),      E (ENOMEM),      E (EACCES),
-  E (EFAULT),          E (ENOTBLK),      E (EBUSY),           E (EEXIST),       E (EXDEV),       E (ENODEV),
-  E (ENOTDIR),         E (EISDIR),       E (EINVAL),          E (ENFILE),       E (EMFILE),      E (ENOTTY),
-  E (ETXTBSY),         E (EFBIG),        E (ENOSPC),          E (ESPIPE),       E (EROFS),       E (EMLINK),
-  E (EPIPE),           E (EDOM),         E (ERANGE),          E (EAGAIN),       E (EINPROGRESS), E (EALREADY),
-  E (ENOTSOCK),        E (EDESTADDRREQ), E (EMSGSIZE),        E (EPROTOTYPE),   E (ENOPROTOOPT), E (EPROTONOSUPPORT),
-  E (ESOCKTNOSUPPORT), E (EOPNOTSUPP),   E (EPFNOSUPPORT),    E (EAFNOSUPPORT), E (EADDRINUSE),  E (EADDRNOTAVAIL),
-  E (ENETDOWN),        E (ENETUNREACH),  E (ENETRESET),       E (ECONNABORTED), E (ECONNRESET),  E (ENOBUFS),
-  E (EISCONN),         E (ENOTCONN),     E (ESHUTDOWN),       E (ETOOMANYREFS), E (ETIMEDOUT),   E (ECONNREFUSED),
-  E (ELOOP),           E (ENAMETOOLONG), E (EHOSTDOWN),       E (EHOSTUNREACH), E (ENOTEMPTY),   E (EUSERS),
-  E (EDQUOT),          E (ESTALE),       E (EREMOTE),         E (ENOLCK),       E (ENOSYS),      E (EILSEQ),
-  E (ENOMEDIUM),       E (EMEDIUMTYPE),  E (EOVERFLOW),       E (ECANCELED),    E (EIDRM),       E (ENOMSG),
-  E (ENOTSUP),         E (EBADMSG),      E (ENOTRECOVERABLE), E (EOWNERDEAD),
+  E (EPERM), E (ENOENT), E (ESRCH), E (EIO), E (ENXIO), E (E2BIG), E (ENOEXEC), E (EBADF), E (ECHILD),
+  E (EDEADLK), E (ENOMEM), E (EACCES), E (EFAULT), E (ENOTBLK), E (EBUSY), E (EEXIST), E (EXDEV), E (ENODEV),
+  E (ENOTDIR), E (EISDIR), E (EINVAL), E (ENFILE), E (EMFILE), E (ENOTTY), E (ETXTBSY), E (EFBIG), E (ENOSPC),
+  E (ESPIPE), E (EROFS), E (EMLINK), E (EPIPE), E (EDOM), E (ERANGE), E (EAGAIN), E (EINPROGRESS), E (EALREADY),
+  E (ENOTSOCK), E (EDESTADDRREQ), E (EMSGSIZE), E (EPROTOTYPE), E (ENOPROTOOPT), E (EPROTONOSUPPORT),
+  E (ESOCKTNOSUPPORT), E (EOPNOTSUPP), E (EPFNOSUPPORT), E (EAFNOSUPPORT), E (EADDRINUSE), E (EADDRNOTAVAIL),
+  E (ENETDOWN), E (ENETUNREACH), E (ENETRESET), E (ECONNABORTED), E (ECONNRESET), E (ENOBUFS), E (EISCONN),
+  E (ENOTCONN), E (ESHUTDOWN), E (ETOOMANYREFS), E (ETIMEDOUT), E (ECONNREFUSED), E (ELOOP), E (ENAMETOOLONG),
+  E (EHOSTDOWN), E (EHOSTUNREACH), E (ENOTEMPTY), E (EUSERS), E (EDQUOT), E (ESTALE), E (EREMOTE), E (ENOLCK),
+  E (ENOSYS), E (EILSEQ), E (ENOMEDIUM), E (EMEDIUMTYPE), E (EOVERFLOW), E (ECANCELED), E (EIDRM), E (ENOMSG),
+  E (ENOTSUP), E (EBADMSG), E (ENOTRECOVERABLE), E (EOWNERDEAD),
 };
 #undef E
+/* clang-format on */
 
 static int
 action_find (const char *name)
@@ -255,12 +257,6 @@ arch_index (uint32_t token)
     if (arches[i].token == token)
       return (int)i;
   return -1;
-}
-
-static const char *
-type_name (json_object *o)
-{
-  return json_type_to_name (json_object_get_type (o));
 }
 
 /* A string json-c holds may contain NUL bytes; C would read less of it
@@ -318,10 +314,8 @@ seccomp_parse (json_object *opts, const struct policy_where *where, void **out, 
                                "must be the absolute path of a seccomp profile (a string starting with /)");
   o->profile = xstrdup (json_object_get_string (profile));
 
-  json_object *allow = json_get (opts, "allowDefaultAllow");
-  if (allow == NULL || !json_object_is_type (allow, json_type_boolean))
-    return policy_where_error (where, "allowDefaultAllow", -1, err, "must be true or false");
-  o->allow_default_allow = json_object_get_boolean (allow);
+  if (rule_option_bool (opts, "allowDefaultAllow", where, &o->allow_default_allow, err) < 0)
+    return -1;
 
   json_object *deny = json_get (opts, "deny");
   if (deny == NULL || !json_object_is_type (deny, json_type_array))
@@ -399,7 +393,7 @@ get_uint (json_object *o, const char *field, uint64_t max, uint64_t *out, ocigat
   /* json-c reads numbers beyond 64 bits as 18446744073709551615. */
   if (!json_object_is_type (o, json_type_int) || json_object_get_int64 (o) < 0)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to %llu, not %s %s", field,
-                               (unsigned long long)max, type_name (o), json_object_to_json_string (o));
+                               (unsigned long long)max, json_type_label (o), json_object_to_json_string (o));
   uint64_t v = json_object_get_uint64 (o);
   if (v > max)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to %llu)", field,
@@ -420,15 +414,15 @@ get_strings (json_object *parent, const char *key, const char *field, json_objec
     return 0;
   if (!json_object_is_type (a, json_type_array))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings, not %s", field,
-                               type_name (a));
+                               json_type_label (a));
   size_t len = json_object_array_length (a);
   for (size_t i = 0; i < len; i++)
     {
       json_object *s = json_object_array_get_idx (a, i);
       if (!is_clean_string (s))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings (%s[%zu] is %s)", field,
-                                   field, i,
-                                   json_object_is_type (s, json_type_string) ? "a string with a NUL" : type_name (s));
+        return ocigate_error_make (
+            err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings (%s[%zu] is %s)", field, field, i,
+            json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
     }
   *out = a;
   *n = len;
@@ -444,7 +438,7 @@ get_string (json_object *parent, const char *key, const char *field, const char 
     return 0;
   if (!is_clean_string (s))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
-                               json_object_is_type (s, json_type_string) ? "a string with a NUL" : type_name (s));
+                               json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
   *out = json_object_get_string (s);
   return 0;
 }
@@ -471,7 +465,7 @@ parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *
     return 0;
   if (!json_object_is_type (args, json_type_array))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls[%zu].args: must be an array, not %s",
-                               i, type_name (args));
+                               i, json_type_label (args));
   size_t n = json_object_array_length (args);
   if (n > SECCOMP_MAX_ARGS)
     {
@@ -484,7 +478,8 @@ parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *
       json_object *a = json_object_array_get_idx (args, k);
       cleanup_free char *field = xasprintf ("linux.seccomp.syscalls[%zu].args[%zu]", i, k);
       if (!json_object_is_type (a, json_type_object))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object, not %s", field, type_name (a));
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object, not %s", field,
+                                   json_type_label (a));
       struct sc_arg *arg = &e->args[k];
       static const char *const keys[] = { "index", "value", "valueTwo" };
       uint64_t *dst[] = { &arg->index, &arg->value, &arg->value_two };
@@ -531,7 +526,8 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
   memset (p, 0, sizeof *p);
   p->default_act = -1;
   if (!json_object_is_type (sc, json_type_object))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp: must be an object, not %s", type_name (sc));
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp: must be an object, not %s",
+                               json_type_label (sc));
   if (get_string (sc, "defaultAction", "linux.seccomp.defaultAction", &p->default_action, err) < 0)
     return -1;
   if (p->default_action)
@@ -568,7 +564,7 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
     return 0;
   if (!json_object_is_type (syscalls, json_type_array))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls: must be an array, not %s",
-                               type_name (syscalls));
+                               json_type_label (syscalls));
   size_t n = json_object_array_length (syscalls);
   if (n > SECCOMP_MAX_SYSCALLS)
     return too_large (big, n, SECCOMP_MAX_SYSCALLS, "linux.seccomp.syscalls", "/linux/seccomp/syscalls");
@@ -583,7 +579,7 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
       e->act = -1;
       if (!json_object_is_type (entry, json_type_object))
         return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls[%zu]: must be an object, not %s",
-                                   i, type_name (entry));
+                                   i, json_type_label (entry));
       cleanup_free char *nf = xasprintf ("linux.seccomp.syscalls[%zu].names", i);
       if (get_strings (entry, "names", nf, &e->names, &e->n_names, err) < 0)
         return -1;
@@ -883,33 +879,43 @@ add_rule (scmp_filter_ctx filter, const struct sc_entry *e, uint32_t action, int
   return 0;
 }
 
-/* 1 with *out built; 0 when libseccomp refused a step (a finding). */
-static int
-build_filter (const struct sc_profile *p, scmp_filter_ctx *out, struct judge *j)
+enum compile_step
+{
+  STEP_NONE, /* the child ended before saying */
+  STEP_DONE,
+  STEP_INIT,
+  STEP_ARCH,
+  STEP_RULE,
+  STEP_EXPORT,
+};
+
+/* What the compiling child reports: where libseccomp refused, if it did. */
+struct compile_result
+{
+  enum compile_step step;
+  size_t i, k; /* architectures[i], or syscalls[i].names[k] */
+  int rc;      /* libseccomp's negative errno */
+};
+
+/* In the child: build the filter as runc's InitSeccomp does and write its
+ * BPF program (every architecture) to fd.  Nothing is loaded. */
+static void
+compile_filter (const struct sc_profile *p, int fd, struct compile_result *res)
 {
   uint32_t def = default_value (p);
   cleanup_seccomp scmp_filter_ctx filter = seccomp_init (def);
   if (filter == NULL)
     {
-      add_finding (j, j->act, "/linux/seccomp/defaultAction",
-                   "seccomp profile does not compile (linux.seccomp.defaultAction=%s: libseccomp's seccomp_init "
-                   "refuses it, as when the kernel lacks the action); use SCMP_ACT_ERRNO",
-                   p->default_action);
-      j->invalid++;
-      return 0;
+      res->step = STEP_INIT;
+      return;
     }
   for (size_t i = 0; i < p->n_archs; i++)
     {
       int rc = seccomp_arch_add (filter, p->arch_tokens[i]);
       if (rc < 0 && rc != -EEXIST)
         {
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/architectures/%zu", i);
-          add_finding (j, j->act, pointer,
-                       "seccomp profile does not compile (linux.seccomp.architectures[%zu]=\"%s\": seccomp_arch_add: "
-                       "%s); remove the architecture",
-                       i, json_object_get_string (json_object_array_get_idx (p->archs, i)), strerror (-rc));
-          j->invalid++;
-          return 0;
+          *res = (struct compile_result){ STEP_ARCH, i, 0, rc };
+          return;
         }
     }
   for (size_t i = 0; i < p->n_entries; i++)
@@ -920,45 +926,162 @@ build_filter (const struct sc_profile *p, scmp_filter_ctx *out, struct judge *j)
         continue; /* runc skips it: libseccomp would refuse it */
       for (size_t k = 0; k < e->n_names; k++)
         {
-          const char *name = name_at (e, k);
-          int nr = seccomp_syscall_resolve_name (name);
+          int nr = seccomp_syscall_resolve_name (name_at (e, k));
           if (nr == __NR_SCMP_ERROR)
             continue;
           int rc = add_rule (filter, e, action, nr);
-          if (rc == 0)
-            continue;
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
-          add_finding (j, j->act, pointer,
-                       "seccomp profile does not compile (linux.seccomp.syscalls[%zu]: libseccomp refuses the rule "
-                       "for \"%s\": %s); fix the entry: runc and crun refuse the profile",
-                       i, name,
-                       rc == -EEXIST ? "it conflicts with an earlier rule for the same call and arguments"
-                                     : strerror (-rc));
-          j->invalid++;
-          return 0;
+          if (rc < 0)
+            {
+              *res = (struct compile_result){ STEP_RULE, i, k, rc };
+              return;
+            }
         }
     }
-  *out = steal_pointer (&filter);
-  return 1;
+  int rc = seccomp_export_bpf (filter, fd);
+  *res = (struct compile_result){ rc < 0 ? STEP_EXPORT : STEP_DONE, 0, 0, rc };
 }
 
-/* The BPF program libseccomp generates for the filter (all of its
- * architectures): 1 with *out; 0 when it cannot be generated or is too
- * long for the kernel (a finding). */
+/* libseccomp's time grows fast with the size of what it builds (about
+ * cubically in the program for rules with conditions: minutes for a few
+ * thousand instructions), so it runs in a child that gets this long; runc
+ * would take as long.  The engines' profiles take milliseconds. */
+#define SECCOMP_COMPILE_SECONDS 5
+
+/* Compile in a child process into fd; *timed_out when it took too long. */
 static int
-export_bpf (scmp_filter_ctx filter, struct sock_filter **out, size_t *n, struct judge *j, ocigate_error_t *err)
+compile_isolated (const struct sc_profile *p, int fd, struct compile_result *out, bool *timed_out, ocigate_error_t *err)
+{
+  struct compile_result *shared
+      = mmap (NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED)
+    return ocigate_error_make_errno (err, errno, "mmap for the seccomp compiler");
+  *shared = (struct compile_result){ STEP_NONE, 0, 0, 0 };
+  /* An inherited SIGCHLD of SIG_IGN would reap the child before waitpid. */
+  struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
+  sigaction (SIGCHLD, &dfl, &old_chld);
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      /* Whatever the parent blocks or ignores, the limits must end it. */
+      sigset_t limits;
+      sigemptyset (&limits);
+      sigaddset (&limits, SIGALRM);
+      sigaddset (&limits, SIGXCPU);
+      sigprocmask (SIG_UNBLOCK, &limits, NULL);
+      sigaction (SIGALRM, &dfl, NULL);
+      sigaction (SIGXCPU, &dfl, NULL);
+      struct rlimit cpu = { SECCOMP_COMPILE_SECONDS + 1, SECCOMP_COMPILE_SECONDS + 2 };
+      setrlimit (RLIMIT_CPU, &cpu);
+      alarm (SECCOMP_COMPILE_SECONDS);
+      struct compile_result r = { STEP_NONE, 0, 0, 0 };
+      compile_filter (p, fd, &r);
+      shared->i = r.i;
+      shared->k = r.k;
+      shared->rc = r.rc;
+      __atomic_store_n (&shared->step, r.step, __ATOMIC_SEQ_CST); /* last: the result is whole */
+      _exit (0);
+    }
+  int e = errno, status = 0;
+  pid_t got = -1;
+  if (pid > 0)
+    {
+      do
+        got = waitpid (pid, &status, 0);
+      while (got < 0 && errno == EINTR);
+      e = errno;
+    }
+  bool waited = got == pid && pid > 0;
+  sigaction (SIGCHLD, &old_chld, NULL);
+  *out = *shared;
+  munmap (shared, sizeof *shared);
+  *timed_out = false;
+  if (pid < 0)
+    return ocigate_error_make_errno (err, e, "fork to compile the seccomp profile");
+  if (!waited)
+    return ocigate_error_make_errno (err, e, "wait for the seccomp compiler");
+  /* What the child wrote counts, not how it exited (a tool such as
+   * valgrind may change its exit status). */
+  if (out->step != STEP_NONE)
+    return 0;
+  if (WIFSIGNALED (status)
+      && (WTERMSIG (status) == SIGALRM || WTERMSIG (status) == SIGXCPU || WTERMSIG (status) == SIGKILL))
+    {
+      *timed_out = true;
+      return 0;
+    }
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "compiling the seccomp profile failed (%s %d)",
+                             WIFSIGNALED (status) ? "signal" : "exit status",
+                             WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status));
+}
+
+static void
+report_refusal (const struct sc_profile *p, const struct compile_result *r, struct judge *j)
+{
+  j->invalid++;
+  switch (r->step)
+    {
+    case STEP_INIT:
+      add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                   "seccomp profile does not compile (linux.seccomp.defaultAction=%s: libseccomp's seccomp_init "
+                   "refuses it, as when the kernel lacks the action); use SCMP_ACT_ERRNO",
+                   p->default_action);
+      return;
+    case STEP_ARCH:
+      {
+        cleanup_free char *pointer = xasprintf ("/linux/seccomp/architectures/%zu", r->i);
+        add_finding (j, j->act, pointer,
+                     "seccomp profile does not compile (linux.seccomp.architectures[%zu]=\"%s\": seccomp_arch_add: "
+                     "%s); remove the architecture",
+                     r->i, json_object_get_string (json_object_array_get_idx (p->archs, r->i)), strerror (-r->rc));
+        return;
+      }
+    case STEP_RULE:
+      {
+        const char *name = name_at (&p->entries[r->i], r->k);
+        cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", r->i, r->k);
+        add_finding (j, j->act, pointer,
+                     "seccomp profile does not compile (linux.seccomp.syscalls[%zu]: libseccomp refuses the rule "
+                     "for \"%s\": %s); fix the entry: runc and crun refuse the profile",
+                     r->i, name,
+                     r->rc == -EEXIST ? "it conflicts with an earlier rule for the same call and arguments"
+                                      : strerror (-r->rc));
+        return;
+      }
+    default:
+      add_finding (j, j->act, "/linux/seccomp",
+                   "seccomp profile does not compile (libseccomp cannot generate its BPF program: %s); simplify the "
+                   "profile",
+                   strerror (-r->rc));
+      return;
+    }
+}
+
+/* The BPF program of the profile: 1 with *out; 0 when libseccomp refuses
+ * it, takes too long, or makes it too long for the kernel (a finding). */
+static int
+compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, struct judge *j, ocigate_error_t *err)
 {
   cleanup_close int fd = memfd_create ("ocigate-seccomp-bpf", MFD_CLOEXEC);
   if (fd < 0)
     return ocigate_error_make_errno (err, errno, "memfd_create for the seccomp filter");
-  int rc = seccomp_export_bpf (filter, fd);
-  if (rc < 0)
+  struct compile_result r = { STEP_NONE, 0, 0, 0 };
+  bool timed_out = false;
+  if (compile_isolated (p, fd, &r, &timed_out, err) < 0)
+    return -1;
+  if (timed_out)
     {
-      add_finding (j, j->act, "/linux/seccomp",
-                   "seccomp profile does not compile (libseccomp cannot generate its BPF program: %s); simplify the "
-                   "profile",
-                   strerror (-rc));
+      /* Not judged, so not allowed, whatever the rule's action. */
+      verdict_add_finding (j->v, j->id, ACTION_DENY, "/linux/seccomp",
+                           "seccomp profile too complex (libseccomp did not build it within %d seconds, and runc, "
+                           "which builds it the same way, would take as long); ocigate does not judge it: simplify "
+                           "it",
+                           SECCOMP_COMPILE_SECONDS);
       j->invalid++;
+      return 0;
+    }
+  if (r.step != STEP_DONE)
+    {
+      report_refusal (p, &r, j);
       return 0;
     }
   struct stat st;
@@ -981,14 +1104,14 @@ export_bpf (scmp_filter_ctx filter, struct sock_filter **out, size_t *n, struct 
   size_t got = 0;
   while (got < len)
     {
-      ssize_t r = pread (fd, (char *)prog + got, len - got, (off_t)got);
-      if (r < 0 && errno == EINTR)
+      ssize_t rd = pread (fd, (char *)prog + got, len - got, (off_t)got);
+      if (rd < 0 && errno == EINTR)
         continue;
-      if (r < 0)
+      if (rd < 0)
         return ocigate_error_make_errno (err, errno, "read the seccomp filter");
-      if (r == 0)
+      if (rd == 0)
         return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "the seccomp filter's file ended early");
-      got += (size_t)r;
+      got += (size_t)rd;
     }
   *out = steal_pointer (&prog);
   *n = len / sizeof (struct sock_filter);
@@ -1418,12 +1541,9 @@ judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const s
 static int
 compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j, ocigate_error_t *err)
 {
-  cleanup_seccomp scmp_filter_ctx filter = NULL;
-  if (!build_filter (p, &filter, j))
-    return 0;
   cleanup_free struct sock_filter *prog = NULL;
   size_t n = 0;
-  int r = export_bpf (filter, &prog, &n, j, err);
+  int r = compile_bpf (p, &prog, &n, j, err);
   if (r <= 0)
     return r;
   judge_deny (p, o, prog, n, j);
@@ -1488,7 +1608,7 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   struct too_large big = { 0 };
   int r = profile_parse (sc, &p, &big, err);
   if (r < 0)
-    return -1;
+    return ocigate_error_prefix (err, "%s", ctx->config->name); /* as rule_config_error() says it */
   if (r > 0)
     {
       /* Not judged, so not allowed, whatever the rule's action. */
@@ -1606,7 +1726,7 @@ xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes
   if (f == NULL)
     return 0;
   if (!json_object_is_type (f, json_type_object))
-    return xlate_error (x, err, "%s: must be an object, not %s", field, type_name (f));
+    return xlate_error (x, err, "%s: must be an object, not %s", field, json_type_label (f));
   json_object *list;
   size_t n;
   cleanup_free char *af = xasprintf ("%s.arches", field);
@@ -1662,7 +1782,7 @@ xlate_args (const struct xlate *x, json_object *args, size_t i, json_object *out
   if (args == NULL)
     return 0;
   if (!json_object_is_type (args, json_type_array))
-    return xlate_error (x, err, "syscalls[%zu].args: must be an array, not %s", i, type_name (args));
+    return xlate_error (x, err, "syscalls[%zu].args: must be an array, not %s", i, json_type_label (args));
   size_t n = json_object_array_length (args);
   if (n == 0)
     return 0;
@@ -1672,7 +1792,7 @@ xlate_args (const struct xlate *x, json_object *args, size_t i, json_object *out
     {
       json_object *a = json_object_array_get_idx (args, k);
       if (!json_object_is_type (a, json_type_object))
-        return xlate_error (x, err, "syscalls[%zu].args[%zu]: must be an object, not %s", i, k, type_name (a));
+        return xlate_error (x, err, "syscalls[%zu].args[%zu]: must be an object, not %s", i, k, json_type_label (a));
       uint64_t vals[3] = { 0, 0, 0 };
       static const char *const keys[] = { "index", "value", "valueTwo" };
       for (size_t f = 0; f < 3; f++)
@@ -1705,7 +1825,7 @@ xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocig
   if (syscalls == NULL)
     return 0;
   if (!json_object_is_type (syscalls, json_type_array))
-    return xlate_error (x, err, "syscalls: must be an array, not %s", type_name (syscalls));
+    return xlate_error (x, err, "syscalls: must be an array, not %s", json_type_label (syscalls));
   json_object *list = json_object_new_array ();
   json_object_object_add (out, "syscalls", list);
   size_t n = json_object_array_length (syscalls);
@@ -1713,7 +1833,7 @@ xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocig
     {
       json_object *e = json_object_array_get_idx (syscalls, i);
       if (!json_object_is_type (e, json_type_object))
-        return xlate_error (x, err, "syscalls[%zu]: must be an object, not %s", i, type_name (e));
+        return xlate_error (x, err, "syscalls[%zu]: must be an object, not %s", i, json_type_label (e));
       bool keep = true;
       if (xlate_filter (x, e, i, false, &keep, err) < 0 || xlate_filter (x, e, i, true, &keep, err) < 0)
         return -1;
@@ -1767,7 +1887,7 @@ xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigat
   if (get_strings (prof, "architectures", "architectures", &list, &n, err) < 0)
     return xlate_fail (x, err);
   if (map && !json_object_is_type (map, json_type_array))
-    return xlate_error (x, err, "archMap: must be an array, not %s", type_name (map));
+    return xlate_error (x, err, "archMap: must be an array, not %s", json_type_label (map));
   size_t n_map = map ? json_object_array_length (map) : 0;
   if (n && n_map)
     return xlate_error (x, err, "both \"architectures\" and \"archMap\" (use either)");
@@ -1779,7 +1899,7 @@ xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigat
     {
       json_object *m = json_object_array_get_idx (map, i);
       if (!json_object_is_type (m, json_type_object))
-        return xlate_error (x, err, "archMap[%zu]: must be an object, not %s", i, type_name (m));
+        return xlate_error (x, err, "archMap[%zu]: must be an object, not %s", i, json_type_label (m));
       const char *arch;
       json_object *subs;
       size_t n_subs;
@@ -1842,7 +1962,7 @@ profile_translate (const char *path, const struct oci_config *cfg, json_object *
       return -1;
     }
   if (!json_object_is_type (prof, json_type_object))
-    return xlate_error (&x, err, "must be a JSON object, not %s", type_name (prof));
+    return xlate_error (&x, err, "must be a JSON object, not %s", json_type_label (prof));
 
   const char *def;
   if (get_string (prof, "defaultAction", "defaultAction", &def, err) < 0)

@@ -161,3 +161,29 @@ rule_option_uint (json_object *opts, const char *key, const struct policy_where 
   *out = (uint64_t)json_object_get_int64 (v);
   return 0;
 }
+
+int
+rule_option_bool (json_object *opts, const char *key, const struct policy_where *where, bool *out, ocigate_error_t *err)
+{
+  json_object *v = json_get (opts, key);
+  if (v == NULL || !json_object_is_type (v, json_type_boolean))
+    return policy_where_error (where, key, -1, err, "must be true or false");
+  *out = json_object_get_boolean (v);
+  return 0;
+}
+
+int
+rule_config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s", ctx->config->name, msg);
+}
+
+const char *
+json_type_label (json_object *o)
+{
+  return json_type_to_name (json_object_get_type (o));
+}
