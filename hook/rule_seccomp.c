@@ -363,7 +363,6 @@ struct sc_entry
   uint32_t errno_ret;
   struct sc_arg args[SECCOMP_MAX_ARGS];
   size_t n_args;
-  bool valid; /* action and arguments are all known */
 };
 
 struct sc_profile
@@ -715,9 +714,8 @@ check_arches_flags (const struct sc_profile *p, struct judge *j)
 }
 
 static void
-check_entry_action_args (struct sc_entry *e, size_t i, struct judge *j)
+check_entry_action_args (const struct sc_entry *e, size_t i, struct judge *j)
 {
-  size_t before = j->invalid;
   if (e->action == NULL)
     {
       cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu", i);
@@ -778,7 +776,6 @@ check_entry_action_args (struct sc_entry *e, size_t i, struct judge *j)
           j->invalid++;
         }
     }
-  e->valid = j->invalid == before;
 }
 
 /* Unknown names are skipped by runc and crun (with a log line): a
@@ -829,7 +826,7 @@ check_entry_names (const struct sc_entry *e, size_t i, struct judge *j)
 }
 
 static void
-check_static (struct sc_profile *p, const struct seccomp_options *o, struct judge *j)
+check_static (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j)
 {
   check_default (p, o, j);
   check_arches_flags (p, j);
