@@ -70,6 +70,7 @@ $(B)/obj $(B)/tests:
 	mkdir -p $@
 
 -include $(DEPS)
+include tests/fuzz/fuzz.mk
 
 deps-build:
 	@tests/deps.sh build
