@@ -127,3 +127,4 @@ install: all $(MANPAGES)
 
 clean:
 	rm -rf $(B)
+include tests/bench/bench.mk

@@ -1,0 +1,480 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh: the benchmark behind `make bench` (see README.md here).
+# Prints figures and ratios measured in this run, one Markdown table per
+# measurement; it never passes or fails on timing.  Exit status 0 unless
+# something could not be set up or run.
+#
+# Environment (make passes its command-line variables through):
+#   BENCH_QUICK=1   a smoke run: few repetitions of everything
+#   HOOK_RUNS       rounds of the hook measurement (default 1000)
+#   JQ_EVERY        the jq variants run in one round out of JQ_EVERY (default 10)
+#   RUNC_RUNS       rounds of `runc run` (default 100; each round runs 3 containers)
+#   CHECK_COPIES    copies of the fixtures given to one `ocigate check` (default 10)
+#   CHECK_ROUNDS    rounds of the throughput measurement (default 3)
+#   SCALE_RUNS      rounds of the scaling measurement (default 5)
+#   BENCH_OUT       where make put the benchmark's programs (default build/bench)
+#   BENCH_PARTS     which measurements to run (default "1 2 3 4")
+#   BENCH_KEEP=1    keep the work directory (printed at the end)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$REPO/tests/bench
+OUT=${BENCH_OUT:-$REPO/build/bench}
+case $OUT in /*) ;; *) OUT=$REPO/$OUT ;; esac
+BUILT=$REPO/build/ocigate
+FIXTURES=$REPO/tests/fixtures
+JQ=$(command -v jq || true)
+RUNC=$(command -v runc || true)
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    HOOK_RUNS=${HOOK_RUNS:-30} JQ_EVERY=${JQ_EVERY:-3} RUNC_RUNS=${RUNC_RUNS:-5}
+    CHECK_COPIES=${CHECK_COPIES:-2} CHECK_ROUNDS=${CHECK_ROUNDS:-1} SCALE_RUNS=${SCALE_RUNS:-1}
+    WARMUP=1
+else
+    HOOK_RUNS=${HOOK_RUNS:-1000} JQ_EVERY=${JQ_EVERY:-10} RUNC_RUNS=${RUNC_RUNS:-100}
+    CHECK_COPIES=${CHECK_COPIES:-10} CHECK_ROUNDS=${CHECK_ROUNDS:-3} SCALE_RUNS=${SCALE_RUNS:-5}
+    WARMUP=3
+fi
+
+for p in "$BUILT" "$OUT/bench" "$OUT/noop_hook" "$OUT/jsonc_parse"; do
+    [ -x "$p" ] || { echo "bench: $p is missing: run 'make bench'" >&2; exit 2; }
+done
+[ -n "$JQ" ] || { echo "bench: jq is needed (apt-get install jq)" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/ocigate-bench.XXXXXX)
+RUNC_ROOT=$WORK/runc/state
+cleanup() {
+    if [ -n "$RUNC" ] && [ -d "$RUNC_ROOT" ]; then
+        for id in $("$RUNC" --root "$RUNC_ROOT" list -q 2>/dev/null); do
+            "$RUNC" --root "$RUNC_ROOT" delete -f "$id" >/dev/null 2>&1 || true
+        done
+    fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "(work directory kept: $WORK)"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+
+# Measure a copy: build/ocigate may be rebuilt while this runs (by `make
+# check`, the fuzzers, a SANITIZE build), and one run must time one binary.
+mkdir -p "$WORK/bin"
+cp "$BUILT" "$WORK/bin/ocigate"
+OCIGATE=$WORK/bin/ocigate
+# The default policy with the seccomp rule off: what everything but that
+# rule costs.  The hook reads a policy only if root owns it and nobody else
+# may write it (and the directories above: $WORK is 0700).
+NOSECCOMP=$WORK/policy-seccomp-off.json
+"$JQ" '.rules.seccomp.action = "off"' "$REPO/policies/default.json" >"$NOSECCOMP"
+chmod 0644 "$NOSECCOMP"
+
+T_START=$(date +%s)
+elapsed() { echo "$(($(date +%s) - T_START)) s"; }
+
+# The driver prints: label runs wall_med wall_p90 wall_p10 wall_min
+# wall_mean cpu_med cpu_p90 rss_med rss_max exits paired_wall paired_cpu.
+bench() { "$OUT/bench" "$@"; }
+
+# want N: part N is in BENCH_PARTS (default: all four).
+want() { case " ${BENCH_PARTS:-1 2 3 4} " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# field FILE LABEL COLUMN: one figure of the driver's output.
+field() { awk -F'\t' -v l="$2" -v c="$3" '$1 == l { print $c; exit }' "$1"; }
+
+# ---------------------------------------------------------------- machine
+read -r LOAD1 LOAD5 LOAD15 _ </proc/loadavg
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+NOOP_LINK=$(cat "$OUT/noop_hook.linkage" 2>/dev/null || echo unknown)
+DRIVER_LINK=$(cat "$OUT/bench.linkage" 2>/dev/null || echo unknown)
+echo "# ocigate benchmark"
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $("$OCIGATE" --version 2>/dev/null | head -1): build/ocigate of" \
+    "$(date -u -r "$BUILT" '+%Y-%m-%d %H:%M UTC'), sha256 $(sha256sum "$OCIGATE" | cut -c1-16)…, copied at the start"
+echo
+echo "- machine: $(nproc) CPUs ($CPU_MODEL), kernel $(uname -r), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+echo "- load average at start: $LOAD1 $LOAD5 $LOAD15"
+if awk -v l="$LOAD1" 'BEGIN { exit !(l > 1) }'; then
+    echo "- **the machine was shared** (load average $LOAD1 > 1 at start): wall-clock times include"
+    echo "  waiting for a CPU; the CPU-time columns (user + system, from wait4) do not, and the"
+    echo "  ratios of interleaved runs still compare like with like"
+fi
+echo "- no-op hook: $NOOP_LINK; benchmark driver: $DRIVER_LINK; ocigate: $(ldd "$OCIGATE" 2>/dev/null | awk '$1 ~ /^lib/ { sub(/\.so.*/, "", $1); l = l (l ? ", " : "") $1 } END { print (l ? "dynamic (" l ")" : "static") }')"
+if ldd "$OCIGATE" 2>/dev/null | grep -q -e libasan -e libubsan; then
+    echo "- **build/ocigate is a sanitizer build (SANITIZE=1): its figures are not representative; rebuild with make**"
+fi
+if [ -e /etc/ocigate/policy.json ]; then
+    echo "- **/etc/ocigate/policy.json exists**: the hook used it, not the embedded default policy"
+else
+    echo "- policy: the embedded default (no /etc/ocigate/policy.json)"
+fi
+echo "- repetitions: HOOK_RUNS=$HOOK_RUNS (jq every $JQ_EVERY rounds), RUNC_RUNS=$RUNC_RUNS," \
+    "CHECK_COPIES=$CHECK_COPIES x CHECK_ROUNDS=$CHECK_ROUNDS, SCALE_RUNS=$SCALE_RUNS$([ "${BENCH_QUICK:-0}" = 1 ] && echo ' (BENCH_QUICK: figures are rough)')"
+echo "- medians; p90 = 90th percentile; µs = microseconds; every variant of a table ran interleaved"
+echo "  round-robin with the others (${WARMUP} warm-up rounds not counted)"
+echo
+
+# ------------------------------------------------------------ 1. the hook
+if want 1; then
+# Each fixture becomes a bundle's config.json; the OCI state names it.
+HOOK_FIXTURES="docker-default podman-default docker-privileged podman-privileged runc-spec"
+JQ_HOOK_FIXTURE=docker-default
+H=$WORK/hook
+mkdir -p "$H"
+spec=$H/spec
+: >"$spec"
+for f in $HOOK_FIXTURES; do
+    mkdir -p "$H/$f"
+    cp "$FIXTURES/$f.json" "$H/$f/config.json"
+    printf '{"ociVersion":"1.0.2-dev","id":"bench-%s","status":"creating","pid":%d,"bundle":"%s","annotations":{}}' \
+        "$f" $$ "$H/$f" >"$H/$f.state"
+done
+first=${HOOK_FIXTURES%% *}
+if "$OCIGATE" hook --stage prestart -p "$NOSECCOMP" <"$H/$first.state" 2>&1 | grep -q 'refused:'; then
+    echo "bench: the hook does not accept $NOSECCOMP:" >&2
+    "$OCIGATE" hook --stage prestart -p "$NOSECCOMP" <"$H/$first.state" >&2 || true
+    exit 2
+fi
+{
+    printf 'noop\t%s\t%s\n' "$H/$first.state" "$OUT/noop_hook"
+    printf 'ocigate --version\t%s\t%s --version\n' "$H/$first.state" "$OCIGATE"
+    for f in $HOOK_FIXTURES; do
+        printf 'ocigate:%s\t%s\t%s hook --stage prestart\n' "$f" "$H/$f.state" "$OCIGATE"
+    done
+    printf 'ocigate, seccomp rule off:%s\t%s\t%s hook --stage prestart -p %s\n' "$first" "$H/$first.state" "$OCIGATE" "$NOSECCOMP"
+    for f in $HOOK_FIXTURES; do
+        printf 'jq:%s\t%s\t%s -f %s %s\t-\t%s\n' "$f" "$H/$f.state" "$JQ" "$HERE/checks.jq" "$H/$f/config.json" "$JQ_EVERY"
+    done
+    printf 'jq-hook:%s\t%s\t%s\t-\t%s\n' "$JQ_HOOK_FIXTURE" "$H/$JQ_HOOK_FIXTURE.state" "$HERE/jq_hook.sh" "$JQ_EVERY"
+} >>"$spec"
+echo "## 1. The hook as runc starts it" >&2
+bench -n "$HOOK_RUNS" -w "$WARMUP" -R noop "$spec" >"$H/result"
+
+echo "## 1. The hook as runc starts it"
+echo
+echo "A process started with posix_spawn, an empty environment, the OCI state on a pipe as stdin,"
+echo "stdout and stderr to /dev/null, timed from spawn to reaped. ocigate: \`ocigate hook --stage"
+echo "prestart\`, config read from BUNDLE/config.json, embedded policy. no-op: a static program that"
+echo "reads stdin and exits 0 (the floor of starting a process). jq: \`jq -f checks.jq"
+echo "BUNDLE/config.json\` (the three checks of the mission; the least a jq hook costs); jq-hook:"
+echo "tests/bench/jq_hook.sh, the same as a real hook (sh reads the bundle from the state with jq,"
+echo "then runs the checks). Every fixture is refused by the default policy (exit 1), as real"
+echo "\`docker run\`/\`podman run\` defaults are; the refusal path includes the syslog attempt."
+echo "\"seccomp rule off\": the same policy with only the seccomp rule off (\`-p\`), to show what it costs."
+echo
+echo "Columns: wall-clock median and p90; CPU = user + system time; × no-op = ratio of medians; jq ÷ ocigate"
+echo "= the jq row's median over ocigate's on the same config; exit = status:count."
+echo
+echo "| Program | config.json | runs | median µs | p90 µs | CPU median µs | × no-op (wall) | × no-op (CPU) | jq ÷ ocigate | peak RSS KiB | exit |"
+echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+awk -F'\t' -v H="$H" '
+    function size(f,   cmd, s) { cmd = "stat -c %s " H "/" f "/config.json"; cmd | getline s; close(cmd); return s }
+    /^#/ { next }
+    { lab[NR] = $1; row[$1] = $0; order[++n] = $1; med[$1] = $3; cpu[$1] = $8 }
+    END {
+        for (i = 1; i <= n; i++) {
+            l = order[i]; split(row[l], c, "\t")
+            prog = l; fx = "—"; vs = ""
+            if (index(l, ":")) { prog = substr(l, 1, index(l, ":") - 1); fx = substr(l, index(l, ":") + 1) }
+            cfg = fx == "—" ? "—" : sprintf("%s (%d B)", fx, size(fx))
+            if ((prog == "jq" || prog == "jq-hook") && (("ocigate:" fx) in med))
+                vs = sprintf("%.2f", c[3] / med["ocigate:" fx])
+            printf "| %s | %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %s | %d | %s |\n",
+                prog, cfg, c[2], c[3], c[4], c[8], c[3] / med["noop"], c[8] / cpu["noop"], vs == "" ? "" : vs, c[11], c[12]
+        }
+    }' "$H/result"
+echo
+# The largest real fixture, by size.
+largest=$(for f in "$FIXTURES"/*.json; do printf '%s %s\n' "$(stat -c %s "$f")" "$(basename "$f" .json)"; done | sort -n | tail -1 | cut -d' ' -f2)
+largest_docker=docker-privileged
+for f in $largest $largest_docker; do
+    case " $HOOK_FIXTURES " in *" $f "*) ;; *) continue ;; esac
+    m=$(field "$H/result" "ocigate:$f" 3) n=$(field "$H/result" noop 3)
+    pw=$(printf '%.2f' "$(field "$H/result" "ocigate:$f" 13)") pc=$(printf '%.2f' "$(field "$H/result" "ocigate:$f" 14)")
+    r=$(awk -v a="$m" -v b="$n" 'BEGIN { printf "%.2f", a / b }')
+    verdict=$(awk -v r="$r" 'BEGIN { print (r <= 1.3 ? "met" : "**missed**") }')
+    what="the largest real fixture"
+    [ "$f" = "$largest_docker" ] && [ "$f" != "$largest" ] && what="the largest Docker fixture"
+    echo "- ocigate ÷ no-op on $f ($what, $(stat -c %s "$FIXTURES/$f.json") B): ${r}× (median of paired ratios: wall ${pw}×, CPU ${pc}×); target ≤ 1.3×: $verdict"
+done
+dd=$(field "$H/result" "ocigate:docker-default" 3)
+echo "- jq ÷ ocigate, docker-default: $(awk -v a="$(field "$H/result" "jq:docker-default" 3)" -v b="$dd" 'BEGIN { printf "%.2f", a / b }')×" \
+    "(one jq process); as a hook (sh + 2 jq): $(awk -v a="$(field "$H/result" "jq-hook:docker-default" 3)" -v b="$dd" 'BEGIN { printf "%.2f", a / b }')×"
+maxrss=$(awk -F'\t' '/^ocigate:/ && $11 > m { m = $11 } END { print m + 0 }' "$H/result")
+echo "- hook peak RSS on the real fixtures: at most $maxrss KiB (target < 4096 KiB: $([ "$maxrss" -lt 4096 ] && echo met || echo '**missed**'));" \
+    "it includes the child that compiles the seccomp profile and the driver's floor (no-op row)"
+echo
+echo "(part 1: $(elapsed))" >&2
+fi
+
+# ----------------------------------------------------------- 2. runc run
+if want 2; then
+echo "## 2. \`runc run\` of /bin/true, with and without the hook"
+echo
+if [ -z "$RUNC" ] || [ "$(id -u)" != 0 ] || ! { [ -x /bin/busybox ] || command -v busybox >/dev/null; }; then
+    echo "Skipped: needs root, runc and busybox-static."
+    echo
+else
+    echo "## 2. runc run" >&2
+    R=$WORK/runc
+    mkdir -p "$R"
+    (. "$REPO/tests/lib/rootfs.sh" && make_bundle "$R/base") >/dev/null
+    # Compliant under the default policy: a non-root user, limits set, the
+    # runc template's capabilities, masked paths and no-new-privileges, and
+    # Docker's seccomp profile (make_bundle's): the hook allows it.
+    "$JQ" --arg rootfs "$R/base/rootfs" \
+        '.root.path = $rootfs | .process.user = {"uid": 1000, "gid": 1000}
+         | .linux.resources.memory.limit = 536870912 | .linux.resources.pids.limit = 1024
+         | .linux.resources.cpu.shares = 1024' "$R/base/config.json" >"$R/compliant.json"
+    mkdir -p "$R/nohook" "$R/noop" "$R/ocigate" "$RUNC_ROOT"
+    cp "$R/compliant.json" "$R/nohook/config.json"
+    "$JQ" --arg p "$OUT/noop_hook" '.hooks.prestart = [{"path": $p, "args": ["noop_hook"]}]' \
+        "$R/compliant.json" >"$R/noop/config.json"
+    "$JQ" --arg p "$OCIGATE" '.hooks.prestart = [{"path": $p, "args": ["ocigate", "hook", "--stage", "prestart"]}]' \
+        "$R/compliant.json" >"$R/ocigate/config.json"
+    if ! "$OCIGATE" check "$R/ocigate/config.json" >"$R/check.out" 2>&1; then
+        echo "bench: the compliant config is not allowed:" >&2
+        cat "$R/check.out" >&2
+        exit 2
+    fi
+    # One try of each, so a broken setup says why instead of timing errors.
+    for v in nohook noop ocigate; do
+        if ! "$RUNC" --root "$RUNC_ROOT" run -b "$R/$v" "ocigate-bench-try-$v" </dev/null >"$R/try.out" 2>&1; then
+            echo "bench: runc run with $v failed:" >&2
+            cat "$R/try.out" >&2
+            exit 2
+        fi
+        "$RUNC" --root "$RUNC_ROOT" delete -f "ocigate-bench-try-$v" >/dev/null 2>&1 || true
+    done
+    {
+        for v in nohook noop ocigate; do
+            printf '%s\t-\t%s --root %s run -b %s {ID}\t%s --root %s delete -f {ID}\n' \
+                "$v" "$RUNC" "$RUNC_ROOT" "$R/$v" "$RUNC" "$RUNC_ROOT"
+        done
+    } >"$R/spec"
+    bench -n "$RUNC_RUNS" -w "$WARMUP" -R noop -E "$R/errors" "$R/spec" >"$R/result"
+    left=$("$RUNC" --root "$RUNC_ROOT" list -q 2>/dev/null | wc -l)
+    echo "A bundle of busybox-static (tests/lib/rootfs.sh) with runc's spec made compliant (UID 1000,"
+    echo "limits set, Docker's seccomp profile), so the hook allows it; \`runc --root PRIVATE run -b"
+    echo "BUNDLE UNIQUE-ID\`, then \`runc delete -f\` (untimed); the three variants interleaved, $RUNC_RUNS rounds."
+    echo "\"paired\" is the median over rounds of the ratio of two runs of the same round."
+    echo
+    echo "| prestart hook | runs | median ms | p90 ms | CPU median ms | ÷ no hook | ÷ no-op hook | paired ÷ no-op hook | exit |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|---|"
+    awk -F'\t' '
+        /^#/ { next }
+        { row[$1] = $0; med[$1] = $3 }
+        END {
+            split("nohook noop ocigate", order, " ")
+            name["nohook"] = "none"; name["noop"] = "no-op (static)"; name["ocigate"] = "ocigate hook --stage prestart"
+            for (i = 1; i <= 3; i++) {
+                l = order[i]; split(row[l], c, "\t")
+                printf "| %s | %d | %.1f | %.1f | %.1f | %.3f | %.3f | %.3f | %s |\n", name[l], c[2], c[3] / 1000, c[4] / 1000,
+                    c[8] / 1000, c[3] / med["nohook"], c[3] / med["noop"], c[13], c[12]
+            }
+        }' "$R/result"
+    echo
+    r=$(awk -v a="$(field "$R/result" ocigate 3)" -v b="$(field "$R/result" noop 3)" 'BEGIN { printf "%.3f", a / b }')
+    echo "- ocigate hook ÷ no-op hook at the median: ${r}× (paired: $(printf '%.3f' "$(field "$R/result" ocigate 13)")×); target ≤ 1.03×:" \
+        "$(awk -v r="$r" 'BEGIN { print (r <= 1.03 ? "met" : "**missed**") }')"
+    echo "- what the hook adds to \`runc run\`: $(awk -v a="$(field "$R/result" ocigate 3)" -v b="$(field "$R/result" nohook 3)" 'BEGIN { printf "%.1f ms (%.1f%%)", (a - b) / 1000, (a / b - 1) * 100 }')" \
+        "over no hook; the no-op hook adds $(awk -v a="$(field "$R/result" noop 3)" -v b="$(field "$R/result" nohook 3)" 'BEGIN { printf "%.1f ms", (a - b) / 1000 }')"
+    echo "- containers left in the private runc root: $left"
+    if [ -s "$R/errors" ]; then
+        echo "- runs that did not exit 0: $(grep -c '^bench: round' "$R/errors"); their first lines of output:"
+        echo
+        echo '```'
+        head -20 "$R/errors"
+        echo '```'
+    fi
+    echo
+fi
+echo "(part 2: $(elapsed))" >&2
+fi
+
+# ---------------------------------------------------- 3. check throughput
+if want 3; then
+echo "## 3. \`ocigate check\` throughput" >&2
+C=$WORK/check
+mkdir -p "$C"
+nfix=0
+for k in $(seq 1 "$CHECK_COPIES"); do
+    mkdir -p "$C/$k"
+    for f in "$FIXTURES"/*.json; do
+        cp "$f" "$C/$k/"
+        echo "$C/$k/$(basename "$f")"
+    done
+done >"$C/list"
+nfiles=$(wc -l <"$C/list")
+nfix=$(find "$FIXTURES" -maxdepth 1 -name '*.json' | wc -l)
+bytes=$(xargs cat <"$C/list" | wc -c)
+{
+    printf 'ocigate check\t-\t%s check @%s\n' "$OCIGATE" "$C/list"
+    printf 'ocigate check, seccomp rule off\t-\t%s check -p %s @%s\n' "$OCIGATE" "$NOSECCOMP" "$C/list"
+    printf 'json-c parse\t-\t%s @%s\n' "$OUT/jsonc_parse" "$C/list"
+} >"$C/spec"
+bench -n "$CHECK_ROUNDS" -w 0 -R "json-c parse" "$C/spec" >"$C/result"
+echo "## 3. \`ocigate check\` throughput"
+echo
+echo "One process judges $nfiles configs ($nfix fixtures × $CHECK_COPIES copies, $((bytes / 1024)) KiB, paths on its command line),"
+echo "text output to /dev/null, against tests/bench/jsonc_parse: the same files in the same order, each"
+echo "read and parsed by json-c as ocigate parses it (strict, UTF-8 checked, depth 64), nothing else."
+echo "Process start is included in both. $CHECK_ROUNDS rounds."
+echo
+echo "| Program | configs | median s | CPU median s | configs/s (wall) | configs/s (CPU) | MiB/s (wall) | exit |"
+echo "|---|--:|--:|--:|--:|--:|--:|---|"
+awk -F'\t' -v n="$nfiles" -v b="$bytes" '
+    /^#/ { next }
+    { printf "| %s | %d | %.3f | %.3f | %.0f | %.0f | %.1f | %s |\n", $1, n, $3 / 1e6, $8 / 1e6, n / ($3 / 1e6), n / ($8 / 1e6), b / 1048576 / ($3 / 1e6), $12 }' "$C/result"
+echo
+oc=$(field "$C/result" "ocigate check" 3) jc=$(field "$C/result" "json-c parse" 3)
+occ=$(field "$C/result" "ocigate check" 8) jcc=$(field "$C/result" "json-c parse" 8)
+r=$(awk -v a="$oc" -v b="$jc" 'BEGIN { printf "%.3f", b / a }')
+echo "- ocigate's rate ÷ json-c's: $r (CPU: $(awk -v a="$occ" -v b="$jcc" 'BEGIN { printf "%.3f", b / a }')); target ≥ 0.7:" \
+    "$(awk -v r="$r" 'BEGIN { print (r >= 0.7 ? "met" : "**missed**") }')"
+echo "- per config: ocigate $(awk -v a="$oc" -v n="$nfiles" 'BEGIN { printf "%.0f", a / n }') µs, json-c $(awk -v a="$jc" -v n="$nfiles" 'BEGIN { printf "%.0f", a / n }') µs (wall)"
+echo "- with the seccomp rule off, ocigate's rate ÷ json-c's: $(awk -v a="$(field "$C/result" "ocigate check, seccomp rule off" 3)" -v b="$jc" 'BEGIN { printf "%.3f", b / a }')" \
+    "(CPU: $(awk -v a="$(field "$C/result" "ocigate check, seccomp rule off" 8)" -v b="$jcc" 'BEGIN { printf "%.3f", b / a }'))"
+echo
+echo "(part 3: $(elapsed))" >&2
+fi
+
+# ------------------------------------------------------------- 4. scaling
+if want 4; then
+echo "## 4. Scaling" >&2
+S=$WORK/scale
+mkdir -p "$S"
+SIZES="1024 4096 16384 65536 262144 1048576 4194304"
+BASE=$S/base.json
+"$JQ" -c . "$FIXTURES/runc-spec.json" >"$BASE"
+"$JQ" -c 'del(.mounts)' "$FIXTURES/runc-spec.json" >"$S/base-small.json"
+"$JQ" -c '.linux.seccomp' "$FIXTURES/docker-default.json" >"$S/docker-seccomp.json"
+# gen SERIES SIZE OUT: scale the runc spec to SIZE bytes (minified JSON)
+# with units of 1024 bytes, each one mount (every 4th a read-only bind of a
+# harmless host path, the others tmpfs), one annotation and, in series A,
+# every 2nd unit, one seccomp rule with an argument condition (on one of 10
+# calls, as Docker's profile has for personality, clone, socket: 4096 of
+# them take libseccomp more than ocigate's 5 s limit); series B keeps
+# Docker's seccomp profile as it is. A last annotation fills the rest.
+gen() {
+    local series=$1 size=$2 out=$3 base=$BASE n fill cur max
+    [ "$series" = A ] && [ "$size" -le 1024 ] && base=$S/base-small.json
+    if [ "$series" = B ]; then
+        "$JQ" -c --slurpfile sc "$S/docker-seccomp.json" '.linux.seccomp = $sc[0]' "$base" >"$out.base"
+    elif [ "$size" -gt 1024 ]; then
+        "$JQ" -c '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+                  "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], "syscalls": []}' \
+            "$base" >"$out.base"
+    else
+        cp "$base" "$out.base"
+    fi
+    n=$(( (size - $(stat -c %s "$out.base") - 64) / 1024 ))
+    # At most 4096 mounts and seccomp rules: ocigate's limit on judged lists.
+    max=$((4096 - $("$JQ" '.mounts // [] | length' "$out.base")))
+    [ "$n" -lt 0 ] && n=0
+    [ "$n" -gt "$max" ] && n=$max
+    fill=0
+    for _ in 1 2 3; do
+        "$JQ" -c --argjson n "$n" --argjson fill "$fill" --arg series "$series" '
+            def names: ["personality", "socket", "clone", "ioctl", "fcntl", "prctl", "setsockopt", "getsockopt",
+                        "mprotect", "madvise"];
+            def mount($i): if $i % 4 == 3
+                then {"destination": "/data/v\($i)", "type": "bind", "source": "/srv/ocigate-bench/v\($i)",
+                      "options": ["rbind", "ro", "nosuid", "nodev"]}
+                else {"destination": "/scale/t\($i)", "type": "tmpfs", "source": "tmpfs",
+                      "options": ["nosuid", "nodev", "noexec", "mode=755", "size=64k"]} end;
+            def rule($i): {"names": [names[$i % 10]], "action": "SCMP_ACT_ALLOW",
+                           "args": [{"index": (if $i % 10 == 0 then 0 else 1 end), "value": (100000 + $i),
+                                     "valueTwo": 0, "op": "SCMP_CMP_EQ"}]};
+            def akey($i): "io.ocigate.bench/\($i)";
+            def pad($k): if $k > 0 then "x" * $k else "" end;
+            def unitpad($i): 1024 - ((mount($i) | tojson | length) + 1
+                + (if $series == "A" and $i % 2 == 0 then (rule($i) | tojson | length) + 1 else 0 end)
+                + (akey($i) | tojson | length) + 4);
+            if $n == 0 then . else
+              .mounts = ((.mounts // []) + [range(0; $n) | mount(.)])
+              | if $series == "A" and .linux.seccomp != null
+                then .linux.seccomp.syscalls += [range(0; $n) | select(. % 2 == 0) | rule(.)] else . end
+              | .annotations = ((.annotations // {}) + ([range(0; $n) | {key: akey(.), value: pad(unitpad(.))}] | from_entries))
+            end
+            | if $fill > 0 then .annotations["io.ocigate.bench/fill"] = pad($fill) else . end' \
+            "$out.base" >"$out"
+        cur=$(stat -c %s "$out")
+        [ "$cur" -eq "$size" ] && break
+        # Grow or shrink the fill annotation by the difference (its key and
+        # quotes cost 30 bytes the first time).
+        if [ "$fill" -eq 0 ]; then fill=$((size - cur - 1 - 30)); else fill=$((fill + size - cur)); fi
+        [ "$fill" -lt 1 ] && { fill=0; break; }
+    done
+    rm -f "$out.base"
+    # Count what it holds, for the table.
+    "$JQ" -r '[(.mounts // [] | length), (.linux.seccomp.syscalls // [] | length), (.annotations // {} | length)] | @tsv' "$out" >"$out.counts"
+}
+for series in A B; do
+    for size in $SIZES; do
+        [ "$series" = B ] && [ "$size" -lt 16384 ] && continue
+        gen "$series" "$size" "$S/$series-$size.json"
+    done
+done
+{
+    for series in A B; do
+        for size in $SIZES; do
+            [ -e "$S/$series-$size.json" ] || continue
+            printf '%s:%s:ocigate\t-\t%s check %s\n' "$series" "$size" "$OCIGATE" "$S/$series-$size.json"
+            printf '%s:%s:json-c\t-\t%s %s\n' "$series" "$size" "$OUT/jsonc_parse" "$S/$series-$size.json"
+        done
+    done
+} >"$S/spec"
+bench -n "$SCALE_RUNS" -w 1 "$S/spec" >"$S/result"
+echo "## 4. Scaling with the size of config.json"
+echo
+echo "\`ocigate check FILE\` (one process) on the runc spec scaled to each size in 1 KiB units, each one"
+echo "mount (every 4th a read-only bind, the others tmpfs), one annotation and, in series A, every 2nd"
+echo "unit, a seccomp rule with an argument condition (on one of 10 system calls); series B keeps Docker's seccomp"
+echo "profile unchanged (mounts and annotations grow). The 1 KiB point of A is the runc spec without"
+echo "its mounts and without a seccomp profile. json-c: tests/bench/jsonc_parse on the same file."
+echo "Times are medians of $SCALE_RUNS runs, CPU time (user + system, the seccomp compiler child included);"
+echo "\"µs/KiB\" is time ÷ size, \"Δµs/ΔKiB\" the slope from the previous size (flat when growth is linear),"
+echo "\"exponent\" the local growth exponent of the time above the smallest config's (1 linear, 2 quadratic)."
+echo
+for series in A B; do
+    if [ "$series" = A ]; then echo "Series A: mounts, annotations and seccomp rules grow"; else echo "Series B: mounts and annotations grow, seccomp profile fixed (Docker's)"; fi
+    echo
+    echo "| size | bytes | mounts | seccomp entries | annotations | ocigate CPU ms | wall ms | json-c CPU ms | µs/KiB | Δµs/ΔKiB | exponent | peak RSS KiB | RSS KiB per config KiB (Δ) | exit |"
+    echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+    for size in $SIZES; do
+        f=$S/$series-$size.json
+        [ -e "$f" ] || continue
+        # One more run, untimed, to see whether the seccomp compiler hit its time limit.
+        note=
+        if [ "$size" -ge 262144 ] && "$OCIGATE" check "$f" 2>&1 | grep -q 'seccomp profile too complex'; then
+            note=" (seccomp compile stopped at its 5 s limit)"
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$(stat -c %s "$f")" "$(cat "$f.counts")" \
+            "$(awk -F'\t' -v l="$series:$size:ocigate" '$1 == l { print $8 "\t" $3 "\t" $11 "\t" $12 }' "$S/result")" \
+            "$(awk -F'\t' -v l="$series:$size:json-c" '$1 == l { print $8 }' "$S/result")" "$note"
+    done | awk -F'\t' '
+        function human(s) { return s >= 1048576 ? s / 1048576 " MiB" : s / 1024 " KiB" }
+        {
+            # size bytes mounts entries annotations cpu wall rss exit jsonc note
+            kib = $2 / 1024
+            if (NR == 1) { t0 = $6; k0 = kib; slope = "—"; ex = "—"; drss = "—" }
+            else {
+                slope = sprintf("%.2f", ($6 - pt) / (kib - pk))
+                ex = (pt - t0 > 0 && $6 - t0 > 0) ? sprintf("%.2f", log(($6 - t0) / (pt - t0)) / log(kib / pk)) : "—"
+                drss = sprintf("%.2f", ($8 - prss) / (kib - pk))
+            }
+            printf "| %s | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.1f | %s | %s | %d | %s | %s |\n",
+                human($1), $2, $3, $4, $5, $6 / 1000, $7 / 1000, $10 / 1000, $6 / kib, slope, ex, $8, drss, $9 $11
+            pt = $6; pk = kib; prss = $8
+        }'
+    echo
+    if [ "$series" = A ]; then
+        echo "- ocigate gives libseccomp 5 s of wall-clock time to compile a profile (SECCOMP_COMPILE_SECONDS in"
+        echo "  hook/rule_seccomp.c) and denies a profile it cannot compile in that time."
+        echo
+    fi
+done
+echo "(part 4: $(elapsed))" >&2
+fi
+echo "Total time of this run: $(elapsed)."
