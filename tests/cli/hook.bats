@@ -188,3 +188,11 @@ state() {
   [ "$status" -eq 1 ]
   [[ "$output" == "ocigate: refused: config.json:1:1: invalid JSON"* ]]
 }
+
+@test "an OCI state whose container ID holds a NUL is refused (exceptions match on the ID)" {
+  compliant_config >"$T/bundle/config.json"
+  printf '{"id": "legacy\\u0000-x", "bundle": "%s"}' "$T/bundle" >"$T/state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: OCI state: the container ID contains a NUL byte" ]
+}

@@ -60,7 +60,7 @@ run() {
     # libFuzzer checks -max_total_time only once the corpus has been run
     # through; a corpus that is slow to load is cut off (SIGINT, status 72).
     # shellcheck disable=SC2046
-    timeout -s INT -k 60 $((seconds + 60)) \
+    timeout --preserve-status -s INT -k 60 $((seconds + 60)) \
       "$bin" $(flags "$t") -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$art" "$corpus" \
       >"$log" 2>&1
     local status=$?

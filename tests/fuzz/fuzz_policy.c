@@ -46,8 +46,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     fuzz_fail ("the shown policy does not load: %s\n--- shown ---\n%s\n---", err->msg, first);
   char *second = show (again);
   if (strcmp (first, second) != 0)
-    fuzz_fail ("the shown policy changes when loaded again\n--- first ---\n%s\n--- second ---\n%s\n---", first,
-               second);
+    fuzz_fail ("the shown policy changes when loaded again\n--- first ---\n%s\n--- second ---\n%s\n---", first, second);
   if (again->dry_run != p->dry_run || again->n_exceptions != p->n_exceptions)
     fuzz_fail ("the shown policy has another mode or exception count");
   for (size_t i = 0; i < p->n_settings; i++)
