@@ -3,16 +3,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "unit.h"
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 /* The error for config text (' for "); it must be an input error. */
 static char *
 config_error (const char *text)

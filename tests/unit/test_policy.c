@@ -14,16 +14,6 @@ table_length (void)
   return n;
 }
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 /* Load policy text (' for ") that must fail: the message, which must be a
  * policy error; caller frees. */
 static char *

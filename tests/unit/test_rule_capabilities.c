@@ -9,16 +9,6 @@
 /* The allowlist as the rule lists it: by capability number. */
 #define ALLOW_NAMES "CAP_CHOWN, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE"
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 static void
 judge (struct judged *j, const char *policy, const char *config)
 {
@@ -74,16 +64,6 @@ static void
 assert_set_absent (json_object *root, const char *set)
 {
   assert_null (json_get (json_get (json_get (root, "process"), "capabilities"), set));
-}
-
-/* Apply the verdict's fixes; the engine also re-judges the result. */
-static void
-apply_fixes (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  ocigate_error_t err = NULL;
-  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
-    fail_msg ("fix failed: %s", err->msg);
 }
 
 /* Judge the (rewritten) config again: no findings left. */

@@ -16,16 +16,6 @@
   " {'allow': true, 'type': 'c', 'major': 1, 'minor': 3, 'access': 'rwm'},"                                            \
   " {'allow': false, 'type': 'c', 'major': 10, 'minor': 229, 'access': 'rwm'}]"
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 /* A config with this "linux" section. */
 static void
 judge (struct judged *j, const char *policy, const char *linux_)

@@ -17,16 +17,6 @@
   "'uidMappings': [{'containerID': 0, 'hostID': 200000, 'size': 65536}], "                                             \
   "'gidMappings': [{'containerID': 0, 'hostID': 200000, 'size': 65536}]"
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 /* A child process in a new namespace of `flags`, held until released, so
  * a config can point at /proc/PID/ns/... */
 struct ns_child

@@ -79,16 +79,6 @@ teardown (void **state UNUSED)
   return 0;
 }
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 static void
 judge (struct judged *j, const char *policy, const char *config)
 {

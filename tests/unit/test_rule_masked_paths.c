@@ -18,16 +18,6 @@ static const char *const default_masked[]
 static const char *const default_readonly[]
     = { "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 static void
 judge (struct judged *j, const char *policy, const char *config)
 {
@@ -45,15 +35,6 @@ judge_lists (struct judged *j, const char *policy, const char *masked, const cha
                    masked ? ", 'maskedPaths': " : "", masked ? masked : "", readonly ? ", 'readonlyPaths': " : "",
                    readonly ? readonly : "");
   judge (j, policy, c);
-}
-
-static void
-apply_fixes (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  ocigate_error_t err = NULL;
-  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
-    fail_msg ("fix failed: %s", err->msg);
 }
 
 static void

@@ -12,17 +12,6 @@
   "process may gain privileges through setuid binaries and file capabilities (process.noNewPrivileges=false); set it " \
   "to true (--security-opt no-new-privileges)"
 
-/* JSON written with ' for " to keep the tests readable; caller frees. */
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 static void
 judge (struct judged *j, const char *policy, const char *config)
 {
@@ -69,15 +58,6 @@ judge_error (const char *policy, const char *config, enum ocigate_error_kind *ki
   char *msg = xstrdup (err->msg);
   ocigate_error_free (&err);
   return msg;
-}
-
-static void
-apply_fixes (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  ocigate_error_t err = NULL;
-  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
-    fail_msg ("fix failed: %s", err->msg);
 }
 
 static void

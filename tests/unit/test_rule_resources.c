@@ -13,16 +13,6 @@
 #define MSG_CPU "container has no CPU share (linux.resources.cpu.shares is absent); set one (--cpu-shares 1024)"
 #define ALL_SET "{'memory': {'limit': 67108864}, 'pids': {'limit': 100}, 'cpu': {'shares': 512}}"
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 /* A config with linux.resources (NULL: no "linux" at all). */
 static char *
 config (const char *resources)
@@ -66,15 +56,6 @@ judge_error (const char *policy, const char *resources)
   char *msg = xstrdup (err->msg);
   ocigate_error_free (&err);
   return msg;
-}
-
-static void
-apply_fixes (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  ocigate_error_t err = NULL;
-  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
-    fail_msg ("fix failed: %s", err->msg);
 }
 
 static void

@@ -14,16 +14,6 @@
 #define FIXTURES "tests/fixtures/"
 
 static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
-static char *
 policy_with (const char *action, const char *options)
 {
   return xasprintf ("{'version': 1, 'rules': {'seccomp': {'action': '%s'%s%s}}}", action, options ? ", " : "",
@@ -100,15 +90,6 @@ judge_error (const char *options, const char *seccomp)
   oci_config_free (cfg);
   policy_free (policy);
   return msg;
-}
-
-static void
-apply_fixes (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  ocigate_error_t err = NULL;
-  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
-    fail_msg ("fix failed: %s", err->msg);
 }
 
 static char *

@@ -11,16 +11,6 @@
   "kernel.msgmax or add it to rules.sysctls.allow"
 
 static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
-static char *
 config (const char *sysctl)
 {
   return xasprintf ("{'process': {'user': {'uid': 1000, 'gid': 1000}, 'args': ['sh']}, 'root': {'path': 'rootfs'}, "

@@ -14,16 +14,6 @@
 #define WARN "{'version': 1, 'rules': {'user.mapping': {'action': 'warn'}}}"
 #define CLEAN "[{'containerID': 0, 'hostID': 200000, 'size': 65536}]"
 
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 /* Judge mappings as a host where ocigate runs as euid:egid. */
 static void
 judge_as (struct judged *j, const char *policy, const char *uid_maps, const char *gid_maps, uid_t euid, gid_t egid)

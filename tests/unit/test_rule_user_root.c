@@ -16,17 +16,6 @@
 #define NS_NO_USER "{'type': 'pid'}, {'type': 'network'}, {'type': 'mount'}"
 #define MAP_100000 "[{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
 
-/* JSON written with ' for " to keep the tests readable; caller frees. */
-static char *
-dq (const char *s)
-{
-  char *r = xstrdup (s);
-  for (char *p = r; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  return r;
-}
-
 static void
 judge (struct judged *j, const char *policy, const char *config)
 {

@@ -144,6 +144,27 @@ unit_policy_error (const char *json)
   return msg;
 }
 
+/* JSON written with ' for " to keep the tests readable; caller frees. */
+static inline char *
+dq (const char *s)
+{
+  char *r = xstrdup (s);
+  for (char *p = r; *p; p++)
+    if (*p == '\'')
+      *p = '"';
+  return r;
+}
+
+/* Apply the fixes of a judged config's rewrite verdict. */
+static inline void
+apply_fixes (struct judged *j)
+{
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
+  ocigate_error_t err = NULL;
+  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
+    fail_msg ("fix failed: %s", err->msg);
+}
+
 #define assert_contains(haystack, needle)                                                                              \
   do                                                                                                                   \
     {                                                                                                                  \
