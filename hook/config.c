@@ -160,16 +160,20 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
       for (size_t i = 0; i < n; i++)
         {
           json_object *name = json_object_array_get_idx (set, i);
+          int c = json_object_is_type (name, json_type_string) ? cap_parse_name (json_object_get_string (name)) : -1;
+          if (c >= 0)
+            {
+              cfg->caps[s] |= CAPMASK (c);
+              continue;
+            }
+          /* The item's name is made only for the error. */
           cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
           if (want_type (name, json_type_string, item, err) < 0)
             return -1;
-          int c = cap_parse_name (json_object_get_string (name));
-          if (c < 0)
-            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                       "%s: unknown capability \"%s\" (names are CAP_ and the upper-case name, "
-                                       "as CAP_NET_BIND_SERVICE)",
-                                       item, json_object_get_string (name));
-          cfg->caps[s] |= CAPMASK (c);
+          return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                                     "%s: unknown capability \"%s\" (names are CAP_ and the upper-case name, "
+                                     "as CAP_NET_BIND_SERVICE)",
+                                     item, json_object_get_string (name));
         }
     }
   return 0;

@@ -3,6 +3,7 @@
 #include "pathutil.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,6 +40,13 @@ next_component (const char *p, size_t *pos, const char **comp)
   return n;
 }
 
+static void
+sb_append_component (struct strbuf *sb, const char *comp, size_t n)
+{
+  strbuf_append_mem (sb, "/", 1);
+  strbuf_append_mem (sb, comp, n);
+}
+
 static bool
 is_dot (const char *c, size_t n)
 {
@@ -64,7 +72,7 @@ path_normalize (const char *path)
       if (is_dotdot (comp, n))
         sb_pop (&sb);
       else
-        strbuf_appendf (&sb, "/%.*s", (int)n, comp);
+        sb_append_component (&sb, comp, n);
     }
   if (sb.len == 0)
     {
@@ -72,6 +80,71 @@ path_normalize (const char *path)
       return xstrdup ("/");
     }
   return strbuf_steal (&sb);
+}
+
+/* What one lookup found.  The judging rules look up the same host paths
+ * again and again (each sensitive path, each mount source, and their
+ * common parents such as /run and /var/lib), so the last LOOKUP_SLOTS
+ * lookups are kept for the life of the process: ocigate judges a config
+ * in milliseconds, and `check` over many configs reads the host as it was
+ * when it started. */
+enum lookup_kind
+{
+  LOOKUP_MISSING, /* lstat failed */
+  LOOKUP_PLAIN,   /* exists and is not a link */
+  LOOKUP_LINK,    /* a link, with its target */
+  LOOKUP_BROKEN,  /* a link that cannot be read, or a target too long */
+};
+
+#define LOOKUP_SLOTS 64
+
+static struct lookup
+{
+  char *path;
+  uint64_t hash;
+  enum lookup_kind kind;
+  char *target;
+} lookups[LOOKUP_SLOTS];
+static size_t lookup_next;
+
+static uint64_t
+path_hash (const char *p)
+{
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (; *p; p++)
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  return h;
+}
+
+static const struct lookup *
+lookup (const char *path)
+{
+  uint64_t h = path_hash (path);
+  for (size_t i = 0; i < LOOKUP_SLOTS; i++)
+    if (lookups[i].path && lookups[i].hash == h && strcmp (lookups[i].path, path) == 0)
+      return &lookups[i];
+  struct lookup *l = &lookups[lookup_next++ % LOOKUP_SLOTS];
+  free (l->path);
+  free (l->target);
+  *l = (struct lookup){ xstrdup (path), h, LOOKUP_MISSING, NULL };
+  struct stat st;
+  if (lstat (path, &st) < 0)
+    return l;
+  if (!S_ISLNK (st.st_mode))
+    {
+      l->kind = LOOKUP_PLAIN;
+      return l;
+    }
+  char target[PATH_MAX];
+  ssize_t len = readlink (path, target, sizeof target);
+  if (len <= 0 || (size_t)len >= sizeof target)
+    {
+      l->kind = LOOKUP_BROKEN;
+      return l;
+    }
+  l->kind = LOOKUP_LINK;
+  l->target = xstrndup (target, (size_t)len);
+  return l;
 }
 
 char *
@@ -96,31 +169,29 @@ path_resolve (const char *path, size_t *budget)
           continue;
         }
       size_t before = out.len;
-      strbuf_appendf (&out, "/%.*s", (int)n, comp);
+      sb_append_component (&out, comp, n);
       if (give_up || before != exists)
         continue; /* below something missing: lexical */
-      struct stat st;
       if (*budget == 0)
         {
           strbuf_release (&out);
           return NULL;
         }
       (*budget)--;
-      if (lstat (out.buf, &st) < 0)
+      const struct lookup *l = lookup (out.buf);
+      if (l->kind == LOOKUP_MISSING)
         continue;
-      if (!S_ISLNK (st.st_mode))
+      if (l->kind == LOOKUP_PLAIN)
         {
           exists = out.len;
           continue;
         }
-      char target[PATH_MAX];
-      ssize_t len = ++links > PATHUTIL_MAX_SYMLINKS ? -1 : readlink (out.buf, target, sizeof target);
-      if (len <= 0 || (size_t)len >= sizeof target)
+      if (++links > PATHUTIL_MAX_SYMLINKS || l->kind == LOOKUP_BROKEN)
         {
           give_up = true; /* a loop, or a link that cannot be read */
           continue;
         }
-      target[len] = '\0';
+      const char *target = l->target;
       /* Walk the link's target, then what followed the link. */
       sb_truncate (&out, before);
       if (target[0] == '/')

@@ -82,6 +82,7 @@
 
 #include "jsonio.h"
 #include "rule.h"
+#include "seccomp_cache.h"
 
 #define SECCOMP_MAX_SYSCALLS 4096
 #define SECCOMP_MAX_NAMES 1024
@@ -386,60 +387,96 @@ profile_release (struct sc_profile *p)
   free (p->entries);
 }
 
+/* The helpers below name the field in their errors; it is given as a
+ * format and its arguments, and formatted only when there is an error
+ * (a profile has hundreds of fields, and judging it must stay cheap). */
+static char *field_name (const char *fmt, va_list ap) PRINTF_LIKE (1, 0);
+static char *
+field_name (const char *fmt, va_list ap)
+{
+  return xvasprintf (fmt, ap);
+}
+
+static int get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
+    PRINTF_LIKE (5, 6);
 static int
-get_uint (json_object *o, const char *field, uint64_t max, uint64_t *out, ocigate_error_t *err)
+get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
 {
   /* json-c reads numbers beyond 64 bits as 18446744073709551615. */
-  if (!json_object_is_type (o, json_type_int) || json_object_get_int64 (o) < 0)
+  bool is_uint = json_object_is_type (o, json_type_int) && json_object_get_int64 (o) >= 0;
+  uint64_t v = is_uint ? json_object_get_uint64 (o) : 0;
+  if (is_uint && v <= max)
+    {
+      *out = v;
+      return 0;
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = field_name (fmt, ap);
+  va_end (ap);
+  if (!is_uint)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to %llu, not %s %s", field,
                                (unsigned long long)max, json_type_label (o), json_object_to_json_string (o));
-  uint64_t v = json_object_get_uint64 (o);
-  if (v > max)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to %llu)", field,
-                               json_object_to_json_string (o), (unsigned long long)max);
-  *out = v;
-  return 0;
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to %llu)", field,
+                             json_object_to_json_string (o), (unsigned long long)max);
 }
 
 /* An optional array of strings: NULL when absent or null. */
+static int get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err,
+                        const char *fmt, ...) PRINTF_LIKE (6, 7);
 static int
-get_strings (json_object *parent, const char *key, const char *field, json_object **out, size_t *n,
-             ocigate_error_t *err)
+get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err, const char *fmt,
+             ...)
 {
   json_object *a = json_get (parent, key);
   *out = NULL;
   *n = 0;
   if (a == NULL)
     return 0;
-  if (!json_object_is_type (a, json_type_array))
+  bool is_array = json_object_is_type (a, json_type_array);
+  size_t len = is_array ? json_object_array_length (a) : 0, bad = 0;
+  for (; bad < len; bad++)
+    if (!is_clean_string (json_object_array_get_idx (a, bad)))
+      break;
+  if (is_array && bad == len)
+    {
+      *out = a;
+      *n = len;
+      return 0;
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = field_name (fmt, ap);
+  va_end (ap);
+  if (!is_array)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings, not %s", field,
                                json_type_label (a));
-  size_t len = json_object_array_length (a);
-  for (size_t i = 0; i < len; i++)
-    {
-      json_object *s = json_object_array_get_idx (a, i);
-      if (!is_clean_string (s))
-        return ocigate_error_make (
-            err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings (%s[%zu] is %s)", field, field, i,
-            json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
-    }
-  *out = a;
-  *n = len;
-  return 0;
+  json_object *s = json_object_array_get_idx (a, bad);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings (%s[%zu] is %s)", field, field,
+                             bad,
+                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
 }
 
+static int get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt,
+                       ...) PRINTF_LIKE (5, 6);
 static int
-get_string (json_object *parent, const char *key, const char *field, const char **out, ocigate_error_t *err)
+get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt, ...)
 {
   json_object *s = json_get (parent, key);
   *out = NULL;
   if (s == NULL)
     return 0;
-  if (!is_clean_string (s))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
-                               json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
-  *out = json_object_get_string (s);
-  return 0;
+  if (is_clean_string (s))
+    {
+      *out = json_object_get_string (s);
+      return 0;
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = field_name (fmt, ap);
+  va_end (ap);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
+                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
 }
 
 struct too_large
@@ -475,9 +512,9 @@ parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *
   for (size_t k = 0; k < n; k++)
     {
       json_object *a = json_object_array_get_idx (args, k);
-      cleanup_free char *field = xasprintf ("linux.seccomp.syscalls[%zu].args[%zu]", i, k);
       if (!json_object_is_type (a, json_type_object))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object, not %s", field,
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                                   "linux.seccomp.syscalls[%zu].args[%zu]: must be an object, not %s", i, k,
                                    json_type_label (a));
       struct sc_arg *arg = &e->args[k];
       static const char *const keys[] = { "index", "value", "valueTwo" };
@@ -487,12 +524,12 @@ parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *
           json_object *val = json_get (a, keys[f]);
           if (val == NULL)
             continue; /* as Go reads it: 0 */
-          cleanup_free char *ff = xasprintf ("%s.%s", field, keys[f]);
-          if (get_uint (val, ff, f == 0 ? UINT32_MAX : UINT64_MAX, dst[f], err) < 0)
+          if (get_uint (val, f == 0 ? UINT32_MAX : UINT64_MAX, dst[f], err, "linux.seccomp.syscalls[%zu].args[%zu].%s",
+                        i, k, keys[f])
+              < 0)
             return -1;
         }
-      cleanup_free char *opf = xasprintf ("%s.op", field);
-      if (get_string (a, "op", opf, &arg->op, err) < 0)
+      if (get_string (a, "op", &arg->op, err, "linux.seccomp.syscalls[%zu].args[%zu].op", i, k) < 0)
         return -1;
       if (arg->op)
         for (size_t o = 0; o < ARRAY_SIZE (operators); o++)
@@ -527,7 +564,7 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
   if (!json_object_is_type (sc, json_type_object))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp: must be an object, not %s",
                                json_type_label (sc));
-  if (get_string (sc, "defaultAction", "linux.seccomp.defaultAction", &p->default_action, err) < 0)
+  if (get_string (sc, "defaultAction", &p->default_action, err, "linux.seccomp.defaultAction") < 0)
     return -1;
   if (p->default_action)
     p->default_act = action_find (p->default_action);
@@ -535,17 +572,17 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
   if (der)
     {
       uint64_t v;
-      if (get_uint (der, "linux.seccomp.defaultErrnoRet", UINT32_MAX, &v, err) < 0)
+      if (get_uint (der, UINT32_MAX, &v, err, "linux.seccomp.defaultErrnoRet") < 0)
         return -1;
       p->has_default_errno = true;
       p->default_errno = (uint32_t)v;
     }
   const char *ignored;
-  if (get_string (sc, "listenerPath", "linux.seccomp.listenerPath", &ignored, err) < 0
-      || get_string (sc, "listenerMetadata", "linux.seccomp.listenerMetadata", &ignored, err) < 0)
+  if (get_string (sc, "listenerPath", &ignored, err, "linux.seccomp.listenerPath") < 0
+      || get_string (sc, "listenerMetadata", &ignored, err, "linux.seccomp.listenerMetadata") < 0)
     return -1;
 
-  if (get_strings (sc, "architectures", "linux.seccomp.architectures", &p->archs, &p->n_archs, err) < 0)
+  if (get_strings (sc, "architectures", &p->archs, &p->n_archs, err, "linux.seccomp.architectures") < 0)
     return -1;
   if (p->n_archs > SECCOMP_MAX_ARCHES)
     return too_large (big, p->n_archs, SECCOMP_MAX_ARCHES, "linux.seccomp.architectures",
@@ -553,7 +590,7 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
   for (size_t i = 0; i < p->n_archs; i++)
     p->arch_tokens[i] = arch_resolve (json_object_get_string (json_object_array_get_idx (p->archs, i)));
 
-  if (get_strings (sc, "flags", "linux.seccomp.flags", &p->flags, &p->n_flags, err) < 0)
+  if (get_strings (sc, "flags", &p->flags, &p->n_flags, err, "linux.seccomp.flags") < 0)
     return -1;
   if (p->n_flags > SECCOMP_MAX_FLAGS)
     return too_large (big, p->n_flags, SECCOMP_MAX_FLAGS, "linux.seccomp.flags", "/linux/seccomp/flags");
@@ -579,25 +616,23 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
       if (!json_object_is_type (entry, json_type_object))
         return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls[%zu]: must be an object, not %s",
                                    i, json_type_label (entry));
-      cleanup_free char *nf = xasprintf ("linux.seccomp.syscalls[%zu].names", i);
-      if (get_strings (entry, "names", nf, &e->names, &e->n_names, err) < 0)
+      if (get_strings (entry, "names", &e->names, &e->n_names, err, "linux.seccomp.syscalls[%zu].names", i) < 0)
         return -1;
       if (e->n_names > SECCOMP_MAX_NAMES)
         {
+          cleanup_free char *nf = xasprintf ("linux.seccomp.syscalls[%zu].names", i);
           cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names", i);
           return too_large (big, e->n_names, SECCOMP_MAX_NAMES, nf, pointer);
         }
-      cleanup_free char *af = xasprintf ("linux.seccomp.syscalls[%zu].action", i);
-      if (get_string (entry, "action", af, &e->action, err) < 0)
+      if (get_string (entry, "action", &e->action, err, "linux.seccomp.syscalls[%zu].action", i) < 0)
         return -1;
       if (e->action)
         e->act = action_find (e->action);
       json_object *er = json_get (entry, "errnoRet");
       if (er)
         {
-          cleanup_free char *ef = xasprintf ("linux.seccomp.syscalls[%zu].errnoRet", i);
           uint64_t v;
-          if (get_uint (er, ef, UINT32_MAX, &v, err) < 0)
+          if (get_uint (er, UINT32_MAX, &v, err, "linux.seccomp.syscalls[%zu].errnoRet", i) < 0)
             return -1;
           e->has_errno = true;
           e->errno_ret = (uint32_t)v;
@@ -1053,38 +1088,144 @@ report_refusal (const struct sc_profile *p, const struct compile_result *r, stru
     }
 }
 
-/* The BPF program of the profile: 1 with *out; 0 when libseccomp refuses
- * it, takes too long, or makes it too long for the kernel (a finding). */
+/* What decides the program libseccomp builds, as bytes: its version, the
+ * kernel (whose seccomp features libseccomp probes: its API level), the
+ * native architecture, then the profile as compile_filter()
+ * gives it to libseccomp, with the indexes a refusal is reported at. */
+static void
+key_u64 (struct strbuf *sb, uint64_t v)
+{
+  strbuf_append_mem (sb, &v, sizeof v);
+}
+
+static char *
+build_key (const struct sc_profile *p, size_t *len)
+{
+  struct strbuf sb = { 0 };
+  strbuf_append_mem (&sb, "ocigate seccomp build 1", sizeof "ocigate seccomp build 1");
+  const struct scmp_version *ver = seccomp_version ();
+  key_u64 (&sb, ver ? (uint64_t)ver->major << 32 | ver->minor << 16 | ver->micro : 0);
+  /* The kernel rather than seccomp_api_get(), which probes it with nine
+   * system calls on every start. */
+  struct utsname u;
+  if (uname (&u) == 0)
+    {
+      strbuf_append_mem (&sb, u.release, strlen (u.release) + 1);
+      strbuf_append_mem (&sb, u.version, strlen (u.version) + 1);
+    }
+  key_u64 (&sb, seccomp_arch_native ());
+  uint32_t def = default_value (p);
+  key_u64 (&sb, def);
+  key_u64 (&sb, p->n_archs);
+  for (size_t i = 0; i < p->n_archs; i++)
+    key_u64 (&sb, p->arch_tokens[i]);
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      uint32_t action = entry_value (e);
+      if (action == def)
+        continue;
+      key_u64 (&sb, i);
+      key_u64 (&sb, action);
+      key_u64 (&sb, e->n_args);
+      for (size_t k = 0; k < e->n_args; k++)
+        {
+          key_u64 (&sb, e->args[k].index);
+          key_u64 (&sb, (uint64_t)e->args[k].cmp);
+          key_u64 (&sb, e->args[k].value);
+          key_u64 (&sb, e->args[k].value_two);
+        }
+      key_u64 (&sb, e->n_names);
+      for (size_t k = 0; k < e->n_names; k++)
+        {
+          const char *name = name_at (e, k);
+          size_t n = strlen (name);
+          key_u64 (&sb, n);
+          strbuf_append_mem (&sb, name, n);
+        }
+    }
+  *len = sb.len;
+  return strbuf_steal (&sb);
+}
+
+static void
+built_release (struct seccomp_built *b)
+{
+  free (b->prog);
+}
+
+/* Build the profile now, in a child; *timed_out when it took too long. */
 static int
-compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, struct judge *j, ocigate_error_t *err)
+build_fresh (const struct sc_profile *p, struct seccomp_built *b, bool *timed_out, ocigate_error_t *err)
 {
   cleanup_close int fd = memfd_create ("ocigate-seccomp-bpf", MFD_CLOEXEC);
   if (fd < 0)
     return ocigate_error_make_errno (err, errno, "memfd_create for the seccomp filter");
   struct compile_result r = { STEP_NONE, 0, 0, 0 };
-  bool timed_out = false;
-  if (compile_isolated (p, fd, &r, &timed_out, err) < 0)
+  if (compile_isolated (p, fd, &r, timed_out, err) < 0)
     return -1;
-  if (timed_out)
-    {
-      /* Not judged, so not allowed, whatever the rule's action. */
-      verdict_add_finding (j->v, j->id, ACTION_DENY, "/linux/seccomp",
-                           "seccomp profile too complex (libseccomp did not build it within %d seconds, and runc, "
-                           "which builds it the same way, would take as long); ocigate does not judge it: simplify "
-                           "it",
-                           SECCOMP_COMPILE_SECONDS);
-      j->invalid++;
-      return 0;
-    }
+  if (*timed_out)
+    return 0;
+  *b = (struct seccomp_built){ r.step, r.i, r.k, r.rc, NULL, 0 };
   if (r.step != STEP_DONE)
-    {
-      report_refusal (p, &r, j);
-      return 0;
-    }
+    return 0;
   struct stat st;
   if (fstat (fd, &st) < 0)
     return ocigate_error_make_errno (err, errno, "fstat the seccomp filter");
   size_t len = (size_t)st.st_size;
+  cleanup_free char *prog = xmalloc (len ? len : 1);
+  size_t got = 0;
+  while (got < len)
+    {
+      ssize_t rd = pread (fd, prog + got, len - got, (off_t)got);
+      if (rd < 0 && errno == EINTR)
+        continue;
+      if (rd < 0)
+        return ocigate_error_make_errno (err, errno, "read the seccomp filter");
+      if (rd == 0)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "the seccomp filter's file ended early");
+      got += (size_t)rd;
+    }
+  b->prog = steal_pointer (&prog);
+  b->len = len;
+  return 0;
+}
+
+/* The BPF program of the profile: 1 with *out; 0 when libseccomp refuses
+ * it, takes too long, or makes it too long for the kernel (a finding).
+ * A build of the same inputs is reused (seccomp_cache.h); a time-out is
+ * not kept, as it may come from a loaded machine. */
+static int
+compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, struct judge *j, ocigate_error_t *err)
+{
+  size_t key_len = 0;
+  cleanup_free char *key = build_key (p, &key_len);
+  __attribute__ ((cleanup (built_release))) struct seccomp_built b = { 0 };
+  if (!seccomp_cache_get (key, key_len, &b))
+    {
+      bool timed_out = false;
+      if (build_fresh (p, &b, &timed_out, err) < 0)
+        return -1;
+      if (timed_out)
+        {
+          /* Not judged, so not allowed, whatever the rule's action. */
+          verdict_add_finding (j->v, j->id, ACTION_DENY, "/linux/seccomp",
+                               "seccomp profile too complex (libseccomp did not build it within %d seconds, and "
+                               "runc, which builds it the same way, would take as long); ocigate does not judge it: "
+                               "simplify it",
+                               SECCOMP_COMPILE_SECONDS);
+          j->invalid++;
+          return 0;
+        }
+      seccomp_cache_put (key, key_len, &b);
+    }
+  if (b.step != STEP_DONE)
+    {
+      struct compile_result r = { (enum compile_step)b.step, (size_t)b.i, (size_t)b.k, b.rc };
+      report_refusal (p, &r, j);
+      return 0;
+    }
+  size_t len = b.len;
   if (len == 0 || len % sizeof (struct sock_filter) != 0)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL,
                                "libseccomp exported %zu bytes of BPF, not whole instructions", len);
@@ -1097,20 +1238,7 @@ compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, st
       j->invalid++;
       return 0;
     }
-  cleanup_free struct sock_filter *prog = xmalloc (len);
-  size_t got = 0;
-  while (got < len)
-    {
-      ssize_t rd = pread (fd, (char *)prog + got, len - got, (off_t)got);
-      if (rd < 0 && errno == EINTR)
-        continue;
-      if (rd < 0)
-        return ocigate_error_make_errno (err, errno, "read the seccomp filter");
-      if (rd == 0)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "the seccomp filter's file ended early");
-      got += (size_t)rd;
-    }
-  *out = steal_pointer (&prog);
+  *out = steal_pointer ((struct sock_filter **)&b.prog);
   *n = len / sizeof (struct sock_filter);
   return 1;
 }
@@ -1280,10 +1408,8 @@ bpf_jump (struct bpf_at *at, size_t n, size_t pc, const struct sock_filter *f, c
  * always".  Scratch memory is not followed: what is loaded from it is any
  * value. */
 static enum bpf_verdict
-bpf_judge (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t nr)
+bpf_judge_run (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t nr, struct bpf_at *at)
 {
-  cleanup_free struct bpf_at *at = xreallocarray (NULL, n, sizeof *at);
-  memset (at, 0, n * sizeof *at);
   bool allows = false, other = false, ok = true;
   struct bpf_at *s0 = &at[0];
   s0->reached = true;
@@ -1442,6 +1568,18 @@ bpf_judge (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t nr)
   return allows ? BPF_ALLOWS_ALWAYS : BPF_UNSURE;
 }
 
+/* at: n states, none reached; left so for the next call (the deny list
+ * judges one program many times, and zeroing all of it each time would
+ * cost more than the judging). */
+static enum bpf_verdict
+bpf_judge (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t nr, struct bpf_at *at)
+{
+  enum bpf_verdict v = bpf_judge_run (prog, n, arch, nr, at);
+  for (size_t pc = 0; pc < n; pc++)
+    at[pc].reached = false;
+  return v;
+}
+
 /* The plain reading, when bpf_judge() is unsure: the first unconditional
  * rule for the name decides (libseccomp keeps the first one); with no rule
  * at all the default does; with only conditional rules, the call is not
@@ -1519,17 +1657,63 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
                name, p->default_action, name, name);
 }
 
+/* What bpf_judge() said of the last programs judged, by system call
+ * number: `check` over many configs meets the same few programs again
+ * and again.  A program is compared whole, so a memo is only ever the
+ * same program's. */
+#define JUDGED_NR_MAX 1024
+#define JUDGED_SLOTS 8
+struct judged
+{
+  struct sock_filter *prog;
+  size_t n;
+  uint32_t arch;
+  signed char verdict[JUDGED_NR_MAX]; /* -1: not judged yet */
+};
+static struct judged judged_memo[JUDGED_SLOTS];
+static size_t judged_next;
+
+static struct judged *
+judged_select (const struct sock_filter *prog, size_t n, uint32_t arch)
+{
+  for (size_t i = 0; i < JUDGED_SLOTS; i++)
+    {
+      struct judged *m = &judged_memo[i];
+      if (m->prog && m->n == n && m->arch == arch && memcmp (m->prog, prog, n * sizeof *prog) == 0)
+        return m;
+    }
+  struct judged *m = &judged_memo[judged_next++ % JUDGED_SLOTS];
+  free (m->prog);
+  m->prog = xmemdup (prog, n * sizeof *prog);
+  m->n = n;
+  m->arch = arch;
+  memset (m->verdict, -1, sizeof m->verdict);
+  return m;
+}
+
 static void
 judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const struct sock_filter *prog, size_t n,
             struct judge *j)
 {
   uint32_t native = seccomp_arch_native ();
+  cleanup_free struct bpf_at *at = NULL;
+  struct judged *memo = judged_select (prog, n, native);
   for (size_t d = 0; d < o->n_deny; d++)
     {
       int nr = seccomp_syscall_resolve_name_arch (native, o->deny[d]);
       if (nr < 0)
         continue; /* not a system call of this architecture */
-      enum bpf_verdict bv = bpf_judge (prog, n, native, (uint32_t)nr);
+      enum bpf_verdict bv;
+      if (nr < JUDGED_NR_MAX && memo->verdict[nr] >= 0)
+        bv = (enum bpf_verdict)memo->verdict[nr];
+      else
+        {
+          if (at == NULL)
+            at = xzalloc (n * sizeof *at);
+          bv = bpf_judge (prog, n, native, (uint32_t)nr, at);
+          if (nr < JUDGED_NR_MAX)
+            memo->verdict[nr] = (signed char)bv;
+        }
       if (bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, o->deny[d])))
         blame (p, o->deny[d], j);
     }
@@ -1670,7 +1854,7 @@ xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const 
 {
   const char *name;
   cleanup_free char *nf = xasprintf ("%s%s", field, name_key);
-  if (get_string (o, name_key, nf, &name, err) < 0)
+  if (get_string (o, name_key, &name, err, "%s", nf) < 0)
     return xlate_fail (x, err);
   *out = NULL;
   if (name && name[0])
@@ -1696,7 +1880,7 @@ xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const 
     return 0;
   cleanup_free char *numf = xasprintf ("%s%s", field, num_key);
   uint64_t v;
-  if (get_uint (num, numf, UINT32_MAX, &v, err) < 0)
+  if (get_uint (num, UINT32_MAX, &v, err, "%s", numf) < 0)
     return xlate_fail (x, err);
   *out = new_uint (v);
   return 0;
@@ -1727,7 +1911,7 @@ xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes
   json_object *list;
   size_t n;
   cleanup_free char *af = xasprintf ("%s.arches", field);
-  if (get_strings (f, "arches", af, &list, &n, err) < 0)
+  if (get_strings (f, "arches", &list, &n, err, "%s", af) < 0)
     return xlate_fail (x, err);
   if (n)
     {
@@ -1738,7 +1922,7 @@ xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes
         *keep = false;
     }
   cleanup_free char *cf = xasprintf ("%s.caps", field);
-  if (get_strings (f, "caps", cf, &list, &n, err) < 0)
+  if (get_strings (f, "caps", &list, &n, err, "%s", cf) < 0)
     return xlate_fail (x, err);
   for (size_t k = 0; k < n; k++)
     {
@@ -1749,7 +1933,7 @@ xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes
     }
   const char *min;
   cleanup_free char *mf = xasprintf ("%s.minKernel", field);
-  if (get_string (f, "minKernel", mf, &min, err) < 0)
+  if (get_string (f, "minKernel", &min, err, "%s", mf) < 0)
     return xlate_fail (x, err);
   if (min)
     {
@@ -1796,12 +1980,12 @@ xlate_args (const struct xlate *x, json_object *args, size_t i, json_object *out
         {
           json_object *val = json_get (a, keys[f]);
           cleanup_free char *ff = xasprintf ("syscalls[%zu].args[%zu].%s", i, k, keys[f]);
-          if (val && get_uint (val, ff, f == 0 ? UINT32_MAX : UINT64_MAX, &vals[f], err) < 0)
+          if (val && get_uint (val, f == 0 ? UINT32_MAX : UINT64_MAX, &vals[f], err, "%s", ff) < 0)
             return xlate_fail (x, err);
         }
       const char *op;
       cleanup_free char *of = xasprintf ("syscalls[%zu].args[%zu].op", i, k);
-      if (get_string (a, "op", of, &op, err) < 0)
+      if (get_string (a, "op", &op, err, "%s", of) < 0)
         return xlate_fail (x, err);
       /* As Podman writes specs.LinuxSeccompArg: valueTwo only when set. */
       json_object *arg = json_object_new_object ();
@@ -1842,8 +2026,9 @@ xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocig
       cleanup_free char *nf = xasprintf ("syscalls[%zu].name", i);
       cleanup_free char *nsf = xasprintf ("syscalls[%zu].names", i);
       cleanup_free char *af = xasprintf ("syscalls[%zu].action", i);
-      if (get_string (e, "name", nf, &name, err) < 0 || get_strings (e, "names", nsf, &names, &n_names, err) < 0
-          || get_string (e, "action", af, &action, err) < 0)
+      if (get_string (e, "name", &name, err, "%s", nf) < 0
+          || get_strings (e, "names", &names, &n_names, err, "%s", nsf) < 0
+          || get_string (e, "action", &action, err, "%s", af) < 0)
         return xlate_fail (x, err);
       if (name && name[0] && n_names)
         return xlate_error (x, err, "syscalls[%zu]: both \"name\" and \"names\" (use either)", i);
@@ -1881,7 +2066,7 @@ xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigat
 {
   json_object *list, *map = json_get (prof, "archMap");
   size_t n;
-  if (get_strings (prof, "architectures", "architectures", &list, &n, err) < 0)
+  if (get_strings (prof, "architectures", &list, &n, err, "architectures") < 0)
     return xlate_fail (x, err);
   if (map && !json_object_is_type (map, json_type_array))
     return xlate_error (x, err, "archMap: must be an array, not %s", json_type_label (map));
@@ -1902,8 +2087,8 @@ xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigat
       size_t n_subs;
       cleanup_free char *af = xasprintf ("archMap[%zu].architecture", i);
       cleanup_free char *sf = xasprintf ("archMap[%zu].subArchitectures", i);
-      if (get_string (m, "architecture", af, &arch, err) < 0
-          || get_strings (m, "subArchitectures", sf, &subs, &n_subs, err) < 0)
+      if (get_string (m, "architecture", &arch, err, "%s", af) < 0
+          || get_strings (m, "subArchitectures", &subs, &n_subs, err, "%s", sf) < 0)
         return xlate_fail (x, err);
       if (x->native_scmp == NULL || arch == NULL || strcmp (arch, x->native_scmp) != 0)
         continue;
@@ -1962,7 +2147,7 @@ profile_translate (const char *path, const struct oci_config *cfg, json_object *
     return xlate_error (&x, err, "must be a JSON object, not %s", json_type_label (prof));
 
   const char *def;
-  if (get_string (prof, "defaultAction", "defaultAction", &def, err) < 0)
+  if (get_string (prof, "defaultAction", &def, err, "defaultAction") < 0)
     return xlate_fail (&x, err);
   if (def == NULL || def[0] == '\0')
     return xlate_error (&x, err, "defaultAction: missing (without one, the container would run without seccomp)");
@@ -1977,7 +2162,7 @@ profile_translate (const char *path, const struct oci_config *cfg, json_object *
     return -1;
   json_object *flags;
   size_t n_flags;
-  if (get_strings (prof, "flags", "flags", &flags, &n_flags, err) < 0)
+  if (get_strings (prof, "flags", &flags, &n_flags, err, "flags") < 0)
     return xlate_fail (&x, err);
   if (n_flags)
     json_object_object_add (o, "flags", copy_strings (flags));
@@ -1985,7 +2170,7 @@ profile_translate (const char *path, const struct oci_config *cfg, json_object *
   for (size_t i = 0; i < ARRAY_SIZE (listener); i++)
     {
       const char *s;
-      if (get_string (prof, listener[i], listener[i], &s, err) < 0)
+      if (get_string (prof, listener[i], &s, err, "%s", listener[i]) < 0)
         return xlate_fail (&x, err);
       if (s && s[0])
         json_object_object_add (o, listener[i], json_object_new_string (s));

@@ -166,6 +166,15 @@ strbuf_append (struct strbuf *sb, const char *s)
 }
 
 void
+strbuf_append_mem (struct strbuf *sb, const void *data, size_t n)
+{
+  strbuf_grow (sb, n);
+  memcpy (sb->buf + sb->len, data, n);
+  sb->len += n;
+  sb->buf[sb->len] = '\0';
+}
+
+void
 strbuf_appendf (struct strbuf *sb, const char *fmt, ...)
 {
   va_list ap;

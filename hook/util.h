@@ -66,6 +66,8 @@ struct strbuf
   size_t cap;
 };
 void strbuf_append (struct strbuf *sb, const char *s);
+/* Bytes, NULs included (the buffer stays NUL-terminated after them). */
+void strbuf_append_mem (struct strbuf *sb, const void *data, size_t n);
 void strbuf_appendf (struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE (2, 3);
 void strbuf_append_json_string (struct strbuf *sb, const char *s);
 char *strbuf_steal (struct strbuf *sb);

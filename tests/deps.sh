@@ -7,7 +7,7 @@ set -eu
 build="gcc make pkg-config libjson-c-dev libcap-dev libseccomp-dev"
 test="libcmocka-dev bats jq python3 python3-jsonschema go-md2man valgrind \
   runc crun podman docker.io containerd busybox-static uidmap iptables golang-github-containers-common \
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev clang-tidy cppcheck"
 
 case "${1:-}" in
   build) want=$build ;;

@@ -45,6 +45,10 @@ gate() {
   local want=${FUZZ_VALGRIND:-${MEMCHECK:-0}}
   [ "$want" = all ] && want=1
   if [ "$want" = 1 ] && [ -z "$SANITIZED" ] && command -v valgrind >/dev/null; then
+    # memcheck watches the dynamically linked twin of a static build
+    local twin
+    twin="$(dirname "$bin")/dynamic/$(basename "$bin")"
+    [ -x "$twin" ] && bin=$twin
     valgrind -q --error-exitcode=86 --leak-check=no "$bin" "$@"
   else
     "$bin" "$@"
