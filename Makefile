@@ -61,12 +61,21 @@ all: $(B)/ocigate $(B)/ocigate-runc $(B)/ocigate-crun
 $(B)/ocigate-runc $(B)/ocigate-crun: $(B)/ocigate
 	@ln -sf ocigate $@
 
-$(B)/obj/%.o: hook/%.c | $(B)/obj
+# Objects are rebuilt when the flags change (SANITIZE=1, STATIC=0, CFLAGS=...),
+# so one build directory never mixes builds.
+FLAGS_STAMP := $(B)/obj/flags
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(OCIGATE_LINK)
+$(FLAGS_STAMP): FORCE | $(B)/obj
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(FLAGS_NOW)' ]; then echo '$(FLAGS_NOW)' >$@; fi
+.PHONY: FORCE
+FORCE:
+
+$(B)/obj/%.o: hook/%.c $(FLAGS_STAMP) | $(B)/obj
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # The embedded default policy is the file itself, assembled in.
-$(B)/obj/default_policy.o: hook/default_policy.S policies/default.json | $(B)/obj
+$(B)/obj/default_policy.o: hook/default_policy.S policies/default.json $(FLAGS_STAMP) | $(B)/obj
 	@echo "  AS      $<"
 	@$(CC) -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' -c -o $@ $<
 
@@ -92,7 +101,7 @@ $(DYN)/ocigate-runc $(DYN)/ocigate-crun: $(DYN)/ocigate
 $(DYN):
 	mkdir -p $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocigate.a | $(B)/tests
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocigate.a $(FLAGS_STAMP) | $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Ihook -o $@ $< $(B)/libocigate.a $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
 $(B)/obj $(B)/tests:
