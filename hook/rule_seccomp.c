@@ -94,7 +94,7 @@
 #define SECCOMP_MAX_ARCHES 64
 #define SECCOMP_MAX_FLAGS 64
 #define SECCOMP_MAX_DENY 1024
-#define SECCOMP_MAX_PROFILE_BYTES (4u * 1024 * 1024)
+#define SECCOMP_MAX_PROFILE_BYTES (4u << 20) /* 4 MiB */
 /* How many unknown names one warning lists before "and N more". */
 #define SECCOMP_UNKNOWN_SHOWN 5
 
@@ -662,6 +662,7 @@ struct judge
   const char *id;
   enum action act; /* the rule's action; "fix" cannot mend these: deny */
   size_t invalid;  /* findings that make the runtimes refuse the profile */
+  bool timed_out;  /* libseccomp ran out of time: not a verdict to keep */
 };
 
 static void add_finding (struct judge *j, enum action act, const char *pointer, const char *fmt, ...)
@@ -1098,22 +1099,31 @@ key_u64 (struct strbuf *sb, uint64_t v)
   strbuf_append_mem (sb, &v, sizeof v);
 }
 
-static char *
-build_key (const struct sc_profile *p, size_t *len)
+/* What the build depends on besides the profile: libseccomp's version,
+ * the kernel (whose seccomp features libseccomp probes: its API level)
+ * and the native architecture. */
+static void
+key_environment (struct strbuf *sb)
 {
-  struct strbuf sb = { 0 };
-  strbuf_append_mem (&sb, "ocigate seccomp build 1", sizeof "ocigate seccomp build 1");
+  strbuf_append_mem (sb, "ocigate seccomp build 1", sizeof "ocigate seccomp build 1");
   const struct scmp_version *ver = seccomp_version ();
-  key_u64 (&sb, ver ? (uint64_t)ver->major << 32 | ver->minor << 16 | ver->micro : 0);
+  key_u64 (sb, ver ? (uint64_t)ver->major << 32 | ver->minor << 16 | ver->micro : 0);
   /* The kernel rather than seccomp_api_get(), which probes it with nine
    * system calls on every start. */
   struct utsname u;
   if (uname (&u) == 0)
     {
-      strbuf_append_mem (&sb, u.release, strlen (u.release) + 1);
-      strbuf_append_mem (&sb, u.version, strlen (u.version) + 1);
+      strbuf_append_mem (sb, u.release, strlen (u.release) + 1);
+      strbuf_append_mem (sb, u.version, strlen (u.version) + 1);
     }
-  key_u64 (&sb, seccomp_arch_native ());
+  key_u64 (sb, seccomp_arch_native ());
+}
+
+static char *
+build_key (const struct sc_profile *p, size_t *len)
+{
+  struct strbuf sb = { 0 };
+  key_environment (&sb);
   uint32_t def = default_value (p);
   key_u64 (&sb, def);
   key_u64 (&sb, p->n_archs);
@@ -1208,6 +1218,7 @@ compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, st
         return -1;
       if (timed_out)
         {
+          j->timed_out = true;
           /* Not judged, so not allowed, whatever the rule's action. */
           verdict_add_finding (j->v, j->id, ACTION_DENY, "/linux/seccomp",
                                "seccomp profile too complex (libseccomp did not build it within %d seconds, and "
@@ -1662,7 +1673,7 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
  * and again.  A program is compared whole, so a memo is only ever the
  * same program's. */
 #define JUDGED_NR_MAX 1024
-#define JUDGED_SLOTS 8
+#define JUDGED_SLOTS 32
 struct judged
 {
   struct sock_filter *prog;
@@ -1768,6 +1779,120 @@ seccomp_presence (json_object *root, json_object **out)
   return SC_PRESENT;
 }
 
+/* What the rule found in a profile, kept by a key of everything the
+ * findings depend on: the whole profile as read, the options, the rule's
+ * action, and the inputs of the build (libseccomp, kernel, architecture).
+ * `check` over many configs meets the same few profiles again and again;
+ * the key is compared whole, so a replay is what judging would find. */
+#define OUTCOME_SLOTS 32
+
+struct outcome
+{
+  char *key;
+  size_t key_len;
+  struct finding *findings;
+  size_t n_findings;
+};
+static struct outcome outcomes[OUTCOME_SLOTS];
+static size_t outcome_next;
+
+static void
+key_str (struct strbuf *sb, const char *str)
+{
+  if (str == NULL)
+    {
+      key_u64 (sb, UINT64_MAX);
+      return;
+    }
+  size_t n = strlen (str);
+  key_u64 (sb, n);
+  strbuf_append_mem (sb, str, n);
+}
+
+static void
+key_strings (struct strbuf *sb, json_object *a, size_t n)
+{
+  key_u64 (sb, n);
+  for (size_t i = 0; i < n; i++)
+    key_str (sb, json_object_get_string (json_object_array_get_idx (a, i)));
+}
+
+static char *
+outcome_key (const struct sc_profile *p, const struct seccomp_options *o, enum action act, size_t *len)
+{
+  struct strbuf sb = { 0 };
+  key_environment (&sb);
+  key_u64 (&sb, act);
+  key_u64 (&sb, o->allow_default_allow);
+  key_u64 (&sb, o->n_deny);
+  for (size_t d = 0; d < o->n_deny; d++)
+    key_str (&sb, o->deny[d]);
+  key_str (&sb, p->default_action);
+  key_u64 (&sb, p->has_default_errno);
+  key_u64 (&sb, p->default_errno);
+  key_strings (&sb, p->archs, p->n_archs);
+  key_strings (&sb, p->flags, p->n_flags);
+  key_u64 (&sb, p->n_entries);
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      key_str (&sb, e->action);
+      key_u64 (&sb, e->has_errno);
+      key_u64 (&sb, e->errno_ret);
+      key_u64 (&sb, e->n_args);
+      for (size_t k = 0; k < e->n_args; k++)
+        {
+          key_u64 (&sb, e->args[k].index);
+          key_u64 (&sb, e->args[k].value);
+          key_u64 (&sb, e->args[k].value_two);
+          key_str (&sb, e->args[k].op);
+        }
+      key_strings (&sb, e->names, e->n_names);
+    }
+  *len = sb.len;
+  return strbuf_steal (&sb);
+}
+
+static bool
+outcome_replay (const char *key, size_t key_len, struct verdict *v)
+{
+  for (size_t s = 0; s < OUTCOME_SLOTS; s++)
+    {
+      const struct outcome *oc = &outcomes[s];
+      if (oc->key == NULL || oc->key_len != key_len || memcmp (oc->key, key, key_len) != 0)
+        continue;
+      for (size_t i = 0; i < oc->n_findings; i++)
+        {
+          const struct finding *f = &oc->findings[i];
+          verdict_add_finding (v, f->rule, f->action, f->path, "%s", f->message);
+        }
+      return true;
+    }
+  return false;
+}
+
+/* Keep the findings from v->findings[before] on under *key (taken). */
+static void
+outcome_keep (char **key, size_t key_len, const struct verdict *v, size_t before)
+{
+  struct outcome *oc = &outcomes[outcome_next++ % OUTCOME_SLOTS];
+  free (oc->key);
+  for (size_t i = 0; i < oc->n_findings; i++)
+    {
+      free (oc->findings[i].rule);
+      free (oc->findings[i].path);
+      free (oc->findings[i].message);
+    }
+  free (oc->findings);
+  size_t n = v->n_findings - before;
+  *oc = (struct outcome){ steal_pointer (key), key_len, xreallocarray (NULL, n ? n : 1, sizeof (struct finding)), n };
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct finding *f = &v->findings[before + i];
+      oc->findings[i] = (struct finding){ xstrdup (f->rule), f->action, xstrdup (f->path), xstrdup (f->message) };
+    }
+}
+
 static int
 seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
@@ -1800,11 +1925,18 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
       free (big.what);
       return 0;
     }
-  struct judge j = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0 };
+  size_t key_len = 0;
+  cleanup_free char *key = outcome_key (&p, o, s->action, &key_len);
+  if (outcome_replay (key, key_len, v))
+    return 0;
+  size_t before = v->n_findings;
+  struct judge j = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false };
   check_static (&p, o, &j);
-  if (j.invalid)
-    return 0; /* runc and crun refuse it: nothing more to learn by compiling */
-  return compile_and_judge (&p, o, &j, err);
+  if (!j.invalid && compile_and_judge (&p, o, &j, err) < 0)
+    return -1; /* (when j.invalid, runc and crun refuse it: nothing more to learn by compiling) */
+  if (!j.timed_out)
+    outcome_keep (&key, key_len, v, before);
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1859,10 +1991,11 @@ xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const 
   *out = NULL;
   if (name && name[0])
     {
-      char *end;
+      char *end = NULL;
+      bool numeric = isdigit ((unsigned char)name[0]);
       errno = 0;
-      unsigned long long v = isdigit ((unsigned char)name[0]) ? strtoull (name, &end, 10) : 0;
-      if (isdigit ((unsigned char)name[0]) && *end == '\0' && errno == 0 && v <= UINT32_MAX)
+      unsigned long long v = numeric ? strtoull (name, &end, 10) : 0;
+      if (numeric && *end == '\0' && errno == 0 && v <= UINT32_MAX)
         {
           *out = new_uint (v);
           return 0;
@@ -1889,9 +2022,18 @@ xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const 
 static int
 parse_kernel (const char *s, unsigned *major, unsigned *minor)
 {
-  char tail;
-  if (sscanf (s, "%u.%u%c", major, minor, &tail) < 2)
+  /* "MAJOR.MINOR", anything after it ignored */
+  char *end = NULL;
+  errno = 0;
+  unsigned long ma = strtoul (s, &end, 10);
+  if (end == s || *end != '.' || errno != 0 || ma > UINT_MAX)
     return -1;
+  const char *m = end + 1;
+  unsigned long mi = strtoul (m, &end, 10);
+  if (end == m || errno != 0 || mi > UINT_MAX)
+    return -1;
+  *major = (unsigned)ma;
+  *minor = (unsigned)mi;
   return 0;
 }
 

@@ -35,7 +35,7 @@
 #define CACHE_PARENT "/run/ocigate"
 #define CACHE_DEFAULT CACHE_PARENT "/seccomp"
 #define CACHE_MAGIC "OCIGBPF1"
-#define MEM_SLOTS 8
+#define MEM_SLOTS 32
 
 /* A file: this header, the key, the program, then the FNV-1a hash of all
  * that (against a damaged file; the key is compared whole, so no digest
@@ -50,7 +50,7 @@ struct file_header
 };
 
 /* Keys of profiles larger than this are kept in memory only. */
-#define MAX_FILE_KEY (256 * 1024)
+#define MAX_FILE_KEY ((size_t)256 * 1024)
 
 struct mem_entry
 {

@@ -20,7 +20,7 @@ struct seccomp_built
 };
 
 /* Largest program kept: the kernel's limit of 4096 instructions. */
-#define SECCOMP_CACHE_MAX_PROG (4096 * 8)
+#define SECCOMP_CACHE_MAX_PROG ((size_t)4096 * 8)
 
 /* Look up the build of a profile by its key (every input that decides the
  * program, as bytes).  true with *out filled (out->prog allocated) on a hit.

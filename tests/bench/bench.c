@@ -252,8 +252,22 @@ run_one (char **argv, const char *input, size_t input_len, const char *err_path,
     posix_spawn_file_actions_addopen (&fa, 2, err_path, O_WRONLY | O_APPEND | O_CREAT, 0600);
   else
     posix_spawn_file_actions_addopen (&fa, 2, "/dev/null", O_WRONLY, 0);
+  /* Leading NAME=VALUE words are the environment (as env(1) reads them);
+   * without them it is empty. */
+  size_t ne = 0;
+  while (argv[ne] && argv[ne][0] != '/' && strchr (argv[ne], '='))
+    ne++;
+  char **env = empty_env;
+  if (ne)
+    {
+      env = xcalloc (ne + 1, sizeof *env);
+      memcpy (env, argv, ne * sizeof *env);
+      argv += ne;
+    }
   pid_t pid;
-  int rc = posix_spawn (&pid, argv[0], &fa, NULL, argv, empty_env);
+  int rc = posix_spawn (&pid, argv[0], &fa, NULL, argv, env);
+  if (env != empty_env)
+    free (env);
   if (rc != 0)
     die ("spawn %s: %s", argv[0], strerror (rc));
   if (input)

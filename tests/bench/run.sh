@@ -142,6 +142,9 @@ fi
         printf 'ocigate:%s\t%s\t%s hook --stage prestart\n' "$f" "$H/$f.state" "$OCIGATE"
     done
     printf 'ocigate, seccomp rule off:%s\t%s\t%s hook --stage prestart -p %s\n' "$first" "$H/$first.state" "$OCIGATE" "$NOSECCOMP"
+    # No seccomp cache: libseccomp builds the profile on every start, as
+    # on the first start of a profile.
+    printf 'ocigate, no seccomp cache:%s\t%s\tOCIGATE_SECCOMP_CACHE= %s hook --stage prestart\n' "$first" "$H/$first.state" "$OCIGATE"
     for f in $HOOK_FIXTURES; do
         printf 'jq:%s\t%s\t%s -f %s %s\t-\t%s\n' "$f" "$H/$f.state" "$JQ" "$HERE/checks.jq" "$H/$f/config.json" "$JQ_EVERY"
     done
@@ -161,6 +164,9 @@ echo "tests/bench/jq_hook.sh, the same as a real hook (sh reads the bundle from 
 echo "then runs the checks). Every fixture is refused by the default policy (exit 1), as real"
 echo "\`docker run\`/\`podman run\` defaults are; the refusal path includes the syslog attempt."
 echo "\"seccomp rule off\": the same policy with only the seccomp rule off (\`-p\`), to show what it costs."
+echo "The seccomp rule keeps what libseccomp built of a profile (/run/ocigate/seccomp, by a key of every"
+echo "input of the build), so the rows above are starts after the first of their profile; \"no seccomp"
+echo "cache\" (OCIGATE_SECCOMP_CACHE empty) builds it on every start, as the first start of a profile does."
 echo
 echo "Columns: wall-clock median and p90; CPU = user + system time; × no-op = ratio of medians; jq ÷ ocigate"
 echo "= the jq row's median over ocigate's on the same config; exit = status:count."
