@@ -109,6 +109,7 @@ $(B)/obj $(B)/tests:
 
 -include $(DEPS)
 include tests/fuzz/fuzz.mk
+include tests/lint/lint.mk
 
 deps-build:
 	@tests/deps.sh build

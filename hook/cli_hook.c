@@ -50,7 +50,7 @@ refuse (const struct gate *g, const struct verdict *v, const char *reasons, cons
   if (error)
     fprintf (stderr, "ocigate: refused: %s\n", error);
   else
-    fputs (reasons, stderr);
+    fputs (reasons, stderr); // cppcheck-suppress nullPointer ; reasons is set whenever error is not
   if (gate_log (g, v, GATE_REFUSE, error, &lerr) < 0)
     fprintf (stderr, "ocigate: %s\n", lerr->msg);
   return EXIT_DENIED;

@@ -46,8 +46,9 @@ append_runtime_log (const struct wrapper *w, const char *msg)
   char stamp[64] = "";
   struct timespec ts;
   struct tm tm;
-  if (clock_gettime (CLOCK_REALTIME, &ts) == 0 && gmtime_r (&ts.tv_sec, &tm))
-    strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (clock_gettime (CLOCK_REALTIME, &ts) == 0 && gmtime_r (&ts.tv_sec, &tm)
+      && strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    stamp[0] = '\0'; /* strftime leaves the array undefined when it fails */
   struct strbuf sb = { 0 };
   if (w->args.log_format && strcmp (w->args.log_format, "json") == 0)
     {
@@ -73,7 +74,8 @@ static int
 wrapper_refuse (const struct wrapper *w, const struct gate *g, const struct verdict *v, const char *reasons,
                 const char *error)
 {
-  cleanup_free char *text = error ? xasprintf ("ocigate: refused: %s\n", error) : xstrdup (reasons);
+  /* reasons is set whenever error is not */
+  cleanup_free char *text = error ? xasprintf ("ocigate: refused: %s\n", error) : xstrdup (reasons ? reasons : "");
   fputs (text, stderr);
   /* One log line, reasons joined: the engines show only the last line. */
   struct strbuf sb = { 0 };

@@ -38,4 +38,25 @@ void ocigate_error_free (ocigate_error_t *err);
 
 #define cleanup_error __attribute__ ((cleanup (ocigate_error_free)))
 
+#ifdef __clang_analyzer__
+/* For clang's static analyzer (make lint), which sees one file at a time:
+ * what the comments above promise, so it does not follow paths that cannot
+ * happen.  These return -1, and the first two leave an error in *err. */
+static inline int
+ocigate_error_failed_ (ocigate_error_t *err, int r UNUSED)
+{
+  if (err != NULL && *err == NULL)
+    __builtin_unreachable ();
+  return -1;
+}
+static inline int
+ocigate_error_prefixed_ (int r UNUSED)
+{
+  return -1;
+}
+#define ocigate_error_make(err, ...) ocigate_error_failed_ (err, ocigate_error_make (err, __VA_ARGS__))
+#define ocigate_error_make_errno(err, ...) ocigate_error_failed_ (err, ocigate_error_make_errno (err, __VA_ARGS__))
+#define ocigate_error_prefix(...) ocigate_error_prefixed_ (ocigate_error_prefix (__VA_ARGS__))
+#endif
+
 #endif

@@ -54,8 +54,7 @@ read_accounts (const char *path, struct host_account **out, size_t *n_out, ociga
   size_t cap = 0;
   struct host_account *acc = NULL;
   size_t n = 0;
-  ssize_t len;
-  while ((len = getline (&line, &cap, f)) >= 0)
+  while (getline (&line, &cap, f) >= 0)
     {
       /* name:password:ID:... ; a line without two colons is not an account. */
       char *name = line;
@@ -143,11 +142,12 @@ int
 host_userns_mappings (struct host_info *host, const char *path, bool gid, struct id_mapping **out, size_t *n,
                       char **why)
 {
-  unsigned long pid = 0;
-  int consumed = 0;
   cleanup_free char *prefix = xasprintf ("%s/", host->proc_path);
   const char *p = strncmp (path, prefix, strlen (prefix)) == 0 ? path + strlen (prefix) : NULL;
-  if (p == NULL || sscanf (p, "%lu/ns/user%n", &pid, &consumed) != 1 || p[consumed] != '\0')
+  char *end = NULL;
+  errno = 0;
+  unsigned long pid = p ? strtoul (p, &end, 10) : 0;
+  if (p == NULL || end == p || errno != 0 || strcmp (end, "/ns/user") != 0)
     {
       *why = xasprintf ("the mappings of the user namespace at %s cannot be read (only /proc/PID/ns/user can)", path);
       return -1;
@@ -162,7 +162,8 @@ host_userns_mappings (struct host_info *host, const char *path, bool gid, struct
   struct id_mapping *maps = NULL;
   size_t count = 0;
   unsigned long c, h, s;
-  while (count < OCIGATE_MAX_MAPPINGS && fscanf (f, "%lu %lu %lu", &c, &h, &s) == 3)
+  /* The kernel writes these: three 32-bit numbers a line, so none overflows. */
+  while (count < OCIGATE_MAX_MAPPINGS && fscanf (f, "%lu %lu %lu", &c, &h, &s) == 3) // NOLINT(cert-err34-c)
     {
       maps = xreallocarray (maps, count + 1, sizeof *maps);
       maps[count++] = (struct id_mapping){ (uint32_t)c, (uint32_t)h, (uint32_t)s };

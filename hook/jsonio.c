@@ -13,7 +13,7 @@ int
 read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
 {
   struct stat st;
-  size_t cap = 64 * 1024;
+  size_t cap = (size_t)64 * 1024;
   if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
     {
       if ((uint64_t)st.st_size > max_bytes)
@@ -199,8 +199,10 @@ scan_string (struct scan *s, const char *want, bool *equal)
 
 static bool scan_value (struct scan *s, const char *pointer, unsigned *found);
 
+/* Recursive, one level per nesting level: the text has been parsed with
+ * json_parse_untrusted(), so it nests at most OCIGATE_MAX_JSON_DEPTH deep. */
 static bool
-scan_value (struct scan *s, const char *pointer, unsigned *found)
+scan_value (struct scan *s, const char *pointer, unsigned *found) // NOLINT(misc-no-recursion): depth is bounded
 {
   scan_ws (s);
   if (pointer && *pointer == '\0')
@@ -211,7 +213,7 @@ scan_value (struct scan *s, const char *pointer, unsigned *found)
   if (s->p >= s->end)
     return false;
   cleanup_free char *token = NULL;
-  const char *rest = NULL;
+  const char *rest = ""; /* read only when a key matched the token, so when pointer was set */
   if (pointer)
     {
       /* pointer is "/token/rest..." */

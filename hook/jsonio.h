@@ -6,9 +6,9 @@
 #include "error.h"
 
 /* Limits on what ocigate reads from files it does not control. */
-#define OCIGATE_MAX_CONFIG_BYTES (16u * 1024 * 1024)
-#define OCIGATE_MAX_POLICY_BYTES (1u * 1024 * 1024)
-#define OCIGATE_MAX_STATE_BYTES (1u * 1024 * 1024)
+#define OCIGATE_MAX_CONFIG_BYTES (16u << 20) /* 16 MiB */
+#define OCIGATE_MAX_POLICY_BYTES (1u << 20)  /* 1 MiB */
+#define OCIGATE_MAX_STATE_BYTES (1u << 20)   /* 1 MiB */
 #define OCIGATE_MAX_JSON_DEPTH 64
 
 /* Read at most max_bytes from fd; more is an input error. */

@@ -81,7 +81,7 @@ load_exception (struct policy_exception *e, json_object *ex, size_t i, const cha
   json_object_object_foreach (ex, key, val)
     {
       (void)val;
-      if (strcmp (key, "match") && strcmp (key, "rules") && strcmp (key, "reason"))
+      if (strcmp (key, "match") != 0 && strcmp (key, "rules") != 0 && strcmp (key, "reason") != 0)
         {
           cleanup_free char *kf = xasprintf ("%s.%s", field, key);
           cleanup_free char *kp = xasprintf ("%s/%s", pointer, key);
@@ -102,7 +102,8 @@ load_exception (struct policy_exception *e, json_object *ex, size_t i, const cha
   if (rules == NULL || !json_object_is_type (rules, json_type_array) || json_object_array_length (rules) == 0)
     return policy_error_at (name, buf, len, rules ? lp : pointer, lf, err, "must be a non-empty array of rule IDs");
   size_t n = json_object_array_length (rules);
-  e->rules = xzalloc (n * sizeof *e->rules);
+  /* An array of pointers: the size of a pointer is meant. */
+  e->rules = xzalloc (n * sizeof *e->rules); // NOLINT(bugprone-sizeof-expression)
   for (size_t r = 0; r < n; r++)
     {
       json_object *id = json_object_array_get_idx (rules, r);
@@ -268,8 +269,8 @@ policy_load_buffer (const char *buf, size_t len, const char *name, struct policy
   json_object_object_foreach (root, key, val)
     {
       (void)val;
-      if (strcmp (key, "version") && strcmp (key, "mode") && strcmp (key, "rules") && strcmp (key, "runtime")
-          && strcmp (key, "log") && strcmp (key, "exceptions"))
+      if (strcmp (key, "version") != 0 && strcmp (key, "mode") != 0 && strcmp (key, "rules") != 0
+          && strcmp (key, "runtime") != 0 && strcmp (key, "log") != 0 && strcmp (key, "exceptions") != 0)
         {
           cleanup_free char *ptr = json_pointer_escape (key);
           cleanup_free char *pointer = xasprintf ("/%s", ptr);
@@ -427,7 +428,8 @@ policy_load_file (const char *path, struct policy **out, ocigate_error_t *err)
 int
 policy_load_embedded (struct policy **out, ocigate_error_t *err)
 {
-  size_t len = (size_t)(ocigate_default_policy_end - ocigate_default_policy);
+  /* Two symbols, not one array: subtract their addresses, not the pointers. */
+  size_t len = (size_t)((uintptr_t)ocigate_default_policy_end - (uintptr_t)ocigate_default_policy);
   return policy_load_buffer (ocigate_default_policy, len, OCIGATE_EMBEDDED_POLICY, out, err);
 }
 

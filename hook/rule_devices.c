@@ -198,7 +198,7 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
       || get_int (ctx, d, field, "major", &has_major, &major, err) < 0
       || get_int (ctx, d, field, "minor", &has_minor, &minor, err) < 0)
     return -1;
-  if (strcmp (type, "c") && strcmp (type, "b") && strcmp (type, "u") && strcmp (type, "p"))
+  if (strcmp (type, "c") != 0 && strcmp (type, "b") != 0 && strcmp (type, "u") != 0 && strcmp (type, "p") != 0)
     return rule_config_error (ctx, err, "%s.type: \"%s\" is not one of c, b, u, p", field, type);
   bool fifo = strcmp (type, "p") == 0;
   if (!fifo && !(has_major && has_minor))
@@ -263,9 +263,9 @@ read_cgroup_entry (const struct rule_context *ctx, json_object *r, size_t i, str
       || get_int (ctx, r, field, "minor", &has_minor, &e->minor, err) < 0
       || get_string (ctx, r, field, "access", false, &e->access, err) < 0)
     return -1;
-  if (type && strcmp (type, "a") && strcmp (type, "b") && strcmp (type, "c"))
+  if (type && strcmp (type, "a") != 0 && strcmp (type, "b") != 0 && strcmp (type, "c") != 0)
     return rule_config_error (ctx, err, "%s.type: \"%s\" is not one of a, b, c", field, type);
-  e->type = type ? type[0] : 'a';
+  e->type = (type ? type : "a")[0];
   e->wild_major = !has_major || e->major == -1;
   e->wild_minor = !has_minor || e->minor == -1;
   e->perms = e->access ? 0 : 7; /* no access given: the runtime's "rwm" */

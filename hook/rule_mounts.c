@@ -193,9 +193,8 @@ absolute_source (const struct rule_context *ctx, const char *source)
   if (base[0] == '/')
     return xasprintf ("%s/%s", base, source);
   char cwd[PATH_MAX];
-  if (getcwd (cwd, sizeof cwd) == NULL)
-    strcpy (cwd, "/");
-  return xasprintf ("%s/%s/%s", cwd, base, source);
+  const char *dir = getcwd (cwd, sizeof cwd) ? cwd : "/";
+  return xasprintf ("%s/%s/%s", dir, base, source);
 }
 
 enum match

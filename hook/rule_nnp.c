@@ -33,7 +33,7 @@ nnp_read (const struct oci_config *cfg, int *out, ocigate_error_t *err)
 static int
 nnp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
-  int value;
+  int value = -1;
   if (nnp_read (ctx->config, &value, err) < 0)
     return -1;
   if (value == 1)
@@ -51,7 +51,7 @@ static int
 nnp_apply (struct rule_context *ctx, const struct rule_setting *s UNUSED, ocigate_error_t *err)
 {
   struct oci_config *cfg = ctx->config;
-  int value;
+  int value = -1;
   if (nnp_read (cfg, &value, err) < 0)
     return -1;
   /* config.c guarantees process is an object. */

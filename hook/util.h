@@ -58,6 +58,27 @@ char *xstrndup (const char *s, size_t n);
 char *xasprintf (const char *fmt, ...) PRINTF_LIKE (1, 2);
 char *xvasprintf (const char *fmt, va_list ap) PRINTF_LIKE (1, 0);
 
+#ifdef __clang_analyzer__
+/* For clang's static analyzer (make lint), which sees one file at a time
+ * and ignores returns_nonnull: the x* allocators never return NULL. */
+static inline void *
+ocigate_nonnull_ (void *p)
+{
+  if (p == NULL)
+    __builtin_unreachable ();
+  return p;
+}
+#define xmalloc(...) ocigate_nonnull_ (xmalloc (__VA_ARGS__))
+#define xzalloc(...) ocigate_nonnull_ (xzalloc (__VA_ARGS__))
+#define xrealloc(...) ocigate_nonnull_ (xrealloc (__VA_ARGS__))
+#define xreallocarray(...) ocigate_nonnull_ (xreallocarray (__VA_ARGS__))
+#define xmemdup(...) ocigate_nonnull_ (xmemdup (__VA_ARGS__))
+#define xstrdup(...) ocigate_nonnull_ (xstrdup (__VA_ARGS__))
+#define xstrndup(...) ocigate_nonnull_ (xstrndup (__VA_ARGS__))
+#define xasprintf(...) ocigate_nonnull_ (xasprintf (__VA_ARGS__))
+#define xvasprintf(...) ocigate_nonnull_ (xvasprintf (__VA_ARGS__))
+#endif
+
 /* A growable string: the one way ocigate builds text. */
 struct strbuf
 {

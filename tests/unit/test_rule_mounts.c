@@ -134,7 +134,7 @@ static char tmpdir[64];
 static int
 make_tmpdir (void **state UNUSED)
 {
-  strcpy (tmpdir, "/tmp/ocigate-mounts-XXXXXX");
+  snprintf (tmpdir, sizeof tmpdir, "%s", "/tmp/ocigate-mounts-XXXXXX");
   if (mkdtemp (tmpdir) == NULL)
     return -1;
   return 0;
