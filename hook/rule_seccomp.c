@@ -1270,12 +1270,61 @@ struct ival
  * that a test on it narrows the word too) and the index register. */
 struct bpf_at
 {
-  bool reached;
+  size_t pc; /* the instruction it is the state at */
   struct ival word[SECCOMP_DATA_WORDS];
   struct ival a;
   int a_word; /* -1 when A is not a word as loaded */
   struct ival x;
 };
+
+/* The states of the instructions reached so far.  A system call number
+ * reaches few of a program's instructions, so states are kept only for
+ * those (a pool), found through one index per instruction: judging one
+ * call touches a few pages, not a state per instruction. */
+struct bpf_states
+{
+  size_t n;       /* instructions */
+  uint32_t *slot; /* per instruction: 1 + its state's place in pool, 0 when unreached */
+  struct bpf_at *pool;
+  size_t len, cap;
+};
+
+static void
+bpf_states_release (struct bpf_states *st)
+{
+  free (st->slot);
+  free (st->pool);
+}
+
+static struct bpf_at *
+bpf_state (struct bpf_states *st, size_t pc)
+{
+  return st->slot[pc] ? &st->pool[st->slot[pc] - 1] : NULL;
+}
+
+/* A new state for instruction pc, which has none; the pool may move. */
+static struct bpf_at *
+bpf_state_new (struct bpf_states *st, size_t pc)
+{
+  if (st->len == st->cap)
+    {
+      st->cap = st->cap ? 2 * st->cap : 64;
+      st->pool = xreallocarray (st->pool, st->cap, sizeof *st->pool);
+    }
+  st->slot[pc] = (uint32_t)++st->len;
+  struct bpf_at *d = &st->pool[st->len - 1];
+  d->pc = pc;
+  return d;
+}
+
+/* Forget every state, for the next call to judge. */
+static void
+bpf_states_reset (struct bpf_states *st)
+{
+  for (size_t i = 0; i < st->len; i++)
+    st->slot[st->pool[i].pc] = 0;
+  st->len = 0;
+}
 
 enum bpf_verdict
 {
@@ -1318,15 +1367,16 @@ ival_cut (struct ival p, uint32_t lo, uint32_t hi, struct ival *out)
 /* Merge a state into what reaches instruction `to` (the hull of the two);
  * false when `to` is out of the program. */
 static bool
-bpf_flow (struct bpf_at *at, size_t n, size_t to, const struct bpf_at *s)
+bpf_flow (struct bpf_states *st, size_t to, const struct bpf_at *s)
 {
-  if (to >= n)
+  if (to >= st->n)
     return false;
-  struct bpf_at *d = &at[to];
-  if (!d->reached)
+  struct bpf_at *d = bpf_state (st, to);
+  if (d == NULL)
     {
+      d = bpf_state_new (st, to);
       *d = *s;
-      d->reached = true;
+      d->pc = to;
       return true;
     }
   for (size_t w = 0; w < SECCOMP_DATA_WORDS; w++)
@@ -1340,7 +1390,7 @@ bpf_flow (struct bpf_at *at, size_t n, size_t to, const struct bpf_at *s)
 
 /* Follow one branch of a test that holds only for A in `a`. */
 static bool
-bpf_branch (struct bpf_at *at, size_t n, size_t to, const struct bpf_at *s, bool feasible, struct ival a)
+bpf_branch (struct bpf_states *st, size_t to, const struct bpf_at *s, bool feasible, struct ival a)
 {
   if (!feasible)
     return true;
@@ -1348,7 +1398,7 @@ bpf_branch (struct bpf_at *at, size_t n, size_t to, const struct bpf_at *s, bool
   t.a = a;
   if (t.a_word >= 0)
     t.word[t.a_word] = a;
-  return bpf_flow (at, n, to, &t);
+  return bpf_flow (st, to, &t);
 }
 
 static bool
@@ -1361,7 +1411,7 @@ ret_allows (uint32_t r)
 /* A conditional jump: each branch taken when some value of A allows it,
  * with A narrowed to the values that take it. */
 static bool
-bpf_jump (struct bpf_at *at, size_t n, size_t pc, const struct sock_filter *f, const struct bpf_at *s)
+bpf_jump (struct bpf_states *st, size_t pc, const struct sock_filter *f, const struct bpf_at *s)
 {
   uint16_t op = BPF_OP (f->code);
   size_t yes = pc + 1 + f->jt, no = pc + 1 + f->jf;
@@ -1369,7 +1419,7 @@ bpf_jump (struct bpf_at *at, size_t n, size_t pc, const struct sock_filter *f, c
   bool fy = true, fn = true;
   if (BPF_SRC (f->code) == BPF_X && !ival_known (s->x))
     /* Against an unknown X: both ways, nothing learnt. */
-    return bpf_branch (at, n, yes, s, true, a) && bpf_branch (at, n, no, s, true, a);
+    return bpf_branch (st, yes, s, true, a) && bpf_branch (st, no, s, true, a);
   uint32_t k = BPF_SRC (f->code) == BPF_X ? s->x.lo : f->k;
   switch (op)
     {
@@ -1401,7 +1451,7 @@ bpf_jump (struct bpf_at *at, size_t n, size_t pc, const struct sock_filter *f, c
     default:
       return false;
     }
-  return bpf_branch (at, n, yes, s, fy, ty) && bpf_branch (at, n, no, s, fn, tn);
+  return bpf_branch (st, yes, s, fy, ty) && bpf_branch (st, no, s, fn, tn);
 }
 
 /* Run a classic BPF seccomp program for one architecture and system call
@@ -1419,11 +1469,11 @@ bpf_jump (struct bpf_at *at, size_t n, size_t pc, const struct sock_filter *f, c
  * always".  Scratch memory is not followed: what is loaded from it is any
  * value. */
 static enum bpf_verdict
-bpf_judge_run (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t nr, struct bpf_at *at)
+bpf_judge_run (const struct sock_filter *prog, uint32_t arch, uint32_t nr, struct bpf_states *st)
 {
   bool allows = false, other = false, ok = true;
-  struct bpf_at *s0 = &at[0];
-  s0->reached = true;
+  size_t n = st->n;
+  struct bpf_at *s0 = bpf_state_new (st, 0);
   for (size_t w = 0; w < SECCOMP_DATA_WORDS; w++)
     s0->word[w] = ival_any;
   s0->word[offsetof (struct seccomp_data, nr) / 4] = ival_of (nr);
@@ -1432,10 +1482,11 @@ bpf_judge_run (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t
   s0->a_word = -1;
   for (size_t pc = 0; pc < n && ok; pc++)
     {
-      if (!at[pc].reached)
+      const struct bpf_at *here = bpf_state (st, pc);
+      if (here == NULL)
         continue;
       const struct sock_filter *f = &prog[pc];
-      struct bpf_at s = at[pc];
+      struct bpf_at s = *here;
       switch (BPF_CLASS (f->code))
         {
         case BPF_LD:
@@ -1466,12 +1517,12 @@ bpf_judge_run (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t
               }
             else
               s.x = val;
-            ok = bpf_flow (at, n, pc + 1, &s);
+            ok = bpf_flow (st, pc + 1, &s);
             break;
           }
         case BPF_ST:
         case BPF_STX:
-          ok = bpf_flow (at, n, pc + 1, &s);
+          ok = bpf_flow (st, pc + 1, &s);
           break;
         case BPF_ALU:
           {
@@ -1533,14 +1584,14 @@ bpf_judge_run (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t
                   s.a = y < 32 ? s.a : ival_any;
               }
             if (ok)
-              ok = bpf_flow (at, n, pc + 1, &s);
+              ok = bpf_flow (st, pc + 1, &s);
             break;
           }
         case BPF_JMP:
           if (BPF_OP (f->code) == BPF_JA)
-            ok = bpf_flow (at, n, pc + 1 + (size_t)f->k, &s);
+            ok = bpf_flow (st, pc + 1 + (size_t)f->k, &s);
           else
-            ok = bpf_jump (at, n, pc, f, &s);
+            ok = bpf_jump (st, pc, f, &s);
           break;
         case BPF_RET:
           {
@@ -1565,7 +1616,7 @@ bpf_judge_run (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t
               ok = false;
               break;
             }
-          ok = bpf_flow (at, n, pc + 1, &s);
+          ok = bpf_flow (st, pc + 1, &s);
           break;
         default:
           ok = false;
@@ -1579,15 +1630,13 @@ bpf_judge_run (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t
   return allows ? BPF_ALLOWS_ALWAYS : BPF_UNSURE;
 }
 
-/* at: n states, none reached; left so for the next call (the deny list
- * judges one program many times, and zeroing all of it each time would
- * cost more than the judging). */
+/* st: no state; left so for the next call (the deny list judges one
+ * program many times). */
 static enum bpf_verdict
-bpf_judge (const struct sock_filter *prog, size_t n, uint32_t arch, uint32_t nr, struct bpf_at *at)
+bpf_judge (const struct sock_filter *prog, uint32_t arch, uint32_t nr, struct bpf_states *st)
 {
-  enum bpf_verdict v = bpf_judge_run (prog, n, arch, nr, at);
-  for (size_t pc = 0; pc < n; pc++)
-    at[pc].reached = false;
+  enum bpf_verdict v = bpf_judge_run (prog, arch, nr, st);
+  bpf_states_reset (st);
   return v;
 }
 
@@ -1707,7 +1756,7 @@ judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const s
             struct judge *j)
 {
   uint32_t native = seccomp_arch_native ();
-  cleanup_free struct bpf_at *at = NULL;
+  __attribute__ ((cleanup (bpf_states_release))) struct bpf_states st = { n, NULL, NULL, 0, 0 };
   struct judged *memo = judged_select (prog, n, native);
   for (size_t d = 0; d < o->n_deny; d++)
     {
@@ -1719,9 +1768,9 @@ judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const s
         bv = (enum bpf_verdict)memo->verdict[nr];
       else
         {
-          if (at == NULL)
-            at = xzalloc (n * sizeof *at);
-          bv = bpf_judge (prog, n, native, (uint32_t)nr, at);
+          if (st.slot == NULL)
+            st.slot = xzalloc (n * sizeof *st.slot);
+          bv = bpf_judge (prog, native, (uint32_t)nr, &st);
           if (nr < JUDGED_NR_MAX)
             memo->verdict[nr] = (signed char)bv;
         }

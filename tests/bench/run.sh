@@ -428,6 +428,10 @@ done
             [ -e "$S/$series-$size.json" ] || continue
             printf '%s:%s:ocigate\t-\t%s check %s\n' "$series" "$size" "$OCIGATE" "$S/$series-$size.json"
             printf '%s:%s:json-c\t-\t%s %s\n' "$series" "$size" "$OUT/jsonc_parse" "$S/$series-$size.json"
+            # A0: series A's files with no seccomp cache, as on a profile's first start
+            if [ "$series" = A ]; then
+                printf 'A0:%s:ocigate\t-\tOCIGATE_SECCOMP_CACHE= %s check %s\n' "$size" "$OCIGATE" "$S/A-$size.json"
+            fi
         done
     done
 } >"$S/spec"
@@ -443,22 +447,27 @@ echo "Times are medians of $SCALE_RUNS runs, CPU time (user + system, the seccom
 echo "\"µs/KiB\" is time ÷ size, \"Δµs/ΔKiB\" the slope from the previous size (flat when growth is linear),"
 echo "\"exponent\" the local growth exponent of the time above the smallest config's (1 linear, 2 quadratic)."
 echo
-for series in A B; do
-    if [ "$series" = A ]; then echo "Series A: mounts, annotations and seccomp rules grow"; else echo "Series B: mounts and annotations grow, seccomp profile fixed (Docker's)"; fi
+for series in A0 A B; do
+    case $series in
+    A0) echo "Series A, no seccomp cache (OCIGATE_SECCOMP_CACHE empty): mounts, annotations and seccomp rules grow, and"
+        echo "libseccomp builds each profile on every run, as on the first start of a profile" ;;
+    A) echo "Series A, seccomp cache warm (the build kept from the warm-up run: every start after a profile's first)" ;;
+    B) echo "Series B: mounts and annotations grow, seccomp profile fixed (Docker's)" ;;
+    esac
     echo
     echo "| size | bytes | mounts | seccomp entries | annotations | ocigate CPU ms | wall ms | json-c CPU ms | µs/KiB | Δµs/ΔKiB | exponent | peak RSS KiB | RSS KiB per config KiB (Δ) | exit |"
     echo "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
     for size in $SIZES; do
-        f=$S/$series-$size.json
+        f=$S/${series%0}-$size.json
         [ -e "$f" ] || continue
         # One more run, untimed, to see whether the seccomp compiler hit its time limit.
         note=
-        if [ "$size" -ge 262144 ] && "$OCIGATE" check "$f" 2>&1 | grep -q 'seccomp profile too complex'; then
+        if [ "$size" -ge 262144 ] && OCIGATE_SECCOMP_CACHE= "$OCIGATE" check "$f" 2>&1 | grep -q 'seccomp profile too complex'; then
             note=" (seccomp compile stopped at its 5 s limit)"
         fi
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$(stat -c %s "$f")" "$(cat "$f.counts")" \
             "$(awk -F'\t' -v l="$series:$size:ocigate" '$1 == l { print $8 "\t" $3 "\t" $11 "\t" $12 }' "$S/result")" \
-            "$(awk -F'\t' -v l="$series:$size:json-c" '$1 == l { print $8 }' "$S/result")" "$note"
+            "$(awk -F'\t' -v l="${series%0}:$size:json-c" '$1 == l { print $8 }' "$S/result")" "$note"
     done | awk -F'\t' '
         function human(s) { return s >= 1048576 ? s / 1048576 " MiB" : s / 1024 " KiB" }
         {
@@ -475,7 +484,7 @@ for series in A B; do
             pt = $6; pk = kib; prss = $8
         }'
     echo
-    if [ "$series" = A ]; then
+    if [ "$series" = A0 ]; then
         echo "- ocigate gives libseccomp 5 s of wall-clock time to compile a profile (SECCOMP_COMPILE_SECONDS in"
         echo "  hook/rule_seccomp.c) and denies a profile it cannot compile in that time."
         echo

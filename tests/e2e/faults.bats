@@ -4,7 +4,9 @@
 # reader sees the old or the new file, never a partial one).
 #
 # Faults are injected with tests/e2e/faultshim.c (LD_PRELOAD; compiled here
-# with gcc into this file's temp dir): write(2) failing after N bytes,
+# with gcc into this file's temp dir) into build/dynamic/ocigate-runc, the
+# same objects as build/ocigate linked dynamically (a static binary does
+# not load preloaded libraries): write(2) failing after N bytes,
 # short writes, fsync failing, rename failing.  Then the wrapper is killed
 # with SIGKILL at random moments while it rewrites a ~2 MB config.
 #
@@ -20,6 +22,9 @@ setup_file() {
   export FT
   gcc -Wall -Wextra -Werror -O2 -shared -fPIC -o "$FT/faultshim.so" "$BATS_TEST_DIRNAME/faultshim.c"
 }
+
+# The wrapper the shim can be preloaded into.
+OCIGATE_RUNC_DYN="$E2E_ROOT/build/dynamic/ocigate-runc"
 
 teardown_file() {
   e2e_rmdir "${FT:-}"
@@ -56,8 +61,14 @@ teardown() {
 
 # faulty VAR=VALUE...: the wrapper `run` of the bundle under the shim.
 faulty() {
-  env FAULTSHIM_DIR="$B" FAULTSHIM_LOG="$T/shim.log" LD_PRELOAD="$FT/faultshim.so" "$@" \
-    "$OCIGATE_RUNC" --ocigate-policy="$P" --root "$R" run -b "$B" "f$RANDOM"
+  [ -x "$OCIGATE_RUNC_DYN" ] || {
+    echo "$OCIGATE_RUNC_DYN is missing: make build/dynamic/ocigate-runc"
+    return 1
+  }
+  # A sanitizer build wants its runtime first; the shim comes first here.
+  env FAULTSHIM_DIR="$B" FAULTSHIM_LOG="$T/shim.log" LD_PRELOAD="$FT/faultshim.so" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@" \
+    "$OCIGATE_RUNC_DYN" --ocigate-policy="$P" --root "$R" run -b "$B" "f$RANDOM"
 }
 
 # The bundle holds config.json and rootfs, nothing else (no temporary file).
