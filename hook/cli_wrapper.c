@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,11 @@ container_bundle (const char *real, const struct wrapper *w, char **bundle, ocig
   cleanup_free char *buf = NULL;
   size_t len = 0;
   int r = read_fd_limited (rfd, "runtime state", OCIGATE_MAX_STATE_BYTES, &buf, &len, err);
+  /* A runtime that says more than the limit, or that ocigate stopped
+   * reading, would wait forever on the full pipe. */
+  if (r < 0)
+    kill (pid, SIGKILL);
+  close (steal_fd (&rfd));
   int status = 0;
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;

@@ -29,11 +29,28 @@ user_root_parse (json_object *opts, const struct policy_where *where, void **out
   return 0;
 }
 
+/* 4294967295 is (uid_t) -1, which setresuid(2) and setresgid(2) read as
+ * "leave it": crun then runs the process with its own ID, 0 (runc refuses
+ * it).  Judge it as the 0 it becomes. */
+#define ID_UNCHANGED UINT32_MAX
+
+static uint32_t
+id_as_run (uint32_t id)
+{
+  return id == ID_UNCHANGED ? 0 : id;
+}
+
+static const char *
+id_note (uint32_t id)
+{
+  return id == ID_UNCHANGED ? ", which is (uid_t) -1: setresuid leaves the runtime's UID 0" : "";
+}
+
 static void
 check_uid (const struct rule_context *ctx, const struct rule_setting *s, const struct userns_view *view,
            struct verdict *v)
 {
-  uint32_t uid = ctx->config->uid;
+  uint32_t given = ctx->config->uid, uid = id_as_run (given);
   uint32_t host = 1;
   if (view->kind == USERNS_UNKNOWN)
     {
@@ -50,7 +67,8 @@ check_uid (const struct rule_context *ctx, const struct rule_setting *s, const s
       if (uid == 0)
         verdict_add_finding (v, s->rule->id, s->action, "/linux/uidMappings",
                              "process runs as UID 0 in a user namespace with no linux.uidMappings "
-                             "(process.user.uid=0); map container root to an unprivileged host range");
+                             "(process.user.uid=%u%s); map container root to an unprivileged host range",
+                             given, id_note (given));
       return;
     }
   if (!userns_view_host_id (view, false, uid, &host) || host != 0)
@@ -58,14 +76,14 @@ check_uid (const struct rule_context *ctx, const struct rule_setting *s, const s
   cleanup_free char *how = userns_view_describe (view, false, uid);
   if (userns_view_isolates (view))
     verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
-                         "process runs as host UID 0 (process.user.uid=%u, %s); map container root to an "
+                         "process runs as host UID 0 (process.user.uid=%u%s, %s); map container root to an "
                          "unprivileged host range",
-                         uid, how);
+                         given, id_note (given), how);
   else
     verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
-                         "process runs as host UID 0 (process.user.uid=0, %s); run as a non-root user "
+                         "process runs as host UID 0 (process.user.uid=%u%s, %s); run as a non-root user "
                          "(--user UID) or add a user namespace",
-                         how);
+                         given, id_note (given), how);
 }
 
 /* Host GID 0 opens files of the root group; reported, never denied. */
@@ -77,13 +95,17 @@ check_gids (const struct rule_context *ctx, const struct rule_setting *s, const 
   uint32_t host = 1;
   if (view->kind == USERNS_UNKNOWN || (view->kind == USERNS_NEW && view->n_gid_maps == 0))
     return;
-  if (userns_view_host_id (view, true, cfg->gid, &host) && host == 0)
+  if (userns_view_host_id (view, true, id_as_run (cfg->gid), &host) && host == 0)
     {
-      cleanup_free char *how = userns_view_describe (view, true, cfg->gid);
+      cleanup_free char *how = userns_view_describe (view, true, id_as_run (cfg->gid));
       verdict_add_finding (v, s->rule->id, ACTION_WARN, "/process/user/gid",
-                           "process runs with host GID 0 (process.user.gid=%u, %s); give it a non-root group "
+                           "process runs with host GID 0 (process.user.gid=%u%s, %s); give it a non-root group "
                            "(--user UID:GID)",
-                           cfg->gid, how);
+                           cfg->gid,
+                           cfg->gid == ID_UNCHANGED ? ", which is (gid_t) -1: setresgid leaves the "
+                                                      "runtime's GID 0"
+                                                    : "",
+                           how);
     }
   for (size_t i = 0; i < cfg->n_additional_gids; i++)
     {
@@ -109,10 +131,11 @@ user_root_evaluate (const struct rule_context *ctx, const struct rule_setting *s
   /* With requireNonRoot, container UID 0 is refused wherever it lands on
    * the host: a finding of its own, next to any check_uid made. */
   const struct user_root_options *o = s->options;
-  if (o && o->require_non_root && ctx->config->uid == 0)
+  if (o && o->require_non_root && id_as_run (ctx->config->uid) == 0)
     verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
-                         "process runs as UID 0 in the container (process.user.uid=0; the policy requires a non-root "
-                         "user even with a user namespace); run as a non-root user (--user UID)");
+                         "process runs as UID 0 in the container (process.user.uid=%u%s; the policy requires a "
+                         "non-root user even with a user namespace); run as a non-root user (--user UID)",
+                         ctx->config->uid, id_note (ctx->config->uid));
   check_gids (ctx, s, &view, v);
   return 0;
 }

@@ -123,6 +123,27 @@ test_uid0_no_userns (void **state UNUSED)
   unit_judged_release (&j);
 }
 
+/* 4294967295 is (uid_t) -1: setresuid leaves the runtime's UID 0 (crun
+ * runs it so), and setresgid the runtime's GID 0. */
+static void
+test_uid_minus_one (void **state UNUSED)
+{
+  struct judged j;
+  judge_config (&j, DENY, "{'uid': 4294967295, 'gid': 4294967295}", NS_NO_USER, "");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 1);
+  const struct finding *f = unit_find (&j.v, RULE, "host UID 0");
+  assert_non_null (f);
+  assert_string_equal (f->path, "/process/user/uid");
+  assert_contains (f->message, "process.user.uid=4294967295, which is (uid_t) -1");
+  assert_non_null (unit_find (&j.v, RULE, "process.user.gid=4294967295, which is (gid_t) -1"));
+  unit_judged_release (&j);
+
+  /* 4294967294 is an ordinary ID. */
+  judge_config (&j, DENY, "{'uid': 4294967294, 'gid': 4294967294}", NS_NO_USER, "");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
 static void
 test_uid1000 (void **state UNUSED)
 {
@@ -435,6 +456,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_uid0_no_userns),
+    cmocka_unit_test (test_uid_minus_one),
     cmocka_unit_test (test_uid1000),
     cmocka_unit_test (test_uid0_mapped_away),
     cmocka_unit_test (test_mapping_to_host_root),
