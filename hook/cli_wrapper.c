@@ -98,7 +98,9 @@ wrapper_refuse (const struct wrapper *w, const struct gate *g, const struct verd
 static int
 exec_runtime (const char *real, struct wrapper *w)
 {
-  w->argv[0] = xstrdup (real);
+  /* argv[0] is the runtime's own path; the copy is ours until execv. */
+  cleanup_free char *argv0 = xstrdup (real);
+  w->argv[0] = argv0;
   execv (real, w->argv);
   int e = errno;
   fprintf (stderr, "ocigate: cannot run %s: %s\n", real, strerror (e));
