@@ -1176,7 +1176,7 @@ build_fresh (const struct sc_profile *p, struct seccomp_built *b, bool *timed_ou
     return -1;
   if (*timed_out)
     return 0;
-  *b = (struct seccomp_built){ r.step, r.i, r.k, r.rc, NULL, 0 };
+  *b = (struct seccomp_built){ r.step, r.i, r.k, r.rc, NULL, 0, { 0 } };
   if (r.step != STEP_DONE)
     return 0;
   struct stat st;
@@ -1206,15 +1206,17 @@ build_fresh (const struct sc_profile *p, struct seccomp_built *b, bool *timed_ou
  * A build of the same inputs is reused (seccomp_cache.h); a time-out is
  * not kept, as it may come from a loaded machine. */
 static int
-compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, struct judge *j, ocigate_error_t *err)
+compile_bpf (const struct sc_profile *p, const char *key, size_t key_len, struct seccomp_built *bp, struct judge *j,
+             ocigate_error_t *err)
 {
-  size_t key_len = 0;
-  cleanup_free char *key = build_key (p, &key_len);
-  __attribute__ ((cleanup (built_release))) struct seccomp_built b = { 0 };
+  struct seccomp_built b = { 0 };
   if (!seccomp_cache_get (key, key_len, &b))
     {
       bool timed_out = false;
-      if (build_fresh (p, &b, &timed_out, err) < 0)
+      int r = build_fresh (p, &b, &timed_out, err);
+      memset (b.verdicts, -1, sizeof b.verdicts);
+      *bp = b; /* the caller releases it, whatever happens below */
+      if (r < 0)
         return -1;
       if (timed_out)
         {
@@ -1230,6 +1232,8 @@ compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, st
         }
       seccomp_cache_put (key, key_len, &b);
     }
+  else
+    *bp = b;
   if (b.step != STEP_DONE)
     {
       struct compile_result r = { (enum compile_step)b.step, (size_t)b.i, (size_t)b.k, b.rc };
@@ -1249,8 +1253,6 @@ compile_bpf (const struct sc_profile *p, struct sock_filter **out, size_t *n, st
       j->invalid++;
       return 0;
     }
-  *out = steal_pointer ((struct sock_filter **)&b.prog);
-  *n = len / sizeof (struct sock_filter);
   return 1;
 }
 
@@ -1717,77 +1719,58 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
                name, p->default_action, name, name);
 }
 
-/* What bpf_judge() said of the last programs judged, by system call
- * number: `check` over many configs meets the same few programs again
- * and again.  A program is compared whole, so a memo is only ever the
- * same program's. */
-#define JUDGED_NR_MAX 1024
-#define JUDGED_SLOTS 32
-struct judged
-{
-  struct sock_filter *prog;
-  size_t n;
-  uint32_t arch;
-  signed char verdict[JUDGED_NR_MAX]; /* -1: not judged yet */
-};
-static struct judged judged_memo[JUDGED_SLOTS];
-static size_t judged_next;
-
-static struct judged *
-judged_select (const struct sock_filter *prog, size_t n, uint32_t arch)
-{
-  for (size_t i = 0; i < JUDGED_SLOTS; i++)
-    {
-      struct judged *m = &judged_memo[i];
-      if (m->prog && m->n == n && m->arch == arch && memcmp (m->prog, prog, n * sizeof *prog) == 0)
-        return m;
-    }
-  struct judged *m = &judged_memo[judged_next++ % JUDGED_SLOTS];
-  free (m->prog);
-  m->prog = xmemdup (prog, n * sizeof *prog);
-  m->n = n;
-  m->arch = arch;
-  memset (m->verdict, -1, sizeof m->verdict);
-  return m;
-}
-
-static void
+/* Judge each call of the deny list, reusing what verdicts[] (kept with
+ * the build) says and filling in what it did not; true when it filled in
+ * anything. */
+static bool
 judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const struct sock_filter *prog, size_t n,
-            struct judge *j)
+            signed char verdicts[SECCOMP_CACHE_VERDICTS], struct judge *j)
 {
   uint32_t native = seccomp_arch_native ();
   __attribute__ ((cleanup (bpf_states_release))) struct bpf_states st = { n, NULL, NULL, 0, 0 };
-  struct judged *memo = judged_select (prog, n, native);
+  bool judged = false;
   for (size_t d = 0; d < o->n_deny; d++)
     {
       int nr = seccomp_syscall_resolve_name_arch (native, o->deny[d]);
       if (nr < 0)
         continue; /* not a system call of this architecture */
       enum bpf_verdict bv;
-      if (nr < JUDGED_NR_MAX && memo->verdict[nr] >= 0)
-        bv = (enum bpf_verdict)memo->verdict[nr];
+      if (nr < SECCOMP_CACHE_VERDICTS && verdicts[nr] >= 0)
+        bv = (enum bpf_verdict)verdicts[nr];
       else
         {
           if (st.slot == NULL)
-            st.slot = xzalloc (n * sizeof *st.slot);
+            {
+              st.slot = xzalloc (n * sizeof *st.slot);
+              /* At most one state per instruction: reserved, not touched. */
+              st.pool = xreallocarray (NULL, n, sizeof *st.pool);
+              st.cap = n;
+            }
           bv = bpf_judge (prog, native, (uint32_t)nr, &st);
-          if (nr < JUDGED_NR_MAX)
-            memo->verdict[nr] = (signed char)bv;
+          if (nr < SECCOMP_CACHE_VERDICTS)
+            {
+              verdicts[nr] = (signed char)bv;
+              judged = true;
+            }
         }
       if (bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, o->deny[d])))
         blame (p, o->deny[d], j);
     }
+  return judged;
 }
 
 static int
 compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j, ocigate_error_t *err)
 {
-  cleanup_free struct sock_filter *prog = NULL;
-  size_t n = 0;
-  int r = compile_bpf (p, &prog, &n, j, err);
+  size_t key_len = 0;
+  cleanup_free char *key = build_key (p, &key_len);
+  __attribute__ ((cleanup (built_release))) struct seccomp_built b = { 0 };
+  int r = compile_bpf (p, key, key_len, &b, j, err);
   if (r <= 0)
     return r;
-  judge_deny (p, o, prog, n, j);
+  /* The verdicts judged now are kept with the program, for the next start. */
+  if (judge_deny (p, o, b.prog, b.len / sizeof (struct sock_filter), b.verdicts, j))
+    seccomp_cache_put (key, key_len, &b);
   return 0;
 }
 

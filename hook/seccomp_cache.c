@@ -34,11 +34,11 @@
 #define CACHE_ENV "OCIGATE_SECCOMP_CACHE"
 #define CACHE_PARENT "/run/ocigate"
 #define CACHE_DEFAULT CACHE_PARENT "/seccomp"
-#define CACHE_MAGIC "OCIGBPF1"
+#define CACHE_MAGIC "OCIGBPF2"
 #define MEM_SLOTS 32
 
-/* A file: this header, the key, the program, then the FNV-1a hash of all
- * that (against a damaged file; the key is compared whole, so no digest
+/* A file: this header, the key, the program, the verdicts, then the
+ * FNV-1a hash of all that (against a damaged file; the key is compared whole, so no digest
  * has to resist a crafted collision). */
 struct file_header
 {
@@ -81,14 +81,23 @@ mem_get (const char *key, size_t key_len, struct seccomp_built *out)
   return false;
 }
 
+/* Keep b under key: in its entry when there is one (more verdicts for a
+ * program kept before), else in the next slot. */
 static void
 mem_put (const char *key, size_t key_len, const struct seccomp_built *b)
 {
-  struct mem_entry *e = &mem[mem_next++ % MEM_SLOTS];
-  free (e->key);
+  struct mem_entry *e = NULL;
+  for (size_t s = 0; s < MEM_SLOTS && e == NULL; s++)
+    if (mem[s].key && mem[s].key_len == key_len && memcmp (mem[s].key, key, key_len) == 0)
+      e = &mem[s];
+  if (e == NULL)
+    {
+      e = &mem[mem_next++ % MEM_SLOTS];
+      free (e->key);
+      e->key = xmemdup (key, key_len);
+      e->key_len = key_len;
+    }
   free (e->b.prog);
-  e->key = xmemdup (key, key_len);
-  e->key_len = key_len;
   built_copy (&e->b, b);
 }
 
@@ -163,7 +172,7 @@ disk_get (const char *key, size_t key_len, struct seccomp_built *out)
   if (fd < 0)
     return false;
   struct stat st;
-  const size_t size = sizeof (struct file_header) + key_len + sizeof (uint64_t);
+  const size_t size = sizeof (struct file_header) + key_len + SECCOMP_CACHE_VERDICTS + sizeof (uint64_t);
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 022) != 0
       || (size_t)st.st_size < size || (size_t)st.st_size > size + SECCOMP_CACHE_MAX_PROG)
     return false;
@@ -188,9 +197,10 @@ disk_get (const char *key, size_t key_len, struct seccomp_built *out)
   if (memcmp (h.magic, CACHE_MAGIC, sizeof h.magic) != 0 || h.key_len != key_len
       || memcmp (buf + sizeof h, key, key_len) != 0 || h.len != file_size - size)
     return false;
-  *out = (struct seccomp_built){ h.step, h.i, h.k, h.rc, NULL, (size_t)h.len };
+  *out = (struct seccomp_built){ h.step, h.i, h.k, h.rc, NULL, (size_t)h.len, { 0 } };
   if (h.len)
     out->prog = xmemdup (buf + sizeof h + key_len, (size_t)h.len);
+  memcpy (out->verdicts, buf + sizeof h + key_len + h.len, SECCOMP_CACHE_VERDICTS);
   return true;
 }
 
@@ -205,12 +215,13 @@ disk_put (const char *key, size_t key_len, const struct seccomp_built *b)
     return;
   struct file_header h = { .key_len = key_len, .step = b->step, .rc = b->rc, .i = b->i, .k = b->k, .len = b->len };
   memcpy (h.magic, CACHE_MAGIC, sizeof h.magic);
-  size_t size = sizeof h + key_len + b->len + sizeof (uint64_t);
+  size_t size = sizeof h + key_len + b->len + SECCOMP_CACHE_VERDICTS + sizeof (uint64_t);
   cleanup_free char *buf = xmalloc (size);
   memcpy (buf, &h, sizeof h);
   memcpy (buf + sizeof h, key, key_len);
   if (b->len)
     memcpy (buf + sizeof h + key_len, b->prog, b->len);
+  memcpy (buf + sizeof h + key_len + b->len, b->verdicts, SECCOMP_CACHE_VERDICTS);
   uint64_t sum = fnv1a (buf, size - sizeof sum);
   memcpy (buf + size - sizeof sum, &sum, sizeof sum);
   char name[8];

@@ -8,8 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What the judge said of a system call number, kept with the program:
+ * -1 not judged yet, else the judge's verdict (opaque to the cache). */
+#define SECCOMP_CACHE_VERDICTS 1024
+
 /* The outcome of one build: where libseccomp stopped (opaque to the cache)
- * and, when it finished, the BPF program it exported. */
+ * and, when it finished, the BPF program it exported, with what the judge
+ * said of it so far. */
 struct seccomp_built
 {
   uint32_t step;
@@ -17,6 +22,7 @@ struct seccomp_built
   int32_t rc;
   void *prog; /* owned; NULL when libseccomp did not finish */
   size_t len; /* bytes */
+  signed char verdicts[SECCOMP_CACHE_VERDICTS];
 };
 
 /* Largest program kept: the kernel's limit of 4096 instructions. */
@@ -32,7 +38,9 @@ struct seccomp_built
 bool seccomp_cache_get (const char *key, size_t key_len, struct seccomp_built *out);
 
 /* Keep a build under its key, in memory and, when the directory can be
- * used, on disk; failures to keep it are ignored (it is built again). */
+ * used, on disk, replacing what was kept under it (a build kept again
+ * with more verdicts); failures to keep it are ignored (it is built
+ * again). */
 void seccomp_cache_put (const char *key, size_t key_len, const struct seccomp_built *b);
 
 #endif

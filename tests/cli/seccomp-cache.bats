@@ -19,19 +19,23 @@ judge_all() {
   "$OCIGATE" check --format json "$FIXTURES"/*.json 2>&1 || true
 }
 
-# The FNV-1a hash a cache file ends with, written back after an edit
-# (the layout is hook/seccomp_cache.c's).
+# Rewrite a cache file's program to one that allows every call, forget
+# its verdicts, and write back the FNV-1a hash it ends with (the layout is
+# hook/seccomp_cache.c's).
 poison() {
   python3 - "$1" <<'EOF'
 import struct, sys
 path = sys.argv[1]
 data = bytearray(open(path, 'rb').read())
 magic, key_len, step, rc, i, k, length = struct.unpack_from('<8sQIiQQQ', data, 0)
-assert magic == b'OCIGBPF1' and length > 0, 'not a finished build'
+assert magic == b'OCIGBPF2' and length > 0, 'not a finished build'
 prog = 48 + key_len
 # Every instruction: return SECCOMP_RET_ALLOW.
 for off in range(prog, prog + length, 8):
     struct.pack_into('<HBBI', data, off, 0x06, 0, 0, 0x7fff0000)
+# and no verdict kept: the judge reads the program again
+for off in range(prog + length, prog + length + 1024):
+    data[off] = 0xff
 h = 1469598103934665603
 for b in data[:-8]:
     h = ((h ^ b) * 1099511628211) & 0xffffffffffffffff
@@ -72,7 +76,7 @@ EOF
   run env OCIGATE_SECCOMP_CACHE="$C" "$OCIGATE" check --format json "$FIXTURES"/*.json
   [ "$output" = "$expected" ]
   # and they were built again: the damaged file holds a build now
-  [ "$(head -c 8 "${files[0]}")" = OCIGBPF1 ]
+  [ "$(head -c 8 "${files[0]}")" = OCIGBPF2 ]
 }
 
 @test "a rewritten program in a file the caller alone owns is used: the cache is trusted as its directory is" {
