@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "jsonio.h"
+#include "report.h"
 
 enum gate_outcome
 gate_outcome (const struct gate *g, const struct verdict *v)
@@ -105,19 +106,9 @@ gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome 
       strbuf_append (&sb, ", \"error\": ");
       strbuf_append_json_string (&sb, error);
     }
-  strbuf_append (&sb, ", \"findings\": [");
-  for (size_t i = 0; v && i < v->n_findings; i++)
-    {
-      const struct finding *f = &v->findings[i];
-      strbuf_append (&sb, i ? ", {\"rule\": " : "{\"rule\": ");
-      strbuf_append_json_string (&sb, f->rule);
-      strbuf_appendf (&sb, ", \"action\": \"%s\", \"message\": ", action_name (f->action));
-      strbuf_append_json_string (&sb, f->message);
-      strbuf_append (&sb, ", \"path\": ");
-      strbuf_append_json_string (&sb, f->path);
-      strbuf_append (&sb, "}");
-    }
-  strbuf_append (&sb, "], \"policy\": ");
+  strbuf_append (&sb, ", \"findings\": ");
+  report_append_findings_json (&sb, v);
+  strbuf_append (&sb, ", \"policy\": ");
   strbuf_append_json_string (&sb, g->policy ? g->policy->source : "");
   strbuf_append (&sb, ", \"policy_sha256\": ");
   strbuf_append_json_string (&sb, g->policy ? g->policy->sha256 : "");

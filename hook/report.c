@@ -2,6 +2,26 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+void
+report_append_findings_json (struct strbuf *sb, const struct verdict *v)
+{
+  strbuf_append (sb, "[");
+  for (size_t i = 0; v && i < v->n_findings; i++)
+    {
+      const struct finding *f = &v->findings[i];
+      strbuf_append (sb, i ? ", {\"rule\": " : "{\"rule\": ");
+      strbuf_append_json_string (sb, f->rule);
+      strbuf_append (sb, ", \"action\": \"");
+      strbuf_append (sb, action_name (f->action));
+      strbuf_append (sb, "\", \"message\": ");
+      strbuf_append_json_string (sb, f->message);
+      strbuf_append (sb, ", \"path\": ");
+      strbuf_append_json_string (sb, f->path);
+      strbuf_append (sb, "}");
+    }
+  strbuf_append (sb, "]");
+}
+
 char *
 report_text (const char *config, const struct verdict *v)
 {
@@ -9,9 +29,19 @@ report_text (const char *config, const struct verdict *v)
   for (size_t i = 0; i < v->n_findings; i++)
     {
       const struct finding *f = &v->findings[i];
-      strbuf_appendf (&sb, "%s: %s %s: %s\n", config, action_name (f->action), f->rule, f->message);
+      strbuf_append (&sb, config);
+      strbuf_append (&sb, ": ");
+      strbuf_append (&sb, action_name (f->action));
+      strbuf_append (&sb, " ");
+      strbuf_append (&sb, f->rule);
+      strbuf_append (&sb, ": ");
+      strbuf_append (&sb, f->message);
+      strbuf_append (&sb, "\n");
     }
-  strbuf_appendf (&sb, "%s: %s\n", config, decision_name (verdict_decide (v)));
+  strbuf_append (&sb, config);
+  strbuf_append (&sb, ": ");
+  strbuf_append (&sb, decision_name (verdict_decide (v)));
+  strbuf_append (&sb, "\n");
   return strbuf_steal (&sb);
 }
 
@@ -21,19 +51,11 @@ report_json (const char *config, const struct verdict *v)
   struct strbuf sb = { 0 };
   strbuf_append (&sb, "{\"config\": ");
   strbuf_append_json_string (&sb, config);
-  strbuf_appendf (&sb, ", \"decision\": \"%s\", \"findings\": [", decision_name (verdict_decide (v)));
-  for (size_t i = 0; i < v->n_findings; i++)
-    {
-      const struct finding *f = &v->findings[i];
-      strbuf_append (&sb, i ? ", {\"rule\": " : "{\"rule\": ");
-      strbuf_append_json_string (&sb, f->rule);
-      strbuf_appendf (&sb, ", \"action\": \"%s\", \"message\": ", action_name (f->action));
-      strbuf_append_json_string (&sb, f->message);
-      strbuf_append (&sb, ", \"path\": ");
-      strbuf_append_json_string (&sb, f->path);
-      strbuf_append (&sb, "}");
-    }
-  strbuf_append (&sb, "]}\n");
+  strbuf_append (&sb, ", \"decision\": \"");
+  strbuf_append (&sb, decision_name (verdict_decide (v)));
+  strbuf_append (&sb, "\", \"findings\": ");
+  report_append_findings_json (&sb, v);
+  strbuf_append (&sb, "}\n");
   return strbuf_steal (&sb);
 }
 

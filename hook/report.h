@@ -6,6 +6,10 @@
 #include "error.h"
 #include "verdict.h"
 
+/* The findings as a JSON array of {rule, action, message, path}; none
+ * when v is NULL. */
+void report_append_findings_json (struct strbuf *sb, const struct verdict *v);
+
 /* "CONFIG: ACTION RULE: MESSAGE" per finding, then "CONFIG: DECISION". */
 char *report_text (const char *config, const struct verdict *v);
 /* One line: {"config","decision","findings":[{rule,action,message,path}]}. */

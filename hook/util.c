@@ -195,13 +195,58 @@ strbuf_appendf (struct strbuf *sb, const char *fmt, ...)
   strbuf_append (sb, s);
 }
 
+/* As json-c writes a string with JSON_C_TO_STRING_NOSLASHESCAPE (the
+ * same bytes: tests/unit/test_util.c compares them), without making a
+ * json-c object for each string: logs and reports write hundreds. */
 void
 strbuf_append_json_string (struct strbuf *sb, const char *s)
 {
-  cleanup_json json_object *str = json_object_new_string (s);
-  if (str == NULL)
-    oom ();
-  strbuf_append (sb, json_object_to_json_string_ext (str, JSON_C_TO_STRING_NOSLASHESCAPE));
+  static const char hex[] = "0123456789abcdef";
+  strbuf_append_mem (sb, "\"", 1);
+  const char *run = s;
+  for (const char *c = s;; c++)
+    {
+      unsigned char u = (unsigned char)*c;
+      if (u != 0 && u >= 0x20 && u != '"' && u != '\\')
+        continue;
+      strbuf_append_mem (sb, run, (size_t)(c - run));
+      if (u == 0)
+        break;
+      char esc[6] = { '\\', 0, 0, 0, 0, 0 };
+      size_t n = 2;
+      switch (u)
+        {
+        case '\b':
+          esc[1] = 'b';
+          break;
+        case '\n':
+          esc[1] = 'n';
+          break;
+        case '\r':
+          esc[1] = 'r';
+          break;
+        case '\t':
+          esc[1] = 't';
+          break;
+        case '\f':
+          esc[1] = 'f';
+          break;
+        case '"':
+          esc[1] = '"';
+          break;
+        case '\\':
+          esc[1] = '\\';
+          break;
+        default:
+          memcpy (esc + 1, "u00", 3);
+          esc[4] = hex[u >> 4];
+          esc[5] = hex[u & 15];
+          n = 6;
+        }
+      strbuf_append_mem (sb, esc, n);
+      run = c + 1;
+    }
+  strbuf_append_mem (sb, "\"", 1);
 }
 
 char *
