@@ -195,57 +195,54 @@ strbuf_appendf (struct strbuf *sb, const char *fmt, ...)
   strbuf_append (sb, s);
 }
 
+/* The escape json-c writes for a byte; NULL when it writes the byte. */
+static const char *
+json_escape (unsigned char u, char buf[7])
+{
+  switch (u)
+    {
+    case '\b':
+      return "\\b";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\f':
+      return "\\f";
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    default:
+      break;
+    }
+  if (u >= 0x20)
+    return NULL;
+  snprintf (buf, 7, "\\u%04x", u);
+  return buf;
+}
+
 /* As json-c writes a string with JSON_C_TO_STRING_NOSLASHESCAPE (the
  * same bytes: tests/unit/test_util.c compares them), without making a
  * json-c object for each string: logs and reports write hundreds. */
 void
 strbuf_append_json_string (struct strbuf *sb, const char *s)
 {
-  static const char hex[] = "0123456789abcdef";
   strbuf_append_mem (sb, "\"", 1);
   const char *run = s;
-  for (const char *c = s;; c++)
+  for (const char *c = s; *c; c++)
     {
-      unsigned char u = (unsigned char)*c;
-      if (u != 0 && u >= 0x20 && u != '"' && u != '\\')
+      char buf[7];
+      const char *esc = json_escape ((unsigned char)*c, buf);
+      if (esc == NULL)
         continue;
       strbuf_append_mem (sb, run, (size_t)(c - run));
-      if (u == 0)
-        break;
-      char esc[6] = { '\\', 0, 0, 0, 0, 0 };
-      size_t n = 2;
-      switch (u)
-        {
-        case '\b':
-          esc[1] = 'b';
-          break;
-        case '\n':
-          esc[1] = 'n';
-          break;
-        case '\r':
-          esc[1] = 'r';
-          break;
-        case '\t':
-          esc[1] = 't';
-          break;
-        case '\f':
-          esc[1] = 'f';
-          break;
-        case '"':
-          esc[1] = '"';
-          break;
-        case '\\':
-          esc[1] = '\\';
-          break;
-        default:
-          memcpy (esc + 1, "u00", 3);
-          esc[4] = hex[u >> 4];
-          esc[5] = hex[u & 15];
-          n = 6;
-        }
-      strbuf_append_mem (sb, esc, n);
+      strbuf_append (sb, esc);
       run = c + 1;
     }
+  strbuf_append (sb, run);
   strbuf_append_mem (sb, "\"", 1);
 }
 
