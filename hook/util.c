@@ -220,7 +220,7 @@ json_escape (unsigned char u, char buf[7])
     }
   if (u >= 0x20)
     return NULL;
-  snprintf (buf, 7, "\\u%04x", u);
+  (void)snprintf (buf, 7, "\\u%04x", u); /* 6 characters and the NUL: always fits */
   return buf;
 }
 
