@@ -9,14 +9,6 @@
 /* The allowlist as the rule lists it: by capability number. */
 #define ALLOW_NAMES "CAP_CHOWN, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE"
 
-static void
-judge (struct judged *j, const char *policy, const char *config)
-{
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  unit_judge (j, p, c);
-}
-
 static char *
 config_with_caps (const char *caps)
 {
@@ -27,7 +19,7 @@ static void
 judge_caps (struct judged *j, const char *policy, const char *caps)
 {
   cleanup_free char *c = config_with_caps (caps);
-  judge (j, policy, c);
+  unit_judge_q (j, policy, c);
 }
 
 static capmask_t
@@ -150,20 +142,20 @@ static void
 test_fix_rewrites_sets (void **state UNUSED)
 {
   struct judged j;
-  judge (&j, POLICY ("fix"),
-         "{'ociVersion': '1.0.2', 'x-vendor': {'a': [1, 2]},"
-         " 'annotations': {'org.example.owner': 'team-a', 'io.example/x': 'y'},"
-         " 'process': {'terminal': false, 'user': {'uid': 1000, 'gid': 1000, 'additionalGids': [5]},"
-         "   'args': ['sh', '-c', 'true'], 'env': ['PATH=/bin'], 'cwd': '/', 'x-proc': [true, null],"
-         "   'capabilities': {"
-         "     'bounding': ['CAP_SYS_ADMIN', 'CAP_KILL', 'CAP_NET_RAW', 'CAP_CHOWN'],"
-         "     'effective': ['CAP_KILL', 'CAP_SYS_ADMIN', 'CAP_CHOWN'],"
-         "     'permitted': ['CAP_CHOWN', 'CAP_NET_RAW', 'CAP_KILL', 'CAP_SETUID'],"
-         "     'inheritable': ['CAP_KILL', 'CAP_SYS_ADMIN', 'CAP_SETUID'],"
-         "     'ambient': ['CAP_SETUID', 'CAP_SYS_ADMIN', 'CAP_CHOWN', 'CAP_KILL']},"
-         "   'noNewPrivileges': true},"
-         " 'root': {'path': 'rootfs', 'readonly': true},"
-         " 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}], 'maskedPaths': ['/proc/kcore']}}");
+  unit_judge_q (&j, POLICY ("fix"),
+                "{'ociVersion': '1.0.2', 'x-vendor': {'a': [1, 2]},"
+                " 'annotations': {'org.example.owner': 'team-a', 'io.example/x': 'y'},"
+                " 'process': {'terminal': false, 'user': {'uid': 1000, 'gid': 1000, 'additionalGids': [5]},"
+                "   'args': ['sh', '-c', 'true'], 'env': ['PATH=/bin'], 'cwd': '/', 'x-proc': [true, null],"
+                "   'capabilities': {"
+                "     'bounding': ['CAP_SYS_ADMIN', 'CAP_KILL', 'CAP_NET_RAW', 'CAP_CHOWN'],"
+                "     'effective': ['CAP_KILL', 'CAP_SYS_ADMIN', 'CAP_CHOWN'],"
+                "     'permitted': ['CAP_CHOWN', 'CAP_NET_RAW', 'CAP_KILL', 'CAP_SETUID'],"
+                "     'inheritable': ['CAP_KILL', 'CAP_SYS_ADMIN', 'CAP_SETUID'],"
+                "     'ambient': ['CAP_SETUID', 'CAP_SYS_ADMIN', 'CAP_CHOWN', 'CAP_KILL']},"
+                "   'noNewPrivileges': true},"
+                " 'root': {'path': 'rootfs', 'readonly': true},"
+                " 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}], 'maskedPaths': ['/proc/kcore']}}");
   assert_int_equal (j.v.n_findings, 2);
   assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 2);
   assert_non_null (unit_find (&j.v, RULE, "CAP_SYS_ADMIN"));
@@ -240,7 +232,7 @@ static void
 test_absent_capabilities (void **state UNUSED)
 {
   struct judged j;
-  judge (&j, POLICY ("fix"), "{'x-vendor': {'a': [1, 2]}, 'process': {'args': ['sh'], 'user': {'uid': 1000}}}");
+  unit_judge_q (&j, POLICY ("fix"), "{'x-vendor': {'a': [1, 2]}, 'process': {'args': ['sh'], 'user': {'uid': 1000}}}");
   assert_int_equal (j.v.n_findings, 1);
   assert_int_equal (j.v.findings[0].action, ACTION_FIX);
   assert_string_equal (j.v.findings[0].path, "/process/capabilities");
@@ -263,13 +255,13 @@ test_absent_capabilities (void **state UNUSED)
   unit_judged_release (&j);
 
   /* capabilities: null is absent too. */
-  judge (&j, POLICY ("deny"), "{'process': {'args': ['sh'], 'capabilities': null}}");
+  unit_judge_q (&j, POLICY ("deny"), "{'process': {'args': ['sh'], 'capabilities': null}}");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 1);
   assert_string_equal (j.v.findings[0].path, "/process/capabilities");
   unit_judged_release (&j);
 
   /* An empty allowlist says so. */
-  judge (&j, "{'version': 1, 'rules': {'capabilities': {'action': 'deny'}}}", "{'process': {'args': ['sh']}}");
+  unit_judge_q (&j, "{'version': 1, 'rules': {'capabilities': {'action': 'deny'}}}", "{'process': {'args': ['sh']}}");
   assert_int_equal (j.v.n_findings, 1);
   assert_contains (j.v.findings[0].message, "list the capabilities it needs, at most: none");
   unit_judged_release (&j);

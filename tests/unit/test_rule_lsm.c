@@ -79,14 +79,6 @@ teardown (void **state UNUSED)
   return 0;
 }
 
-static void
-judge (struct judged *j, const char *policy, const char *config)
-{
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  unit_judge (j, p, c);
-}
-
 /* A config with extra process members and extra linux members (each may
  * be "", else starts with ", "). */
 static char *
@@ -101,30 +93,16 @@ static void
 judge_config (struct judged *j, const char *policy, const char *process_extra, const char *linux_extra)
 {
   cleanup_free char *c = config (process_extra, linux_extra);
-  judge (j, policy, c);
+  unit_judge_q (j, policy, c);
 }
 
 static char *
 judge_error (const char *policy, const char *process_extra, const char *linux_extra)
 {
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *raw = config (process_extra, linux_extra);
-  cleanup_free char *c = dq (raw);
-  cleanup_policy struct policy *pol = unit_policy (p);
-  cleanup_oci_config struct oci_config *cfg = unit_config (c);
-  struct host_info host;
-  unit_host (&host, 0, 0);
-  struct rule_context ctx = { .config = cfg, .host = &host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  int r = ocigate_evaluate (pol, &ctx, &v, &err);
-  host_info_release (&host);
-  verdict_release (&v);
-  if (r == 0)
-    fail_msg ("evaluate succeeded but should not have: %s", c);
-  assert_int_equal (err->kind, OCIGATE_ERR_INPUT);
-  char *msg = xstrdup (err->msg);
-  ocigate_error_free (&err);
+  cleanup_free char *c = config (process_extra, linux_extra);
+  enum ocigate_error_kind kind;
+  char *msg = unit_judge_error_q (policy, c, &kind);
+  assert_int_equal (kind, OCIGATE_ERR_INPUT);
   return msg;
 }
 
@@ -342,8 +320,8 @@ static void
 test_se_escapes (void **state UNUSED)
 {
   struct judged j;
-  judge (&j, SE_DENY,
-         "{'process': {'args': ['sh'], 'user': {'uid': 1}, 'selinuxLabel': 'x:y:spc_t:s0\\nocigate: allow'}}");
+  unit_judge_q (&j, SE_DENY,
+                "{'process': {'args': ['sh'], 'user': {'uid': 1}, 'selinuxLabel': 'x:y:spc_t:s0\\nocigate: allow'}}");
   assert_int_equal (j.v.n_findings, 1);
   assert_contains (j.v.findings[0].message, "(process.selinuxLabel=x:y:spc_t:s0\\x0aocigate: allow)");
   assert_null (strchr (j.v.findings[0].message, '\n'));

@@ -18,14 +18,6 @@ static const char *const default_masked[]
 static const char *const default_readonly[]
     = { "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
 
-static void
-judge (struct judged *j, const char *policy, const char *config)
-{
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  unit_judge (j, p, c);
-}
-
 /* A config whose linux section has these two lists (NULL: absent). */
 static void
 judge_lists (struct judged *j, const char *policy, const char *masked, const char *readonly)
@@ -34,7 +26,7 @@ judge_lists (struct judged *j, const char *policy, const char *masked, const cha
       = xasprintf ("{'process': {'args': ['sh']}, 'linux': {'namespaces': [{'type': 'mount'}]%s%s%s%s}}",
                    masked ? ", 'maskedPaths': " : "", masked ? masked : "", readonly ? ", 'readonlyPaths': " : "",
                    readonly ? readonly : "");
-  judge (j, policy, c);
+  unit_judge_q (j, policy, c);
 }
 
 static void
@@ -172,15 +164,16 @@ static void
 test_fix_appends (void **state UNUSED)
 {
   struct judged j;
-  judge (&j, POLICY ("fix"),
-         "{'ociVersion': '1.0.2', 'x-vendor': {'a': [1, 2]},"
-         " 'process': {'args': ['sh'], 'user': {'uid': 0, 'gid': 0}, 'capabilities': {'bounding': ['CAP_KILL']}},"
-         " 'root': {'path': 'rootfs', 'readonly': true},"
-         " 'mounts': [{'destination': '/proc', 'type': 'proc', 'source': 'proc'}],"
-         " 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}], 'x-linux': null,"
-         "   'maskedPaths': ['/custom/one', '/proc/keys', '/proc/kcore'],"
-         "   'readonlyPaths': ['/proc/sys', '/custom/two'],"
-         "   'resources': {'devices': [{'allow': false, 'access': 'rwm'}]}}}");
+  unit_judge_q (
+      &j, POLICY ("fix"),
+      "{'ociVersion': '1.0.2', 'x-vendor': {'a': [1, 2]},"
+      " 'process': {'args': ['sh'], 'user': {'uid': 0, 'gid': 0}, 'capabilities': {'bounding': ['CAP_KILL']}},"
+      " 'root': {'path': 'rootfs', 'readonly': true},"
+      " 'mounts': [{'destination': '/proc', 'type': 'proc', 'source': 'proc'}],"
+      " 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'mount'}], 'x-linux': null,"
+      "   'maskedPaths': ['/custom/one', '/proc/keys', '/proc/kcore'],"
+      "   'readonlyPaths': ['/proc/sys', '/custom/two'],"
+      "   'resources': {'devices': [{'allow': false, 'access': 'rwm'}]}}}");
   assert_int_equal (j.v.n_findings, 7 + 5);
   assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 12);
   assert_int_equal (verdict_decide (&j.v), DECISION_REWRITE);
@@ -206,7 +199,7 @@ static void
 test_fix_creates (void **state UNUSED)
 {
   struct judged j;
-  judge (&j, POLICY ("fix"), "{'process': {'args': ['sh']}, 'hostname': 'h'}");
+  unit_judge_q (&j, POLICY ("fix"), "{'process': {'args': ['sh']}, 'hostname': 'h'}");
   assert_int_equal (j.v.n_findings, 15);
   apply_fixes (&j);
   assert_list (j.cfg->root, "maskedPaths",
@@ -220,8 +213,8 @@ test_fix_creates (void **state UNUSED)
   assert_clean_now (&j);
   unit_judged_release (&j);
 
-  judge (&j, POLICY ("fix"),
-         "{'process': {'args': ['sh']}, 'linux': {'maskedPaths': null, 'readonlyPaths': " DOCKER_READONLY "}}");
+  unit_judge_q (&j, POLICY ("fix"),
+                "{'process': {'args': ['sh']}, 'linux': {'maskedPaths': null, 'readonlyPaths': " DOCKER_READONLY "}}");
   assert_int_equal (j.v.n_findings, 9 + 1); /* /proc/asound is neither masked nor read-only */
   apply_fixes (&j);
   assert_list (j.cfg->root, "maskedPaths",
@@ -269,24 +262,9 @@ test_options (void **state UNUSED)
 static char *
 judge_error (const char *config)
 {
-  cleanup_free char *p = dq (POLICY ("fix"));
-  cleanup_free char *c = dq (config);
-  struct policy *pol = unit_policy (p);
-  struct oci_config *cfg = unit_config (c);
-  struct host_info host;
-  unit_host (&host, 0, 0);
-  struct rule_context ctx = { .config = cfg, .host = &host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  if (ocigate_evaluate (pol, &ctx, &v, &err) == 0)
-    fail_msg ("config was judged but should not have been: %s", config);
-  assert_int_equal (err->kind, OCIGATE_ERR_INPUT);
-  char *msg = xstrdup (err->msg);
-  ocigate_error_free (&err);
-  verdict_release (&v);
-  host_info_release (&host);
-  oci_config_free (cfg);
-  policy_free (pol);
+  enum ocigate_error_kind kind;
+  char *msg = unit_judge_error_q (POLICY ("fix"), config, &kind);
+  assert_int_equal (kind, OCIGATE_ERR_INPUT);
   return msg;
 }
 

@@ -12,14 +12,6 @@
   "process may gain privileges through setuid binaries and file capabilities (process.noNewPrivileges=false); set it " \
   "to true (--security-opt no-new-privileges)"
 
-static void
-judge (struct judged *j, const char *policy, const char *config)
-{
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  unit_judge (j, p, c);
-}
-
 /* A config whose process has `nnp` as its last member ("" for none). */
 static char *
 config_nnp (const char *nnp)
@@ -33,31 +25,14 @@ static void
 judge_nnp (struct judged *j, const char *policy, const char *nnp)
 {
   cleanup_free char *c = config_nnp (nnp);
-  judge (j, policy, c);
+  unit_judge_q (j, policy, c);
 }
 
 /* Evaluate a config that the rule cannot judge; returns the message. */
 static char *
 judge_error (const char *policy, const char *config, enum ocigate_error_kind *kind)
 {
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  cleanup_policy struct policy *pol = unit_policy (p);
-  cleanup_oci_config struct oci_config *cfg = unit_config (c);
-  struct host_info host;
-  unit_host (&host, 0, 0);
-  struct rule_context ctx = { .config = cfg, .host = &host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  int r = ocigate_evaluate (pol, &ctx, &v, &err);
-  host_info_release (&host);
-  verdict_release (&v);
-  if (r == 0)
-    fail_msg ("evaluate succeeded but should not have: %s", config);
-  *kind = err->kind;
-  char *msg = xstrdup (err->msg);
-  ocigate_error_free (&err);
-  return msg;
+  return unit_judge_error_q (policy, config, kind);
 }
 
 static void

@@ -12,14 +12,6 @@
   "container has no root filesystem entry (root is absent, and ocigate will not make up a root path); give the "       \
   "config a root with root.path and root.readonly=true"
 
-static void
-judge (struct judged *j, const char *policy, const char *config)
-{
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  unit_judge (j, p, c);
-}
-
 /* A config with `root` as its root member ("" for none). */
 static char *
 config_root (const char *root)
@@ -33,30 +25,13 @@ static void
 judge_root (struct judged *j, const char *policy, const char *root)
 {
   cleanup_free char *c = config_root (root);
-  judge (j, policy, c);
+  unit_judge_q (j, policy, c);
 }
 
 static char *
 judge_error (const char *policy, const char *config, enum ocigate_error_kind *kind)
 {
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  cleanup_policy struct policy *pol = unit_policy (p);
-  cleanup_oci_config struct oci_config *cfg = unit_config (c);
-  struct host_info host;
-  unit_host (&host, 0, 0);
-  struct rule_context ctx = { .config = cfg, .host = &host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  int r = ocigate_evaluate (pol, &ctx, &v, &err);
-  host_info_release (&host);
-  verdict_release (&v);
-  if (r == 0)
-    fail_msg ("evaluate succeeded but should not have: %s", config);
-  *kind = err->kind;
-  char *msg = xstrdup (err->msg);
-  ocigate_error_free (&err);
-  return msg;
+  return unit_judge_error_q (policy, config, kind);
 }
 
 static void

@@ -30,24 +30,10 @@ judge_sysctl (struct judged *j, const char *policy, const char *sysctl)
 static char *
 judge_error (const char *policy, const char *sysctl)
 {
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *raw = config (sysctl);
-  cleanup_free char *c = dq (raw);
-  cleanup_policy struct policy *pol = unit_policy (p);
-  cleanup_oci_config struct oci_config *cfg = unit_config (c);
-  struct host_info host;
-  unit_host (&host, 0, 0);
-  struct rule_context ctx = { .config = cfg, .host = &host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  int r = ocigate_evaluate (pol, &ctx, &v, &err);
-  host_info_release (&host);
-  verdict_release (&v);
-  if (r == 0)
-    fail_msg ("evaluate succeeded but should not have: %s", c);
-  assert_int_equal (err->kind, OCIGATE_ERR_INPUT);
-  char *msg = xstrdup (err->msg);
-  ocigate_error_free (&err);
+  cleanup_free char *c = config (sysctl);
+  enum ocigate_error_kind kind;
+  char *msg = unit_judge_error_q (policy, c, &kind);
+  assert_int_equal (kind, OCIGATE_ERR_INPUT);
   return msg;
 }
 

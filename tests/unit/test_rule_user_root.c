@@ -16,14 +16,6 @@
 #define NS_NO_USER "{'type': 'pid'}, {'type': 'network'}, {'type': 'mount'}"
 #define MAP_100000 "[{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
 
-static void
-judge (struct judged *j, const char *policy, const char *config)
-{
-  cleanup_free char *p = dq (policy);
-  cleanup_free char *c = dq (config);
-  unit_judge (j, p, c);
-}
-
 /* A config: process.user, then the linux.namespaces entries and extra
  * linux members (each may be ""). */
 static char *
@@ -37,7 +29,7 @@ static void
 judge_config (struct judged *j, const char *policy, const char *user, const char *namespaces, const char *linux_extra)
 {
   cleanup_free char *c = config (user, namespaces, linux_extra);
-  judge (j, policy, c);
+  unit_judge_q (j, policy, c);
 }
 
 /* A child process in new namespaces of `flags`, held until released, so
@@ -117,7 +109,7 @@ test_uid0_no_userns (void **state UNUSED)
   unit_judged_release (&j);
 
   /* No process.user at all runs as 0:0. */
-  judge (&j, DENY, "{'process': {'args': ['sh']}, 'linux': {'namespaces': [" NS_NO_USER "]}}");
+  unit_judge_q (&j, DENY, "{'process': {'args': ['sh']}, 'linux': {'namespaces': [" NS_NO_USER "]}}");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 1);
   assert_non_null (unit_find (&j.v, RULE, "host UID 0"));
   unit_judged_release (&j);
@@ -391,9 +383,9 @@ test_require_non_root_mapped (void **state UNUSED)
                 "'uidMappings': " MAP_100000 ", 'gidMappings': " MAP_100000);
   assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
-  judge (&j, NONROOT ("warn", "true"),
-         "{'process': {'args': ['sh']}, 'linux': {'namespaces': [" NS_NO_USER
-         ", {'type': 'user'}], 'uidMappings': " MAP_100000 ", 'gidMappings': " MAP_100000 "}}");
+  unit_judge_q (&j, NONROOT ("warn", "true"),
+                "{'process': {'args': ['sh']}, 'linux': {'namespaces': [" NS_NO_USER
+                ", {'type': 'user'}], 'uidMappings': " MAP_100000 ", 'gidMappings': " MAP_100000 "}}");
   assert_int_equal (j.v.n_findings, 1);
   assert_int_equal (j.v.findings[0].action, ACTION_WARN);
   assert_string_equal (j.v.findings[0].message, MSG_NONROOT);

@@ -155,6 +155,46 @@ dq (const char *s)
   return r;
 }
 
+/* unit_judge() of a policy and a config written with ' for ". */
+static inline void
+unit_judge_q (struct judged *j, const char *policy, const char *config)
+{
+  char *p = dq (policy), *c = dq (config);
+  unit_judge (j, p, c);
+  free (p);
+  free (c);
+}
+
+/* Judge a config (policy and config written with ' for ") that the rules
+ * cannot judge: the error's message (caller frees) and, when kind is not
+ * NULL, its kind. */
+static inline char *
+unit_judge_error_q (const char *policy, const char *config, enum ocigate_error_kind *kind)
+{
+  char *p = dq (policy), *c = dq (config);
+  struct policy *pol = unit_policy (p);
+  struct oci_config *cfg = unit_config (c);
+  struct host_info host;
+  unit_host (&host, 0, 0);
+  struct rule_context ctx = { .config = cfg, .host = &host };
+  struct verdict v = { 0 };
+  ocigate_error_t err = NULL;
+  int r = ocigate_evaluate (pol, &ctx, &v, &err);
+  if (r == 0)
+    fail_msg ("judged, with %zu findings, but should not have been: %s", v.n_findings, c);
+  if (kind)
+    *kind = err->kind;
+  char *msg = xstrdup (err->msg);
+  ocigate_error_free (&err);
+  verdict_release (&v);
+  host_info_release (&host);
+  oci_config_free (cfg);
+  policy_free (pol);
+  free (p);
+  free (c);
+  return msg;
+}
+
 /* Apply the fixes of a judged config's rewrite verdict. */
 static inline void
 apply_fixes (struct judged *j)
