@@ -390,13 +390,6 @@ profile_release (struct sc_profile *p)
 /* The helpers below name the field in their errors; it is given as a
  * format and its arguments, and formatted only when there is an error
  * (a profile has hundreds of fields, and judging it must stay cheap). */
-static char *field_name (const char *fmt, va_list ap) PRINTF_LIKE (1, 0);
-static char *
-field_name (const char *fmt, va_list ap)
-{
-  return xvasprintf (fmt, ap);
-}
-
 static int get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
     PRINTF_LIKE (5, 6);
 static int
@@ -412,7 +405,7 @@ get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, con
     }
   va_list ap;
   va_start (ap, fmt);
-  cleanup_free char *field = field_name (fmt, ap);
+  cleanup_free char *field = xvasprintf (fmt, ap);
   va_end (ap);
   if (!is_uint)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to %llu, not %s %s", field,
@@ -446,7 +439,7 @@ get_strings (json_object *parent, const char *key, json_object **out, size_t *n,
     }
   va_list ap;
   va_start (ap, fmt);
-  cleanup_free char *field = field_name (fmt, ap);
+  cleanup_free char *field = xvasprintf (fmt, ap);
   va_end (ap);
   if (!is_array)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings, not %s", field,
@@ -473,7 +466,7 @@ get_string (json_object *parent, const char *key, const char **out, ocigate_erro
     }
   va_list ap;
   va_start (ap, fmt);
-  cleanup_free char *field = field_name (fmt, ap);
+  cleanup_free char *field = xvasprintf (fmt, ap);
   va_end (ap);
   return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
                              json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
@@ -1206,16 +1199,15 @@ build_fresh (const struct sc_profile *p, struct seccomp_built *b, bool *timed_ou
  * A build of the same inputs is reused (seccomp_cache.h); a time-out is
  * not kept, as it may come from a loaded machine. */
 static int
-compile_bpf (const struct sc_profile *p, const char *key, size_t key_len, struct seccomp_built *bp, struct judge *j,
-             ocigate_error_t *err)
+compile_bpf (const struct sc_profile *p, const char *key, size_t key_len, struct seccomp_built *bp, bool *fresh,
+             struct judge *j, ocigate_error_t *err)
 {
-  struct seccomp_built b = { 0 };
-  if (!seccomp_cache_get (key, key_len, &b))
+  *fresh = !seccomp_cache_get (key, key_len, bp);
+  if (*fresh)
     {
       bool timed_out = false;
-      int r = build_fresh (p, &b, &timed_out, err);
-      memset (b.verdicts, -1, sizeof b.verdicts);
-      *bp = b; /* the caller releases it, whatever happens below */
+      int r = build_fresh (p, bp, &timed_out, err);
+      memset (bp->verdicts, -1, sizeof bp->verdicts);
       if (r < 0)
         return -1;
       if (timed_out)
@@ -1230,17 +1222,14 @@ compile_bpf (const struct sc_profile *p, const char *key, size_t key_len, struct
           j->invalid++;
           return 0;
         }
-      seccomp_cache_put (key, key_len, &b);
     }
-  else
-    *bp = b;
-  if (b.step != STEP_DONE)
+  if (bp->step != STEP_DONE)
     {
-      struct compile_result r = { (enum compile_step)b.step, (size_t)b.i, (size_t)b.k, b.rc };
+      struct compile_result r = { (enum compile_step)bp->step, (size_t)bp->i, (size_t)bp->k, bp->rc };
       report_refusal (p, &r, j);
       return 0;
     }
-  size_t len = b.len;
+  size_t len = bp->len;
   if (len == 0 || len % sizeof (struct sock_filter) != 0)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL,
                                "libseccomp exported %zu bytes of BPF, not whole instructions", len);
@@ -1765,11 +1754,14 @@ compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, 
   size_t key_len = 0;
   cleanup_free char *key = build_key (p, &key_len);
   __attribute__ ((cleanup (built_release))) struct seccomp_built b = { 0 };
-  int r = compile_bpf (p, key, key_len, &b, j, err);
-  if (r <= 0)
+  bool fresh = false;
+  int r = compile_bpf (p, key, key_len, &b, &fresh, j, err);
+  if (r < 0)
     return r;
-  /* The verdicts judged now are kept with the program, for the next start. */
-  if (judge_deny (p, o, b.prog, b.len / sizeof (struct sock_filter), b.verdicts, j))
+  /* A new build is kept (a time-out is not: it may come from a loaded
+   * machine), and so are the verdicts judged now, with the program. */
+  bool judged = r > 0 && judge_deny (p, o, b.prog, b.len / sizeof (struct sock_filter), b.verdicts, j);
+  if ((fresh && !j->timed_out) || judged)
     seccomp_cache_put (key, key_len, &b);
   return 0;
 }
@@ -1957,16 +1949,20 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
       free (big.what);
       return 0;
     }
+  /* Findings are kept from the second profile a process judges on: the
+   * hook judges one, and keeping it would be work no decision needs. */
+  static unsigned judged_profiles;
+  bool memo = judged_profiles++ > 0;
   size_t key_len = 0;
-  cleanup_free char *key = outcome_key (&p, o, s->action, &key_len);
-  if (outcome_replay (key, key_len, v))
+  cleanup_free char *key = memo ? outcome_key (&p, o, s->action, &key_len) : NULL;
+  if (memo && outcome_replay (key, key_len, v))
     return 0;
   size_t before = v->n_findings;
   struct judge j = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false };
   check_static (&p, o, &j);
   if (!j.invalid && compile_and_judge (&p, o, &j, err) < 0)
     return -1; /* (when j.invalid, runc and crun refuse it: nothing more to learn by compiling) */
-  if (!j.timed_out)
+  if (memo && !j.timed_out)
     outcome_keep (&key, key_len, v, before);
   return 0;
 }

@@ -195,7 +195,8 @@ disk_get (const char *key, size_t key_len, struct seccomp_built *out)
   struct file_header h;
   memcpy (&h, buf, sizeof h);
   if (memcmp (h.magic, CACHE_MAGIC, sizeof h.magic) != 0 || h.key_len != key_len
-      || memcmp (buf + sizeof h, key, key_len) != 0 || h.len != file_size - size)
+      || memcmp (buf + sizeof h, key, key_len) != 0 || h.len != file_size - size
+      || h.len % 8 != 0 /* whole BPF instructions */)
     return false;
   *out = (struct seccomp_built){ h.step, h.i, h.k, h.rc, NULL, (size_t)h.len, { 0 } };
   if (h.len)
