@@ -408,15 +408,11 @@ test_fixtures (void **state UNUSED)
   rule_selinux_set_sysfs_path (path_missing);
   for (size_t i = 0; i < ARRAY_SIZE (files); i++)
     {
-      cleanup_free char *buf = NULL;
-      size_t len = 0;
-      ocigate_error_t err = NULL;
-      if (read_file_limited (files[i], OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
-        fail_msg ("%s", err->msg);
       struct judged j;
-      cleanup_free char *p = dq ("{'version': 1, 'rules': {'apparmor': {'action': 'deny', 'require': true},"
-                                 " 'selinux': {'action': 'deny', 'require': true}}}");
-      unit_judge (&j, p, buf);
+      unit_judge_file (&j,
+                       "{'version': 1, 'rules': {'apparmor': {'action': 'deny', 'require': true},"
+                       " 'selinux': {'action': 'deny', 'require': true}}}",
+                       files[i]);
       if (j.v.n_findings)
         fail_msg ("%s: %s", files[i], j.v.findings[0].message);
       unit_judged_release (&j);

@@ -196,14 +196,8 @@ test_fixtures (void **state UNUSED)
                 { "tests/fixtures/runc-spec.json", 0 } };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
-      cleanup_free char *buf = NULL;
-      size_t len = 0;
-      ocigate_error_t err = NULL;
-      if (read_file_limited (cases[i].file, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
-        fail_msg ("%s", err->msg);
       struct judged j;
-      cleanup_free char *p = dq (POLICY ("deny"));
-      unit_judge (&j, p, buf);
+      unit_judge_file (&j, POLICY ("deny"), cases[i].file);
       if (unit_count (&j.v, RULE, ACTION_DENY) != cases[i].findings)
         fail_msg ("%s: %zu findings, want %zu", cases[i].file, unit_count (&j.v, RULE, -1), cases[i].findings);
       if (cases[i].findings)

@@ -278,33 +278,21 @@ test_policy_errors (void **state UNUSED)
 }
 
 static void
-judge_file (struct judged *j, const char *policy, const char *file)
-{
-  cleanup_free char *buf = NULL;
-  size_t len = 0;
-  ocigate_error_t err = NULL;
-  if (read_file_limited (file, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
-    fail_msg ("%s", err->msg);
-  cleanup_free char *p = dq (policy);
-  unit_judge (j, p, buf);
-}
-
-static void
 test_fixtures (void **state UNUSED)
 {
   struct judged j;
-  judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-memory-pids.json");
+  unit_judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-memory-pids.json");
   assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
 
   /* Docker writes cpu.shares 0 and no limits. */
-  judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-default.json");
+  unit_judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-default.json");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 3);
   assert_contains (j.v.findings[2].message, "(linux.resources.cpu.shares=0, not set)");
   unit_judged_release (&j);
 
   /* Podman sets a pids limit of 2048; fix leaves it. */
-  judge_file (&j, POLICY ("fix"), "tests/fixtures/podman-default.json");
+  unit_judge_file (&j, POLICY ("fix"), "tests/fixtures/podman-default.json");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 2);
   assert_null (unit_find (&j.v, RULE, "pids"));
   apply_fixes (&j);
@@ -314,7 +302,7 @@ test_fixtures (void **state UNUSED)
   unit_judged_release (&j);
 
   /* ctr sets cpu shares 1024 only. */
-  judge_file (&j, POLICY ("deny"), "tests/fixtures/ctr-default.json");
+  unit_judge_file (&j, POLICY ("deny"), "tests/fixtures/ctr-default.json");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 2);
   assert_null (unit_find (&j.v, RULE, "CPU"));
   unit_judged_release (&j);

@@ -213,18 +213,6 @@ test_config_errors (void **state UNUSED)
   assert_string_equal (m4, "rule sysctls: linux.sysctl.kernel.msgmax: must be a string, not null");
 }
 
-static void
-judge_file (struct judged *j, const char *policy, const char *file)
-{
-  cleanup_free char *buf = NULL;
-  size_t len = 0;
-  ocigate_error_t err = NULL;
-  if (read_file_limited (file, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
-    fail_msg ("%s", err->msg);
-  cleanup_free char *p = dq (policy);
-  unit_judge (j, p, buf);
-}
-
 /* Docker adds two safe sysctls to every container; only the unsafe one
  * it was asked for fires. */
 static void
@@ -240,18 +228,18 @@ test_fixtures (void **state UNUSED)
   struct judged j;
   for (size_t i = 0; i < ARRAY_SIZE (quiet); i++)
     {
-      judge_file (&j, DENY, quiet[i]);
+      unit_judge_file (&j, DENY, quiet[i]);
       if (j.v.n_findings)
         fail_msg ("%s: %s", quiet[i], j.v.findings[0].message);
       unit_judged_release (&j);
     }
-  judge_file (&j, DENY, "tests/fixtures/docker-sysctl-unsafe.json");
+  unit_judge_file (&j, DENY, "tests/fixtures/docker-sysctl-unsafe.json");
   assert_int_equal (j.v.n_findings, 1);
   assert_string_equal (j.v.findings[0].path, "/linux/sysctl/kernel.msgmax");
   assert_string_equal (j.v.findings[0].message, MSG_MSGMAX);
   unit_judged_release (&j);
 
-  judge_file (&j, ALLOW ("['kernel.msgmax']"), "tests/fixtures/docker-sysctl-unsafe.json");
+  unit_judge_file (&j, ALLOW ("['kernel.msgmax']"), "tests/fixtures/docker-sysctl-unsafe.json");
   assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
 }

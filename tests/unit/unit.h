@@ -165,6 +165,21 @@ unit_judge_q (struct judged *j, const char *policy, const char *config)
   free (c);
 }
 
+/* unit_judge() of a config file (a fixture) under a policy written with '
+ * for ". */
+static inline void
+unit_judge_file (struct judged *j, const char *policy, const char *path)
+{
+  char *buf = NULL, *p = dq (policy);
+  size_t len = 0;
+  ocigate_error_t err = NULL;
+  if (read_file_limited (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
+    fail_msg ("%s", err->msg);
+  unit_judge (j, p, buf);
+  free (buf);
+  free (p);
+}
+
 /* Judge a config (policy and config written with ' for ") that the rules
  * cannot judge: the error's message (caller frees) and, when kind is not
  * NULL, its kind. */
