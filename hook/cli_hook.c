@@ -269,6 +269,7 @@ cmd_hook (int argc, char **argv)
       fprintf (stderr, "ocigate: hook takes no arguments\n%s", usage_hook);
       return EXIT_DENIED;
     }
+  heap_reserve (CLI_DECISION_HEAP);
   if (strcmp (stage, "precreate") == 0)
     return hook_precreate (policy_path, dry_run);
   if (strcmp (stage, "prestart") == 0 || strcmp (stage, "createRuntime") == 0 || strcmp (stage, "createContainer") == 0)

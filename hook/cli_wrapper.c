@@ -267,6 +267,7 @@ exec_process (const struct wrapper *w, struct oci_config *cfg, ocigate_error_t *
 static int
 wrapper_judge (struct wrapper *w)
 {
+  heap_reserve (CLI_DECISION_HEAP);
   bool is_exec = strcmp (w->args.command, "exec") == 0;
   cleanup_free char *where = xasprintf ("ocigate-%s %s", w->runtime, w->args.command);
   /* An exec is rewritten through its --process file; flags cannot be. */

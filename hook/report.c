@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include <string.h>
+
 void
 report_append_findings_json (struct strbuf *sb, const struct verdict *v)
 {
@@ -26,10 +28,12 @@ char *
 report_text (const char *config, const struct verdict *v)
 {
   struct strbuf sb = { 0 };
+  size_t config_len = strlen (config);
+  strbuf_grow (&sb, (v->n_findings + 1) * (config_len + 200)); /* most lines fit */
   for (size_t i = 0; i < v->n_findings; i++)
     {
       const struct finding *f = &v->findings[i];
-      strbuf_append (&sb, config);
+      strbuf_append_mem (&sb, config, config_len);
       strbuf_append (&sb, ": ");
       strbuf_append (&sb, action_name (f->action));
       strbuf_append (&sb, " ");

@@ -58,6 +58,9 @@ char *xstrndup (const char *s, size_t n);
 char *xasprintf (const char *fmt, ...) PRINTF_LIKE (1, 2);
 char *xvasprintf (const char *fmt, va_list ap) PRINTF_LIKE (1, 0);
 
+/* Make the next `bytes` of heap in one step, its pages mapped at once. */
+void heap_reserve (size_t bytes);
+
 #ifdef __clang_analyzer__
 /* For clang's static analyzer (make lint), which sees one file at a time
  * and ignores returns_nonnull: the x* allocators never return NULL. */
@@ -86,6 +89,8 @@ struct strbuf
   size_t len;
   size_t cap;
 };
+/* Room for `extra` more bytes (and the NUL) without another allocation. */
+void strbuf_grow (struct strbuf *sb, size_t extra);
 void strbuf_append (struct strbuf *sb, const char *s);
 /* Bytes, NULs included (the buffer stays NUL-terminated after them). */
 void strbuf_append_mem (struct strbuf *sb, const void *data, size_t n);

@@ -36,7 +36,11 @@ verdict_add_finding (struct verdict *v, const char *rule, enum action action, co
   va_start (ap, fmt);
   char *msg = xvasprintf (fmt, ap);
   va_end (ap);
-  v->findings = xreallocarray (v->findings, v->n_findings + 1, sizeof *v->findings);
+  if (v->n_findings == v->cap_findings)
+    {
+      v->cap_findings = v->cap_findings ? 2 * v->cap_findings : 16;
+      v->findings = xreallocarray (v->findings, v->cap_findings, sizeof *v->findings);
+    }
   v->findings[v->n_findings++] = (struct finding){
     .rule = xstrdup (rule),
     .action = action,
@@ -71,4 +75,5 @@ verdict_release (struct verdict *v)
   free (v->findings);
   v->findings = NULL;
   v->n_findings = 0;
+  v->cap_findings = 0;
 }

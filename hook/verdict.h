@@ -33,6 +33,7 @@ struct verdict
 {
   struct finding *findings;
   size_t n_findings;
+  size_t cap_findings; /* allocated */
 };
 
 const char *action_name (enum action a);

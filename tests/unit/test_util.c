@@ -1,6 +1,9 @@
-/* util.c: the JSON string writer gives json-c's bytes, and the growable
- * string keeps bytes with NULs in them. */
+/* util.c: the JSON string writer gives json-c's bytes, the growable
+ * string keeps bytes with NULs in them, and heap_reserve() maps the heap
+ * a decision needs in one step. */
 #include "unit.h"
+
+#include <unistd.h>
 
 #include "util.h"
 
@@ -88,14 +91,57 @@ test_append_mem_keeps_nul (void **state UNUSED)
   strbuf_release (&sb);
 }
 
+/* KiB of the [heap] mapping that are in memory, or -1. */
+static long
+heap_rss_kib (void)
+{
+  FILE *f = fopen ("/proc/self/smaps", "re");
+  if (f == NULL)
+    return -1;
+  char line[512];
+  bool in_heap = false;
+  long rss = -1;
+  while (fgets (line, sizeof line, f))
+    {
+      if (strchr (line, '-') && strchr (line, ' ') && strchr (line, '-') < strchr (line, ' '))
+        in_heap = strstr (line, "[heap]") != NULL;
+      else if (in_heap && strncmp (line, "Rss:", 4) == 0)
+        rss = strtol (line + 4, NULL, 10);
+    }
+  fclose (f);
+  return rss;
+}
+
+static void
+test_heap_reserve (void **state UNUSED)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  skip (); /* a sanitizer's allocator does not grow by brk: nothing to reserve */
+#endif
+  long before = heap_rss_kib ();
+  if (before < 0)
+    skip ();
+  heap_reserve ((size_t)512 * 1024);
+  long after = heap_rss_kib ();
+  /* the pages are in memory before anything touches them */
+  assert_true (after - before >= 400);
+  /* and what a decision allocates comes from them: the break stays */
+  void *brk_then = sbrk (0);
+  void *blocks[400];
+  for (size_t i = 0; i < ARRAY_SIZE (blocks); i++)
+    blocks[i] = xmalloc (1000);
+  assert_ptr_equal (sbrk (0), brk_then);
+  for (size_t i = 0; i < ARRAY_SIZE (blocks); i++)
+    free (blocks[i]);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_json_string_cases),
-    cmocka_unit_test (test_json_string_every_byte),
-    cmocka_unit_test (test_json_string_random),
-    cmocka_unit_test (test_append_mem_keeps_nul),
+    cmocka_unit_test (test_json_string_cases),  cmocka_unit_test (test_json_string_every_byte),
+    cmocka_unit_test (test_json_string_random), cmocka_unit_test (test_append_mem_keeps_nul),
+    cmocka_unit_test (test_heap_reserve),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
