@@ -4,7 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <paths.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,6 +122,46 @@ gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome 
   return strbuf_steal (&sb);
 }
 
+/* Send what syslog(3) sends for openlog ("ocigate", LOG_PID, LOG_AUTHPRIV):
+ * "<PRI>Mmm dd hh:mm:ss ocigate[PID]: LINE" to /dev/log, a datagram, or a
+ * stream record ended by a NUL where /dev/log is a stream socket.  From the
+ * caller's buffer: syslog(3) first copies the message into a stream of its
+ * own, tens of KiB for a privileged config's findings.  As with syslog(3),
+ * a missing or unwritable /dev/log is not an error. */
+static void
+syslog_line (int priority, const char *line, size_t len)
+{
+  char stamp[32] = "";
+  time_t now = time (NULL);
+  struct tm tm;
+  if (localtime_r (&now, &tm) == NULL || strftime (stamp, sizeof stamp, "%h %e %T", &tm) == 0)
+    stamp[0] = '\0';
+  char head[80];
+  int n = snprintf (head, sizeof head, "<%d>%s ocigate[%ld]: ", LOG_AUTHPRIV | priority, stamp, (long)getpid ());
+  if (n < 0 || (size_t)n >= sizeof head)
+    return;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = _PATH_LOG };
+  int types[] = { SOCK_DGRAM, SOCK_STREAM };
+  for (size_t t = 0; t < ARRAY_SIZE (types); t++)
+    {
+      cleanup_close int fd = socket (AF_UNIX, types[t] | SOCK_CLOEXEC, 0);
+      if (fd < 0)
+        return;
+      if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+        {
+          if (errno == EPROTOTYPE)
+            continue; /* /dev/log is the other kind */
+          return;
+        }
+      /* sendmsg() does not write to the buffers: their const goes for the call. */
+      static char nul = '\0';
+      struct iovec iov[] = { { head, (size_t)n }, { (void *)(uintptr_t)line, len }, { &nul, 1 } };
+      struct msghdr mh = { .msg_iov = iov, .msg_iovlen = types[t] == SOCK_STREAM ? 3 : 2 };
+      (void)sendmsg (fd, &mh, MSG_NOSIGNAL);
+      return;
+    }
+}
+
 int
 gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error,
           ocigate_error_t *err)
@@ -124,17 +170,18 @@ gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outco
   if (plain_allow)
     return 0;
   cleanup_free char *line = gate_log_line (g, v, outcome, error);
-  openlog ("ocigate", LOG_PID, LOG_AUTHPRIV);
-  syslog (outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING, "%s", line);
-  closelog ();
+  size_t len = strlen (line);
+  syslog_line (outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING, line, len);
   if (g->policy == NULL || g->policy->log_file == NULL)
     return 0;
   cleanup_close int fd = open (g->policy->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return ocigate_error_make_errno (err, errno, "open log %s", g->policy->log_file);
-  cleanup_free char *with_nl = xasprintf ("%s\n", line);
   /* One write with O_APPEND: concurrent decisions do not interleave. */
-  if (write_all (fd, with_nl, strlen (with_nl)) < 0)
+  line = xrealloc (line, len + 2);
+  line[len++] = '\n';
+  line[len] = '\0';
+  if (write_all (fd, line, len) < 0)
     return ocigate_error_make_errno (err, errno, "write log %s", g->policy->log_file);
   return 0;
 }

@@ -196,3 +196,70 @@ state() {
   [ "$status" -eq 1 ]
   [ "$output" = "ocigate: refused: OCI state: the container ID contains a NUL byte" ]
 }
+
+# Run "$@" in a mount namespace of its own where /dev/log is the socket
+# $T/log (made by listen_log), as a syslog daemon's would be.
+with_dev_log() {
+  unshare -m sh -ec '
+    mount --make-rprivate /
+    if [ ! -e /dev/log ]; then
+      # no syslog here: a /dev of this namespace only, with its null
+      mkdir -p "$T/dev"
+      mount --rbind /dev "$T/dev"
+      mount -t tmpfs tmpfs /dev
+      touch /dev/null /dev/log
+      mount --bind "$T/dev/null" /dev/null
+    fi
+    mount --bind "$T/log" /dev/log
+    "$@"' sh "$@"
+}
+
+# listen_log dgram|stream OUT: a syslog daemon on $T/log that keeps the
+# first message in OUT (a stream record ends at its NUL).
+listen_log() {
+  python3 - "$1" "$T/log" "$2" <<'PY' &
+import os, socket, sys
+kind, path, out = sys.argv[1:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM if kind == 'dgram' else socket.SOCK_STREAM)
+s.bind(path)
+s.settimeout(20)
+if kind == 'dgram':
+    data = s.recv(1 << 22)
+else:
+    s.listen(1)
+    c, _ = s.accept()
+    c.settimeout(20)
+    data = b''
+    while not data.endswith(b'\0'):
+        more = c.recv(1 << 16)
+        if not more:
+            break
+        data += more
+open(out + '.tmp', 'wb').write(data)
+os.rename(out + '.tmp', out)
+PY
+  for _ in $(seq 100); do [ -S "$T/log" ] && return 0; sleep 0.05; done
+  return 1
+}
+
+@test "a refusal goes to syslog as syslog(3) sends it: authpriv.warning, tag ocigate[PID], the log's line" {
+  [ "$(id -u)" = 0 ] || skip "needs root for a mount namespace"
+  command -v python3 >/dev/null || skip "needs python3"
+  export T
+  mutate '.process.user.uid = 0' >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  for kind in dgram stream; do
+    rm -f "$T/log" "$T/got" "$T/decisions.log"
+    listen_log "$kind" "$T/got"
+    run with_dev_log "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "ocigate: denied by user.root: "* ]]
+    wait
+    # <84> is LOG_AUTHPRIV | LOG_WARNING; the time is syslog(3)'s "%h %e %T"
+    grep -aEq '^<84>[A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] ocigate\[[0-9]+\]: \{' "$T/got"
+    local line
+    line=$(tr -d '\0' <"$T/got" | sed 's/^[^{]*//')
+    [ "$line" = "$(cat "$T/decisions.log")" ]
+    if [ "$kind" = stream ]; then [ "$(tail -c 1 "$T/got" | od -An -c | tr -d ' ')" = '\0' ]; fi
+  done
+}
