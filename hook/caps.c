@@ -9,6 +9,7 @@
 #define CAP_NAME_MAX 64
 
 static char cap_names[64][CAP_NAME_MAX];
+static size_t cap_name_lens[64]; /* compared first: configs list many names */
 static int cap_count = -1;
 
 /* libcap's table is the authority on names; read it once into upper-case
@@ -29,6 +30,7 @@ cap_table_init (void)
         {
           for (size_t i = 0; n[i]; i++)
             cap_names[c][i] = (char)toupper ((unsigned char)n[i]);
+          cap_name_lens[c] = strlen (n);
           cap_count = c + 1;
         }
       cap_free (n);
@@ -41,8 +43,9 @@ cap_parse_name (const char *name)
   cap_table_init ();
   if (strncmp (name, "CAP_", 4) != 0)
     return -1;
+  size_t len = strlen (name);
   for (int c = 0; c < cap_count; c++)
-    if (cap_names[c][0] && strcmp (cap_names[c], name) == 0)
+    if (cap_name_lens[c] == len && memcmp (cap_names[c], name, len) == 0)
       return c;
   return -1;
 }

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,20 +57,42 @@ type_name (json_object *o)
   return json_type_to_name (json_object_get_type (o));
 }
 
-/* `field` is the dotted name users know from config.json, used in messages. */
+/* The field (fmt...) is the dotted name users know from config.json: it is
+ * formatted only for the message of an error. */
+static int want_type (json_object *o, json_type t, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (4, 5);
+
 static int
-want_type (json_object *o, json_type t, const char *field, ocigate_error_t *err)
+want_type (json_object *o, json_type t, ocigate_error_t *err, const char *fmt, ...)
 {
   if (json_object_is_type (o, t))
     return 0;
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = xvasprintf (fmt, ap);
+  va_end (ap);
   return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be %s %s, not %s", field,
                              t == json_type_array || t == json_type_object ? "an" : "a", json_type_to_name (t),
                              type_name (o));
 }
 
+static int get_uint32 (json_object *o, uint32_t *out, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (4, 5);
+
 static int
-get_uint32 (json_object *o, const char *field, uint32_t *out, ocigate_error_t *err)
+get_uint32 (json_object *o, uint32_t *out, ocigate_error_t *err, const char *fmt, ...)
 {
+  if (json_object_is_type (o, json_type_int))
+    {
+      int64_t v = json_object_get_int64 (o);
+      if (v >= 0 && v <= (int64_t)UINT32_MAX)
+        {
+          *out = (uint32_t)v;
+          return 0;
+        }
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = xvasprintf (fmt, ap);
+  va_end (ap);
   if (!json_object_is_type (o, json_type_int))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to 4294967295, not %s %s",
                                field, type_name (o), json_object_to_json_string (o));
@@ -98,7 +121,7 @@ get_list (json_object *parent, const char *key, const char *field, size_t max, c
   *n = 0;
   if (a == NULL || json_object_is_type (a, json_type_null))
     return 0;
-  if (want_type (a, json_type_array, field, err) < 0)
+  if (want_type (a, json_type_array, err, "%s", field) < 0)
     return -1;
   size_t len = json_object_array_length (a);
   if (len > max)
@@ -115,12 +138,12 @@ load_user (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
   json_object *user = json_get (process, "user");
   if (user == NULL)
     return 0; /* the runtime runs the process as 0:0 */
-  if (want_type (user, json_type_object, "process.user", err) < 0)
+  if (want_type (user, json_type_object, err, "process.user") < 0)
     return -1;
   json_object *v;
-  if ((v = json_get (user, "uid")) && get_uint32 (v, "process.user.uid", &cfg->uid, err) < 0)
+  if ((v = json_get (user, "uid")) && get_uint32 (v, &cfg->uid, err, "process.user.uid") < 0)
     return -1;
-  if ((v = json_get (user, "gid")) && get_uint32 (v, "process.user.gid", &cfg->gid, err) < 0)
+  if ((v = json_get (user, "gid")) && get_uint32 (v, &cfg->gid, err, "process.user.gid") < 0)
     return -1;
   json_object *gids = NULL;
   size_t n = 0;
@@ -134,8 +157,9 @@ load_user (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
   cfg->n_additional_gids = n;
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_free char *field = xasprintf ("process.user.additionalGids[%zu]", i);
-      if (get_uint32 (json_object_array_get_idx (gids, i), field, &cfg->additional_gids[i], err) < 0)
+      if (get_uint32 (json_object_array_get_idx (gids, i), &cfg->additional_gids[i], err,
+                      "process.user.additionalGids[%zu]", i)
+          < 0)
         return -1;
     }
   return 0;
@@ -148,11 +172,15 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
   cfg->has_capabilities = caps != NULL && !json_object_is_type (caps, json_type_null);
   if (!cfg->has_capabilities)
     return 0;
-  if (want_type (caps, json_type_object, "process.capabilities", err) < 0)
+  if (want_type (caps, json_type_object, err, "process.capabilities") < 0)
     return -1;
   for (int s = 0; s < CAPSET__COUNT; s++)
     {
-      cleanup_free char *field = xasprintf ("process.capabilities.%s", cap_set_names[s]);
+      /* "process.capabilities.bounding" and its kind, without formatting */
+      static const char *const fields[CAPSET__COUNT]
+          = { "process.capabilities.bounding", "process.capabilities.effective", "process.capabilities.permitted",
+              "process.capabilities.inheritable", "process.capabilities.ambient" };
+      const char *field = fields[s];
       json_object *set = NULL;
       size_t n = 0;
       if (get_list (caps, cap_set_names[s], field, OCIGATE_MAX_LIST, "entries", "the limit", &set, &n, err) < 0)
@@ -168,7 +196,7 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
             }
           /* The item's name is made only for the error. */
           cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
-          if (want_type (name, json_type_string, item, err) < 0)
+          if (want_type (name, json_type_string, err, "%s", item) < 0)
             return -1;
           return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
                                      "%s: unknown capability \"%s\" (names are CAP_ and the upper-case name, "
@@ -189,14 +217,12 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
   for (size_t i = 0; i < n; i++)
     {
       json_object *ns = json_object_array_get_idx (nss, i);
-      cleanup_free char *field = xasprintf ("linux.namespaces[%zu]", i);
-      if (want_type (ns, json_type_object, field, err) < 0)
+      if (want_type (ns, json_type_object, err, "linux.namespaces[%zu]", i) < 0)
         return -1;
       json_object *type = json_get (ns, "type");
       if (type == NULL)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s.type: missing", field);
-      cleanup_free char *tfield = xasprintf ("%s.type", field);
-      if (want_type (type, json_type_string, tfield, err) < 0)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.namespaces[%zu].type: missing", i);
+      if (want_type (type, json_type_string, err, "linux.namespaces[%zu].type", i) < 0)
         return -1;
       int t;
       for (t = 0; t < NS__COUNT; t++)
@@ -204,24 +230,24 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
           break;
       if (t == NS__COUNT)
         return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                   "%s: unknown namespace type \"%s\" (one of pid, network, mount, ipc, uts, user, "
-                                   "cgroup, time)",
-                                   tfield, json_object_get_string (type));
+                                   "linux.namespaces[%zu].type: unknown namespace type \"%s\" (one of pid, network, "
+                                   "mount, ipc, uts, user, cgroup, time)",
+                                   i, json_object_get_string (type));
       /* The runtime must reject a type given twice; judging either entry
        * alone could judge the one the runtime does not use. */
       if (cfg->ns[t].present)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: namespace type \"%s\" given twice (also at [%zu])",
-                                   tfield, ns_names[t], cfg->ns[t].index);
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                                   "linux.namespaces[%zu].type: namespace type \"%s\" given twice (also at [%zu])", i,
+                                   ns_names[t], cfg->ns[t].index);
       cfg->ns[t].present = true;
       cfg->ns[t].index = i;
       json_object *path = json_get (ns, "path");
       if (path && !json_object_is_type (path, json_type_null))
         {
-          cleanup_free char *pfield = xasprintf ("%s.path", field);
-          if (want_type (path, json_type_string, pfield, err) < 0)
+          if (want_type (path, json_type_string, err, "linux.namespaces[%zu].path", i) < 0)
             return -1;
           if (strlen (json_object_get_string (path)) != (size_t)json_object_get_string_len (path))
-            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: contains a NUL byte", pfield);
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.namespaces[%zu].path: contains a NUL byte", i);
           /* An empty path means a new namespace, as runc reads it. */
           if (json_object_get_string_len (path) > 0)
             cfg->ns[t].path = json_object_get_string (path);
@@ -233,7 +259,7 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
 static int
 load_mappings (json_object *linux_, const char *key, struct id_mapping **out, size_t *n_out, ocigate_error_t *err)
 {
-  cleanup_free char *field = xasprintf ("linux.%s", key);
+  const char *field = strcmp (key, "uidMappings") == 0 ? "linux.uidMappings" : "linux.gidMappings";
   json_object *maps = NULL;
   size_t n = 0;
   if (get_list (linux_, key, field, OCIGATE_MAX_MAPPINGS, "mappings", "the kernel's limit", &maps, &n, err) < 0)
@@ -245,18 +271,16 @@ load_mappings (json_object *linux_, const char *key, struct id_mapping **out, si
   for (size_t i = 0; i < n; i++)
     {
       json_object *m = json_object_array_get_idx (maps, i);
-      cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
-      if (want_type (m, json_type_object, item, err) < 0)
+      if (want_type (m, json_type_object, err, "%s[%zu]", field, i) < 0)
         return -1;
       static const char *const keys[] = { "containerID", "hostID", "size" };
       uint32_t vals[3];
       for (int k = 0; k < 3; k++)
         {
-          cleanup_free char *kf = xasprintf ("%s.%s", item, keys[k]);
           json_object *v = json_get (m, keys[k]);
           if (v == NULL)
-            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: missing", kf);
-          if (get_uint32 (v, kf, &vals[k], err) < 0)
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s[%zu].%s: missing", field, i, keys[k]);
+          if (get_uint32 (v, &vals[k], err, "%s[%zu].%s", field, i, keys[k]) < 0)
             return -1;
         }
       (*out)[i] = (struct id_mapping){ vals[0], vals[1], vals[2] };
@@ -281,20 +305,20 @@ int
 oci_config_refresh (struct oci_config *cfg, ocigate_error_t *err)
 {
   config_clear_views (cfg);
-  if (want_type (cfg->root, json_type_object, "config", err) < 0)
+  if (want_type (cfg->root, json_type_object, err, "config") < 0)
     return -1;
   json_object *process = json_get (cfg->root, "process");
   if (process == NULL || json_object_is_type (process, json_type_null))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
                                "process: missing (a container needs a process to start; nothing to judge)");
-  if (want_type (process, json_type_object, "process", err) < 0)
+  if (want_type (process, json_type_object, err, "process") < 0)
     return -1;
   if (load_user (cfg, process, err) < 0 || load_capabilities (cfg, process, err) < 0)
     return -1;
   json_object *linux_ = json_get (cfg->root, "linux");
   if (linux_ == NULL || json_object_is_type (linux_, json_type_null))
     return 0; /* no namespaces at all: every rule judges that as the host's */
-  if (want_type (linux_, json_type_object, "linux", err) < 0)
+  if (want_type (linux_, json_type_object, err, "linux") < 0)
     return -1;
   cfg->has_linux = true;
   if (load_namespaces (cfg, linux_, err) < 0)
@@ -325,9 +349,13 @@ oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t
 {
   cleanup_free char *buf = NULL;
   size_t len = 0;
-  if (read_file_limited (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, err) < 0)
+  bool via_link = false;
+  if (read_file_limited_link (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &via_link, err) < 0)
     return -1;
-  return oci_config_load_buffer (buf, len, strcmp (path, "-") == 0 ? "<stdin>" : path, out, err);
+  if (oci_config_load_buffer (buf, len, strcmp (path, "-") == 0 ? "<stdin>" : path, out, err) < 0)
+    return -1;
+  (*out)->via_link = via_link;
+  return 0;
 }
 
 void

@@ -54,7 +54,8 @@ struct id_mapping
 struct oci_config
 {
   json_object *root;
-  char *name; /* for messages: the file it came from */
+  char *name;    /* for messages: the file it came from */
+  bool via_link; /* oci_config_load_file(): the path is a symbolic link */
 
   uint32_t uid;
   uint32_t gid;

@@ -9,17 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int
-read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
+/* st: fd's, or NULL when fstat() failed (a pipe or a socket need none). */
+static int
+read_fd_stat (int fd, const struct stat *st, const char *name, size_t max_bytes, char **out, size_t *out_len,
+              ocigate_error_t *err)
 {
-  struct stat st;
   size_t cap = (size_t)64 * 1024;
-  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+  if (st && S_ISREG (st->st_mode))
     {
-      if ((uint64_t)st.st_size > max_bytes)
+      if ((uint64_t)st->st_size > max_bytes)
         return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: file is %llu bytes, more than the limit of %zu",
-                                   name, (unsigned long long)st.st_size, max_bytes);
-      cap = (size_t)st.st_size + 1;
+                                   name, (unsigned long long)st->st_size, max_bytes);
+      cap = (size_t)st->st_size + 1;
     }
   cleanup_free char *buf = xmalloc (cap + 1);
   size_t len = 0;
@@ -53,11 +54,29 @@ read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t 
 }
 
 int
-read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
+read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
 {
+  struct stat st;
+  return read_fd_stat (fd, fstat (fd, &st) == 0 ? &st : NULL, name, max_bytes, out, out_len, err);
+}
+
+int
+read_file_limited_link (const char *path, size_t max_bytes, char **out, size_t *out_len, bool *via_link,
+                        ocigate_error_t *err)
+{
+  if (via_link)
+    *via_link = false;
   if (strcmp (path, "-") == 0)
     return read_fd_limited (STDIN_FILENO, "<stdin>", max_bytes, out, out_len, err);
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* Whether path is a symbolic link, told by the open itself where the
+   * caller asks: no lstat() for the common case of a plain file. */
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (via_link ? O_NOFOLLOW : 0));
+  if (via_link)
+    {
+      *via_link = fd < 0 && errno == ELOOP;
+      if (*via_link)
+        fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    }
   if (fd < 0)
     {
       int e = errno;
@@ -67,9 +86,16 @@ read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_l
       return -1;
     }
   struct stat st;
-  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+  bool have_st = fstat (fd, &st) == 0;
+  if (have_st && S_ISDIR (st.st_mode))
     return ocigate_error_make (err, EISDIR, OCIGATE_ERR_INPUT, "%s: is a directory", path);
-  return read_fd_limited (fd, path, max_bytes, out, out_len, err);
+  return read_fd_stat (fd, have_st ? &st : NULL, path, max_bytes, out, out_len, err);
+}
+
+int
+read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
+{
+  return read_file_limited_link (path, max_bytes, out, out_len, NULL, err);
 }
 
 static void

@@ -15,6 +15,10 @@
 int read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
 /* Read a file ("-" is stdin); more than max_bytes is an input error. */
 int read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
+/* The same, and *via_link says whether path itself is a symbolic link
+ * (false for "-"). */
+int read_file_limited_link (const char *path, size_t max_bytes, char **out, size_t *out_len, bool *via_link,
+                            ocigate_error_t *err);
 
 /* Parse one JSON document strictly (RFC 8259, valid UTF-8, depth-limited,
  * nothing after it).  Errors name `name` and the line and column.  The

@@ -82,19 +82,51 @@ print_error (ocigate_error_t *err)
 }
 
 /* The bundle a config file sits in, for exceptions that match on it;
- * NULL for stdin. */
+ * NULL for stdin.  realpath() of the directory is kept for the next config
+ * in the same directory (check judges many: it was a twentieth of its
+ * time), except for a config that is a symbolic link, whose bundle is the
+ * directory of its target. */
+struct config_dirs
+{
+  char *given;
+  char *real;
+};
+
+static void
+config_dirs_release (struct config_dirs *d)
+{
+  free (d->given);
+  free (d->real);
+}
+
 static char *
-config_dir (const char *path)
+config_dir (struct config_dirs *memo, const char *path, bool via_link)
 {
   if (strcmp (path, "-") == 0)
     return NULL;
-  cleanup_free char *real = realpath (path, NULL);
-  if (real == NULL)
-    return NULL;
-  char *slash = strrchr (real, '/');
-  if (slash == real)
-    return xstrdup ("/");
-  return xstrndup (real, (size_t)(slash - real));
+  cleanup_free char *real = NULL;
+  if (via_link)
+    {
+      real = realpath (path, NULL);
+      if (real == NULL)
+        return NULL;
+      char *slash = strrchr (real, '/');
+      return slash == real ? xstrdup ("/") : xstrndup (real, (size_t)(slash - real));
+    }
+  const char *slash = strrchr (path, '/');
+  cleanup_free char *given = slash == NULL   ? xstrdup (".")
+                             : slash == path ? xstrdup ("/")
+                                             : xstrndup (path, (size_t)(slash - path));
+  if (memo->given == NULL || strcmp (memo->given, given) != 0)
+    {
+      real = realpath (given, NULL);
+      if (real == NULL)
+        return NULL;
+      config_dirs_release (memo);
+      memo->given = steal_pointer (&given);
+      memo->real = steal_pointer (&real);
+    }
+  return xstrdup (memo->real);
 }
 
 static bool
@@ -159,6 +191,7 @@ cmd_check (int argc, char **argv)
 
   struct host_info host;
   host_info_init (&host);
+  __attribute__ ((cleanup (config_dirs_release))) struct config_dirs dirs = { 0 };
   int status = EXIT_ALLOWED;
   for (int i = optind; i < argc; i++)
     {
@@ -169,7 +202,7 @@ cmd_check (int argc, char **argv)
       int r = oci_config_load_file (argv[i], &cfg, &cerr);
       if (r == 0)
         {
-          cleanup_free char *dir = bundle ? NULL : config_dir (argv[i]);
+          cleanup_free char *dir = bundle ? NULL : config_dir (&dirs, argv[i], cfg->via_link);
           struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle ? bundle : dir };
           r = ocigate_evaluate (policy, &ctx, &v, &cerr);
         }
@@ -257,7 +290,8 @@ cmd_fix (int argc, char **argv)
     return print_error (&err);
   cleanup_free char *buf = NULL;
   size_t len = 0;
-  if (read_file_limited (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
+  bool via_link = false;
+  if (read_file_limited_link (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &via_link, &err) < 0)
     return print_error (&err);
   const char *name = strcmp (path, "-") == 0 ? "<stdin>" : path;
   cleanup_oci_config struct oci_config *cfg = NULL;
@@ -266,7 +300,9 @@ cmd_fix (int argc, char **argv)
 
   struct host_info host;
   host_info_init (&host);
-  cleanup_free char *dir = bundle ? NULL : config_dir (path);
+  struct config_dirs dirs = { 0 };
+  cleanup_free char *dir = bundle ? NULL : config_dir (&dirs, path, via_link);
+  config_dirs_release (&dirs);
   struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle ? bundle : dir };
   cleanup_verdict struct verdict v = { 0 };
   int r = ocigate_evaluate (policy, &ctx, &v, &err);

@@ -73,6 +73,22 @@ root_config() {
   [ "$status" -eq 0 ]
 }
 
+@test "check gives each config its own bundle: several directories in one run, and a symlinked config" {
+  local real
+  real=$(realpath "$T")
+  policy_with "[{\"match\": {\"bundle\": \"$real/b1\"}, \"rules\": [\"user.root\"], \"reason\": \"b1 only\"}]"
+  mkdir "$T/b1" "$T/b2"
+  root_config "$T/b1/config.json"
+  root_config "$T/b2/config.json"
+  # a config that is a symbolic link sits in its target's bundle
+  ln -s ../b1/config.json "$T/b2/link.json"
+  cd "$T"
+  run "$OCIGATE" check -p "$T/policy.json" --format json b1/config.json b2/config.json b1/config.json b2/link.json \
+    ./b1/../b2/config.json "$T/b1/config.json"
+  [ "$status" -eq 1 ]
+  [ "$(jq -sc '[.[].decision]' <<<"$output")" = '["allow","deny","allow","allow","deny","allow"]' ]
+}
+
 @test "an exception relaxes only the rules it names" {
   policy_with '[{"match": {"args0": "*"}, "rules": ["privileged"], "reason": "not this one"}]'
   root_config "$T/bundle/config.json"
