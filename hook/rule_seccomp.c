@@ -1803,87 +1803,214 @@ seccomp_presence (json_object *root, json_object **out)
   return SC_PRESENT;
 }
 
-/* What the rule found in a profile, kept by a key of everything the
- * findings depend on: the whole profile as read, the options, the rule's
- * action, and the inputs of the build (libseccomp, kernel, architecture).
- * `check` over many configs meets the same few profiles again and again;
- * the key is compared whole, so a replay is what judging would find. */
+/* What the rule found in a profile, kept by everything the findings
+ * depend on: the linux.seccomp object as read (every value, in order, so
+ * a key order or a number's spelling that differs is another profile), the
+ * options and the rule's action.  The inputs of the build (libseccomp, the
+ * kernel, the architecture) do not change within a process, and this memo
+ * lives in one.  `check` over many configs meets the same few profiles
+ * again and again: a replay costs a walk of the profile, not a parse, a
+ * build and a judgement, and is exactly what judging would find. */
 #define OUTCOME_SLOTS 32
 
 struct outcome
 {
-  char *key;
-  size_t key_len;
+  char *profile; /* flat_append() */
+  size_t profile_len;
+  uint64_t shape; /* profile_shape() */
+  char *options;  /* options_key() */
+  size_t options_len;
   struct finding *findings;
   size_t n_findings;
 };
 static struct outcome outcomes[OUTCOME_SLOTS];
 static size_t outcome_next;
 
-static void
-key_str (struct strbuf *sb, const char *str)
+static uint64_t
+hash_bytes (uint64_t h, const void *data, size_t n)
 {
-  if (str == NULL)
-    {
-      key_u64 (sb, UINT64_MAX);
-      return;
-    }
-  size_t n = strlen (str);
-  key_u64 (sb, n);
-  strbuf_append_mem (sb, str, n);
+  const unsigned char *p = data;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
 }
 
-static void
-key_strings (struct strbuf *sb, json_object *a, size_t n)
+/* A filter before json_same(): the top-level keys and the size of each
+ * value, which tells the profiles of a machine apart without a walk. */
+static uint64_t
+profile_shape (json_object *sc)
 {
-  key_u64 (sb, n);
-  for (size_t i = 0; i < n; i++)
-    key_str (sb, json_object_get_string (json_object_array_get_idx (a, i)));
+  uint64_t h = 0xcbf29ce484222325ULL;
+  json_object_object_foreach (sc, key, val)
+    {
+      h = hash_bytes (h, key, strlen (key) + 1);
+      enum json_type t = json_object_get_type (val);
+      size_t n = t == json_type_array    ? json_object_array_length (val)
+                 : t == json_type_object ? (size_t)json_object_object_length (val)
+                 : t == json_type_string ? (size_t)json_object_get_string_len (val)
+                                         : 0;
+      h = hash_bytes (h, &t, sizeof t);
+      h = hash_bytes (h, &n, sizeof n);
+    }
+  return h;
+}
+
+/* The profile as read, flat: every value in order with its type, a
+ * number as written, an object's keys in their order.  A memo's profile is
+ * kept this way, and a config's is matched against it in one walk. */
+static void
+flat_append (struct strbuf *sb, json_object *o)
+{
+  unsigned char t = (unsigned char)json_object_get_type (o);
+  strbuf_append_mem (sb, &t, 1);
+  switch ((enum json_type)t)
+    {
+    case json_type_object:
+      {
+        size_t n = (size_t)json_object_object_length (o);
+        strbuf_append_mem (sb, &n, sizeof n);
+        json_object_object_foreach (o, key, val)
+          {
+            strbuf_append_mem (sb, key, strlen (key) + 1);
+            flat_append (sb, val);
+          }
+        return;
+      }
+    case json_type_array:
+      {
+        size_t n = json_object_array_length (o);
+        strbuf_append_mem (sb, &n, sizeof n);
+        for (size_t i = 0; i < n; i++)
+          flat_append (sb, json_object_array_get_idx (o, i));
+        return;
+      }
+    case json_type_string:
+      {
+        size_t n = (size_t)json_object_get_string_len (o);
+        strbuf_append_mem (sb, &n, sizeof n);
+        strbuf_append_mem (sb, json_object_get_string (o), n);
+        return;
+      }
+    case json_type_int:
+      {
+        int64_t i = json_object_get_int64 (o);
+        uint64_t u = json_object_get_uint64 (o);
+        strbuf_append_mem (sb, &i, sizeof i);
+        strbuf_append_mem (sb, &u, sizeof u);
+        return;
+      }
+    case json_type_boolean:
+      {
+        unsigned char b = json_object_get_boolean (o) ? 1 : 0;
+        strbuf_append_mem (sb, &b, 1);
+        return;
+      }
+    case json_type_double:
+      {
+        const char *text = json_object_get_string (o);
+        strbuf_append_mem (sb, text, strlen (text) + 1);
+        return;
+      }
+    case json_type_null:
+      return;
+    }
+}
+
+struct flat_cursor
+{
+  const char *at, *end;
+};
+
+static bool
+flat_take (struct flat_cursor *c, const void *data, size_t n)
+{
+  if ((size_t)(c->end - c->at) < n || memcmp (c->at, data, n) != 0)
+    return false;
+  c->at += n;
+  return true;
+}
+
+/* Whether o, read from c on, is what flat_append() wrote. */
+static bool
+flat_match (json_object *o, struct flat_cursor *c)
+{
+  unsigned char t = (unsigned char)json_object_get_type (o);
+  if (!flat_take (c, &t, 1))
+    return false;
+  switch ((enum json_type)t)
+    {
+    case json_type_object:
+      {
+        size_t n = (size_t)json_object_object_length (o);
+        if (!flat_take (c, &n, sizeof n))
+          return false;
+        json_object_object_foreach (o, key, val)
+          {
+            if (!flat_take (c, key, strlen (key) + 1) || !flat_match (val, c))
+              return false;
+          }
+        return true;
+      }
+    case json_type_array:
+      {
+        struct array_list *a = json_object_get_array (o);
+        size_t n = a->length;
+        if (!flat_take (c, &n, sizeof n))
+          return false;
+        for (size_t i = 0; i < n; i++)
+          if (!flat_match ((json_object *)a->array[i], c))
+            return false;
+        return true;
+      }
+    case json_type_string:
+      {
+        size_t n = (size_t)json_object_get_string_len (o);
+        return flat_take (c, &n, sizeof n) && flat_take (c, json_object_get_string (o), n);
+      }
+    case json_type_int:
+      {
+        int64_t i = json_object_get_int64 (o);
+        uint64_t u = json_object_get_uint64 (o);
+        return flat_take (c, &i, sizeof i) && flat_take (c, &u, sizeof u);
+      }
+    case json_type_boolean:
+      {
+        unsigned char b = json_object_get_boolean (o) ? 1 : 0;
+        return flat_take (c, &b, 1);
+      }
+    case json_type_double:
+      {
+        const char *text = json_object_get_string (o);
+        return flat_take (c, text, strlen (text) + 1);
+      }
+    case json_type_null:
+      break;
+    }
+  return true;
 }
 
 static char *
-outcome_key (const struct sc_profile *p, const struct seccomp_options *o, enum action act, size_t *len)
+options_key (const struct seccomp_options *o, enum action act, size_t *len)
 {
   struct strbuf sb = { 0 };
-  key_environment (&sb);
-  key_u64 (&sb, act);
-  key_u64 (&sb, o->allow_default_allow);
-  key_u64 (&sb, o->n_deny);
+  strbuf_appendf (&sb, "%d %d %zu", (int)act, o->allow_default_allow, o->n_deny);
   for (size_t d = 0; d < o->n_deny; d++)
-    key_str (&sb, o->deny[d]);
-  key_str (&sb, p->default_action);
-  key_u64 (&sb, p->has_default_errno);
-  key_u64 (&sb, p->default_errno);
-  key_strings (&sb, p->archs, p->n_archs);
-  key_strings (&sb, p->flags, p->n_flags);
-  key_u64 (&sb, p->n_entries);
-  for (size_t i = 0; i < p->n_entries; i++)
-    {
-      const struct sc_entry *e = &p->entries[i];
-      key_str (&sb, e->action);
-      key_u64 (&sb, e->has_errno);
-      key_u64 (&sb, e->errno_ret);
-      key_u64 (&sb, e->n_args);
-      for (size_t k = 0; k < e->n_args; k++)
-        {
-          key_u64 (&sb, e->args[k].index);
-          key_u64 (&sb, e->args[k].value);
-          key_u64 (&sb, e->args[k].value_two);
-          key_str (&sb, e->args[k].op);
-        }
-      key_strings (&sb, e->names, e->n_names);
-    }
+    strbuf_append_mem (&sb, o->deny[d], strlen (o->deny[d]) + 1);
   *len = sb.len;
   return strbuf_steal (&sb);
 }
 
 static bool
-outcome_replay (const char *key, size_t key_len, struct verdict *v)
+outcome_replay (json_object *profile, uint64_t shape, const char *options, size_t options_len, struct verdict *v)
 {
   for (size_t s = 0; s < OUTCOME_SLOTS; s++)
     {
       const struct outcome *oc = &outcomes[s];
-      if (oc->key == NULL || oc->key_len != key_len || memcmp (oc->key, key, key_len) != 0)
+      if (oc->profile == NULL || oc->shape != shape || oc->options_len != options_len
+          || memcmp (oc->options, options, options_len) != 0)
+        continue;
+      struct flat_cursor c = { oc->profile, oc->profile + oc->profile_len };
+      if (!flat_match (profile, &c) || c.at != c.end)
         continue;
       for (size_t i = 0; i < oc->n_findings; i++)
         {
@@ -1895,12 +2022,14 @@ outcome_replay (const char *key, size_t key_len, struct verdict *v)
   return false;
 }
 
-/* Keep the findings from v->findings[before] on under *key (taken). */
+/* Keep the findings from v->findings[before] on for this profile. */
 static void
-outcome_keep (char **key, size_t key_len, const struct verdict *v, size_t before)
+outcome_keep (json_object *profile, uint64_t shape, char **options, size_t options_len, const struct verdict *v,
+              size_t before)
 {
   struct outcome *oc = &outcomes[outcome_next++ % OUTCOME_SLOTS];
-  free (oc->key);
+  free (oc->profile);
+  free (oc->options);
   for (size_t i = 0; i < oc->n_findings; i++)
     {
       free (oc->findings[i].rule);
@@ -1909,7 +2038,16 @@ outcome_keep (char **key, size_t key_len, const struct verdict *v, size_t before
     }
   free (oc->findings);
   size_t n = v->n_findings - before;
-  *oc = (struct outcome){ steal_pointer (key), key_len, xreallocarray (NULL, n ? n : 1, sizeof (struct finding)), n };
+  struct strbuf flat = { 0 };
+  flat_append (&flat, profile);
+  size_t flat_len = flat.len;
+  *oc = (struct outcome){ strbuf_steal (&flat),
+                          flat_len,
+                          shape,
+                          steal_pointer (options),
+                          options_len,
+                          xreallocarray (NULL, n ? n : 1, sizeof (struct finding)),
+                          n };
   for (size_t i = 0; i < n; i++)
     {
       const struct finding *f = &v->findings[before + i];
@@ -1934,6 +2072,15 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
                                              "as no profile");
       return 0;
     }
+  /* Findings are kept from the second profile a process judges on: the
+   * hook judges one, and keeping it would be work no decision needs. */
+  static unsigned judged_profiles;
+  bool memo = judged_profiles++ > 0 && json_object_is_type (sc, json_type_object); /* else profile_parse() says */
+  uint64_t shape = memo ? profile_shape (sc) : 0;
+  size_t options_len = 0;
+  cleanup_free char *options = memo ? options_key (o, s->action, &options_len) : NULL;
+  if (memo && outcome_replay (sc, shape, options, options_len, v))
+    return 0;
   __attribute__ ((cleanup (profile_release))) struct sc_profile p = { 0 };
   struct too_large big = { 0 };
   int r = profile_parse (sc, &p, &big, err);
@@ -1949,21 +2096,13 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
       free (big.what);
       return 0;
     }
-  /* Findings are kept from the second profile a process judges on: the
-   * hook judges one, and keeping it would be work no decision needs. */
-  static unsigned judged_profiles;
-  bool memo = judged_profiles++ > 0;
-  size_t key_len = 0;
-  cleanup_free char *key = memo ? outcome_key (&p, o, s->action, &key_len) : NULL;
-  if (memo && outcome_replay (key, key_len, v))
-    return 0;
   size_t before = v->n_findings;
   struct judge j = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false };
   check_static (&p, o, &j);
   if (!j.invalid && compile_and_judge (&p, o, &j, err) < 0)
     return -1; /* (when j.invalid, runc and crun refuse it: nothing more to learn by compiling) */
   if (memo && !j.timed_out)
-    outcome_keep (&key, key_len, v, before);
+    outcome_keep (sc, shape, &options, options_len, v, before);
   return 0;
 }
 

@@ -120,3 +120,33 @@ EOF
   run find "$T" -name 'bpf-*' -newer "$T/new"
   [ -z "$output" ]
 }
+
+@test "one check of many configs says what a check of each says alone, for profiles alike in shape" {
+  # Variants of Docker's profile with the same top-level keys and sizes
+  # (what the memo of findings looks at first): each must be judged as
+  # itself, never replayed from another.
+  local base="$FIXTURES/docker-default.json"
+  jq '.linux.seccomp.defaultAction = "SCMP_ACT_ALLOW"' "$base" >"$T/allow.json"
+  jq '.linux.seccomp.syscalls[0].names += ["kexec_load"]' "$base" >"$T/more.json"
+  jq '.linux.seccomp.syscalls[0] = {"action": .linux.seccomp.syscalls[0].action, "names": .linux.seccomp.syscalls[0].names}' \
+    "$base" >"$T/order.json"
+  jq '.linux.seccomp.syscalls[0].names[0] = "init_module"' "$base" >"$T/renamed.json"
+  jq '.linux.seccomp.defaultErrnoRet = 1.0' "$base" >"$T/double.json"
+  local order=("$base" "$T/allow.json" "$base" "$T/more.json" "$T/order.json" "$base" "$T/renamed.json"
+    "$T/double.json" "$base" "$T/allow.json")
+  for format in text json; do
+    OCIGATE_SECCOMP_CACHE= "$OCIGATE" check --format "$format" "${order[@]}" >"$T/together" 2>&1 || true
+    : >"$T/alone"
+    for f in "${order[@]}"; do
+      OCIGATE_SECCOMP_CACHE= "$OCIGATE" check --format "$format" "$f" >>"$T/alone" 2>&1 || true
+    done
+    diff -u "$T/alone" "$T/together"
+  done
+  # and the variants are judged differently from Docker's own profile
+  run "$OCIGATE" check "$T/allow.json"
+  [[ "$output" == *"defaultAction"* ]]
+  run "$OCIGATE" check "$T/more.json"
+  [[ "$output" == *"allows kexec_load unconditionally"* ]]
+  run "$OCIGATE" check "$T/renamed.json"
+  [[ "$output" == *"allows init_module unconditionally"* ]]
+}
