@@ -92,26 +92,27 @@ get_list (const struct rule_context *ctx, json_object *parent, const char *key, 
   return 0;
 }
 
-/* A string field, or NULL when absent or null (an error when required). */
+/* A string field of list[i], or NULL when absent or null (an error when
+ * required). */
 static int
-get_string (const struct rule_context *ctx, json_object *o, const char *field, const char *key, bool required,
+get_string (const struct rule_context *ctx, json_object *o, const char *list, size_t i, const char *key, bool required,
             const char **out, ocigate_error_t *err)
 {
   json_object *v = json_get (o, key);
   *out = NULL;
   if (v == NULL || json_object_is_type (v, json_type_null))
-    return required ? rule_config_error (ctx, err, "%s.%s: missing", field, key) : 0;
+    return required ? rule_config_error (ctx, err, "%s[%zu].%s: missing", list, i, key) : 0;
   if (!json_object_is_type (v, json_type_string))
-    return rule_config_error (ctx, err, "%s.%s: must be a string, not %s", field, key, json_type_label (v));
+    return rule_config_error (ctx, err, "%s[%zu].%s: must be a string, not %s", list, i, key, json_type_label (v));
   if (strlen (json_object_get_string (v)) != (size_t)json_object_get_string_len (v))
-    return rule_config_error (ctx, err, "%s.%s: contains a NUL byte", field, key);
+    return rule_config_error (ctx, err, "%s[%zu].%s: contains a NUL byte", list, i, key);
   *out = json_object_get_string (v);
   return 0;
 }
 
-/* An integer field; *present false when absent or null. */
+/* An integer field of list[i]; *present false when absent or null. */
 static int
-get_int (const struct rule_context *ctx, json_object *o, const char *field, const char *key, bool *present,
+get_int (const struct rule_context *ctx, json_object *o, const char *list, size_t i, const char *key, bool *present,
          int64_t *out, ocigate_error_t *err)
 {
   json_object *v = json_get (o, key);
@@ -119,7 +120,7 @@ get_int (const struct rule_context *ctx, json_object *o, const char *field, cons
   if (v == NULL || json_object_is_type (v, json_type_null))
     return 0;
   if (!json_object_is_type (v, json_type_int))
-    return rule_config_error (ctx, err, "%s.%s: must be an integer, not %s", field, key, json_type_label (v));
+    return rule_config_error (ctx, err, "%s[%zu].%s: must be an integer, not %s", list, i, key, json_type_label (v));
   *present = true;
   *out = json_object_get_int64 (v);
   return 0;
@@ -193,10 +194,10 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
   const char *path = NULL, *type = NULL;
   bool has_major = false, has_minor = false;
   int64_t major = 0, minor = 0;
-  if (get_string (ctx, d, field, "path", true, &path, err) < 0
-      || get_string (ctx, d, field, "type", true, &type, err) < 0
-      || get_int (ctx, d, field, "major", &has_major, &major, err) < 0
-      || get_int (ctx, d, field, "minor", &has_minor, &minor, err) < 0)
+  if (get_string (ctx, d, "linux.devices", i, "path", true, &path, err) < 0
+      || get_string (ctx, d, "linux.devices", i, "type", true, &type, err) < 0
+      || get_int (ctx, d, "linux.devices", i, "major", &has_major, &major, err) < 0
+      || get_int (ctx, d, "linux.devices", i, "minor", &has_minor, &minor, err) < 0)
     return -1;
   if (strcmp (type, "c") != 0 && strcmp (type, "b") != 0 && strcmp (type, "u") != 0 && strcmp (type, "p") != 0)
     return rule_config_error (ctx, err, "%s.type: \"%s\" is not one of c, b, u, p", field, type);
@@ -247,24 +248,24 @@ static int
 read_cgroup_entry (const struct rule_context *ctx, json_object *r, size_t i, struct cgroup_entry *e,
                    ocigate_error_t *err)
 {
-  cleanup_free char *field = xasprintf ("linux.resources.devices[%zu]", i);
+  static const char field[] = "linux.resources.devices";
   if (!json_object_is_type (r, json_type_object))
-    return rule_config_error (ctx, err, "%s: must be an object, not %s", field, json_type_label (r));
+    return rule_config_error (ctx, err, "%s[%zu]: must be an object, not %s", field, i, json_type_label (r));
   json_object *allow = json_get (r, "allow");
   if (allow == NULL)
-    return rule_config_error (ctx, err, "%s.allow: missing (true or false)", field);
+    return rule_config_error (ctx, err, "%s[%zu].allow: missing (true or false)", field, i);
   if (!json_object_is_type (allow, json_type_boolean))
-    return rule_config_error (ctx, err, "%s.allow: must be a boolean, not %s", field, json_type_label (allow));
+    return rule_config_error (ctx, err, "%s[%zu].allow: must be a boolean, not %s", field, i, json_type_label (allow));
   e->allow = json_object_get_boolean (allow);
   const char *type = NULL;
   bool has_major = false, has_minor = false;
-  if (get_string (ctx, r, field, "type", false, &type, err) < 0
-      || get_int (ctx, r, field, "major", &has_major, &e->major, err) < 0
-      || get_int (ctx, r, field, "minor", &has_minor, &e->minor, err) < 0
-      || get_string (ctx, r, field, "access", false, &e->access, err) < 0)
+  if (get_string (ctx, r, field, i, "type", false, &type, err) < 0
+      || get_int (ctx, r, field, i, "major", &has_major, &e->major, err) < 0
+      || get_int (ctx, r, field, i, "minor", &has_minor, &e->minor, err) < 0
+      || get_string (ctx, r, field, i, "access", false, &e->access, err) < 0)
     return -1;
   if (type && strcmp (type, "a") != 0 && strcmp (type, "b") != 0 && strcmp (type, "c") != 0)
-    return rule_config_error (ctx, err, "%s.type: \"%s\" is not one of a, b, c", field, type);
+    return rule_config_error (ctx, err, "%s[%zu].type: \"%s\" is not one of a, b, c", field, i, type);
   e->type = (type ? type : "a")[0];
   e->wild_major = !has_major || e->major == -1;
   e->wild_minor = !has_minor || e->minor == -1;
@@ -273,7 +274,8 @@ read_cgroup_entry (const struct rule_context *ctx, json_object *r, size_t i, str
     {
       const char *at = strchr ("rwm", *c);
       if (at == NULL)
-        return rule_config_error (ctx, err, "%s.access: \"%s\" has a letter other than r, w, m", field, e->access);
+        return rule_config_error (ctx, err, "%s[%zu].access: \"%s\" has a letter other than r, w, m", field, i,
+                                  e->access);
       e->perms |= 1u << (at - "rwm");
     }
   return 0;

@@ -63,22 +63,38 @@ mounts_parse (json_object *opts, const struct policy_where *where, void **out, o
   return 0;
 }
 
+/* The field an input error names: mounts[i].KEY, or linux.KEY for
+ * i == NO_MOUNT.  Made only for an error. */
+#define NO_MOUNT SIZE_MAX
+
+static char *
+field_name (size_t i, const char *key)
+{
+  return i == NO_MOUNT ? xasprintf ("linux.%s", key) : xasprintf ("mounts[%zu].%s", i, key);
+}
+
 /* Input errors name the config and the field, as config.c does. */
 /* An optional string field: *out is NULL when absent or null. */
 static int
-get_string (const struct rule_context *ctx, json_object *parent, const char *key, const char *field, bool required,
+get_string (const struct rule_context *ctx, json_object *parent, const char *key, size_t i, bool required,
             const char **out, ocigate_error_t *err)
 {
   json_object *v = json_get (parent, key);
   *out = NULL;
+  if (v != NULL && json_object_is_type (v, json_type_string)
+      && strlen (json_object_get_string (v)) == (size_t)json_object_get_string_len (v))
+    {
+      *out = json_object_get_string (v);
+      return 0;
+    }
+  if ((v == NULL || json_object_is_type (v, json_type_null)) && !required)
+    return 0;
+  cleanup_free char *field = field_name (i, key);
   if (v == NULL || json_object_is_type (v, json_type_null))
-    return required ? rule_config_error (ctx, err, "%s: missing", field) : 0;
+    return rule_config_error (ctx, err, "%s: missing", field);
   if (!json_object_is_type (v, json_type_string))
     return rule_config_error (ctx, err, "%s: must be a string, not %s", field, json_type_label (v));
-  if (strlen (json_object_get_string (v)) != (size_t)json_object_get_string_len (v))
-    return rule_config_error (ctx, err, "%s: contains a NUL byte", field);
-  *out = json_object_get_string (v);
-  return 0;
+  return rule_config_error (ctx, err, "%s: contains a NUL byte", field);
 }
 
 /* mounts[i].options: NULL when absent, else an array of strings. */
@@ -181,6 +197,7 @@ struct sensitive
 {
   const char *lexical;
   char *resolved;
+  size_t lexical_len, resolved_len; /* compared first: every bind mount meets every path */
 };
 
 /* runc and crun take a relative bind source from the bundle directory. */
@@ -210,13 +227,22 @@ enum match
 static enum match
 match_sensitive (const struct sensitive *sens, size_t n, const char *lexical, const char *resolved, const char **which)
 {
+  size_t lexical_len = strlen (lexical), resolved_len = strlen (resolved);
   for (int parent = 0; parent < 2; parent++)
     for (int form = 0; form < 4; form++)
       for (size_t i = 0; i < n; i++)
         {
-          const char *src = form == 0 || form == 2 ? resolved : lexical;
-          const char *s = form == 0 || form == 3 ? sens[i].resolved : sens[i].lexical;
-          if (parent ? path_is_within (s, src) : strcmp (s, src) == 0)
+          bool src_resolved = form == 0 || form == 2, s_resolved = form == 0 || form == 3;
+          const char *src = src_resolved ? resolved : lexical;
+          size_t src_len = src_resolved ? resolved_len : lexical_len;
+          const char *s = s_resolved ? sens[i].resolved : sens[i].lexical;
+          size_t s_len = s_resolved ? sens[i].resolved_len : sens[i].lexical_len;
+          /* strcmp (s, src) == 0, or path_is_within (s, src), by lengths first */
+          bool hit = parent ? (src_len == 1 && src[0] == '/')
+                                  || (s_len >= src_len && memcmp (s, src, src_len) == 0
+                                      && (s[src_len] == '\0' || s[src_len] == '/'))
+                            : s_len == src_len && memcmp (s, src, s_len) == 0;
+          if (hit)
             {
               *which = s;
               return parent ? MATCH_PARENT : MATCH_EXACT;
@@ -301,31 +327,34 @@ judge_mount (const struct rule_context *ctx, const struct rule_setting *s, const
   bool type_cgroup = m->type && (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0);
   bool bind_cgroup = m->bind && path_is_within (m->resolved, "/sys/fs/cgroup");
   bool bind_sysfs = m->bind && !bind_cgroup && path_is_within (m->resolved, "/sys");
+  if (m->read_only)
+    return;
+  bool sysfs = type_sysfs || bind_sysfs;
+  bool cgroup = !sysfs && (type_cgroup || bind_cgroup);
+  /* Docker clears "ro" on the cgroup mount when it remaps users
+   * (--userns-remap): cgroup files belong to the host's root, which a
+   * user namespace's root is not, so the kernel refuses its writes. */
+  bool cgroup_writable = cgroup && !own_namespace (ctx, NS_USER);
+  bool bind_writable = !sysfs && !cgroup && m->bind && o->require_ro_binds;
+  if (!sysfs && !cgroup_writable && !bind_writable)
+    return;
   cleanup_free char *what = NULL;
   if (type_sysfs || type_cgroup)
     what = xasprintf ("type=%s", m->type);
   else if (bind_sysfs || bind_cgroup)
     what = xasprintf ("bind of %s", m->resolved);
-  if (m->read_only)
-    return;
   cleanup_free char *pointer = options_pointer (m->opts, m->index);
-  if (type_sysfs || bind_sysfs)
+  if (sysfs)
     verdict_add_finding (v, s->rule->id, s->action, pointer,
                          "sysfs is writable (mounts[%zu]: %s, destination %s, no \"ro\" option); add \"ro\" to its "
                          "options (a writable /sys comes with --privileged)",
                          m->index, what, m->destination);
-  else if (type_cgroup || bind_cgroup)
-    {
-      /* Docker clears "ro" on the cgroup mount when it remaps users
-       * (--userns-remap): cgroup files belong to the host's root, which a
-       * user namespace's root is not, so the kernel refuses its writes. */
-      if (!own_namespace (ctx, NS_USER))
-        verdict_add_finding (v, s->rule->id, s->action, pointer,
-                             "cgroup file system is writable (mounts[%zu]: %s, destination %s, no \"ro\" option, no "
-                             "user namespace); add \"ro\" to its options (writable cgroups come with --privileged)",
-                             m->index, what, m->destination);
-    }
-  else if (m->bind && o->require_ro_binds)
+  else if (cgroup_writable)
+    verdict_add_finding (v, s->rule->id, s->action, pointer,
+                         "cgroup file system is writable (mounts[%zu]: %s, destination %s, no \"ro\" option, no "
+                         "user namespace); add \"ro\" to its options (writable cgroups come with --privileged)",
+                         m->index, what, m->destination);
+  else
     verdict_add_finding (v, s->rule->id, s->action, pointer,
                          "bind mount is writable (mounts[%zu].source=%s, destination %s, no \"ro\" option); add "
                          "\"ro\" to its options (-v SRC:DST:ro), as rules.mounts.requireReadOnlyBinds asks",
@@ -337,9 +366,7 @@ judge_root_propagation (const struct rule_context *ctx, const struct rule_settin
                         ocigate_error_t *err)
 {
   const char *prop = NULL;
-  if (get_string (ctx, json_get (ctx->config->root, "linux"), "rootfsPropagation", "linux.rootfsPropagation", false,
-                  &prop, err)
-      < 0)
+  if (get_string (ctx, json_get (ctx->config->root, "linux"), "rootfsPropagation", NO_MOUNT, false, &prop, err) < 0)
     return -1;
   if (prop && is_shared (prop))
     verdict_add_finding (v, s->rule->id, s->action, "/linux/rootfsPropagation",
@@ -357,22 +384,65 @@ release_sensitive (struct sensitive *sens, size_t n)
   free (sens);
 }
 
-/* The sensitive paths as found on this host; NULL when the lookups run
- * out. */
-static struct sensitive *
+/* The sensitive paths as found on this host, kept for the process as the
+ * lookups below them are (pathutil.c): `check` meets the same list in every
+ * config.  A reuse charges the lookups the resolution cost, so the budget
+ * left for a config's own sources is what it would have been. */
+static struct
+{
+  char **lexical;
+  size_t n;
+  struct sensitive *sens;
+  size_t cost;
+} sensitive_memo;
+
+static bool
+sensitive_memo_matches (const struct mounts_options *o)
+{
+  if (sensitive_memo.sens == NULL || sensitive_memo.n != o->n_sensitive)
+    return false;
+  for (size_t k = 0; k < o->n_sensitive; k++)
+    if (strcmp (sensitive_memo.lexical[k], o->sensitive[k]) != 0)
+      return false;
+  return true;
+}
+
+/* The sensitive paths as found on this host (the memo's: not to be
+ * freed); NULL when the lookups run out. */
+static const struct sensitive *
 resolve_sensitive (const struct mounts_options *o, size_t *budget)
 {
+  if (sensitive_memo_matches (o) && sensitive_memo.cost <= *budget)
+    {
+      *budget -= sensitive_memo.cost;
+      return sensitive_memo.sens;
+    }
+  size_t before = *budget;
   struct sensitive *sens = xzalloc ((o->n_sensitive + 1) * sizeof *sens);
+  char **lexical = xzalloc ((o->n_sensitive + 1) * sizeof *lexical);
   for (size_t k = 0; k < o->n_sensitive; k++)
     {
-      sens[k].lexical = o->sensitive[k];
+      lexical[k] = xstrdup (o->sensitive[k]);
+      sens[k].lexical = lexical[k];
+      sens[k].lexical_len = strlen (lexical[k]);
       sens[k].resolved = path_resolve (o->sensitive[k], budget);
       if (sens[k].resolved == NULL)
         {
           release_sensitive (sens, k);
+          cleanup_strvp (&lexical);
           return NULL;
         }
+      sens[k].resolved_len = strlen (sens[k].resolved);
     }
+  if (sensitive_memo.sens)
+    {
+      release_sensitive (sensitive_memo.sens, sensitive_memo.n);
+      cleanup_strvp (&sensitive_memo.lexical);
+    }
+  sensitive_memo.lexical = lexical;
+  sensitive_memo.n = o->n_sensitive;
+  sensitive_memo.sens = sens;
+  sensitive_memo.cost = before - *budget;
   return sens;
 }
 
@@ -392,7 +462,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
     return rule_config_error (ctx, err, "mounts: %zu mounts, more than the limit of %d", n, OCIGATE_MAX_LIST);
 
   /* Resolved once per config, when it has a bind mount. */
-  struct sensitive *sens = NULL;
+  const struct sensitive *sens = NULL;
   size_t budget = PATHUTIL_LOOKUP_BUDGET;
   int ret = 0;
   for (size_t i = 0; i < n && ret == 0; i++)
@@ -403,15 +473,11 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           ret = rule_config_error (ctx, err, "mounts[%zu]: must be an object, not %s", i, json_type_label (m));
           break;
         }
-      cleanup_free char *f_dest = xasprintf ("mounts[%zu].destination", i);
-      cleanup_free char *f_type = xasprintf ("mounts[%zu].type", i);
-      cleanup_free char *f_source = xasprintf ("mounts[%zu].source", i);
       const char *dest = NULL;
       struct mount_view mv = { .index = i };
-      if (get_string (ctx, m, "destination", f_dest, true, &dest, err) < 0
-          || get_string (ctx, m, "type", f_type, false, &mv.type, err) < 0
-          || get_string (ctx, m, "source", f_source, false, &mv.source, err) < 0
-          || get_options (ctx, m, i, &mv.opts, err) < 0)
+      if (get_string (ctx, m, "destination", i, true, &dest, err) < 0
+          || get_string (ctx, m, "type", i, false, &mv.type, err) < 0
+          || get_string (ctx, m, "source", i, false, &mv.source, err) < 0 || get_options (ctx, m, i, &mv.opts, err) < 0)
         {
           ret = -1;
           break;
@@ -420,7 +486,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           = (mv.type && strcmp (mv.type, "bind") == 0) || has_option (mv.opts, "bind") || has_option (mv.opts, "rbind");
       if (mv.bind && mv.source == NULL)
         {
-          ret = rule_config_error (ctx, err, "%s: missing (a bind mount needs one)", f_source);
+          ret = rule_config_error (ctx, err, "mounts[%zu].source: missing (a bind mount needs one)", i);
           break;
         }
       mv.read_only = is_read_only (mv.opts);
@@ -431,7 +497,8 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           /* The kernel refuses longer paths; and a bound on the work. */
           if (strlen (mv.source) >= PATH_MAX)
             {
-              ret = rule_config_error (ctx, err, "%s: %zu bytes, more than the kernel's limit on a path (%d)", f_source,
+              ret = rule_config_error (ctx, err,
+                                       "mounts[%zu].source: %zu bytes, more than the kernel's limit on a path (%d)", i,
                                        strlen (mv.source), PATH_MAX - 1);
               break;
             }
@@ -442,8 +509,10 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           if (mv.resolved == NULL)
             {
               ret = rule_config_error (
-                  ctx, err, "%s: the bind sources need more than %d path lookups to resolve; cannot be judged",
-                  f_source, PATHUTIL_LOOKUP_BUDGET);
+                  ctx, err,
+                  "mounts[%zu].source: the bind sources need more than %d path lookups to resolve; cannot be "
+                  "judged",
+                  i, PATHUTIL_LOOKUP_BUDGET);
               break;
             }
           mv.lexical = path_normalize (abs);
@@ -452,8 +521,6 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
       free (mv.lexical);
       free (mv.resolved);
     }
-  if (sens)
-    release_sensitive (sens, o->n_sensitive);
   return ret;
 }
 
