@@ -20,9 +20,13 @@
  * EVERY (default 1) runs the variant in one round out of EVERY only: for
  * slow variants that need fewer samples.
  *
- * Round r runs every variant due in it once, starting with variant r % V,
- * so each variant sees the same machine (other load, caches, CPU
- * frequency) and none always follows the same other one.  A run is timed
+ * Round r runs every variant due in it once, in an order shuffled for that
+ * round (the same for the same r and spec), so each variant sees the same
+ * machine (other load, caches, CPU frequency) and none always follows the
+ * same other one: a heavy variant's after-effects (memory it freed, caches
+ * it emptied) fall on every variant alike.  (A rotation would not do: it
+ * keeps the cyclic order, so a variant would follow the same one in all
+ * but one round out of V.)  A run is timed
  * with CLOCK_MONOTONIC from just before posix_spawn() to just after
  * wait4() has reaped the child.  wait4()'s rusage gives its CPU time
  * (ru_utime + ru_stime, including the children it reaped itself: on a
@@ -46,6 +50,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -448,6 +453,26 @@ report (const struct variant *v, const struct variant *rv, long rounds)
   free (rss);
 }
 
+/* The order of round r: a Fisher-Yates shuffle driven by xorshift64
+ * seeded with r, so a run can be repeated. */
+static void
+round_order (size_t *order, size_t n, long r)
+{
+  uint64_t x = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)r + 1) * 0xBF58476D1CE4E5B9ULL;
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
+  for (size_t i = n; i > 1; i--)
+    {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      size_t j = (size_t)(x % i);
+      size_t t = order[i - 1];
+      order[i - 1] = order[j];
+      order[j] = t;
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -494,15 +519,17 @@ main (int argc, char **argv)
   if (samples_path && (samples = fopen (samples_path, "we")) == NULL)
     die ("%s: %s", samples_path, strerror (errno));
 
+  size_t *order = xcalloc (nv, sizeof *order);
   long total = warmup + rounds;
   double started = now_us ();
   bool tty = isatty (STDERR_FILENO);
   for (long r = 0; r < total; r++)
     {
       long measured = r - warmup; /* < 0 while warming up */
+      round_order (order, nv, r);
       for (size_t k = 0; k < nv; k++)
         {
-          size_t idx = ((size_t)r + k) % nv;
+          size_t idx = order[k];
           struct variant *v = &vs[idx];
           bool due = measured < 0 ? r == 0 || v->every == 1 : measured % v->every == 0;
           if (!due)
@@ -556,5 +583,6 @@ main (int argc, char **argv)
   for (size_t k = 0; k < nv; k++)
     report (&vs[k], rv, rounds);
   fflush (stdout);
+  free (order);
   return 0;
 }
