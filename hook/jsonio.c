@@ -128,7 +128,11 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
       offset_to_line_col (buf, off, &line, &col);
       return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: NUL byte", name, line, col);
     }
-  struct json_tokener *tok = json_tokener_new_ex (OCIGATE_MAX_JSON_DEPTH);
+  /* One parser for the process, reset between documents: a decision parses
+   * the state, the policy, and an options object per rule. */
+  static struct json_tokener *kept;
+  struct json_tokener *tok = kept ? kept : json_tokener_new_ex (OCIGATE_MAX_JSON_DEPTH);
+  kept = NULL;
   if (tok == NULL)
     return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "%s: cannot allocate JSON parser", name);
   /* Trailing data is checked below, with a clearer message. */
@@ -144,7 +148,8 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
       if (jerr != json_tokener_continue)
         end = len;
     }
-  json_tokener_free (tok);
+  json_tokener_reset (tok);
+  kept = tok;
 
   /* The document "null" parses to NULL; callers' type checks say so. */
   if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof)

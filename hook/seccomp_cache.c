@@ -59,7 +59,9 @@ struct mem_entry
   struct seccomp_built b;
 };
 
-static struct mem_entry mem[MEM_SLOTS];
+/* Pointers: the hook looks up one profile, and a scan of whole entries
+ * (each with its verdicts) touched nine pages of memory to find none. */
+static struct mem_entry *mem[MEM_SLOTS];
 static size_t mem_next;
 
 static void
@@ -73,9 +75,9 @@ static bool
 mem_get (const char *key, size_t key_len, struct seccomp_built *out)
 {
   for (size_t s = 0; s < MEM_SLOTS; s++)
-    if (mem[s].key && mem[s].key_len == key_len && memcmp (mem[s].key, key, key_len) == 0)
+    if (mem[s] && mem[s]->key_len == key_len && memcmp (mem[s]->key, key, key_len) == 0)
       {
-        built_copy (out, &mem[s].b);
+        built_copy (out, &mem[s]->b);
         return true;
       }
   return false;
@@ -88,11 +90,14 @@ mem_put (const char *key, size_t key_len, const struct seccomp_built *b)
 {
   struct mem_entry *e = NULL;
   for (size_t s = 0; s < MEM_SLOTS && e == NULL; s++)
-    if (mem[s].key && mem[s].key_len == key_len && memcmp (mem[s].key, key, key_len) == 0)
-      e = &mem[s];
+    if (mem[s] && mem[s]->key_len == key_len && memcmp (mem[s]->key, key, key_len) == 0)
+      e = mem[s];
   if (e == NULL)
     {
-      e = &mem[mem_next++ % MEM_SLOTS];
+      struct mem_entry **slot = &mem[mem_next++ % MEM_SLOTS];
+      if (*slot == NULL)
+        *slot = xzalloc (sizeof **slot);
+      e = *slot;
       free (e->key);
       e->key = xmemdup (key, key_len);
       e->key_len = key_len;
@@ -240,7 +245,11 @@ seccomp_cache_get (const char *key, size_t key_len, struct seccomp_built *out)
     return true;
   if (!disk_get (key, key_len, out))
     return false;
-  mem_put (key, key_len, out);
+  /* Into memory from the second lookup of a process on: the hook makes
+   * one, and the copy would be work no decision needs. */
+  static unsigned disk_hits;
+  if (disk_hits++ > 0)
+    mem_put (key, key_len, out);
   return true;
 }
 
