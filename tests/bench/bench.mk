@@ -17,7 +17,7 @@ BENCH_JSONC_LIBS := $(or $(shell pkg-config --libs json-c 2>/dev/null),-ljson-c)
 
 .PHONY: bench
 
-bench: build/ocigate $(BENCH_OUT)/bench $(BENCH_OUT)/noop_hook $(BENCH_OUT)/jsonc_parse
+bench: build/ocigate $(BENCH_OUT)/bench $(BENCH_OUT)/noop_hook $(BENCH_OUT)/jsonc_parse $(BENCH_OUT)/jsonc_hook
 	@BENCH_OUT=$(BENCH_OUT) tests/bench/run.sh
 
 # The no-op hook is the floor of starting a process: static, so no dynamic
@@ -45,6 +45,12 @@ $(BENCH_OUT)/bench: tests/bench/bench.c | $(BENCH_OUT)
 $(BENCH_OUT)/jsonc_parse: tests/bench/jsonc_parse.c | $(BENCH_OUT)
 	@echo "  CC      $@"
 	@$(BENCH_CC) $(BENCH_CFLAGS) $(BENCH_JSONC_CFLAGS) -o $@ $< $(BENCH_JSONC_LIBS)
+
+# The floor of a json-c hook: linked as build/ocigate is (static-pie unless
+# STATIC=0), with ocigate's heap_reserve().
+$(BENCH_OUT)/jsonc_hook: tests/bench/jsonc_parse.c $(B)/libocigate.a | $(BENCH_OUT)
+	@echo "  CC      $@"
+	@$(CC) $(ALL_CFLAGS) -DHOOK_FLOOR -Ihook -o $@ $< $(B)/libocigate.a $(ALL_LDFLAGS) $(OCIGATE_LINK) $(OCIGATE_LIBS)
 
 $(BENCH_OUT):
 	mkdir -p $@

@@ -4,6 +4,12 @@
  * (json_tokener_new_ex with depth 64, strict, UTF-8 validated), then free
  * the tree.  Nothing else: no policy, no rules, no output.  Exit 0 when
  * every file parsed, 1 otherwise.
+ *
+ * Built with -DHOOK_FLOOR (bench.mk: jsonc_hook, static like ocigate), it
+ * is the floor of any hook that judges with json-c: it first reads the OCI
+ * state from stdin to its end and reserves the heap as ocigate's hook does
+ * (heap_reserve() from ocigate's own library), then parses the config named
+ * on its command line.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,6 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef HOOK_FLOOR
+#include "cli.h"
+#include "util.h"
+#endif
 
 static int
 parse_file (const char *path)
@@ -49,6 +60,12 @@ int
 main (int argc, char **argv)
 {
   int status = 0;
+#ifdef HOOK_FLOOR
+  char state[4096];
+  while (read (STDIN_FILENO, state, sizeof state) > 0)
+    ;
+  heap_reserve (CLI_DECISION_HEAP);
+#endif
   if (argc == 3 && strcmp (argv[1], "-l") == 0)
     {
       FILE *f = fopen (argv[2], "re");

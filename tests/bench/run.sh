@@ -36,7 +36,7 @@ else
     WARMUP=3
 fi
 
-for p in "$BUILT" "$OUT/bench" "$OUT/noop_hook" "$OUT/jsonc_parse"; do
+for p in "$BUILT" "$OUT/bench" "$OUT/noop_hook" "$OUT/jsonc_parse" "$OUT/jsonc_hook"; do
     [ -x "$p" ] || { echo "bench: $p is missing: run 'make bench'" >&2; exit 2; }
 done
 [ -n "$JQ" ] || { echo "bench: jq is needed (apt-get install jq)" >&2; exit 2; }
@@ -141,6 +141,11 @@ fi
     for f in $HOOK_FIXTURES; do
         printf 'ocigate:%s\t%s\t%s hook --stage prestart\n' "$f" "$H/$f.state" "$OCIGATE"
     done
+    # The floor of any hook that judges with json-c: read the state, reserve
+    # the heap as ocigate does, read and parse the config, nothing else.
+    for f in $HOOK_FIXTURES; do
+        printf 'json-c only:%s\t%s\t%s %s\n' "$f" "$H/$f.state" "$OUT/jsonc_hook" "$H/$f/config.json"
+    done
     printf 'ocigate, seccomp rule off:%s\t%s\t%s hook --stage prestart -p %s\n' "$first" "$H/$first.state" "$OCIGATE" "$NOSECCOMP"
     # No seccomp cache: libseccomp builds the profile on every start, as
     # on the first start of a profile.
@@ -163,15 +168,18 @@ echo "BUNDLE/config.json\` (the three checks of the mission; the least a jq hook
 echo "tests/bench/jq_hook.sh, the same as a real hook (sh reads the bundle from the state with jq,"
 echo "then runs the checks). Every fixture is refused by the default policy (exit 1), as real"
 echo "\`docker run\`/\`podman run\` defaults are; the refusal path includes the syslog attempt."
+echo "json-c only: tests/bench/jsonc_parse.c built as build/ocigate is (static-pie) with ocigate's heap reservation:"
+echo "it reads the state, then reads and parses BUNDLE/config.json with json-c as ocigate does, and"
+echo "exits: the floor of any hook that judges a config with json-c."
 echo "\"seccomp rule off\": the same policy with only the seccomp rule off (\`-p\`), to show what it costs."
 echo "The seccomp rule keeps what libseccomp built of a profile (/run/ocigate/seccomp, by a key of every"
 echo "input of the build), so the rows above are starts after the first of their profile; \"no seccomp"
 echo "cache\" (OCIGATE_SECCOMP_CACHE empty) builds it on every start, as the first start of a profile does."
 echo
-echo "Columns: wall-clock median and p90; CPU = user + system time; × no-op = ratio of medians; jq ÷ ocigate"
-echo "= the jq row's median over ocigate's on the same config; exit = status:count."
+echo "Columns: wall-clock median and p90; CPU = user + system time; × no-op = ratio of medians; ÷ ocigate"
+echo "= the row's median over ocigate's on the same config (jq, json-c only); exit = status:count."
 echo
-echo "| Program | config.json | runs | median µs | p90 µs | CPU median µs | × no-op (wall) | × no-op (CPU) | jq ÷ ocigate | peak RSS KiB | exit |"
+echo "| Program | config.json | runs | median µs | p90 µs | CPU median µs | × no-op (wall) | × no-op (CPU) | ÷ ocigate | peak RSS KiB | exit |"
 echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
 awk -F'\t' -v H="$H" '
     function size(f,   cmd, s) { cmd = "stat -c %s " H "/" f "/config.json"; cmd | getline s; close(cmd); return s }
@@ -183,7 +191,7 @@ awk -F'\t' -v H="$H" '
             prog = l; fx = "—"; vs = ""
             if (index(l, ":")) { prog = substr(l, 1, index(l, ":") - 1); fx = substr(l, index(l, ":") + 1) }
             cfg = fx == "—" ? "—" : sprintf("%s (%d B)", fx, size(fx))
-            if ((prog == "jq" || prog == "jq-hook") && (("ocigate:" fx) in med))
+            if ((prog == "jq" || prog == "jq-hook" || prog == "json-c only") && (("ocigate:" fx) in med))
                 vs = sprintf("%.2f", c[3] / med["ocigate:" fx])
             printf "| %s | %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %s | %d | %s |\n",
                 prog, cfg, c[2], c[3], c[4], c[8], c[3] / med["noop"], c[8] / cpu["noop"], vs == "" ? "" : vs, c[11], c[12]
@@ -202,6 +210,9 @@ for f in $largest $largest_docker; do
     what="the largest real fixture"
     [ "$f" = "$largest_docker" ] && [ "$f" != "$largest" ] && what="the largest Docker fixture"
     echo "- ocigate ÷ no-op on $f ($what, $(stat -c %s "$FIXTURES/$f.json") B): ${r}× (median of paired ratios: wall ${pw}×, CPU ${pc}×); target ≤ 1.3×: $verdict"
+    fl=$(field "$H/result" "json-c only:$f" 3)
+    echo "  - the json-c floor on $f (parse only, no judging): $(awk -v a="$fl" -v b="$n" 'BEGIN { printf "%.2f", a / b }')× the no-op;" \
+        "ocigate ÷ that floor: $(awk -v a="$m" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')×"
 done
 dd=$(field "$H/result" "ocigate:docker-default" 3)
 echo "- jq ÷ ocigate, docker-default: $(awk -v a="$(field "$H/result" "jq:docker-default" 3)" -v b="$dd" 'BEGIN { printf "%.2f", a / b }')×" \
