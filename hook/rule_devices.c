@@ -34,6 +34,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -188,9 +189,8 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
               ocigate_error_t *err)
 {
   const struct devices_options *o = s->options;
-  cleanup_free char *field = xasprintf ("linux.devices[%zu]", i);
   if (!json_object_is_type (d, json_type_object))
-    return rule_config_error (ctx, err, "%s: must be an object, not %s", field, json_type_label (d));
+    return rule_config_error (ctx, err, "linux.devices[%zu]: must be an object, not %s", i, json_type_label (d));
   const char *path = NULL, *type = NULL;
   bool has_major = false, has_minor = false;
   int64_t major = 0, minor = 0;
@@ -200,12 +200,17 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
       || get_int (ctx, d, "linux.devices", i, "minor", &has_minor, &minor, err) < 0)
     return -1;
   if (strcmp (type, "c") != 0 && strcmp (type, "b") != 0 && strcmp (type, "u") != 0 && strcmp (type, "p") != 0)
-    return rule_config_error (ctx, err, "%s.type: \"%s\" is not one of c, b, u, p", field, type);
+    return rule_config_error (ctx, err, "linux.devices[%zu].type: \"%s\" is not one of c, b, u, p", i, type);
   bool fifo = strcmp (type, "p") == 0;
   if (!fifo && !(has_major && has_minor))
-    return rule_config_error (ctx, err, "%s: a device of type %s needs a major and a minor number", field, type);
-  cleanup_free char *node = fifo ? xstrdup ("") : xasprintf (" %lld:%lld", (long long)major, (long long)minor);
-  cleanup_free char *pointer = xasprintf ("/linux/devices/%zu", i);
+    return rule_config_error (ctx, err, "linux.devices[%zu]: a device of type %s needs a major and a minor number", i,
+                              type);
+  /* For the findings' messages. */
+  char field[48], node[48] = "", pointer[48];
+  snprintf (field, sizeof field, "linux.devices[%zu]", i);
+  snprintf (pointer, sizeof pointer, "/linux/devices/%zu", i);
+  if (!fifo)
+    snprintf (node, sizeof node, " %lld:%lld", (long long)major, (long long)minor);
   cleanup_free char *norm = path_normalize (path);
   if (!on_list (o->allow, norm))
     {

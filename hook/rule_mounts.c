@@ -158,17 +158,23 @@ is_read_only (json_object *opts)
 
 /* The index of the propagation option that takes effect (the runtimes
  * apply them in order), or -1. */
+/* shared, private, slave, unbindable, or one of them with an r before it */
+static bool
+is_propagation (const char *option)
+{
+  const char *mode = option[0] == 'r' ? option + 1 : option; /* no mode itself starts with r */
+  return strcmp (mode, "shared") == 0 || strcmp (mode, "private") == 0 || strcmp (mode, "slave") == 0
+         || strcmp (mode, "unbindable") == 0;
+}
+
 static long
 last_propagation (json_object *opts)
 {
-  static const char *const modes[]
-      = { "shared", "rshared", "private", "rprivate", "slave", "rslave", "unbindable", "runbindable" };
   long last = -1;
   size_t n = opts ? json_object_array_length (opts) : 0;
   for (size_t k = 0; k < n; k++)
-    for (size_t m = 0; m < ARRAY_SIZE (modes); m++)
-      if (strcmp (option_at (opts, k), modes[m]) == 0)
-        last = (long)k;
+    if (is_propagation (option_at (opts, k)))
+      last = (long)k;
   return last;
 }
 
