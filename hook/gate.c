@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <paths.h>
 #include <stdio.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -155,7 +154,12 @@ syslog_line (int priority, const char *line, size_t len)
         }
       /* sendmsg() does not write to the buffers: their const goes for the call. */
       static char nul = '\0';
-      struct iovec iov[] = { { head, (size_t)n }, { (void *)(uintptr_t)line, len }, { &nul, 1 } };
+      union
+      {
+        const char *in;
+        void *out;
+      } body = { .in = line };
+      struct iovec iov[] = { { head, (size_t)n }, { body.out, len }, { &nul, 1 } };
       struct msghdr mh = { .msg_iov = iov, .msg_iovlen = types[t] == SOCK_STREAM ? 3 : 2 };
       (void)sendmsg (fd, &mh, MSG_NOSIGNAL);
       return;

@@ -207,10 +207,10 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
                               type);
   /* For the findings' messages. */
   char field[48], node[48] = "", pointer[48];
-  snprintf (field, sizeof field, "linux.devices[%zu]", i);
-  snprintf (pointer, sizeof pointer, "/linux/devices/%zu", i);
+  (void)snprintf (field, sizeof field, "linux.devices[%zu]", i); /* 48 bytes hold any of these */
+  (void)snprintf (pointer, sizeof pointer, "/linux/devices/%zu", i);
   if (!fifo)
-    snprintf (node, sizeof node, " %lld:%lld", (long long)major, (long long)minor);
+    (void)snprintf (node, sizeof node, " %lld:%lld", (long long)major, (long long)minor);
   cleanup_free char *norm = path_normalize (path);
   if (!on_list (o->allow, norm))
     {

@@ -1859,7 +1859,7 @@ profile_shape (json_object *sc)
  * number as written, an object's keys in their order.  A memo's profile is
  * kept this way, and a config's is matched against it in one walk. */
 static void
-flat_append (struct strbuf *sb, json_object *o)
+flat_append (struct strbuf *sb, json_object *o) // NOLINT(misc-no-recursion): as deep as the JSON, which is bounded
 {
   unsigned char t = (unsigned char)json_object_get_type (o);
   strbuf_append_mem (sb, &t, 1);
@@ -1932,7 +1932,7 @@ flat_take (struct flat_cursor *c, const void *data, size_t n)
 
 /* Whether o, read from c on, is what flat_append() wrote. */
 static bool
-flat_match (json_object *o, struct flat_cursor *c)
+flat_match (json_object *o, struct flat_cursor *c) // NOLINT(misc-no-recursion): as deep as the JSON, which is bounded
 {
   unsigned char t = (unsigned char)json_object_get_type (o);
   if (!flat_take (c, &t, 1))

@@ -102,22 +102,17 @@ char *
 xvasprintf (const char *fmt, va_list ap)
 {
   char small[512];
-  va_list again;
-  va_copy (again, ap);
-  int n = vsnprintf (small, sizeof small, fmt, ap);
+  va_list probe;
+  va_copy (probe, ap);
+  int n = vsnprintf (small, sizeof small, fmt, probe);
+  va_end (probe);
   if (n < 0)
-    {
-      va_end (again);
-      oom (); /* only an allocation inside vsnprintf fails it */
-    }
+    oom (); /* only an allocation inside vsnprintf fails it */
   if ((size_t)n < sizeof small)
-    {
-      va_end (again);
-      return xmemdup (small, (size_t)n + 1);
-    }
+    return xmemdup (small, (size_t)n + 1);
   char *p = xmalloc ((size_t)n + 1);
-  vsnprintf (p, (size_t)n + 1, fmt, again);
-  va_end (again);
+  if (vsnprintf (p, (size_t)n + 1, fmt, ap) != n)
+    oom ();
   return p;
 }
 
@@ -221,8 +216,10 @@ strbuf_appendf (struct strbuf *sb, const char *fmt, ...)
     {
       strbuf_grow (sb, (size_t)n);
       va_start (ap, fmt);
-      vsnprintf (sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+      int again = vsnprintf (sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
       va_end (ap);
+      if (again != n)
+        oom ();
     }
   sb->len += (size_t)n;
 }
@@ -338,13 +335,13 @@ heap_reserve (size_t bytes)
   while (n < ARRAY_SIZE (held) && sbrk (0) == brk_before)
     held[n++] = malloc ((size_t)64 * 1024);
   char *brk_after = sbrk (0);
-  uintptr_t from = (uintptr_t)first & ~(uintptr_t)4095;
-  if (first && brk_before != (void *)-1 && brk_after > brk_before && from < (uintptr_t)brk_before)
+  char *from = first ? (char *)first - (uintptr_t)first % 4096 : NULL; /* its page */
+  if (from && (intptr_t)brk_before != -1 && brk_after > brk_before && from < brk_before)
     {
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
-      (void)madvise ((void *)from, (uintptr_t)brk_after - from, MADV_POPULATE_WRITE);
+      (void)madvise (from, (size_t)(brk_after - from), MADV_POPULATE_WRITE);
     }
   while (n > 0)
     free (held[--n]);
