@@ -8,9 +8,9 @@
 #   BENCH_QUICK=1   a smoke run: few repetitions of everything
 #   HOOK_RUNS       rounds of the hook measurement (default 1000)
 #   JQ_EVERY        the jq variants run in one round out of JQ_EVERY (default 10)
-#   RUNC_RUNS       rounds of `runc run` (default 100; each round runs 3 containers)
-#   CHECK_COPIES    copies of the fixtures given to one `ocigate check` (default 10)
-#   CHECK_ROUNDS    rounds of the throughput measurement (default 3)
+#   RUNC_RUNS       rounds of `runc run` (default 200; each round runs 3 containers)
+#   CHECK_COPIES    copies of the fixtures given to one `ocigate check` (default 57: 3021 configs)
+#   CHECK_ROUNDS    rounds of the throughput measurement (default 11)
 #   SCALE_RUNS      rounds of the scaling measurement (default 5)
 #   BENCH_OUT       where make put the benchmark's programs (default build/bench)
 #   BENCH_PARTS     which measurements to run (default "1 2 3 4")
@@ -31,8 +31,8 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
     CHECK_COPIES=${CHECK_COPIES:-2} CHECK_ROUNDS=${CHECK_ROUNDS:-1} SCALE_RUNS=${SCALE_RUNS:-1}
     WARMUP=1
 else
-    HOOK_RUNS=${HOOK_RUNS:-1000} JQ_EVERY=${JQ_EVERY:-10} RUNC_RUNS=${RUNC_RUNS:-100}
-    CHECK_COPIES=${CHECK_COPIES:-10} CHECK_ROUNDS=${CHECK_ROUNDS:-3} SCALE_RUNS=${SCALE_RUNS:-5}
+    HOOK_RUNS=${HOOK_RUNS:-1000} JQ_EVERY=${JQ_EVERY:-10} RUNC_RUNS=${RUNC_RUNS:-200}
+    CHECK_COPIES=${CHECK_COPIES:-57} CHECK_ROUNDS=${CHECK_ROUNDS:-11} SCALE_RUNS=${SCALE_RUNS:-5}
     WARMUP=3
 fi
 
@@ -111,7 +111,7 @@ fi
 echo "- repetitions: HOOK_RUNS=$HOOK_RUNS (jq every $JQ_EVERY rounds), RUNC_RUNS=$RUNC_RUNS," \
     "CHECK_COPIES=$CHECK_COPIES x CHECK_ROUNDS=$CHECK_ROUNDS, SCALE_RUNS=$SCALE_RUNS$([ "${BENCH_QUICK:-0}" = 1 ] && echo ' (BENCH_QUICK: figures are rough)')"
 echo "- medians; p90 = 90th percentile; µs = microseconds; every variant of a table ran interleaved"
-echo "  round-robin with the others (${WARMUP} warm-up rounds not counted)"
+echo "  with the others, in an order shuffled every round (${WARMUP} warm-up rounds not counted)"
 echo
 
 # ------------------------------------------------------------ 1. the hook
