@@ -216,7 +216,7 @@ hook_precreate (const char *policy_path, bool dry_run)
       break;
     }
   cleanup_free char *reasons = error ? xasprintf ("ocigate: refused: %s", error) : gate_refusal (&g, &v);
-  fputs (reasons, stderr);
+  fprintf (stderr, "%s%s", reasons, error ? "\n" : ""); /* gate_refusal()'s lines end in one */
   cleanup_error ocigate_error_t ierr = NULL;
   if (inject_refusal (cfg->root, reasons, &ierr) < 0)
     {

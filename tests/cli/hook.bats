@@ -177,9 +177,12 @@ state() {
 @test "precreate: a broken policy still shows its reason through the added hook" {
   mutate '.process.user.uid = 1000' >"$T/config.json"
   echo '{"version": 9, "rules": {}}' >"$T/policy.json"
-  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>"$T/err"
   jq -e '.hooks.prestart[0].args | index("--refuse") == 2' "$T/out.json"
   jq -r '.hooks.prestart[0].args[3]' "$T/out.json" | grep -q "ocigate: refused: $T/policy.json:1: version: 9 is not a version"
+  # and Podman's log gets it as one whole line
+  grep -q "^ocigate: refused: $T/policy.json:1: version: 9 is not a version" "$T/err"
+  [ "$(tail -c 1 "$T/err" | od -An -c | tr -d ' ')" = '\n' ]
 }
 
 @test "precreate: a config that is not JSON fails the hook" {
