@@ -171,20 +171,17 @@ sysctls_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   if (sysctl == NULL) /* absent or null */
     return 0;
   if (!json_object_is_type (sysctl, json_type_object))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.sysctl: must be an object, not %s",
-                               json_type_to_name (json_object_get_type (sysctl)));
+    return rule_config_error (ctx, err, "linux.sysctl: must be an object, not %s", json_type_label (sysctl));
   size_t n = (size_t)json_object_object_length (sysctl);
   if (n > OCIGATE_MAX_LIST)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.sysctl: %zu entries, more than the limit of %d", n,
-                               OCIGATE_MAX_LIST);
+    return rule_config_error (ctx, err, "linux.sysctl: %zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
   /* Every value first: a config that cannot be judged has no findings. */
   json_object_object_foreach (sysctl, key, val)
     {
       if (!json_object_is_type (val, json_type_string))
         {
           cleanup_free char *k = shown (key);
-          return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.sysctl.%s: must be a string, not %s", k,
-                                     json_type_to_name (json_object_get_type (val)));
+          return rule_config_error (ctx, err, "linux.sysctl.%s: must be a string, not %s", k, json_type_label (val));
         }
     }
   json_object_object_foreach (sysctl, key2, val2)

@@ -76,7 +76,7 @@ devices               | default  | allow |  | 2 | rule devices: {}: linux.device
 cgroup-devices        | default  | allow |  | 2 | rule devices: {}: linux.resources.devices: 4097 entries, more than the limit of 4096
 masked                | default  | allow |  | 2 | rule maskedPaths: {}: linux.maskedPaths: 4097 paths, more than the limit of 4096
 readonly              | default  | allow |  | 2 | rule maskedPaths: {}: linux.readonlyPaths: 4097 paths, more than the limit of 4096
-sysctl                | sysctls  | allow |  | 2 | rule sysctls: linux.sysctl: 4097 entries, more than the limit of 4096
+sysctl                | sysctls  | allow |  | 2 | rule sysctls: {}: linux.sysctl: 4097 entries, more than the limit of 4096
 uid                   | default  | any   |  | 2 | {}: process.user.uid: 4294967296 is out of range (0 to 4294967295)
 gid                   | default  | allow |  | 2 | {}: process.user.gid: 4294967296 is out of range (0 to 4294967295)
 uid-low               | default  | deny  | deny user.root: process runs as host UID 0 | 2 | {}: process.user.uid: -1 is out of range (0 to 4294967295)
