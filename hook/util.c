@@ -323,17 +323,17 @@ heap_reserve (size_t bytes)
 {
   if (bytes > (size_t)INT_MAX / 4)
     bytes = (size_t)INT_MAX / 4;
-  /* Grow the heap by at least `bytes` at once, and keep what is freed. */
-  if (mallopt (M_TOP_PAD, (int)bytes) != 1 || mallopt (M_TRIM_THRESHOLD, (int)(2 * bytes)) != 1)
+  /* Grow the heap by at least `bytes` at once, keep what is freed, and
+   * take blocks of up to twice that from it rather than from mmap(). */
+  if (mallopt (M_TOP_PAD, (int)bytes) != 1 || mallopt (M_TRIM_THRESHOLD, (int)(2 * bytes)) != 1
+      || mallopt (M_MMAP_THRESHOLD, (int)(2 * bytes)) != 1)
     return;
   void *first = malloc (1);
   char *brk_before = sbrk (0);
-  /* Use up the free space left at the top in blocks below the mmap
-   * threshold until the heap grows. */
-  void *held[8] = { NULL };
-  size_t n = 0;
-  while (n < ARRAY_SIZE (held) && sbrk (0) == brk_before)
-    held[n++] = malloc ((size_t)64 * 1024);
+  /* One block larger than the free space left at the top grows the heap;
+   * malloc() writes one header in the new part before it is populated. */
+  size_t top = first && (char *)first < brk_before ? (size_t)(brk_before - (char *)first) : 0;
+  void *held = top < bytes ? malloc (top + 1) : NULL;
   char *brk_after = sbrk (0);
   char *from = first ? (char *)first - (uintptr_t)first % 4096 : NULL; /* its page */
   if (from && (intptr_t)brk_before != -1 && brk_after > brk_before && from < brk_before)
@@ -343,7 +343,6 @@ heap_reserve (size_t bytes)
 #endif
       (void)madvise (from, (size_t)(brk_after - from), MADV_POPULATE_WRITE);
     }
-  while (n > 0)
-    free (held[--n]);
+  free (held);
   free (first);
 }
