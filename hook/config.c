@@ -110,23 +110,24 @@ get_uint32 (json_object *o, uint32_t *out, ocigate_error_t *err, const char *fmt
   return 0;
 }
 
-/* An optional array field: NULL when absent or null, else checked for type
- * and length (the noun and limit name the count in the message). */
+/* An optional array field, parent_field.key: NULL when absent or null, else
+ * checked for type and length (the noun and limit name the count in the
+ * message). */
 static int
-get_list (json_object *parent, const char *key, const char *field, size_t max, const char *noun, const char *limit,
-          json_object **out, size_t *n, ocigate_error_t *err)
+get_list (json_object *parent, const char *parent_field, const char *key, size_t max, const char *noun,
+          const char *limit, json_object **out, size_t *n, ocigate_error_t *err)
 {
   json_object *a = json_get (parent, key);
   *out = NULL;
   *n = 0;
   if (a == NULL || json_object_is_type (a, json_type_null))
     return 0;
-  if (want_type (a, json_type_array, err, "%s", field) < 0)
+  if (want_type (a, json_type_array, err, "%s.%s", parent_field, key) < 0)
     return -1;
   size_t len = json_object_array_length (a);
   if (len > max)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu %s, more than %s of %zu", field, len, noun, limit,
-                               max);
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s.%s: %zu %s, more than %s of %zu", parent_field, key, len,
+                               noun, limit, max);
   *out = a;
   *n = len;
   return 0;
@@ -147,9 +148,7 @@ load_user (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
     return -1;
   json_object *gids = NULL;
   size_t n = 0;
-  if (get_list (user, "additionalGids", "process.user.additionalGids", OCIGATE_MAX_LIST, "entries", "the limit", &gids,
-                &n, err)
-      < 0)
+  if (get_list (user, "process.user", "additionalGids", OCIGATE_MAX_LIST, "entries", "the limit", &gids, &n, err) < 0)
     return -1;
   if (gids == NULL)
     return 0;
@@ -176,14 +175,11 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
     return -1;
   for (int s = 0; s < CAPSET__COUNT; s++)
     {
-      /* "process.capabilities.bounding" and its kind, without formatting */
-      static const char *const fields[CAPSET__COUNT]
-          = { "process.capabilities.bounding", "process.capabilities.effective", "process.capabilities.permitted",
-              "process.capabilities.inheritable", "process.capabilities.ambient" };
-      const char *field = fields[s];
       json_object *set = NULL;
       size_t n = 0;
-      if (get_list (caps, cap_set_names[s], field, OCIGATE_MAX_LIST, "entries", "the limit", &set, &n, err) < 0)
+      if (get_list (caps, "process.capabilities", cap_set_names[s], OCIGATE_MAX_LIST, "entries", "the limit", &set, &n,
+                    err)
+          < 0)
         return -1;
       for (size_t i = 0; i < n; i++)
         {
@@ -195,7 +191,7 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
               continue;
             }
           /* The item's name is made only for the error. */
-          cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
+          cleanup_free char *item = xasprintf ("process.capabilities.%s[%zu]", cap_set_names[s], i);
           if (want_type (name, json_type_string, err, "%s", item) < 0)
             return -1;
           return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
@@ -212,7 +208,7 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
 {
   json_object *nss = NULL;
   size_t n = 0;
-  if (get_list (linux_, "namespaces", "linux.namespaces", OCIGATE_MAX_LIST, "entries", "the limit", &nss, &n, err) < 0)
+  if (get_list (linux_, "linux", "namespaces", OCIGATE_MAX_LIST, "entries", "the limit", &nss, &n, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     {
@@ -259,10 +255,9 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
 static int
 load_mappings (json_object *linux_, const char *key, struct id_mapping **out, size_t *n_out, ocigate_error_t *err)
 {
-  const char *field = strcmp (key, "uidMappings") == 0 ? "linux.uidMappings" : "linux.gidMappings";
   json_object *maps = NULL;
   size_t n = 0;
-  if (get_list (linux_, key, field, OCIGATE_MAX_MAPPINGS, "mappings", "the kernel's limit", &maps, &n, err) < 0)
+  if (get_list (linux_, "linux", key, OCIGATE_MAX_MAPPINGS, "mappings", "the kernel's limit", &maps, &n, err) < 0)
     return -1;
   if (maps == NULL)
     return 0;
@@ -271,7 +266,7 @@ load_mappings (json_object *linux_, const char *key, struct id_mapping **out, si
   for (size_t i = 0; i < n; i++)
     {
       json_object *m = json_object_array_get_idx (maps, i);
-      if (want_type (m, json_type_object, err, "%s[%zu]", field, i) < 0)
+      if (want_type (m, json_type_object, err, "linux.%s[%zu]", key, i) < 0)
         return -1;
       static const char *const keys[] = { "containerID", "hostID", "size" };
       uint32_t vals[3];
@@ -279,8 +274,8 @@ load_mappings (json_object *linux_, const char *key, struct id_mapping **out, si
         {
           json_object *v = json_get (m, keys[k]);
           if (v == NULL)
-            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s[%zu].%s: missing", field, i, keys[k]);
-          if (get_uint32 (v, &vals[k], err, "%s[%zu].%s", field, i, keys[k]) < 0)
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.%s[%zu].%s: missing", key, i, keys[k]);
+          if (get_uint32 (v, &vals[k], err, "linux.%s[%zu].%s", key, i, keys[k]) < 0)
             return -1;
         }
       (*out)[i] = (struct id_mapping){ vals[0], vals[1], vals[2] };

@@ -99,27 +99,26 @@ config_dirs_release (struct config_dirs *d)
   free (d->real);
 }
 
+/* The directory part of path: "." when it has none. */
+static char *
+dir_of (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+  return slash == NULL ? xstrdup (".") : slash == path ? xstrdup ("/") : xstrndup (path, (size_t)(slash - path));
+}
+
 static char *
 config_dir (struct config_dirs *memo, const char *path, bool via_link)
 {
   if (strcmp (path, "-") == 0)
     return NULL;
-  cleanup_free char *real = NULL;
-  if (via_link)
-    {
-      real = realpath (path, NULL);
-      if (real == NULL)
-        return NULL;
-      char *slash = strrchr (real, '/');
-      return slash == real ? xstrdup ("/") : xstrndup (real, (size_t)(slash - real));
-    }
-  const char *slash = strrchr (path, '/');
-  cleanup_free char *given = slash == NULL   ? xstrdup (".")
-                             : slash == path ? xstrdup ("/")
-                                             : xstrndup (path, (size_t)(slash - path));
+  cleanup_free char *target = via_link ? realpath (path, NULL) : NULL;
+  if (via_link && target == NULL)
+    return NULL;
+  cleanup_free char *given = dir_of (target ? target : path);
   if (memo->given == NULL || strcmp (memo->given, given) != 0)
     {
-      real = realpath (given, NULL);
+      cleanup_free char *real = realpath (given, NULL);
       if (real == NULL)
         return NULL;
       config_dirs_release (memo);

@@ -1835,7 +1835,7 @@ hash_bytes (uint64_t h, const void *data, size_t n)
   return h;
 }
 
-/* A filter before json_same(): the top-level keys and the size of each
+/* A filter before flat_match(): the top-level keys and the size of each
  * value, which tells the profiles of a machine apart without a walk. */
 static uint64_t
 profile_shape (json_object *sc)
