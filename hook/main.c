@@ -204,6 +204,11 @@ cmd_check (int argc, char **argv)
           cleanup_free char *dir = bundle ? NULL : config_dir (&dirs, argv[i], cfg->via_link);
           struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle ? bundle : dir };
           r = ocigate_evaluate (policy, &ctx, &v, &cerr);
+          /* A dry run of fix: a fix that cannot be made (the seccomp
+           * rule's profile file unreadable or too large) is the error fix
+           * would exit with, not a "rewrite".  The tree is this loop's. */
+          if (r == 0 && verdict_decide (&v) == DECISION_REWRITE && ocigate_apply_fixes (policy, &ctx, &v, &cerr) < 0)
+            r = ocigate_error_prefix (&cerr, "%s", name);
         }
       if (r < 0)
         {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # ocigate check: decisions, exit codes, output formats.
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
@@ -70,6 +71,35 @@ teardown() {
   [ "$status" -eq 2 ]
   jq -e --arg p "$T/str.json" '.config == $p and .decision == "error"
          and (.error | test("process.user.uid: must be an integer"))' <<<"$output"
+}
+
+@test "check is the dry run of fix: a fix fix cannot make is its error, exit 2, and the next config is judged" {
+  jq '.rules |= with_entries(.value.action = "off")
+      | .rules.seccomp = {"action": "fix", "profile": $p}' --arg p "$T/profile.json" \
+    "$POLICIES/default.json" >"$T/policy.json"
+  mutate 'del(.linux.seccomp)' >"$T/noseccomp.json"
+  compliant_config >"$T/ok.json"
+  # the profile file is missing: fix cannot insert it
+  run "$OCIGATE" fix -p "$T/policy.json" -o "$T/fixed.json" "$T/noseccomp.json"
+  [ "$status" -eq 2 ]
+  [ "$output" = "ocigate: fix seccomp: seccomp profile: open $T/profile.json: No such file or directory" ]
+  [ ! -e "$T/fixed.json" ]
+  run --separate-stderr "$OCIGATE" check -p "$T/policy.json" "$T/noseccomp.json" "$T/ok.json"
+  [ "$status" -eq 2 ]
+  [ "$stderr" = "ocigate: $T/noseccomp.json: fix seccomp: seccomp profile: open $T/profile.json: No such file or directory" ]
+  [ "$output" = "$T/ok.json: allow" ]
+  run "$OCIGATE" check --format json -p "$T/policy.json" "$T/noseccomp.json"
+  [ "$status" -eq 2 ]
+  jq -e --arg p "$T/noseccomp.json" '.config == $p and .decision == "error"
+         and (.error | endswith("seccomp profile: open \($p | sub("noseccomp.json$"; "profile.json")): No such file or directory"))' <<<"$output"
+  # with the profile there, both rewrite
+  jq '.linux.seccomp' "$FIXTURES/docker-default.json" >"$T/profile.json"
+  run "$OCIGATE" check -p "$T/policy.json" "$T/noseccomp.json"
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "$T/noseccomp.json: rewrite" ]
+  run --separate-stderr "$OCIGATE" fix -p "$T/policy.json" -o "$T/fixed.json" "$T/noseccomp.json"
+  [ "$status" -eq 0 ]
+  jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$T/fixed.json"
 }
 
 @test "check reads stdin for -" {

@@ -436,7 +436,7 @@ policy_limit() {
 @test "rules.sysctls.allow: 4096 entries load; 4097 refused" { policy_limit sysctls-allow; }
 @test "rules.seccomp.deny: 1024 names load; 1025 refused" { policy_limit seccomp-deny; }
 
-@test "the seccomp profile fix inserts: 4 MiB (4194304 bytes) used; one byte more refused by fix (check does not read it)" {
+@test "the seccomp profile fix inserts: 4 MiB (4194304 bytes) used; one byte more refused by fix and check" {
   [ "$(stat -c %s "$G/profile/at.json")" -eq 4194304 ]
   jq 'del(.linux.seccomp)' "$G/cfg/base.at/config.json" >"$T/config.json"
   run "$OCIGATE" fix -p "$G/pol/profile.at.json" -o "$T/fixed.json" "$T/config.json"
@@ -450,8 +450,12 @@ policy_limit() {
   [ "$status" -eq 2 ]
   [[ "$output" == *"ocigate: fix seccomp: seccomp profile: $G/profile/over.json: file is 4194305 bytes, more than the limit of 4194304" ]]
   [ ! -e "$T/fixed-over.json" ]
-  # check reports the fix it would make without reading the profile
+  # check is fix's dry run: the same error, not "rewrite"
   run "$OCIGATE" check -p "$G/pol/profile.over.json" "$T/config.json"
+  show
+  [ "$status" -eq 2 ]
+  [ "$output" = "ocigate: $T/config.json: fix seccomp: seccomp profile: $G/profile/over.json: file is 4194305 bytes, more than the limit of 4194304" ]
+  run "$OCIGATE" check -p "$G/pol/profile.at.json" "$T/config.json"
   show
   [ "$status" -eq 0 ]
   [ "${lines[-1]}" = "$T/config.json: rewrite" ]
