@@ -29,22 +29,56 @@ write_all (int fd, const char *data, size_t len)
   return 0;
 }
 
+/* Give the unnamed temporary file fd (O_TMPFILE) a name beside the target,
+ * for the rename: ".BASE.ocigate-PID-N".  Through /proc/self/fd, which
+ * needs no privilege; without /proc, AT_EMPTY_PATH (CAP_DAC_READ_SEARCH).
+ * NULL with errno set on failure. */
+static char *
+name_temp (int fd, const char *dir, const char *base)
+{
+  char proc[64];
+  (void)snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  long pid = (long)getpid ();
+  for (unsigned n = 0; n < 64; n++)
+    {
+      cleanup_free char *name = xasprintf ("%s/.%s.ocigate-%ld-%u", dir, base, pid, n);
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+        return steal_pointer (&name);
+      if (errno == ENOENT && linkat (fd, "", AT_FDCWD, name, AT_EMPTY_PATH) == 0)
+        return steal_pointer (&name);
+      if (errno != EEXIST)
+        return NULL;
+    }
+  errno = EEXIST;
+  return NULL;
+}
+
 int
 write_file_atomic (const char *path, const char *data, size_t len, ocigate_error_t *err)
 {
   cleanup_free char *path_copy = xstrdup (path);
   const char *dir = dirname (path_copy);
   cleanup_free char *copy2 = xstrdup (path);
-  cleanup_free char *tmpl = xasprintf ("%s/.%s.ocigate-XXXXXX", dir, basename (copy2));
+  const char *base = basename (copy2);
 
   struct stat st;
   bool exists = stat (path, &st) == 0;
   if (!exists && errno != ENOENT)
     return ocigate_error_make_errno (err, errno, "stat %s", path);
 
-  cleanup_close int fd = mkostemp (tmpl, O_CLOEXEC);
+  /* The temporary file has no name while it is written (O_TMPFILE), so a
+   * process killed before the rename leaves nothing behind but in the two
+   * system calls between link and rename.  Where the filesystem has no
+   * O_TMPFILE, it is named from the start. */
+  cleanup_free char *tmp = NULL; /* its name, once it has one */
+  cleanup_close int fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
-    return ocigate_error_make_errno (err, errno, "create a temporary file beside %s", path);
+    {
+      tmp = xasprintf ("%s/.%s.ocigate-XXXXXX", dir, base);
+      fd = mkostemp (tmp, O_CLOEXEC);
+      if (fd < 0)
+        return ocigate_error_make_errno (err, errno, "create a temporary file beside %s", path);
+    }
   mode_t mode = exists ? (st.st_mode & 07777) : 0644;
   int e = 0;
   const char *step = NULL;
@@ -56,18 +90,24 @@ write_file_atomic (const char *path, const char *data, size_t len, ocigate_error
     e = errno, step = "write";
   else if (fsync (fd) < 0)
     e = errno, step = "fsync";
+  else if (tmp == NULL && (tmp = name_temp (fd, dir, base)) == NULL)
+    e = errno, step = "link";
   if (step == NULL)
     {
       int fdc = steal_fd (&fd);
       if (close (fdc) < 0)
         e = errno, step = "close";
     }
-  if (step == NULL && rename (tmpl, path) < 0)
+  if (step == NULL && rename (tmp, path) < 0)
     e = errno, step = "rename";
   if (step)
     {
-      unlink (tmpl);
-      return ocigate_error_make_errno (err, e, "%s %s (writing %s)", step, tmpl, path);
+      if (tmp)
+        {
+          unlink (tmp);
+          return ocigate_error_make_errno (err, e, "%s %s (writing %s)", step, tmp, path);
+        }
+      return ocigate_error_make_errno (err, e, "%s an unnamed temporary file in %s (writing %s)", step, dir, path);
     }
   cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0 || fsync (dfd) < 0)

@@ -5,9 +5,10 @@
 
 #include "error.h"
 
-/* Write data to a temp file in path's directory, give it path's mode and
- * owner (0644 and the caller's when path is new), fsync, rename over path,
- * fsync the directory.  A failure leaves path as it was. */
+/* Write data to a temp file in path's directory (unnamed until it is whole,
+ * where the filesystem has O_TMPFILE), give it path's mode and owner (0644
+ * and the caller's when path is new), fsync, rename over path, fsync the
+ * directory.  A failure leaves path as it was, and no temp file. */
 int write_file_atomic (const char *path, const char *data, size_t len, ocigate_error_t *err);
 
 /* write(2) all of data, retrying short writes and EINTR. */

@@ -7,7 +7,8 @@
 # with gcc into this file's temp dir) into build/dynamic/ocigate-runc, the
 # same objects as build/ocigate linked dynamically (a static binary does
 # not load preloaded libraries): write(2) failing after N bytes,
-# short writes, fsync failing, rename failing.  Then the wrapper is killed
+# short writes, fsync failing, naming the O_TMPFILE file failing, rename
+# failing, and a filesystem without O_TMPFILE.  Then the wrapper is killed
 # with SIGKILL at random moments while it rewrites a ~2 MB config.
 #
 # Run as root from the repository root:  bats --tap tests/e2e/faults.bats
@@ -141,6 +142,39 @@ only_config_and_rootfs() {
   [ -z "$("$RUNC" --root "$R" list -q)" ]
 }
 
+@test "faults: naming the unnamed temporary file (linkat) failing: refused, config.json byte-identical, no temp file" {
+  run --separate-stderr faulty FAULTSHIM_LINK=1
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: refused: link an unnamed temporary file in $B (writing $B/config.json): Input/output error"* ]]
+  grep -q 'linkat EIO' "$T/shim.log"
+  [ "$(sha "$B/config.json")" = "$ORIG" ]
+  only_config_and_rootfs
+  [ -z "$("$RUNC" --root "$R" list -q)" ]
+}
+
+@test "faults: on a filesystem without O_TMPFILE: a named temporary file, rewritten whole, and none left when a step fails" {
+  run --separate-stderr faulty FAULTSHIM_NO_TMPFILE=1
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  grep -q 'tmpfile EOPNOTSUPP' "$T/shim.log"
+  [ "$(sha "$B/config.json")" = "$FIXED" ]
+  only_config_and_rootfs
+  for fault in FAULTSHIM_WRITE_AFTER=100 FAULTSHIM_FSYNC=file FAULTSHIM_RENAME=1; do
+    cp "$T/orig.json" "$B/config.json"
+    rm -f "$T/shim.log"
+    run --separate-stderr faulty FAULTSHIM_NO_TMPFILE=1 "$fault"
+    echo "$fault: status=$status err=$stderr"
+    [ "$status" -eq 1 ]
+    # the message names the temporary file it removed
+    [[ "$stderr" == *"ocigate: refused: "*" $B/.config.json.ocigate-"*" (writing $B/config.json): "* ]]
+    grep -q 'tmpfile EOPNOTSUPP' "$T/shim.log"
+    [ "$(sha "$B/config.json")" = "$ORIG" ]
+    only_config_and_rootfs
+  done
+  [ -z "$("$RUNC" --root "$R" list -q)" ]
+}
+
 @test "faults: fsync of the directory failing after the rename: refused (fail closed), config.json whole" {
   run --separate-stderr faulty FAULTSHIM_FSYNC=dir
   echo "status=$status err=$stderr"
@@ -171,32 +205,37 @@ only_config_and_rootfs() {
   # The loop runs in plain bash (bats' per-command trap would blur the
   # timing).  Half the kills land 0-5 ms after the start: there the wrapper
   # is still reading and judging the 2 MB config, which takes far longer.
-  # So that the kills also hit the rewrite itself (temporary file written,
-  # fsync, rename, directory fsync), the other half wait until the temporary
-  # file appears and kill 0..2x the time it lives (write, fsync, rename).
+  # So that the kills also hit the rewrite itself (serialising, writing the
+  # temporary file, which has no name while it is written (O_TMPFILE),
+  # fsync, link, rename, directory fsync), the other half wait until the
+  # wrapper has read the config (its read bytes in /proc/PID/io, polled
+  # without forking) and kill 0..1.2x the time from there to its exit.
   run bash -c '
     T=$1 B=$2 BO=$3 BF=$4 PT=$5 W=$6
     shopt -s nullglob
     mkfifo "$T/never"; exec 9<>"$T/never"
-    now() { echo "${EPOCHREALTIME/./}"; }
     pause_us() { local tv; printf -v tv "%d.%06d" $(($1 / 1000000)) $(($1 % 1000000)); read -r -t "$tv" -u 9 _ || :; }
-    temp_there() { local f=("$B"/.config.json.ocigate-*); [ ${#f[@]} -gt 0 ]; }
-    wait_temp() { # until a temporary file is there, or the wrapper is gone
-      while ! temp_there; do kill -0 "$1" 2>/dev/null || return 1; done
+    size=$(stat -c %s "$T/big-orig.json")
+    wait_read() { # until the wrapper has read the whole config, or is gone
+      local k v
+      while :; do
+        { while read -r k v; do [ "$k" = rchar: ] && break; done </proc/"$1"/io; } 2>/dev/null || return 1
+        ((v >= size)) && return 0
+      done
     }
-    # how long the temporary file lives (write, fsync, rename) here
+    # how long the wrapper runs after reading the config, here
     window=0
     for k in 1 2 3; do
       cat "$T/big-orig.json" >"$B/config.json"
       "$W" --ocigate-policy="$PT" create -b "$B" t$k >/dev/null 2>&1 &
       pid=$!
-      wait_temp "$pid"; t1=${EPOCHREALTIME/./}
-      while temp_there && kill -0 "$pid" 2>/dev/null; do :; done; t2=${EPOCHREALTIME/./}
+      wait_read "$pid"; t1=${EPOCHREALTIME/./}
+      while kill -0 "$pid" 2>/dev/null; do :; done; t2=${EPOCHREALTIME/./}
       wait "$pid"
       ((t2 - t1 > window)) && window=$((t2 - t1))
     done
-    span=$((window * 2)); ((span < 1000)) && span=1000
-    echo "# the temporary file lives up to ${window} us here; late kills land 0..${span} us after it appears" >&3
+    span=$((window * 6 / 5)); ((span < 1000)) && span=1000
+    echo "# the wrapper runs up to ${window} us after reading the config here; late kills land 0..${span} us after that" >&3
     declare -A count=([early-orig]=0 [early-fixed]=0 [late-orig]=0 [late-fixed]=0)
     temps=0
     for ((i = 0; i < 200; i++)); do
@@ -207,7 +246,7 @@ only_config_and_rootfs() {
         kind=early d=$((RANDOM % 5001))
       else
         kind=late d=$(( (RANDOM * 32768 + RANDOM) % (span + 1) ))
-        wait_temp "$pid"
+        wait_read "$pid"
       fi
       pause_us "$d"
       kill -KILL "$pid" 2>/dev/null

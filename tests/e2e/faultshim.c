@@ -14,12 +14,17 @@
  *   FAULTSHIM_WRITE_MAX=N       every write writes at most N bytes (short writes, no error)
  *   FAULTSHIM_FSYNC=file|dir    fsync/fdatasync of a regular file in DIR, or of DIR, fails with EIO
  *   FAULTSHIM_RENAME=1          rename* with its target in DIR fails with EIO
+ *   FAULTSHIM_LINK=1            linkat with its target in DIR fails with EIO (naming an
+ *                               O_TMPFILE file)
+ *   FAULTSHIM_NO_TMPFILE=1      open* of DIR with O_TMPFILE fails with EOPNOTSUPP, as on a
+ *                               filesystem without O_TMPFILE
  *   FAULTSHIM_LOG=PATH          one line per fault injected ("write N", "fsync", "rename"),
  *                               so a test can tell the shim really took part
  *
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -33,7 +38,7 @@
 static char fault_dir[PATH_MAX];
 static int inited, active;
 static long long write_after = -1, write_max = -1, written;
-static int fsync_file, fsync_dir, rename_fail;
+static int fsync_file, fsync_dir, rename_fail, link_fail, no_tmpfile;
 static const char *log_path;
 
 static void
@@ -58,6 +63,10 @@ shim_init (void)
     }
   if ((s = getenv ("FAULTSHIM_RENAME")) && *s)
     rename_fail = strcmp (s, "1") == 0;
+  if ((s = getenv ("FAULTSHIM_LINK")) && *s)
+    link_fail = strcmp (s, "1") == 0;
+  if ((s = getenv ("FAULTSHIM_NO_TMPFILE")) && *s)
+    no_tmpfile = strcmp (s, "1") == 0;
   log_path = getenv ("FAULTSHIM_LOG");
 }
 
@@ -213,11 +222,8 @@ fdatasync (int fd)
 
 /* The target's directory, resolved; whether it is FAULT_DIR. */
 static int
-rename_targeted (int dirfd, const char *newpath)
+target_in_dir (int dirfd, const char *newpath)
 {
-  shim_init ();
-  if (!active || !rename_fail)
-    return 0;
   char full[PATH_MAX * 2], dir[PATH_MAX * 2], real[PATH_MAX];
   if (newpath[0] == '/')
     snprintf (full, sizeof full, "%s", newpath);
@@ -251,6 +257,13 @@ rename_targeted (int dirfd, const char *newpath)
   if (realpath (dir, real) == NULL)
     return 0;
   return strcmp (real, fault_dir) == 0;
+}
+
+static int
+rename_targeted (int dirfd, const char *newpath)
+{
+  shim_init ();
+  return active && rename_fail && target_in_dir (dirfd, newpath);
 }
 
 static int
@@ -298,3 +311,70 @@ renameat2 (int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
     }
   return (int)syscall (SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
 }
+
+int
+linkat (int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)
+{
+  shim_init ();
+  if (active && link_fail && target_in_dir (newdirfd, newpath))
+    {
+      shim_log ("linkat EIO\n", 0);
+      errno = EIO;
+      return -1;
+    }
+  return (int)syscall (SYS_linkat, olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+/* Whether an open of path with flags is an O_TMPFILE open of FAULT_DIR to
+ * refuse (the filesystem "has no O_TMPFILE"). */
+static int
+tmpfile_refused (int dirfd, const char *path, int flags)
+{
+  shim_init ();
+  if (!active || !no_tmpfile || (flags & O_TMPFILE) != O_TMPFILE || (dirfd != AT_FDCWD && path[0] != '/'))
+    return 0;
+  char real[PATH_MAX];
+  if (realpath (path, real) == NULL || strcmp (real, fault_dir) != 0)
+    return 0;
+  shim_log ("tmpfile EOPNOTSUPP\n", 0);
+  errno = EOPNOTSUPP;
+  return 1;
+}
+
+/* open and openat, their mode taken from the arguments by the caller. */
+static int
+shim_openat (int dirfd, const char *path, int flags, mode_t mode)
+{
+  if (tmpfile_refused (dirfd, path, flags))
+    return -1;
+  return (int)syscall (SYS_openat, dirfd, path, flags, mode);
+}
+
+#define OPEN_MODE(flags, mode)                                                                                        \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      va_list ap;                                                                                                      \
+      va_start (ap, flags);                                                                                            \
+      mode = ((flags) & O_CREAT) || ((flags) & O_TMPFILE) == O_TMPFILE ? va_arg (ap, mode_t) : 0;                     \
+      va_end (ap);                                                                                                     \
+    }                                                                                                                  \
+  while (0)
+
+int
+openat (int dirfd, const char *path, int flags, ...)
+{
+  mode_t mode;
+  OPEN_MODE (flags, mode);
+  return shim_openat (dirfd, path, flags, mode);
+}
+
+int
+open (const char *path, int flags, ...)
+{
+  mode_t mode;
+  OPEN_MODE (flags, mode);
+  return shim_openat (AT_FDCWD, path, flags, mode);
+}
+
+int open64 (const char *path, int flags, ...) __attribute__ ((alias ("open")));
+int openat64 (int dirfd, const char *path, int flags, ...) __attribute__ ((alias ("openat")));
