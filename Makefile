@@ -77,7 +77,8 @@ $(B)/obj/%.o: hook/%.c $(FLAGS_STAMP) | $(B)/obj
 # The embedded default policy is the file itself, assembled in.
 $(B)/obj/default_policy.o: hook/default_policy.S policies/default.json $(FLAGS_STAMP) | $(B)/obj
 	@echo "  AS      $<"
-	@$(CC) -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' -c -o $@ $<
+	@sum=$$(sha256sum policies/default.json | cut -d' ' -f1) && [ $${#sum} -eq 64 ] && \
+	  $(CC) -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' -DOCIGATE_DEFAULT_POLICY_SHA256="\"$$sum\"" -c -o $@ $<
 
 $(B)/libocigate.a: $(LIB_OBJS)
 	@echo "  AR      $@"

@@ -245,14 +245,20 @@ policy_init_settings (struct policy *p)
     p->settings[i].rule = rule_table[i];
 }
 
-int
-policy_load_buffer (const char *buf, size_t len, const char *name, struct policy **out, ocigate_error_t *err)
+/* policy_load_buffer(), with the SHA-256 of buf when it is known (hex),
+ * or NULL to compute it. */
+static int
+policy_load_digested (const char *buf, size_t len, const char *name, const char *sha256, struct policy **out,
+                      ocigate_error_t *err)
 {
   cleanup_policy struct policy *p = xzalloc (sizeof *p);
   p->source = xstrdup (name);
   p->runtime_runc = xstrdup (OCIGATE_DEFAULT_RUNC);
   p->runtime_crun = xstrdup (OCIGATE_DEFAULT_CRUN);
-  sha256_hex (buf, len, p->sha256);
+  if (sha256 && strlen (sha256) == SHA256_HEX_LEN)
+    memcpy (p->sha256, sha256, SHA256_HEX_LEN + 1);
+  else
+    sha256_hex (buf, len, p->sha256);
   policy_init_settings (p);
   if (len > OCIGATE_MAX_POLICY_BYTES)
     return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: %zu bytes, more than the limit of %u", name, len,
@@ -420,6 +426,12 @@ policy_load_path (const char *path, bool trusted, struct policy **out, ocigate_e
 }
 
 int
+policy_load_buffer (const char *buf, size_t len, const char *name, struct policy **out, ocigate_error_t *err)
+{
+  return policy_load_digested (buf, len, name, NULL, out, err);
+}
+
+int
 policy_load_file (const char *path, struct policy **out, ocigate_error_t *err)
 {
   return policy_load_path (path, false, out, err);
@@ -430,7 +442,8 @@ policy_load_embedded (struct policy **out, ocigate_error_t *err)
 {
   /* Two symbols, not one array: subtract their addresses, not the pointers. */
   size_t len = (size_t)((uintptr_t)ocigate_default_policy_end - (uintptr_t)ocigate_default_policy);
-  return policy_load_buffer (ocigate_default_policy, len, OCIGATE_EMBEDDED_POLICY, out, err);
+  return policy_load_digested (ocigate_default_policy, len, OCIGATE_EMBEDDED_POLICY, ocigate_default_policy_sha256, out,
+                               err);
 }
 
 int

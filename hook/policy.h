@@ -68,5 +68,6 @@ void cleanup_policyp (struct policy **p);
 /* policies/default.json, compiled in. */
 extern const char ocigate_default_policy[];
 extern const char ocigate_default_policy_end[];
+extern const char ocigate_default_policy_sha256[]; /* hex, computed when built */
 
 #endif

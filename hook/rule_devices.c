@@ -205,19 +205,21 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
   if (!fifo && !(has_major && has_minor))
     return rule_config_error (ctx, err, "linux.devices[%zu]: a device of type %s needs a major and a minor number", i,
                               type);
-  /* For the findings' messages. */
-  char field[48], node[48] = "", pointer[48];
-  (void)snprintf (field, sizeof field, "linux.devices[%zu]", i); /* 48 bytes hold any of these */
-  (void)snprintf (pointer, sizeof pointer, "/linux/devices/%zu", i);
-  if (!fifo)
-    (void)snprintf (node, sizeof node, " %lld:%lld", (long long)major, (long long)minor);
+  char pointer[48];
+  (void)snprintf (pointer, sizeof pointer, "/linux/devices/%zu", i); /* 48 bytes hold it */
   cleanup_free char *norm = path_normalize (path);
   if (!on_list (o->allow, norm))
     {
-      verdict_add_finding (v, s->rule->id, s->action, pointer,
-                           "host device %s in the container (%s: %s%s); remove it (--device %s), or add it to "
-                           "rules.devices.allow",
-                           path, field, type, node, path);
+      if (fifo)
+        verdict_add_finding (v, s->rule->id, s->action, pointer,
+                             "host device %s in the container (linux.devices[%zu]: %s); remove it (--device %s), or "
+                             "add it to rules.devices.allow",
+                             path, i, type, path);
+      else
+        verdict_add_finding (v, s->rule->id, s->action, pointer,
+                             "host device %s in the container (linux.devices[%zu]: %s %lld:%lld); remove it "
+                             "(--device %s), or add it to rules.devices.allow",
+                             path, i, type, (long long)major, (long long)minor, path);
       return 0;
     }
   if (fifo)
@@ -227,14 +229,15 @@ judge_device (const struct rule_context *ctx, const struct rule_setting *s, json
   cleanup_free char *why = NULL;
   if (!expected_device (norm, &want_type, &want_major, &want_minor, &why))
     verdict_add_finding (v, s->rule->id, s->action, pointer,
-                         "cannot tell whether device %s is the host's (%s: %s%s; %s); judge the config on the host "
-                         "that has the device, or remove it",
-                         path, field, type, node, why);
+                         "cannot tell whether device %s is the host's (linux.devices[%zu]: %s %lld:%lld; %s); judge "
+                         "the config on the host that has the device, or remove it",
+                         path, i, type, (long long)major, (long long)minor, why);
   else if ((type[0] == 'b') != (want_type == 'b') || major != want_major || minor != want_minor)
     verdict_add_finding (v, s->rule->id, s->action, pointer,
-                         "device %s is not the host's %s (%s: %s%s, the host's is %c %lld:%lld); give it the type "
-                         "and numbers of %s, or remove it",
-                         path, norm, field, type, node, want_type, (long long)want_major, (long long)want_minor, norm);
+                         "device %s is not the host's %s (linux.devices[%zu]: %s %lld:%lld, the host's is %c "
+                         "%lld:%lld); give it the type and numbers of %s, or remove it",
+                         path, norm, i, type, (long long)major, (long long)minor, want_type, (long long)want_major,
+                         (long long)want_minor, norm);
   return 0;
 }
 

@@ -224,7 +224,7 @@ strbuf_appendf (struct strbuf *sb, const char *fmt, ...)
   sb->len += (size_t)n;
 }
 
-/* The escape json-c writes for a byte; NULL when it writes the byte. */
+/* The escape json-c writes for a control character, '"' or '\\'. */
 static const char *
 json_escape (unsigned char u, char buf[7])
 {
@@ -247,8 +247,6 @@ json_escape (unsigned char u, char buf[7])
     default:
       break;
     }
-  if (u >= 0x20)
-    return NULL;
   (void)snprintf (buf, 7, "\\u%04x", u); /* 6 characters and the NUL: always fits */
   return buf;
 }
@@ -259,19 +257,23 @@ json_escape (unsigned char u, char buf[7])
 void
 strbuf_append_json_string (struct strbuf *sb, const char *s)
 {
+  /* The bytes json_escape() changes (control characters, '"', '\\'),
+   * and the NUL that ends s.  Runs of the others are copied whole:
+   * messages are mostly such runs. */
+  static const bool stop[256] = { [0x00 ... 0x1f] = true, ['"'] = true, ['\\'] = true };
   strbuf_append_mem (sb, "\"", 1);
-  const char *run = s;
-  for (const char *c = s; *c; c++)
+  const char *run = s, *c = s;
+  for (;;)
     {
-      char buf[7];
-      const char *esc = json_escape ((unsigned char)*c, buf);
-      if (esc == NULL)
-        continue;
+      while (!stop[(unsigned char)*c])
+        c++;
       strbuf_append_mem (sb, run, (size_t)(c - run));
-      strbuf_append (sb, esc);
-      run = c + 1;
+      if (*c == '\0')
+        break;
+      char buf[7];
+      strbuf_append (sb, json_escape ((unsigned char)*c, buf));
+      run = ++c;
     }
-  strbuf_append (sb, run);
   strbuf_append_mem (sb, "\"", 1);
 }
 

@@ -68,6 +68,9 @@ test_embedded_default (void **state UNUSED)
   cleanup_free char *a = policy_json_text (emb);
   cleanup_free char *b = policy_json_text (file);
   assert_string_equal (a, b);
+  /* The digest computed when built is the file's, as loading it computes. */
+  assert_int_equal (strlen (emb->sha256), SHA256_HEX_LEN);
+  assert_string_equal (emb->sha256, file->sha256);
 
   /* Not two empty policies that happen to agree: enforcing, capabilities
    * fixed to the allowlist, the root and privileged rules denying. */
