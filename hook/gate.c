@@ -38,17 +38,29 @@ gate_outcome (const struct gate *g, const struct verdict *v)
 char *
 gate_refusal (const struct gate *g, const struct verdict *v)
 {
+  /* "ocigate: denied by RULE: MESSAGE[ (the policy fixes this ...)]\n",
+   * put together by appending: a refusal can have hundreds of lines. */
   struct strbuf sb = { 0 };
   for (size_t i = 0; i < v->n_findings; i++)
     {
       const struct finding *f = &v->findings[i];
-      if (f->action == ACTION_DENY)
-        strbuf_appendf (&sb, "ocigate: denied by %s: %s\n", f->rule, f->message);
-      else if (f->action == ACTION_FIX && !g->can_rewrite)
-        strbuf_appendf (&sb, "ocigate: denied by %s: %s (the policy fixes this by rewriting, which %s cannot do: %s)\n",
-                        f->rule, f->message, g->where,
-                        g->cannot_rewrite ? g->cannot_rewrite
-                                          : "use the precreate hook or the ocigate-runc/ocigate-crun wrapper");
+      bool unfixable = f->action == ACTION_FIX && !g->can_rewrite;
+      if (f->action != ACTION_DENY && !unfixable)
+        continue;
+      strbuf_append (&sb, "ocigate: denied by ");
+      strbuf_append (&sb, f->rule);
+      strbuf_append (&sb, ": ");
+      strbuf_append (&sb, f->message);
+      if (unfixable)
+        {
+          strbuf_append (&sb, " (the policy fixes this by rewriting, which ");
+          strbuf_append (&sb, g->where);
+          strbuf_append (&sb, " cannot do: ");
+          strbuf_append (&sb, g->cannot_rewrite ? g->cannot_rewrite
+                                                : "use the precreate hook or the ocigate-runc/ocigate-crun wrapper");
+          strbuf_append (&sb, ")");
+        }
+      strbuf_append (&sb, "\n");
     }
   return strbuf_steal (&sb);
 }
