@@ -74,11 +74,13 @@ $(B)/obj/%.o: hook/%.c $(FLAGS_STAMP) | $(B)/obj
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The embedded default policy is the file itself, assembled in.
+# The embedded default policy is the file itself, assembled in, with its
+# SHA-256 (without one, ocigate computes it at each start).
+DEFAULT_POLICY_ASFLAGS = -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' \
+  -DOCIGATE_DEFAULT_POLICY_SHA256='"$(shell sha256sum policies/default.json | cut -d' ' -f1)"'
 $(B)/obj/default_policy.o: hook/default_policy.S policies/default.json $(FLAGS_STAMP) | $(B)/obj
 	@echo "  AS      $<"
-	@sum=$$(sha256sum policies/default.json | cut -d' ' -f1) && [ $${#sum} -eq 64 ] && \
-	  $(CC) -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' -DOCIGATE_DEFAULT_POLICY_SHA256="\"$$sum\"" -c -o $@ $<
+	@$(CC) $(DEFAULT_POLICY_ASFLAGS) -c -o $@ $<
 
 $(B)/libocigate.a: $(LIB_OBJS)
 	@echo "  AR      $@"

@@ -42,7 +42,7 @@ $(FUZZ_B)/obj/%.o: hook/%.c | $(FUZZ_TOOLCHAIN)
 
 $(FUZZ_B)/obj/default_policy.o: hook/default_policy.S policies/default.json | $(FUZZ_TOOLCHAIN)
 	@echo "  FUZZAS  $<"
-	@$(FUZZ_CC) -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' -c -o $@ $<
+	@$(FUZZ_CC) $(DEFAULT_POLICY_ASFLAGS) -c -o $@ $<
 
 # The shipped policies, compiled into fuzz_config.
 $(FUZZ_B)/gen/fuzz_policies.h: tests/fuzz/embed.sh $(wildcard policies/*.json) | $(FUZZ_B)/gen
