@@ -53,6 +53,63 @@ name_temp (int fd, const char *dir, const char *base)
   return NULL;
 }
 
+/* Write data to a new temporary file in dir with the given mode (and
+ * owner's owner when root and owner is not NULL), synced and closed, and
+ * return its name for the rename.  With `unnamed`, the file has no name
+ * while it is written (O_TMPFILE) and is named last; else it is named
+ * from the start (mkostemp).  On failure: NULL and err, nothing left
+ * behind, and *retry true when a named file may still work (no O_TMPFILE
+ * here, or no way to name the file). */
+static char *
+write_temp (const char *dir, const char *base, bool unnamed, const char *data, size_t len, mode_t mode,
+            const struct stat *owner, const char *path, bool *retry, ocigate_error_t *err)
+{
+  cleanup_free char *tmp = NULL; /* its name, once it has one */
+  cleanup_close int fd = -1;
+  *retry = false;
+  if (unnamed)
+    fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  else
+    {
+      tmp = xasprintf ("%s/.%s.ocigate-XXXXXX", dir, base);
+      fd = mkostemp (tmp, O_CLOEXEC);
+    }
+  if (fd < 0)
+    {
+      *retry = unnamed;
+      (void)ocigate_error_make_errno (err, errno, "create a temporary file beside %s", path);
+      return NULL;
+    }
+  int e = 0;
+  const char *step = NULL;
+  if (fchmod (fd, mode) < 0)
+    e = errno, step = "chmod";
+  else if (owner && geteuid () == 0 && fchown (fd, owner->st_uid, owner->st_gid) < 0)
+    e = errno, step = "chown";
+  else if (write_all (fd, data, len) < 0)
+    e = errno, step = "write";
+  else if (fsync (fd) < 0)
+    e = errno, step = "fsync";
+  else if (tmp == NULL && (tmp = name_temp (fd, dir, base)) == NULL)
+    e = errno, step = "link", *retry = true;
+  if (step == NULL)
+    {
+      int fdc = steal_fd (&fd);
+      if (close (fdc) < 0)
+        e = errno, step = "close";
+    }
+  if (step == NULL)
+    return steal_pointer (&tmp);
+  if (tmp == NULL)
+    (void)ocigate_error_make_errno (err, e, "%s an unnamed temporary file in %s (writing %s)", step, dir, path);
+  else
+    {
+      unlink (tmp);
+      (void)ocigate_error_make_errno (err, e, "%s %s (writing %s)", step, tmp, path);
+    }
+  return NULL;
+}
+
 int
 write_file_atomic (const char *path, const char *data, size_t len, ocigate_error_t *err)
 {
@@ -65,49 +122,27 @@ write_file_atomic (const char *path, const char *data, size_t len, ocigate_error
   bool exists = stat (path, &st) == 0;
   if (!exists && errno != ENOENT)
     return ocigate_error_make_errno (err, errno, "stat %s", path);
-
-  /* The temporary file has no name while it is written (O_TMPFILE), so a
-   * process killed before the rename leaves nothing behind but in the two
-   * system calls between link and rename.  Where the filesystem has no
-   * O_TMPFILE, it is named from the start. */
-  cleanup_free char *tmp = NULL; /* its name, once it has one */
-  cleanup_close int fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      tmp = xasprintf ("%s/.%s.ocigate-XXXXXX", dir, base);
-      fd = mkostemp (tmp, O_CLOEXEC);
-      if (fd < 0)
-        return ocigate_error_make_errno (err, errno, "create a temporary file beside %s", path);
-    }
   mode_t mode = exists ? (st.st_mode & 07777) : 0644;
-  int e = 0;
-  const char *step = NULL;
-  if (fchmod (fd, mode) < 0)
-    e = errno, step = "chmod";
-  else if (exists && geteuid () == 0 && fchown (fd, st.st_uid, st.st_gid) < 0)
-    e = errno, step = "chown";
-  else if (write_all (fd, data, len) < 0)
-    e = errno, step = "write";
-  else if (fsync (fd) < 0)
-    e = errno, step = "fsync";
-  else if (tmp == NULL && (tmp = name_temp (fd, dir, base)) == NULL)
-    e = errno, step = "link";
-  if (step == NULL)
+
+  /* Unnamed while it is written, so a process killed before the rename
+   * leaves nothing behind but in the two system calls between link and
+   * rename.  Where that cannot be (a filesystem without O_TMPFILE; no
+   * /proc and no privilege to name the file), a file named from the
+   * start. */
+  bool retry = false;
+  cleanup_free char *tmp = write_temp (dir, base, true, data, len, mode, exists ? &st : NULL, path, &retry, err);
+  if (tmp == NULL && retry)
     {
-      int fdc = steal_fd (&fd);
-      if (close (fdc) < 0)
-        e = errno, step = "close";
+      ocigate_error_free (err);
+      tmp = write_temp (dir, base, false, data, len, mode, exists ? &st : NULL, path, &retry, err);
     }
-  if (step == NULL && rename (tmp, path) < 0)
-    e = errno, step = "rename";
-  if (step)
+  if (tmp == NULL)
+    return -1;
+  if (rename (tmp, path) < 0)
     {
-      if (tmp)
-        {
-          unlink (tmp);
-          return ocigate_error_make_errno (err, e, "%s %s (writing %s)", step, tmp, path);
-        }
-      return ocigate_error_make_errno (err, e, "%s an unnamed temporary file in %s (writing %s)", step, dir, path);
+      int e = errno;
+      unlink (tmp);
+      return ocigate_error_make_errno (err, e, "rename %s (writing %s)", tmp, path);
     }
   cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0 || fsync (dfd) < 0)

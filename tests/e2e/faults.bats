@@ -142,11 +142,20 @@ only_config_and_rootfs() {
   [ -z "$("$RUNC" --root "$R" list -q)" ]
 }
 
-@test "faults: naming the unnamed temporary file (linkat) failing: refused, config.json byte-identical, no temp file" {
+@test "faults: naming the unnamed temporary file (linkat) failing: a named one instead, rewritten whole; none left when that fails" {
   run --separate-stderr faulty FAULTSHIM_LINK=1
   echo "status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  grep -q 'linkat EIO' "$T/shim.log"
+  [ "$(sha "$B/config.json")" = "$FIXED" ]
+  only_config_and_rootfs
+
+  cp "$T/orig.json" "$B/config.json"
+  rm -f "$T/shim.log"
+  run --separate-stderr faulty FAULTSHIM_LINK=1 FAULTSHIM_RENAME=1
+  echo "status=$status err=$stderr"
   [ "$status" -eq 1 ]
-  [[ "$stderr" == *"ocigate: refused: link an unnamed temporary file in $B (writing $B/config.json): Input/output error"* ]]
+  [[ "$stderr" == *"ocigate: refused: rename $B/.config.json.ocigate-"*" (writing $B/config.json): Input/output error"* ]]
   grep -q 'linkat EIO' "$T/shim.log"
   [ "$(sha "$B/config.json")" = "$ORIG" ]
   only_config_and_rootfs
