@@ -31,8 +31,8 @@ write_all (int fd, const char *data, size_t len)
 
 /* Give the unnamed temporary file fd (O_TMPFILE) a name beside the target,
  * for the rename: ".BASE.ocigate-PID-N".  Through /proc/self/fd, which
- * needs no privilege; without /proc, AT_EMPTY_PATH (CAP_DAC_READ_SEARCH).
- * NULL with errno set on failure. */
+ * needs no privilege; without /proc, AT_EMPTY_PATH (CAP_DAC_READ_SEARCH on
+ * older kernels).  NULL with errno set on failure. */
 static char *
 name_temp (int fd, const char *dir, const char *base)
 {
@@ -53,8 +53,8 @@ name_temp (int fd, const char *dir, const char *base)
   return NULL;
 }
 
-/* Write data to a new temporary file in dir with the given mode (and
- * owner's owner when root and owner is not NULL), synced and closed, and
+/* Write data to a new temporary file in dir with the given mode (and, run
+ * as root, the owner and group of `owner` unless NULL), synced and closed, and
  * return its name for the rename.  With `unnamed`, the file has no name
  * while it is written (O_TMPFILE) and is named last; else it is named
  * from the start (mkostemp).  On failure: NULL and err, nothing left
