@@ -242,7 +242,7 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
         {
           if (want_type (path, json_type_string, err, "linux.namespaces[%zu].path", i) < 0)
             return -1;
-          if (strlen (json_object_get_string (path)) != (size_t)json_object_get_string_len (path))
+          if (!json_is_clean_string (path))
             return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.namespaces[%zu].path: contains a NUL byte", i);
           /* An empty path means a new namespace, as runc reads it. */
           if (json_object_get_string_len (path) > 0)

@@ -347,3 +347,10 @@ json_to_text (json_object *o)
   return json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
                                                 | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
+
+bool
+json_is_clean_string (json_object *o)
+{
+  return json_object_is_type (o, json_type_string)
+         && strlen (json_object_get_string (o)) == (size_t)json_object_get_string_len (o);
+}

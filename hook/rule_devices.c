@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "jsonio.h"
 #include "pathutil.h"
 #include "rule.h"
 
@@ -105,7 +106,7 @@ get_string (const struct rule_context *ctx, json_object *o, const char *list, si
     return required ? rule_config_error (ctx, err, "%s[%zu].%s: missing", list, i, key) : 0;
   if (!json_object_is_type (v, json_type_string))
     return rule_config_error (ctx, err, "%s[%zu].%s: must be a string, not %s", list, i, key, json_type_label (v));
-  if (strlen (json_object_get_string (v)) != (size_t)json_object_get_string_len (v))
+  if (!json_is_clean_string (v))
     return rule_config_error (ctx, err, "%s[%zu].%s: contains a NUL byte", list, i, key);
   *out = json_object_get_string (v);
   return 0;

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonio.h"
 #include "pathutil.h"
 #include "rule.h"
 
@@ -81,8 +82,7 @@ get_string (const struct rule_context *ctx, json_object *parent, const char *key
 {
   json_object *v = json_get (parent, key);
   *out = NULL;
-  if (v != NULL && json_object_is_type (v, json_type_string)
-      && strlen (json_object_get_string (v)) == (size_t)json_object_get_string_len (v))
+  if (v != NULL && json_is_clean_string (v))
     {
       *out = json_object_get_string (v);
       return 0;

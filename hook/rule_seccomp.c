@@ -260,15 +260,6 @@ arch_index (uint32_t token)
   return -1;
 }
 
-/* A string json-c holds may contain NUL bytes; C would read less of it
- * than the runtimes do, so such a string cannot be judged. */
-static bool
-is_clean_string (json_object *o)
-{
-  return json_object_is_type (o, json_type_string)
-         && strlen (json_object_get_string (o)) == (size_t)json_object_get_string_len (o);
-}
-
 /* ------------------------------------------------------------------ */
 /* Options                                                              */
 
@@ -309,7 +300,7 @@ seccomp_parse (json_object *opts, const struct policy_where *where, void **out, 
 
   /* Only the path is checked here: the file is read when a fix needs it. */
   json_object *profile = json_get (opts, "profile");
-  if (profile == NULL || !is_clean_string (profile) || json_object_get_string (profile)[0] != '/'
+  if (profile == NULL || !json_is_clean_string (profile) || json_object_get_string (profile)[0] != '/'
       || json_object_get_string_len (profile) >= PATH_MAX)
     return policy_where_error (where, "profile", -1, err,
                                "must be the absolute path of a seccomp profile (a string starting with /)");
@@ -328,7 +319,7 @@ seccomp_parse (json_object *opts, const struct policy_where *where, void **out, 
   for (size_t i = 0; i < n; i++)
     {
       json_object *name = json_object_array_get_idx (deny, i);
-      if (name == NULL || !is_clean_string (name))
+      if (name == NULL || !json_is_clean_string (name))
         return policy_where_error (where, "deny", (long)i, err, "must be a system call name (string)");
       const char *s = json_object_get_string (name);
       if (seccomp_syscall_resolve_name (s) == __NR_SCMP_ERROR)
@@ -429,7 +420,7 @@ get_strings (json_object *parent, const char *key, json_object **out, size_t *n,
   bool is_array = json_object_is_type (a, json_type_array);
   size_t len = is_array ? json_object_array_length (a) : 0, bad = 0;
   for (; bad < len; bad++)
-    if (!is_clean_string (json_object_array_get_idx (a, bad)))
+    if (!json_is_clean_string (json_object_array_get_idx (a, bad)))
       break;
   if (is_array && bad == len)
     {
@@ -459,7 +450,7 @@ get_string (json_object *parent, const char *key, const char **out, ocigate_erro
   *out = NULL;
   if (s == NULL)
     return 0;
-  if (is_clean_string (s))
+  if (json_is_clean_string (s))
     {
       *out = json_object_get_string (s);
       return 0;
