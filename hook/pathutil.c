@@ -213,12 +213,17 @@ path_resolve (const char *path, size_t *budget)
 }
 
 bool
+path_is_within_len (const char *path, size_t path_len, const char *dir, size_t dir_len)
+{
+  if (dir_len == 1 && dir[0] == '/')
+    return true;
+  return path_len >= dir_len && memcmp (path, dir, dir_len) == 0 && (path[dir_len] == '\0' || path[dir_len] == '/');
+}
+
+bool
 path_is_within (const char *path, const char *dir)
 {
-  if (strcmp (dir, "/") == 0)
-    return true;
-  size_t n = strlen (dir);
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+  return path_is_within_len (path, strlen (path), dir, strlen (dir));
 }
 
 int

@@ -31,6 +31,8 @@ char *path_resolve (const char *path, size_t *budget);
 
 /* Whether `path` is `dir` or lies below it (both normalised). */
 bool path_is_within (const char *path, const char *dir);
+/* The same with both lengths known (a caller comparing many pairs). */
+bool path_is_within_len (const char *path, size_t path_len, const char *dir, size_t dir_len);
 
 /* A policy option that is an array of absolute paths (at most `max`),
  * each normalised; *out is a NULL-terminated list (free with

@@ -156,8 +156,6 @@ is_read_only (json_object *opts)
   return ro;
 }
 
-/* The index of the propagation option that takes effect (the runtimes
- * apply them in order), or -1. */
 /* shared, private, slave, unbindable, or one of them with an r before it */
 static bool
 is_propagation (const char *option)
@@ -167,6 +165,8 @@ is_propagation (const char *option)
          || strcmp (mode, "unbindable") == 0;
 }
 
+/* The index of the propagation option that takes effect (the runtimes
+ * apply them in order), or -1. */
 static long
 last_propagation (json_object *opts)
 {
@@ -243,11 +243,8 @@ match_sensitive (const struct sensitive *sens, size_t n, const char *lexical, co
           size_t src_len = src_resolved ? resolved_len : lexical_len;
           const char *s = s_resolved ? sens[i].resolved : sens[i].lexical;
           size_t s_len = s_resolved ? sens[i].resolved_len : sens[i].lexical_len;
-          /* strcmp (s, src) == 0, or path_is_within (s, src), by lengths first */
-          bool hit = parent ? (src_len == 1 && src[0] == '/')
-                                  || (s_len >= src_len && memcmp (s, src, src_len) == 0
-                                      && (s[src_len] == '\0' || s[src_len] == '/'))
-                            : s_len == src_len && memcmp (s, src, s_len) == 0;
+          bool hit
+              = parent ? path_is_within_len (s, s_len, src, src_len) : s_len == src_len && memcmp (s, src, s_len) == 0;
           if (hit)
             {
               *which = s;

@@ -72,6 +72,21 @@ faulty() {
     "$OCIGATE_RUNC_DYN" --ocigate-policy="$P" --root "$R" run -b "$B" "f$RANDOM"
 }
 
+# After a refused rewrite: config.json byte-identical to the original, no
+# temporary file, no container.
+untouched() {
+  [ "$(sha "$B/config.json")" = "$ORIG" ]
+  only_config_and_rootfs
+  [ -z "$("$RUNC" --root "$R" list -q)" ]
+}
+
+# After a rewrite that went through: config.json is the fixed version, whole,
+# and no temporary file is left.
+fixed_whole() {
+  [ "$(sha "$B/config.json")" = "$FIXED" ]
+  only_config_and_rootfs
+}
+
 # The bundle holds config.json and rootfs, nothing else (no temporary file).
 only_config_and_rootfs() {
   local left
@@ -86,8 +101,7 @@ only_config_and_rootfs() {
   run --separate-stderr faulty FAULTSHIM_NONE=1
   echo "status=$status err=$stderr"
   [ "$status" -eq 0 ]
-  [ "$(sha "$B/config.json")" = "$FIXED" ]
-  only_config_and_rootfs
+  fixed_whole
   [ ! -s "$T/shim.log" ]
 }
 
@@ -101,9 +115,7 @@ only_config_and_rootfs() {
     [ "$status" -eq 1 ]
     [[ "$stderr" == *"ocigate: refused: write "*"No space left on device"* ]]
     grep -q 'ENOSPC' "$T/shim.log"
-    [ "$(sha "$B/config.json")" = "$ORIG" ]
-    only_config_and_rootfs
-    [ -z "$("$RUNC" --root "$R" list -q)" ]
+    untouched
   done
 }
 
@@ -115,8 +127,7 @@ only_config_and_rootfs() {
     echo "max=$max status=$status err=$stderr"
     [ "$status" -eq 0 ]
     grep -q 'write short' "$T/shim.log"
-    [ "$(sha "$B/config.json")" = "$FIXED" ]
-    only_config_and_rootfs
+    fixed_whole
   done
 }
 
@@ -126,9 +137,7 @@ only_config_and_rootfs() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"ocigate: refused: fsync "*"Input/output error"* ]]
   grep -q 'fsync EIO' "$T/shim.log"
-  [ "$(sha "$B/config.json")" = "$ORIG" ]
-  only_config_and_rootfs
-  [ -z "$("$RUNC" --root "$R" list -q)" ]
+  untouched
 }
 
 @test "faults: rename failing: refused, config.json byte-identical, no temp file" {
@@ -137,9 +146,7 @@ only_config_and_rootfs() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"ocigate: refused: rename "*"Input/output error"* ]]
   grep -q 'rename' "$T/shim.log"
-  [ "$(sha "$B/config.json")" = "$ORIG" ]
-  only_config_and_rootfs
-  [ -z "$("$RUNC" --root "$R" list -q)" ]
+  untouched
 }
 
 @test "faults: naming the unnamed temporary file (linkat) failing: a named one instead, rewritten whole; none left when that fails" {
@@ -147,8 +154,7 @@ only_config_and_rootfs() {
   echo "status=$status err=$stderr"
   [ "$status" -eq 0 ]
   grep -q 'linkat EIO' "$T/shim.log"
-  [ "$(sha "$B/config.json")" = "$FIXED" ]
-  only_config_and_rootfs
+  fixed_whole
 
   cp "$T/orig.json" "$B/config.json"
   rm -f "$T/shim.log"
@@ -157,9 +163,7 @@ only_config_and_rootfs() {
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"ocigate: refused: rename $B/.config.json.ocigate-"*" (writing $B/config.json): Input/output error"* ]]
   grep -q 'linkat EIO' "$T/shim.log"
-  [ "$(sha "$B/config.json")" = "$ORIG" ]
-  only_config_and_rootfs
-  [ -z "$("$RUNC" --root "$R" list -q)" ]
+  untouched
 }
 
 @test "faults: on a filesystem without O_TMPFILE: a named temporary file, rewritten whole, and none left when a step fails" {
@@ -167,8 +171,7 @@ only_config_and_rootfs() {
   echo "status=$status err=$stderr"
   [ "$status" -eq 0 ]
   grep -q 'tmpfile EOPNOTSUPP' "$T/shim.log"
-  [ "$(sha "$B/config.json")" = "$FIXED" ]
-  only_config_and_rootfs
+  fixed_whole
   for fault in FAULTSHIM_WRITE_AFTER=100 FAULTSHIM_FSYNC=file FAULTSHIM_RENAME=1; do
     cp "$T/orig.json" "$B/config.json"
     rm -f "$T/shim.log"
@@ -178,10 +181,8 @@ only_config_and_rootfs() {
     # the message names the temporary file it removed
     [[ "$stderr" == *"ocigate: refused: "*" $B/.config.json.ocigate-"*" (writing $B/config.json): "* ]]
     grep -q 'tmpfile EOPNOTSUPP' "$T/shim.log"
-    [ "$(sha "$B/config.json")" = "$ORIG" ]
-    only_config_and_rootfs
+    untouched
   done
-  [ -z "$("$RUNC" --root "$R" list -q)" ]
 }
 
 @test "faults: fsync of the directory failing after the rename: refused (fail closed), config.json whole" {
