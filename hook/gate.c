@@ -35,18 +35,45 @@ gate_outcome (const struct gate *g, const struct verdict *v)
   return GATE_ALLOW;
 }
 
+static void
+append_elision (struct strbuf *sb, const char *rule, size_t left_out)
+{
+  strbuf_appendf (sb,
+                  "ocigate: denied by %s: %zu more finding%s of this rule; `ocigate check` on the config lists every "
+                  "one, and the decision log has them\n",
+                  rule, left_out, left_out == 1 ? "" : "s");
+}
+
 char *
 gate_refusal (const struct gate *g, const struct verdict *v)
 {
   /* "ocigate: denied by RULE: MESSAGE[ (the policy fixes this ...)]\n",
-   * put together by appending: a refusal can have hundreds of lines. */
+   * put together by appending.  A privileged container has over a hundred
+   * findings (one per host device and per capability), and these lines end
+   * up in one error message of docker run or podman run: past
+   * GATE_REFUSAL_LINES_PER_RULE lines of a rule, one line counts the rest. */
   struct strbuf sb = { 0 };
+  const char *rule = NULL; /* a rule's findings are consecutive */
+  size_t shown = 0, left_out = 0;
   for (size_t i = 0; i < v->n_findings; i++)
     {
       const struct finding *f = &v->findings[i];
       bool unfixable = f->action == ACTION_FIX && !g->can_rewrite;
       if (f->action != ACTION_DENY && !unfixable)
         continue;
+      if (rule == NULL || strcmp (rule, f->rule) != 0)
+        {
+          if (left_out)
+            append_elision (&sb, rule, left_out);
+          rule = f->rule;
+          shown = left_out = 0;
+        }
+      if (shown == GATE_REFUSAL_LINES_PER_RULE)
+        {
+          left_out++;
+          continue;
+        }
+      shown++;
       strbuf_append (&sb, "ocigate: denied by ");
       strbuf_append (&sb, f->rule);
       strbuf_append (&sb, ": ");
@@ -62,6 +89,8 @@ gate_refusal (const struct gate *g, const struct verdict *v)
         }
       strbuf_append (&sb, "\n");
     }
+  if (left_out)
+    append_elision (&sb, rule, left_out);
   return strbuf_steal (&sb);
 }
 

@@ -28,7 +28,10 @@ struct gate
  * every container starts unchanged. */
 enum gate_outcome gate_outcome (const struct gate *g, const struct verdict *v);
 
-/* The reasons for a refusal, one line each, "ocigate: denied by RULE: ...". */
+/* The reasons for a refusal, one line each, "ocigate: denied by RULE: ...":
+ * at most GATE_REFUSAL_LINES_PER_RULE of a rule's findings, then one line
+ * saying how many more there are (check and the decision log list all). */
+#define GATE_REFUSAL_LINES_PER_RULE 3
 char *gate_refusal (const struct gate *g, const struct verdict *v);
 
 /* Read the OCI state a hook gets on stdin: the container ID and bundle
