@@ -384,10 +384,14 @@ devices_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   size_t n = 0;
   if (get_list (ctx, json_get (ctx->config->root, "linux"), "devices", "linux.devices", &devs, &n, err) < 0)
     return -1;
+  /* The device cgroup's finding first: it is about every device, and a
+   * refusal shows only the first few findings of a rule. */
+  if (judge_cgroup (ctx, s, v, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++)
     if (judge_device (ctx, s, json_object_array_get_idx (devs, i), i, v, err) < 0)
       return -1;
-  return judge_cgroup (ctx, s, v, err);
+  return 0;
 }
 
 const struct rule rule_devices = {
