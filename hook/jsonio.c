@@ -148,8 +148,17 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
       if (jerr != json_tokener_continue)
         end = len;
     }
-  json_tokener_reset (tok);
-  kept = tok;
+  /* json_tokener_reset() leaves the half of a surrogate pair that a failed
+   * parse may have stopped after (json-c 0.16 to at least 0.18), and the
+   * next document's first \u escape would be joined to it: a parser that
+   * failed is not kept. */
+  if (jerr == json_tokener_success)
+    {
+      json_tokener_reset (tok);
+      kept = tok;
+    }
+  else
+    json_tokener_free (tok);
 
   /* The document "null" parses to NULL; callers' type checks say so. */
   if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof)

@@ -131,6 +131,25 @@ config_raw() {
   [[ "$output" != *"/config.json"* ]]
 }
 
+@test "regression config-broken-surrogate: a config that breaks off in a surrogate pair does not change the next" {
+  # json-c's reset keeps the first half of a surrogate pair a failed parse
+  # stopped after, and ocigate kept its parser across documents: the next
+  # config's first \u escape was joined to it ("\udc00" read as U+10000, not
+  # U+FFFD).  fuzz_policy found it, in the policy it loads after a failure.
+  memcheck
+  jq '(.mounts[] | select(.source == "/var/run/docker.sock") | .destination) = "@D@"' \
+    "$FIXTURES/docker-docker-sock.json" | sed 's|"@D@"|"/\\udc00x"|' >"$T/good.json"
+  run gate "$OCIGATE" check "$T/good.json"
+  clean_exit
+  alone=$output
+  [[ "$alone" == *"destination /"$'\xef\xbf\xbd'"x)"* ]]
+  run gate "$OCIGATE" check "$REGRESSIONS/config-broken-surrogate" "$T/good.json"
+  clean_exit
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"config-broken-surrogate:1:"*"invalid JSON"* ]]
+  [ "$(grep -F "$T/good.json" <<<"$output")" = "$alone" ]
+}
+
 # ---------------------------------------------------------------------------
 # check: nasty configs
 # ---------------------------------------------------------------------------
