@@ -2,14 +2,14 @@
 #define _GNU_SOURCE
 #include "pathutil.h"
 
-#include "jsonio.h"
-
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "jsonio.h"
 
 static void
 sb_truncate (struct strbuf *sb, size_t len)
