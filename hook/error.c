@@ -27,7 +27,7 @@ error_set (ocigate_error_t *err, int status, enum ocigate_error_kind kind, char 
   struct ocigate_error_s *e = xzalloc (sizeof *e);
   e->status = status;
   e->kind = kind;
-  e->msg = msg;
+  e->msg = printable_line (msg);
   *err = e;
   return -1;
 }
@@ -61,7 +61,7 @@ ocigate_error_prefix (ocigate_error_t *err, const char *fmt, ...)
   va_start (ap, fmt);
   cleanup_free char *ctx = xvasprintf (fmt, ap);
   va_end (ap);
-  char *msg = xasprintf ("%s: %s", ctx, (*err)->msg);
+  char *msg = printable_line (xasprintf ("%s: %s", ctx, (*err)->msg));
   free ((*err)->msg);
   (*err)->msg = msg;
   return -1;

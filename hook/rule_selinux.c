@@ -51,27 +51,6 @@ selinux_parse (json_object *opts, const struct policy_where *where, void **out, 
   return 0;
 }
 
-/* A config's text for a message: control bytes escaped, long text cut. */
-static char *
-shown (const char *s)
-{
-  struct strbuf sb = { 0 };
-  size_t n = 0;
-  for (const unsigned char *c = (const unsigned char *)s; *c; c++, n++)
-    {
-      if (n == 256)
-        {
-          strbuf_append (&sb, "...");
-          break;
-        }
-      if (*c < 0x20 || *c == 0x7f)
-        strbuf_appendf (&sb, "\\x%02x", *c);
-      else
-        strbuf_appendf (&sb, "%c", *c);
-    }
-  return strbuf_steal (&sb);
-}
-
 static const char *const unconfined_types[] = { "spc_t", "unconfined_t", NULL };
 
 /* The label's type when it is one SELinux does not confine, else NULL. */
@@ -136,7 +115,7 @@ selinux_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   const char *type;
   if (label && (type = unconfined_type (label)))
     {
-      cleanup_free char *text = shown (label);
+      cleanup_free char *text = text_excerpt (label);
       verdict_add_finding (v, s->rule->id, s->action, "/process/selinuxLabel",
                            "process runs in the SELinux type %s, which SELinux does not confine "
                            "(process.selinuxLabel=%s); drop --privileged and --security-opt label=disable so the "
@@ -145,7 +124,7 @@ selinux_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
     }
   if (mount_label && (type = unconfined_type (mount_label)))
     {
-      cleanup_free char *text = shown (mount_label);
+      cleanup_free char *text = text_excerpt (mount_label);
       verdict_add_finding (v, s->rule->id, s->action, "/linux/mountLabel",
                            "container's mounts are labelled with the SELinux type %s, which SELinux does not "
                            "confine (linux.mountLabel=%s); drop --privileged and --security-opt label=disable so the "

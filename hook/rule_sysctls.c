@@ -142,27 +142,6 @@ sysctl_allowed (const struct sysctls_options *o, const char *name)
   return false;
 }
 
-/* A config's text for a message: control bytes escaped, long text cut. */
-static char *
-shown (const char *s)
-{
-  struct strbuf sb = { 0 };
-  size_t n = 0;
-  for (const unsigned char *c = (const unsigned char *)s; *c; c++, n++)
-    {
-      if (n == 256)
-        {
-          strbuf_append (&sb, "...");
-          break;
-        }
-      if (*c < 0x20 || *c == 0x7f)
-        strbuf_appendf (&sb, "\\x%02x", *c);
-      else
-        strbuf_appendf (&sb, "%c", *c);
-    }
-  return strbuf_steal (&sb);
-}
-
 static int
 sysctls_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
@@ -180,7 +159,7 @@ sysctls_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
     {
       if (!json_object_is_type (val, json_type_string))
         {
-          cleanup_free char *k = shown (key);
+          cleanup_free char *k = text_excerpt (key);
           return rule_config_error (ctx, err, "linux.sysctl.%s: must be a string, not %s", k, json_type_label (val));
         }
     }
@@ -191,9 +170,9 @@ sysctls_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
         continue;
       cleanup_free char *escaped = json_pointer_escape (key2);
       cleanup_free char *pointer = xasprintf ("/linux/sysctl/%s", escaped);
-      cleanup_free char *k = shown (key2);
-      cleanup_free char *shown_name = shown (name);
-      cleanup_free char *value = shown (json_object_get_string (val2));
+      cleanup_free char *k = text_excerpt (key2);
+      cleanup_free char *shown_name = text_excerpt (name);
+      cleanup_free char *value = text_excerpt (json_object_get_string (val2));
       cleanup_free char *read_as = strcmp (name, key2) == 0 ? xstrdup ("") : xasprintf (", read as %s", shown_name);
       verdict_add_finding (v, s->rule->id, s->action, pointer,
                            "sysctl %s is neither in the safe set nor allowed (linux.sysctl.%s=%s%s); drop --sysctl "

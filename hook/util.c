@@ -294,6 +294,67 @@ strbuf_release (struct strbuf *sb)
   sb->len = sb->cap = 0;
 }
 
+static size_t
+utf8_back_to_start (const char *s, size_t i)
+{
+  while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+    i--;
+  return i;
+}
+
+/* Whoever creates containers writes the strings that findings and errors
+ * quote, and these reach a terminal as one line: the error `docker run`
+ * prints, a log viewer.  A newline would start a line ocigate did not
+ * write, an ESC would drive the terminal, and a string of megabytes would
+ * make a line of megabytes (more than one argument of exec(2) holds, for
+ * the refusal that precreate injects).  The cut keeps the start and the
+ * end, where the remedy is. */
+char *
+printable_line (char *text)
+{
+  const unsigned char *s = (const unsigned char *)text;
+  size_t len = 0, controls = 0;
+  for (; s[len]; len++)
+    if (s[len] < 0x20 || s[len] == 0x7f || (s[len] == 0xc2 && s[len + 1] >= 0x80 && s[len + 1] <= 0x9f))
+      controls++;
+  if (controls == 0 && len <= PRINTABLE_LINE_MAX)
+    return text;
+  struct strbuf sb = { 0 };
+  strbuf_grow (&sb, len + 4 * controls);
+  for (size_t i = 0; i < len; i++)
+    {
+      if (s[i] < 0x20 || s[i] == 0x7f)
+        strbuf_appendf (&sb, "\\x%02x", s[i]);
+      else if (s[i] == 0xc2 && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
+        strbuf_appendf (&sb, "\\u%04x", s[++i]);
+      else
+        strbuf_append_mem (&sb, s + i, 1);
+    }
+  free (text);
+  if (sb.len <= PRINTABLE_LINE_MAX)
+    return strbuf_steal (&sb);
+  size_t head = utf8_back_to_start (sb.buf, PRINTABLE_LINE_MAX / 2);
+  size_t tail = sb.len - PRINTABLE_LINE_MAX / 4;
+  while (tail < sb.len && ((unsigned char)sb.buf[tail] & 0xc0) == 0x80)
+    tail++;
+  char *cut = xasprintf ("%.*s ... (%zu bytes cut) ... %s", (int)head, sb.buf, tail - head, sb.buf + tail);
+  strbuf_release (&sb);
+  return cut;
+}
+
+char *
+text_excerpt (const char *s)
+{
+  size_t chars = 0, i = 0;
+  for (; s[i] && chars < 256; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80)
+      chars++;
+  /* i is past the 256th character's first byte: take the rest of it. */
+  while (s[i] && ((unsigned char)s[i] & 0xc0) == 0x80)
+    i++;
+  return s[i] ? xasprintf ("%.*s...", (int)i, s) : xstrdup (s);
+}
+
 char *
 json_pointer_escape (const char *token)
 {

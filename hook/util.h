@@ -99,6 +99,15 @@ void strbuf_append_json_string (struct strbuf *sb, const char *s);
 char *strbuf_steal (struct strbuf *sb);
 void strbuf_release (struct strbuf *sb);
 
+/* Takes `text` (allocated) and returns it as one line a terminal shows as
+ * it is: control characters written as \xNN (\u00NN for C1), and a text
+ * longer than PRINTABLE_LINE_MAX bytes cut in its middle.  For every
+ * finding and error message: they quote the config. */
+#define PRINTABLE_LINE_MAX 4096
+char *printable_line (char *text);
+/* A config's string for a message: cut after 256 characters. */
+char *text_excerpt (const char *s);
+
 /* JSON pointer escaping (RFC 6901) of one reference token. */
 char *json_pointer_escape (const char *token);
 

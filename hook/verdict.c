@@ -34,7 +34,7 @@ verdict_add_finding (struct verdict *v, const char *rule, enum action action, co
 {
   va_list ap;
   va_start (ap, fmt);
-  char *msg = xvasprintf (fmt, ap);
+  char *msg = printable_line (xvasprintf (fmt, ap));
   va_end (ap);
   if (v->n_findings == v->cap_findings)
     {

@@ -174,6 +174,24 @@ state() {
   diff <(jq -S 'del(.hooks)' "$T/config.json") <(jq -S 'del(.hooks)' "$T/out.json")
 }
 
+@test "precreate: a refusal quoting a huge, hostile config string is one short printable line" {
+  # A bind of /root at a destination of 900 KB: newlines, and an ESC at its
+  # end.  Quoted whole, the reason would be one argument of the added hook
+  # larger than exec(2) takes (128 KiB), and lines the config wrote.
+  printf '{"version": 1, "rules": {"mounts": {"action": "deny"}}}\n' >"$T/mounts.json"
+  chmod 0644 "$T/mounts.json"
+  mutate '.mounts += [{"destination": ("/mnt/" + ("a\n" * 300000) + "\u001b[2J"), "type": "bind",
+      "source": "/root", "options": ["rbind", "ro"]}]' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/mounts.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  jq -e '.hooks.prestart[0].args | length == 4 and (map(length) | max) <= 4200
+      and all(.[]; explode | all(.[]; . >= 32 and . != 127))' "$T/out.json"
+  mapfile -t args < <(jq -r '.hooks.prestart[0].args[1:][]' "$T/out.json")
+  run "$OCIGATE" "${args[@]}" </dev/null
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ "$output" == "ocigate: denied by mounts: bind mount of sensitive host path /root ("*"destination /mnt/a\x0aa\x0a"*" bytes cut) ... "*"a\x0a\x1b[2J); remove the mount" ]]
+}
+
 @test "precreate: a broken policy still shows its reason through the added hook" {
   mutate '.process.user.uid = 1000' >"$T/config.json"
   echo '{"version": 9, "rules": {}}' >"$T/policy.json"

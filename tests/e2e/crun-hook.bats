@@ -60,6 +60,10 @@ rt_no_container() {
   assert_contains "$RUN_OUTPUT" "error executing hook \`$OCIGATE\` (exit code: 1)"
 }
 
+@test "crun: config text in a refusal stays one printable line (newline, ESC in a mount destination)" {
+  hookcase_config_text_printable
+}
+
 @test "crun: a compliant container (uid 1000, allowed capabilities) runs /bin/id" {
   hookcase_compliant_runs
 }

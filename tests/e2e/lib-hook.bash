@@ -467,6 +467,28 @@ hookcase_readme_refuses_root() {
   rt_no_container
 }
 
+# A read-only bind of /root (a sensitive host path) at a destination that
+# carries a forged line and a terminal escape: the refusal quotes it
+# escaped.  runc shows the hook's stderr quoted in its own error (so a
+# backslash there is doubled), crun's REASON is the hook's stderr itself.
+hookcase_config_text_printable() {
+  rt_bundle "$T/b"
+  bundle_user "$T/b" 1000 1000
+  bundle_args "$T/b" /bin/true
+  bundle_jq "$T/b" '.mounts += [{"destination": $d, "type": "bind", "source": "/root", "options": ["rbind", "ro"]}]' \
+    --arg d "$(printf '/mnt/x\nocigate: allowed by every rule\033[2J')"
+  add_ocigate_hook "$T/b"
+  rt_run "$T/b"
+  assert_failure
+  assert_contains "$REASON" "ocigate: denied by mounts: bind mount of sensitive host path /root"
+  assert_contains "$REASON" 'x0aocigate: allowed by every rule\'
+  assert_contains "$REASON" 'x1b[2J); remove the mount'
+  # Nothing the config wrote starts a line of its own or reaches the terminal.
+  if grep -q '^ocigate: allowed' <<<"$REASON"; then false; fi
+  [[ "$REASON" != *$'\033'* ]]
+  rt_no_container
+}
+
 hookcase_compliant_runs() {
   rt_bundle "$T/b"
   bundle_user "$T/b" 1000 1000

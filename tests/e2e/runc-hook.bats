@@ -112,6 +112,10 @@ rt_no_container() {
   hookcase_bundlepath_refused
 }
 
+@test "runc: config text in a refusal stays one printable line (newline, ESC in a mount destination)" {
+  hookcase_config_text_printable
+}
+
 # with_private_etc SHELL-COMMANDS: run them (sh) in a private mount namespace
 # where /etc is an overlay with its upper layer on a tmpfs, so that
 # /etc/ocigate/policy.json can be written without touching the host's /etc.

@@ -1,11 +1,14 @@
 /* util.c: the JSON string writer gives json-c's bytes, the growable
- * string keeps bytes with NULs in them, and heap_reserve() maps the heap
- * a decision needs in one step. */
+ * string keeps bytes with NULs in them, heap_reserve() maps the heap a
+ * decision needs in one step, and what findings and errors quote of a
+ * config is one printable line. */
 #include "unit.h"
 
 #include <unistd.h>
 
+#include "error.h"
 #include "util.h"
+#include "verdict.h"
 
 /* What json-c writes for s, as the reports and logs did before. */
 static char *
@@ -135,13 +138,134 @@ test_heap_reserve (void **state UNUSED)
     free (blocks[i]);
 }
 
+static char *
+line_of (const char *s)
+{
+  return printable_line (xstrdup (s));
+}
+
+static void
+test_printable_line_escapes_controls (void **state UNUSED)
+{
+  /* Text with nothing to change comes back as it is, the same block. */
+  char *plain = xstrdup ("mounts[3].destination=/data, caf\xc3\xa9 \xe2\x82\xac");
+  assert_ptr_equal (printable_line (plain), plain);
+  free (plain);
+
+  struct
+  {
+    const char *in, *out;
+  } cases[] = {
+    { "/dev/x\nocigate: allowed", "/dev/x\\x0aocigate: allowed" },
+    { "/y\x1b[31m red", "/y\\x1b[31m red" },
+    { "a\tb\rc\x7f", "a\\x09b\\x0dc\\x7f" },
+    /* C1 controls in UTF-8 (CSI is U+009B): terminals act on them too. */
+    { "x\xc2\x9b"
+      "2Jy",
+      "x\\u009b2Jy" },
+    { "\xc2\x80\xc2\x9f\xc2\xa0", "\\u0080\\u009f\xc2\xa0" }, /* U+00A0 is printable */
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      char *got = line_of (cases[i].in);
+      assert_string_equal (got, cases[i].out);
+      free (got);
+    }
+}
+
+static void
+test_printable_line_cuts_long_text (void **state UNUSED)
+{
+  /* 3 bytes a character: a cut must not split one. */
+  struct strbuf sb = { 0 };
+  strbuf_append (&sb, "START ");
+  for (int i = 0; i < 3000; i++)
+    strbuf_append (&sb, "\xe2\x82\xac");
+  strbuf_append (&sb, "; remove it");
+  char *got = printable_line (strbuf_steal (&sb));
+  size_t len = strlen (got);
+  assert_true (len <= PRINTABLE_LINE_MAX + 64);
+  assert_true (len >= PRINTABLE_LINE_MAX / 2 + PRINTABLE_LINE_MAX / 4);
+  assert_memory_equal (got, "START ", 6);
+  assert_string_equal (got + len - 11, "; remove it");
+  assert_non_null (strstr (got, " bytes cut) ... "));
+  /* Valid UTF-8 throughout: json-c's validating parser reads it back. */
+  char *quoted = xasprintf ("\"%s\"", got);
+  json_tokener *tok = json_tokener_new ();
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+  json_object *o = json_tokener_parse_ex (tok, quoted, (int)strlen (quoted));
+  assert_int_equal (json_tokener_get_error (tok), json_tokener_success);
+  json_object_put (o);
+  json_tokener_free (tok);
+  free (quoted);
+  free (got);
+
+  /* Escapes count: 2000 newlines become 8000 bytes, and are cut. */
+  char many[2001];
+  memset (many, '\n', 2000);
+  many[2000] = '\0';
+  got = line_of (many);
+  assert_null (strchr (got, '\n'));
+  assert_true (strlen (got) <= PRINTABLE_LINE_MAX + 64);
+  free (got);
+}
+
+static void
+test_text_excerpt (void **state UNUSED)
+{
+  char *got = text_excerpt ("short");
+  assert_string_equal (got, "short");
+  free (got);
+  struct strbuf sb = { 0 };
+  for (int i = 0; i < 300; i++)
+    strbuf_append (&sb, "\xc3\xa9");
+  got = text_excerpt (sb.buf);
+  /* 256 characters of two bytes each, then "..." */
+  assert_int_equal (strlen (got), 512 + 3);
+  assert_string_equal (got + 512, "...");
+  free (got);
+  sb.buf[512] = '\0'; /* exactly 256 characters: nothing cut */
+  got = text_excerpt (sb.buf);
+  assert_string_equal (got, sb.buf);
+  free (got);
+  strbuf_release (&sb);
+}
+
+/* The two places config text enters a message a person reads. */
+static void
+test_findings_and_errors_are_one_line (void **state UNUSED)
+{
+  const char *hostile = "/dev/x\nocigate: allowed by every rule\x1b[2J";
+  struct verdict v = { 0 };
+  verdict_add_finding (&v, "devices", ACTION_DENY, "/linux/devices/0", "host device %s in the container", hostile);
+  assert_string_equal (v.findings[0].message,
+                       "host device /dev/x\\x0aocigate: allowed by every rule\\x1b[2J in the container");
+  verdict_release (&v);
+
+  ocigate_error_t err = NULL;
+  ocigate_error_make (&err, 0, OCIGATE_ERR_INPUT, "unknown capability \"%s\"", hostile);
+  ocigate_error_prefix (&err, "config\n%s", "x");
+  assert_non_null (err);
+  assert_null (strchr (err->msg, '\n'));
+  assert_null (strchr (err->msg, '\x1b'));
+  assert_string_equal (err->msg,
+                       "config\\x0ax: unknown capability \"/dev/x\\x0aocigate: allowed by every rule\\x1b[2J\"");
+  ocigate_error_free (&err);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_json_string_cases),  cmocka_unit_test (test_json_string_every_byte),
-    cmocka_unit_test (test_json_string_random), cmocka_unit_test (test_append_mem_keeps_nul),
+    cmocka_unit_test (test_json_string_cases),
+    cmocka_unit_test (test_json_string_every_byte),
+    cmocka_unit_test (test_json_string_random),
+    cmocka_unit_test (test_append_mem_keeps_nul),
     cmocka_unit_test (test_heap_reserve),
+    cmocka_unit_test (test_printable_line_escapes_controls),
+    cmocka_unit_test (test_printable_line_cuts_long_text),
+    cmocka_unit_test (test_text_excerpt),
+    cmocka_unit_test (test_findings_and_errors_are_one_line),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
