@@ -126,8 +126,12 @@ outcome_name (enum gate_outcome o)
   return names[o];
 }
 
-char *
-gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error)
+/* The log line; with `max` above 0, only the findings that keep it within
+ * max bytes, and "findings_omitted": how many were left out. */
+#define SYSLOG_SHORT_LINE 8000
+
+static char *
+log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, size_t max)
 {
   char stamp[64] = "";
   struct timespec ts;
@@ -151,14 +155,40 @@ gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome 
       strbuf_append (&sb, ", \"error\": ");
       strbuf_append_json_string (&sb, error);
     }
-  strbuf_append (&sb, ", \"findings\": ");
-  report_append_findings_json (&sb, v);
-  strbuf_append (&sb, ", \"policy\": ");
-  strbuf_append_json_string (&sb, g->policy ? g->policy->source : "");
-  strbuf_append (&sb, ", \"policy_sha256\": ");
-  strbuf_append_json_string (&sb, g->policy ? g->policy->sha256 : "");
-  strbuf_append (&sb, "}");
+  struct strbuf tail = { 0 };
+  strbuf_append (&tail, ", \"policy\": ");
+  strbuf_append_json_string (&tail, g->policy ? g->policy->source : "");
+  strbuf_append (&tail, ", \"policy_sha256\": ");
+  strbuf_append_json_string (&tail, g->policy ? g->policy->sha256 : "");
+  strbuf_append (&tail, "}");
+  strbuf_append (&sb, ", \"findings\": [");
+  size_t n = v ? v->n_findings : 0, kept = 0;
+  for (; kept < n; kept++)
+    {
+      size_t before = sb.len;
+      if (kept)
+        strbuf_append (&sb, ", ");
+      report_append_finding_json (&sb, &v->findings[kept]);
+      /* and room for the "]", the count of findings left out, the tail */
+      if (max && sb.len + 48 + tail.len > max)
+        {
+          sb.len = before;
+          sb.buf[before] = '\0';
+          break;
+        }
+    }
+  strbuf_append (&sb, "]");
+  if (kept < n)
+    strbuf_appendf (&sb, ", \"findings_omitted\": %zu", n - kept);
+  strbuf_append_mem (&sb, tail.buf, tail.len);
+  strbuf_release (&tail);
   return strbuf_steal (&sb);
+}
+
+char *
+gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error)
+{
+  return log_line (g, v, outcome, error, 0);
 }
 
 /* Send what syslog(3) sends for openlog ("ocigate", LOG_PID, LOG_AUTHPRIV):
@@ -166,8 +196,9 @@ gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome 
  * stream record ended by a NUL where /dev/log is a stream socket.  From the
  * caller's buffer: syslog(3) first copies the message into a stream of its
  * own, tens of KiB for a privileged config's findings.  As with syslog(3),
- * a missing or unwritable /dev/log is not an error. */
-static void
+ * a missing or unwritable /dev/log is not an error; the errno of a send
+ * that failed is returned, 0 otherwise. */
+static int
 syslog_line (int priority, const char *line, size_t len)
 {
   char stamp[32] = "";
@@ -178,19 +209,19 @@ syslog_line (int priority, const char *line, size_t len)
   char head[80];
   int n = snprintf (head, sizeof head, "<%d>%s ocigate[%ld]: ", LOG_AUTHPRIV | priority, stamp, (long)getpid ());
   if (n < 0 || (size_t)n >= sizeof head)
-    return;
+    return 0;
   struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = _PATH_LOG };
   int types[] = { SOCK_DGRAM, SOCK_STREAM };
   for (size_t t = 0; t < ARRAY_SIZE (types); t++)
     {
       cleanup_close int fd = socket (AF_UNIX, types[t] | SOCK_CLOEXEC, 0);
       if (fd < 0)
-        return;
+        return 0;
       if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
         {
           if (errno == EPROTOTYPE)
             continue; /* /dev/log is the other kind */
-          return;
+          return 0;
         }
       /* sendmsg() does not write to the buffers: their const goes for the call. */
       static char nul = '\0';
@@ -201,9 +232,9 @@ syslog_line (int priority, const char *line, size_t len)
       } body = { .in = line };
       struct iovec iov[] = { { head, (size_t)n }, { body.out, len }, { &nul, 1 } };
       struct msghdr mh = { .msg_iov = iov, .msg_iovlen = types[t] == SOCK_STREAM ? 3 : 2 };
-      (void)sendmsg (fd, &mh, MSG_NOSIGNAL);
-      return;
+      return sendmsg (fd, &mh, MSG_NOSIGNAL) < 0 ? errno : 0;
     }
+  return 0;
 }
 
 int
@@ -215,7 +246,18 @@ gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outco
     return 0;
   cleanup_free char *line = gate_log_line (g, v, outcome, error);
   size_t len = strlen (line);
-  syslog_line (outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING, line, len);
+  int priority = outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING;
+  if (syslog_line (priority, line, len) == EMSGSIZE)
+    {
+      /* A datagram holds about 200 KiB (net.core.wmem_default), and a
+       * config can make its decision's line far longer: one finding of
+       * 4 KiB per mount.  Dropping the line would let whoever writes the
+       * config keep the decision out of syslog, so syslog gets the first
+       * findings that fit in SYSLOG_SHORT_LINE (rsyslog's default largest
+       * message) and how many it left out; the log file gets them all. */
+      cleanup_free char *shorter = log_line (g, v, outcome, error, SYSLOG_SHORT_LINE);
+      (void)syslog_line (priority, shorter, strlen (shorter));
+    }
   if (g->policy == NULL || g->policy->log_file == NULL)
     return 0;
   cleanup_close int fd = open (g->policy->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

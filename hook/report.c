@@ -5,21 +5,28 @@
 #include <string.h>
 
 void
+report_append_finding_json (struct strbuf *sb, const struct finding *f)
+{
+  strbuf_append (sb, "{\"rule\": ");
+  strbuf_append_json_string (sb, f->rule);
+  strbuf_append (sb, ", \"action\": \"");
+  strbuf_append (sb, action_name (f->action));
+  strbuf_append (sb, "\", \"message\": ");
+  strbuf_append_json_string (sb, f->message);
+  strbuf_append (sb, ", \"path\": ");
+  strbuf_append_json_string (sb, f->path);
+  strbuf_append (sb, "}");
+}
+
+void
 report_append_findings_json (struct strbuf *sb, const struct verdict *v)
 {
   strbuf_append (sb, "[");
   for (size_t i = 0; v && i < v->n_findings; i++)
     {
-      const struct finding *f = &v->findings[i];
-      strbuf_append (sb, i ? ", {\"rule\": " : "{\"rule\": ");
-      strbuf_append_json_string (sb, f->rule);
-      strbuf_append (sb, ", \"action\": \"");
-      strbuf_append (sb, action_name (f->action));
-      strbuf_append (sb, "\", \"message\": ");
-      strbuf_append_json_string (sb, f->message);
-      strbuf_append (sb, ", \"path\": ");
-      strbuf_append_json_string (sb, f->path);
-      strbuf_append (sb, "}");
+      if (i)
+        strbuf_append (sb, ", ");
+      report_append_finding_json (sb, &v->findings[i]);
     }
   strbuf_append (sb, "]");
 }

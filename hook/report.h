@@ -9,6 +9,8 @@
 /* The findings as a JSON array of {rule, action, message, path}; none
  * when v is NULL. */
 void report_append_findings_json (struct strbuf *sb, const struct verdict *v);
+/* One finding as a JSON object. */
+void report_append_finding_json (struct strbuf *sb, const struct finding *f);
 
 /* "CONFIG: ACTION RULE: MESSAGE" per finding, then "CONFIG: DECISION". */
 char *report_text (const char *config, const struct verdict *v);

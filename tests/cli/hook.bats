@@ -284,3 +284,39 @@ PY
     if [ "$kind" = stream ]; then [ "$(tail -c 1 "$T/got" | od -An -c | tr -d ' ')" = '\0' ]; fi
   done
 }
+
+@test "a decision too long for a syslog datagram goes to syslog with the findings that fit, and how many it left out" {
+  [ "$(id -u)" = 0 ] || skip "needs root for a mount namespace"
+  command -v python3 >/dev/null || skip "needs python3"
+  export T
+  printf '{"version": 1, "log": {"file": "%s/decisions.log"}, "rules": {"mounts": {"action": "deny"}}}\n' "$T" >"$T/mounts.json"
+  chmod 0644 "$T/mounts.json"
+  # 120 binds of /root, each at a destination of 3000 bytes: a line of
+  # 400 KB, more than an AF_UNIX datagram holds (about 200 KiB).
+  mutate '.mounts += [range(120) | {"destination": ("/mnt/\(.)/" + ("d" * 3000)), "type": "bind",
+      "source": "/root", "options": ["rbind", "ro"]}]' >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  for kind in dgram stream; do
+    rm -f "$T/log" "$T/got" "$T/decisions.log"
+    listen_log "$kind" "$T/got"
+    run with_dev_log "$OCIGATE" hook -p "$T/mounts.json" <"$T/state.json"
+    [ "$status" -eq 1 ]
+    wait
+    [ -s "$T/got" ] # syslog got a line
+    local line
+    line=$(tr -d '\0' <"$T/got" | sed 's/^[^{]*//')
+    [ -n "$line" ]
+    # the log file has every finding
+    jq -e '(.findings | length) == 120 and (has("findings_omitted") | not)' "$T/decisions.log"
+    if [ "$kind" = stream ]; then
+      # a stream carries the whole line
+      [ "$line" = "$(cat "$T/decisions.log")" ]
+    else
+      [ "${#line}" -le 8000 ]
+      jq -e '.outcome == "refuse" and .decision == "deny" and (.findings | length) >= 1
+          and (.findings | length) + .findings_omitted == 120 and (.policy_sha256 | test("^[0-9a-f]{64}$"))' <<<"$line"
+      # the same findings as the log file's, in its order
+      [ "$(jq -c '.findings' <<<"$line")" = "$(jq -c --argjson n "$(jq '.findings | length' <<<"$line")" '.findings[:$n]' "$T/decisions.log")" ]
+    fi
+  done
+}
