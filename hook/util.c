@@ -302,10 +302,30 @@ utf8_back_to_start (const char *s, size_t i)
   return i;
 }
 
+/* The length of the UTF-8 sequence at s when it is a C1 control (U+0080
+ * to U+009F) or a bidirectional formatting character (U+061C, U+200E,
+ * U+200F, U+202A to U+202E, U+2066 to U+2069), else 0.  A bidi override
+ * makes a terminal or a log viewer show the rest of the line reordered:
+ * "deny" can read as something else. */
+static size_t
+control_length (const unsigned char *s)
+{
+  if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+    return 2;
+  if (s[0] == 0xd8 && s[1] == 0x9c)
+    return 2;
+  if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae)))
+    return 3;
+  if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+    return 3;
+  return 0;
+}
+
 /* Whoever creates containers writes the strings that findings and errors
  * quote, and these reach a terminal as one line: the error `docker run`
  * prints, a log viewer.  A newline would start a line ocigate did not
- * write, an ESC would drive the terminal, and a string of megabytes would
+ * write, an ESC would drive the terminal, a bidi override would reorder
+ * what it shows, and a string of megabytes would
  * make a line of megabytes (more than one argument of exec(2) holds, for
  * the refusal that precreate injects).  The cut keeps the start and the
  * end, where the remedy is. */
@@ -315,7 +335,7 @@ printable_line (char *text)
   const unsigned char *s = (const unsigned char *)text;
   size_t len = 0, controls = 0;
   for (; s[len]; len++)
-    if (s[len] < 0x20 || s[len] == 0x7f || (s[len] == 0xc2 && s[len + 1] >= 0x80 && s[len + 1] <= 0x9f))
+    if (s[len] < 0x20 || s[len] == 0x7f || control_length (s + len) > 1)
       controls++;
   if (controls == 0 && len <= PRINTABLE_LINE_MAX)
     return text;
@@ -323,12 +343,17 @@ printable_line (char *text)
   strbuf_grow (&sb, len + 4 * controls);
   for (size_t i = 0; i < len; i++)
     {
+      size_t n = control_length (s + i);
       if (s[i] < 0x20 || s[i] == 0x7f)
         strbuf_appendf (&sb, "\\x%02x", s[i]);
-      else if (s[i] == 0xc2 && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
-        strbuf_appendf (&sb, "\\u%04x", s[++i]);
+      else if (n == 2)
+        strbuf_appendf (&sb, "\\u%04x", ((s[i] & 0x1fu) << 6) | (s[i + 1] & 0x3fu));
+      else if (n == 3)
+        strbuf_appendf (&sb, "\\u%04x", ((s[i] & 0x0fu) << 12) | ((s[i + 1] & 0x3fu) << 6) | (s[i + 2] & 0x3fu));
       else
         strbuf_append_mem (&sb, s + i, 1);
+      if (n > 1)
+        i += n - 1;
     }
   free (text);
   if (sb.len <= PRINTABLE_LINE_MAX)

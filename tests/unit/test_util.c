@@ -164,6 +164,19 @@ test_printable_line_escapes_controls (void **state UNUSED)
       "2Jy",
       "x\\u009b2Jy" },
     { "\xc2\x80\xc2\x9f\xc2\xa0", "\\u0080\\u009f\xc2\xa0" }, /* U+00A0 is printable */
+    /* Bidi overrides and isolates reorder what a terminal or a web log
+     * viewer shows after them ("deny" read backwards). */
+    { "/mnt/\xe2\x80\xae"
+      "ynde",
+      "/mnt/\\u202eynde" },
+    { "a\xe2\x81\xa6"
+      "b\xe2\x81\xa9"
+      "c\xe2\x80\x8f"
+      "d\xd8\x9c"
+      "e",
+      "a\\u2066b\\u2069c\\u200fd\\u061ce" },
+    /* Other characters of the same blocks are text: U+200B, U+2070. */
+    { "\xe2\x80\x8b\xe2\x81\xb0", "\xe2\x80\x8b\xe2\x81\xb0" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
