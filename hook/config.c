@@ -340,17 +340,23 @@ oci_config_load_buffer (const char *buf, size_t len, const char *name, struct oc
 }
 
 int
-oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t *err)
+oci_config_load_file_into (const char *path, struct read_buffer *rb, struct oci_config **out, ocigate_error_t *err)
 {
-  cleanup_free char *buf = NULL;
   size_t len = 0;
   bool via_link = false;
-  if (read_file_limited_link (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &via_link, err) < 0)
+  if (read_file_into (path, OCIGATE_MAX_CONFIG_BYTES, rb, &len, &via_link, err) < 0)
     return -1;
-  if (oci_config_load_buffer (buf, len, strcmp (path, "-") == 0 ? "<stdin>" : path, out, err) < 0)
+  if (oci_config_load_buffer (rb->data, len, strcmp (path, "-") == 0 ? "<stdin>" : path, out, err) < 0)
     return -1;
   (*out)->via_link = via_link;
   return 0;
+}
+
+int
+oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t *err)
+{
+  __attribute__ ((cleanup (read_buffer_release))) struct read_buffer rb = { 0 };
+  return oci_config_load_file_into (path, &rb, out, err);
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "error.h"
+#include "jsonio.h"
 
 #define OCIGATE_MAX_MAPPINGS 340 /* the kernel's limit on uid_map lines */
 #define OCIGATE_MAX_LIST 4096    /* namespaces, capabilities, gids */
@@ -78,6 +79,8 @@ const char *ns_proc_name (enum ns_type t); /* /proc/PID/ns: "net" */
 const char *cap_set_name (enum cap_set s); /* "bounding" */
 
 int oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t *err);
+/* The same, reading into rb, which keeps its block for the next file. */
+int oci_config_load_file_into (const char *path, struct read_buffer *rb, struct oci_config **out, ocigate_error_t *err);
 int oci_config_load_buffer (const char *buf, size_t len, const char *name, struct oci_config **out,
                             ocigate_error_t *err);
 /* Re-read the typed views after a rule changed the tree. */

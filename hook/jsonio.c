@@ -4,37 +4,46 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* st: fd's, or NULL when fstat() failed (a pipe or a socket need none). */
+/* Reads fd to its end into *buf, which holds *size bytes and grows as
+ * needed; the caller owns *buf whatever the result.  st: fd's, or NULL
+ * when fstat() failed (a pipe or a socket need none). */
 static int
-read_fd_stat (int fd, const struct stat *st, const char *name, size_t max_bytes, char **out, size_t *out_len,
-              ocigate_error_t *err)
+read_fd_into (int fd, const struct stat *st, const char *name, size_t max_bytes, char **buf, size_t *size,
+              size_t *out_len, ocigate_error_t *err)
 {
-  size_t cap = (size_t)64 * 1024;
+  size_t room = (size_t)64 * 1024;
   if (st && S_ISREG (st->st_mode))
     {
       if ((uint64_t)st->st_size > max_bytes)
         return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: file is %llu bytes, more than the limit of %zu",
                                    name, (unsigned long long)st->st_size, max_bytes);
-      cap = (size_t)st->st_size + 1;
+      room = (size_t)st->st_size + 1;
     }
-  cleanup_free char *buf = xmalloc (cap + 1);
+  if (*size < room + 1)
+    {
+      *buf = xrealloc (*buf, room + 1);
+      *size = room + 1;
+    }
+  room = *size - 1; /* and one byte for the NUL */
   size_t len = 0;
   for (;;)
     {
-      if (len == cap)
+      if (len == room)
         {
-          if (cap > max_bytes)
+          if (room > max_bytes)
             return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: more than the limit of %zu bytes", name,
                                        max_bytes);
-          cap *= 2;
-          buf = xrealloc (buf, cap + 1);
+          room *= 2;
+          *buf = xrealloc (*buf, room + 1);
+          *size = room + 1;
         }
-      ssize_t n = read (fd, buf + len, cap - len);
+      ssize_t n = read (fd, *buf + len, room - len);
       if (n < 0)
         {
           if (errno == EINTR)
@@ -47,8 +56,7 @@ read_fd_stat (int fd, const struct stat *st, const char *name, size_t max_bytes,
     }
   if (len > max_bytes)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: more than the limit of %zu bytes", name, max_bytes);
-  buf[len] = '\0';
-  *out = steal_pointer (&buf);
+  (*buf)[len] = '\0';
   *out_len = len;
   return 0;
 }
@@ -57,17 +65,24 @@ int
 read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err)
 {
   struct stat st;
-  return read_fd_stat (fd, fstat (fd, &st) == 0 ? &st : NULL, name, max_bytes, out, out_len, err);
+  cleanup_free char *buf = NULL;
+  size_t size = 0;
+  if (read_fd_into (fd, fstat (fd, &st) == 0 ? &st : NULL, name, max_bytes, &buf, &size, out_len, err) < 0)
+    return -1;
+  *out = steal_pointer (&buf);
+  return 0;
 }
 
-int
-read_file_limited_link (const char *path, size_t max_bytes, char **out, size_t *out_len, bool *via_link,
-                        ocigate_error_t *err)
+static int
+read_path_into (const char *path, size_t max_bytes, char **buf, size_t *size, size_t *out_len, bool *via_link,
+                ocigate_error_t *err)
 {
   if (via_link)
     *via_link = false;
+  struct stat st;
   if (strcmp (path, "-") == 0)
-    return read_fd_limited (STDIN_FILENO, "<stdin>", max_bytes, out, out_len, err);
+    return read_fd_into (STDIN_FILENO, fstat (STDIN_FILENO, &st) == 0 ? &st : NULL, "<stdin>", max_bytes, buf, size,
+                         out_len, err);
   /* Whether path is a symbolic link, told by the open itself where the
    * caller asks: no lstat() for the common case of a plain file. */
   cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (via_link ? O_NOFOLLOW : 0));
@@ -85,11 +100,37 @@ read_file_limited_link (const char *path, size_t max_bytes, char **out, size_t *
       (*err)->kind = OCIGATE_ERR_INPUT;
       return -1;
     }
-  struct stat st;
   bool have_st = fstat (fd, &st) == 0;
   if (have_st && S_ISDIR (st.st_mode))
     return ocigate_error_make (err, EISDIR, OCIGATE_ERR_INPUT, "%s: is a directory", path);
-  return read_fd_stat (fd, have_st ? &st : NULL, path, max_bytes, out, out_len, err);
+  return read_fd_into (fd, have_st ? &st : NULL, path, max_bytes, buf, size, out_len, err);
+}
+
+int
+read_file_limited_link (const char *path, size_t max_bytes, char **out, size_t *out_len, bool *via_link,
+                        ocigate_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  size_t size = 0;
+  if (read_path_into (path, max_bytes, &buf, &size, out_len, via_link, err) < 0)
+    return -1;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+int
+read_file_into (const char *path, size_t max_bytes, struct read_buffer *rb, size_t *out_len, bool *via_link,
+                ocigate_error_t *err)
+{
+  return read_path_into (path, max_bytes, &rb->data, &rb->size, out_len, via_link, err);
+}
+
+void
+read_buffer_release (struct read_buffer *rb)
+{
+  free (rb->data);
+  rb->data = NULL;
+  rb->size = 0;
 }
 
 int

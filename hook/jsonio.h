@@ -13,6 +13,18 @@
 
 /* Read at most max_bytes from fd; more is an input error. */
 int read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
+/* A block read_file_into() fills again for each file: `check` reads
+ * thousands of configs, and a new block for each made malloc sort its free
+ * lists every time (5% of check's time). */
+struct read_buffer
+{
+  char *data; /* the last file read, NUL-terminated */
+  size_t size;
+};
+int read_file_into (const char *path, size_t max_bytes, struct read_buffer *rb, size_t *out_len, bool *via_link,
+                    ocigate_error_t *err);
+void read_buffer_release (struct read_buffer *rb);
+
 /* Read a file ("-" is stdin); more than max_bytes is an input error. */
 int read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
 /* The same, and *via_link says whether path itself is a symbolic link

@@ -196,6 +196,7 @@ cmd_check (int argc, char **argv)
   struct host_info host;
   host_info_init (&host);
   __attribute__ ((cleanup (config_dirs_release))) struct config_dirs dirs = { 0 };
+  __attribute__ ((cleanup (read_buffer_release))) struct read_buffer text = { 0 };
   int status = EXIT_ALLOWED;
   for (int i = optind; i < argc; i++)
     {
@@ -203,7 +204,7 @@ cmd_check (int argc, char **argv)
       cleanup_oci_config struct oci_config *cfg = NULL;
       cleanup_verdict struct verdict v = { 0 };
       cleanup_error ocigate_error_t cerr = NULL;
-      int r = oci_config_load_file (argv[i], &cfg, &cerr);
+      int r = oci_config_load_file_into (argv[i], &text, &cfg, &cerr);
       if (r == 0)
         {
           cleanup_free char *dir = bundle ? NULL : config_dir (&dirs, argv[i], cfg->via_link);

@@ -335,7 +335,8 @@ printable_line (char *text)
   const unsigned char *s = (const unsigned char *)text;
   size_t len = 0, controls = 0;
   for (; s[len]; len++)
-    if (s[len] < 0x20 || s[len] == 0x7f || control_length (s + len) > 1)
+    if (s[len] < 0x20 || s[len] == 0x7f
+        || ((s[len] == 0xc2 || s[len] == 0xd8 || s[len] == 0xe2) && control_length (s + len) > 1))
       controls++;
   if (controls == 0 && len <= PRINTABLE_LINE_MAX)
     return text;
