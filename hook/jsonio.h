@@ -10,6 +10,10 @@
 #define OCIGATE_MAX_POLICY_BYTES (1u << 20)  /* 1 MiB */
 #define OCIGATE_MAX_STATE_BYTES (1u << 20)   /* 1 MiB */
 #define OCIGATE_MAX_JSON_DEPTH 64
+/* json-c takes about 800 bytes for an object or array and 60 for any other
+ * value, whatever their text: these bound a document's tree to ~160 MiB. */
+#define OCIGATE_MAX_JSON_CONTAINERS 131072 /* objects and arrays */
+#define OCIGATE_MAX_JSON_VALUES 1048576
 
 /* Read at most max_bytes from fd; more is an input error. */
 int read_fd_limited (int fd, const char *name, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);
@@ -33,9 +37,10 @@ int read_file_limited_link (const char *path, size_t max_bytes, char **out, size
                             ocigate_error_t *err);
 
 /* Parse one JSON document strictly (RFC 8259, valid UTF-8, depth-limited,
- * nothing after it).  Errors name `name` and the line and column.  The
- * document `null` gives *out == NULL, which json-c's type checks read as
- * null. */
+ * at most OCIGATE_MAX_JSON_CONTAINERS and OCIGATE_MAX_JSON_VALUES, no key
+ * twice in an object, nothing after it).  Errors name `name` and the line
+ * and column.  The document `null` gives *out == NULL, which json-c's type
+ * checks read as null. */
 int json_parse_untrusted (const char *buf, size_t len, const char *name, json_object **out, ocigate_error_t *err);
 
 /* Whether o is a string with no NUL byte in it ("\u0000"): C would read

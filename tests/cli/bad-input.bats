@@ -195,6 +195,21 @@ PY
   expect "$T/c.json" 1 "deny user.mapping: mapping lands on host user $first"
 }
 
+@test "a key given twice: exit 2 naming the key, where it is, and why (crun reads the first, runc the last)" {
+  # The first "uid" is what crun runs, the last what json-c and runc read.
+  compliant_config | sed 's/"uid": 1000/"uid": 0, "uid": 1000/' >"$T/c.json"
+  grep -q '"uid": 0, "uid": 1000' "$T/c.json"
+  expect "$T/c.json" 2 "key \"uid\" given twice in /process/user; runtimes read such JSON differently (runc takes the last value, crun the first): give it once"
+  [[ "$output" == "ocigate: $T/c.json:"[0-9]*:[0-9]*": key"* ]]
+  # The same with an escape, and deep in an array of an extension key.
+  compliant_config | jq -c '.["x-ext"] = [{"a": [{"k": 1}]}]' | sed 's/{"k":1}/{"k":1,"\\u006b":2}/' >"$T/d.json"
+  grep -q 'u006b' "$T/d.json"
+  expect "$T/d.json" 2 'key "k" given twice in /x-ext/0/a/0'
+  run "$OCIGATE" check --format json "$T/c.json"
+  [ "$status" -eq 2 ]
+  jq -e '.decision == "error" and (.error | test("given twice"))' <<<"$output"
+}
+
 @test "an unreadable path: exit 2" {
   run "$OCIGATE" check "$T/does-not-exist.json"
   [ "$status" -eq 2 ]

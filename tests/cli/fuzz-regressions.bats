@@ -216,15 +216,16 @@ config_raw() {
   clean_exit
 }
 
-@test "check: duplicate keys, the last one wins as in the runtimes" {
-  # Go's encoding/json (runc, containerd) keeps the last duplicate: so must ocigate.
+@test "check: duplicate keys are an error, whichever comes first" {
+  # Go's encoding/json (runc, containerd) keeps the last of two members with
+  # one key, crun's parser the first: either reading could be the wrong one.
   printf '%s' "$(compliant_config | jq -c .)" | sed 's/^{/{"process": {"user": {"uid": 1000}}, /' >"$T/c.json"
   sed -i 's/"uid":1000,"gid":1000}/"uid":1000,"gid":1000,"uid":0}/' "$T/c.json"
   grep -q '"uid":0}' "$T/c.json"
   check "$T/c.json"
   clean_exit
-  [ "$status" -eq 1 ]
-  jq -e 'any(.findings[]; .rule == "user.root")' <<<"$output"
+  [ "$status" -eq 2 ]
+  jq -e '.decision == "error" and (.error | test("key \"process\" given twice in the document"))' <<<"$output"
 }
 
 @test "check: lists at and over their limits" {
@@ -372,12 +373,13 @@ config_raw() {
   [ "$status" -eq 1 ]
 }
 
-@test "hook: duplicate bundle keys take the last, as the runtimes wrote it" {
+@test "hook: duplicate keys in the OCI state refuse the container" {
   compliant_config >"$T/bundle/config.json"
   printf '{"id": "c1", "bundle": "/nonexistent", "bundle": "%s/bundle"}' "$T" >"$T/state"
   hook "$T/state"
   clean_exit
-  [ "$status" -eq 0 ]
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'key "bundle" given twice in the document'* ]]
 }
 
 @test "hook precreate: nasty configs on stdin" {

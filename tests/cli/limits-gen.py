@@ -29,6 +29,8 @@ POLICY_MAX = 1 * MiB       # OCIGATE_MAX_POLICY_BYTES
 STATE_MAX = 1 * MiB        # OCIGATE_MAX_STATE_BYTES
 PROFILE_MAX = 4 * MiB      # SECCOMP_MAX_PROFILE_BYTES
 DEPTH_MAX = 64             # OCIGATE_MAX_JSON_DEPTH
+CONTAINERS_MAX = 131072    # OCIGATE_MAX_JSON_CONTAINERS (objects and arrays)
+VALUES_MAX = 1048576       # OCIGATE_MAX_JSON_VALUES (every value, the document's included)
 LIST_MAX = 4096            # OCIGATE_MAX_LIST
 MAPPINGS_MAX = 340         # OCIGATE_MAX_MAPPINGS
 EXCEPTIONS_MAX = 1024      # OCIGATE_MAX_EXCEPTIONS
@@ -125,6 +127,32 @@ config("size", "at", sized_config(CONFIG_MAX))
 config("size", "over", sized_config(CONFIG_MAX + 1))
 config("depth", "at", nested(BASE, DEPTH_MAX))
 config("depth", "over", nested(BASE, DEPTH_MAX + 1))
+
+
+
+def counts(v):
+    """(objects and arrays, values) of a JSON value, itself included."""
+    if isinstance(v, dict):
+        items = list(v.values())
+    elif isinstance(v, list):
+        items = v
+    else:
+        return 0, 1
+    sub = [counts(x) for x in items]
+    return 1 + sum(c for c, _ in sub), 1 + sum(n for _, n in sub)
+
+
+# A key no runtime reads, holding as many items as make the document's
+# count n: each {} is a container (and a value), each 0 a value.
+def filler(item, which):
+    def make(c, n):
+        c["io.ocigate.filler"] = []
+        c["io.ocigate.filler"] = [item] * (n - counts(c)[which])
+    return make
+
+
+pair("json-containers", filler({}, 0), CONTAINERS_MAX, CONTAINERS_MAX + 1)
+pair("json-values", filler(0, 1), VALUES_MAX, VALUES_MAX + 1)
 
 pair("gids", lambda c, n: c["process"]["user"].update(additionalGids=[1000 + i for i in range(n)]),
      LIST_MAX, LIST_MAX + 1)

@@ -59,6 +59,8 @@ teardown() {
 CONFIG_LIMITS='
 size                  | default  | allow |  | 2 | {}: file is 16777217 bytes, more than the limit of 16777216
 depth                 | default  | allow |  | 2 | {}:1:*: invalid JSON: nesting deeper than the limit of 64
+json-containers       | default  | allow |  | 2 | {}: more than 131072 JSON objects and arrays (the limit)
+json-values           | default  | allow |  | 2 | {}: more than 1048576 JSON values (the limit)
 gids                  | default  | allow |  | 2 | {}: process.user.additionalGids: 4097 entries, more than the limit of 4096
 caps-bounding         | default  | allow |  | 2 | {}: process.capabilities.bounding: 4097 entries, more than the limit of 4096
 caps-effective        | default  | allow |  | 2 | {}: process.capabilities.effective: 4097 entries, more than the limit of 4096
@@ -302,6 +304,8 @@ policy_limit() {
 }
 
 @test "JSON nesting: 64 levels judged; 65 refused" { config_limit depth; }
+@test "JSON objects and arrays: 131072 judged; 131073 refused" { config_limit json-containers; }
+@test "JSON values: 1048576 judged; 1048577 refused" { config_limit json-values; }
 @test "process.user.additionalGids: 4096 entries judged; 4097 refused" { config_limit gids; }
 @test "process.capabilities.bounding: 4096 entries judged; 4097 refused" { config_limit caps-bounding; }
 @test "process.capabilities.effective: 4096 entries judged; 4097 refused" { config_limit caps-effective; }

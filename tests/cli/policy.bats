@@ -99,6 +99,15 @@ bad_policy() {
   [ "$status" -eq 1 ]
 }
 
+@test "a policy with a key given twice is refused, naming the key and where (JSON Schema cannot say it)" {
+  # Which "action" would a reader believe?
+  printf '{"version": 1, "rules": {"user.root": {"action": "deny", "action": "off"}}}\n' >"$T/twice.json"
+  run "$OCIGATE" policy validate "$T/twice.json"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$T/twice.json:1:39: key \"action\" given twice in /rules/user.root;"* ]]
+}
+
 @test "loader and schema agree: unknown top-level key" {
   bad_policy top '{"version": 1, "rules": {}, "rulez": {}}' 'rulez: unknown key'
 }

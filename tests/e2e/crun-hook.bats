@@ -60,6 +60,10 @@ rt_no_container() {
   assert_contains "$RUN_OUTPUT" "error executing hook \`$OCIGATE\` (exit code: 1)"
 }
 
+@test "crun: a key given twice (\"uid\": 0, \"uid\": 1000) is refused; crun itself would run UID 0" {
+  hookcase_duplicate_key 0
+}
+
 @test "crun: config text in a refusal stays one printable line (newline, ESC in a mount destination)" {
   hookcase_config_text_printable
 }

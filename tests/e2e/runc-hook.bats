@@ -112,6 +112,10 @@ rt_no_container() {
   hookcase_bundlepath_refused
 }
 
+@test "runc: a key given twice (\"uid\": 0, \"uid\": 1000) is refused; runc itself would read the last" {
+  hookcase_duplicate_key 1000
+}
+
 @test "runc: config text in a refusal stays one printable line (newline, ESC in a mount destination)" {
   hookcase_config_text_printable
 }

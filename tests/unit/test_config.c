@@ -374,6 +374,84 @@ test_too_large (void **state UNUSED)
   free (buf);
 }
 
+#define TWICE "; runtimes read such JSON differently (runc takes the last value, crun the first): give it once"
+
+/* crun's parser takes the first of two members with the same key, runc's
+ * and json-c the last: such a config is refused, wherever the key is. */
+static void
+test_duplicate_keys (void **state UNUSED)
+{
+  static const struct
+  {
+    const char *text, *msg;
+  } cases[] = {
+    /* Judged as UID 1000 (json-c), run as UID 0 by crun. */
+    { "{'process': {'user': {'uid': 0, 'uid': 1000}}}",
+      "config.json:1:22: key \"uid\" given twice in /process/user" TWICE },
+    /* The same key spelt with an escape. */
+    { "{'a': 1, '\\u0061': 2}", "config.json:1:1: key \"a\" given twice in the document" TWICE },
+    /* In an array, after an object that is fine. */
+    { "{'mounts': [{'type': 'bind'},\n {'type': 'x', 'source': '/', 'type': 'y'}]}",
+      "config.json:2:2: key \"type\" given twice in /mounts/1" TWICE },
+    /* The first value had objects of its own, which the tree no longer has. */
+    { "{'a': {'b': {'c': 1}}, 'a': 3, 'd': {'e': 1, 'e': 2}}",
+      "config.json:1:1: key \"a\" given twice in the document" TWICE },
+    /* A key that a JSON pointer escapes. */
+    { "{'x/y~': {'k': [], 'k': {}}}", "config.json:1:10: key \"k\" given twice in /x~1y~0" TWICE },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *msg = config_error (cases[i].text);
+      if (strcmp (msg, cases[i].msg) != 0)
+        fail_msg ("%s\n  gave \"%s\"\n  want \"%s\"", cases[i].text, msg, cases[i].msg);
+    }
+
+  /* The same key in different objects, or as a value, is no repeat; nor
+   * is a quote or a brace inside a string. */
+  struct oci_config *cfg
+      = unit_config ("{\"process\": {}, \"a\": {\"k\": 1}, \"b\": {\"k\": 2}, \"k\": [\"k\", \"k\"], "
+                     "\"annotations\": {\"q\": \"\\\\\\\"}\", \"r\": \"{\\\"k\\\": 1, \\\"k\\\": 2}\"}}");
+  oci_config_free (cfg);
+}
+
+/* Before json-c allocates them: objects and arrays, and values. */
+static void
+test_json_counts (void **state UNUSED)
+{
+  struct
+  {
+    size_t containers, values; /* of the document, the root included */
+    const char *msg;
+  } cases[] = {
+    { OCIGATE_MAX_JSON_CONTAINERS, 0, NULL },
+    { OCIGATE_MAX_JSON_CONTAINERS + 1, 0, "config.json: more than 131072 JSON objects and arrays (the limit)" },
+    { 0, OCIGATE_MAX_JSON_VALUES, NULL },
+    { 0, OCIGATE_MAX_JSON_VALUES + 1, "config.json: more than 1048576 JSON values (the limit)" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      /* {"process": {}, "x": [ITEMS]}: 3 containers and 3 values before
+       * the items. */
+      struct strbuf sb = { 0 };
+      strbuf_append (&sb, "{\"process\": {}, \"x\": [");
+      size_t n = cases[i].containers ? cases[i].containers - 3 : cases[i].values - 3;
+      for (size_t k = 0; k < n; k++)
+        strbuf_append (&sb, cases[i].containers ? (k ? ",{}" : "{}") : (k ? ",0" : "0"));
+      strbuf_append (&sb, "]}");
+      if (cases[i].msg)
+        {
+          cleanup_free char *msg = buffer_error (sb.buf, sb.len);
+          assert_string_equal (msg, cases[i].msg);
+        }
+      else
+        {
+          struct oci_config *cfg = unit_config (sb.buf);
+          oci_config_free (cfg);
+        }
+      strbuf_release (&sb);
+    }
+}
+
 /* No "linux" at all: it loads, and nothing isolates the process. */
 static void
 test_no_linux (void **state UNUSED)
@@ -552,6 +630,8 @@ main (void)
     cmocka_unit_test (test_id_mapping_to_host),
     cmocka_unit_test (test_null_document),
     cmocka_unit_test (test_parse_after_broken_surrogate),
+    cmocka_unit_test (test_duplicate_keys),
+    cmocka_unit_test (test_json_counts),
   };
   return cmocka_run_group_tests_name ("config", tests, NULL, NULL);
 }
