@@ -200,6 +200,11 @@ exec_process (const struct wrapper *w, struct oci_config *cfg, ocigate_error_t *
       if (read_file_limited (w->args.process_file, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, err) < 0
           || json_parse_untrusted (buf, len, w->args.process_file, &proc, err) < 0)
         return -1;
+      if (spec_keys_check (proc, true, w->args.process_file, err) < 0)
+        {
+          json_object_put (proc);
+          return -1;
+        }
     }
   else
     {

@@ -331,7 +331,7 @@ oci_config_load_buffer (const char *buf, size_t len, const char *name, struct oc
   if (len > OCIGATE_MAX_CONFIG_BYTES)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %zu bytes, more than the limit of %u", name, len,
                                OCIGATE_MAX_CONFIG_BYTES);
-  if (json_parse_untrusted (buf, len, name, &cfg->root, err) < 0)
+  if (json_parse_untrusted (buf, len, name, &cfg->root, err) < 0 || spec_keys_check (cfg->root, false, name, err) < 0)
     return -1;
   if (oci_config_refresh (cfg, err) < 0)
     return ocigate_error_prefix (err, "%s", name);

@@ -83,6 +83,10 @@ int oci_config_load_file (const char *path, struct oci_config **out, ocigate_err
 int oci_config_load_file_into (const char *path, struct read_buffer *rb, struct oci_config **out, ocigate_error_t *err);
 int oci_config_load_buffer (const char *buf, size_t len, const char *name, struct oci_config **out,
                             ocigate_error_t *err);
+/* Refuse a key of a runtime-spec object that is not one of its fields but
+ * that runc, matching names whatever their case, takes for one ("UID");
+ * process_only: root is a process (exec --process).  spec_keys.c */
+int spec_keys_check (json_object *root, bool process_only, const char *name, ocigate_error_t *err);
 /* Re-read the typed views after a rule changed the tree. */
 int oci_config_refresh (struct oci_config *cfg, ocigate_error_t *err);
 void oci_config_free (struct oci_config *cfg);

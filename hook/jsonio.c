@@ -329,27 +329,28 @@ repeated_key (const char *buf, size_t len, size_t start)
   return found;
 }
 
-/* Where a value sits, for a message: a chain from the value up. */
-struct path_seg
-{
-  const struct path_seg *up;
-  const char *key; /* NULL: index in an array */
-  size_t index;
-};
-
 static void
-path_append (struct strbuf *sb, const struct path_seg *seg) // NOLINT(misc-no-recursion): depth is bounded
+json_path_append (struct strbuf *sb, const struct json_path *at) // NOLINT(misc-no-recursion): depth is bounded
 {
-  if (seg == NULL)
+  if (at == NULL)
     return;
-  path_append (sb, seg->up);
-  if (seg->key)
+  json_path_append (sb, at->up);
+  if (at->key)
     {
-      cleanup_free char *escaped = json_pointer_escape (seg->key);
+      cleanup_free char *escaped = json_pointer_escape (at->key);
       strbuf_appendf (sb, "/%s", escaped);
     }
   else
-    strbuf_appendf (sb, "/%zu", seg->index);
+    strbuf_appendf (sb, "/%zu", at->index);
+}
+
+char *
+json_path_pointer (const struct json_path *at)
+{
+  struct strbuf sb = { 0 };
+  strbuf_append (&sb, "");
+  json_path_append (&sb, at);
+  return strbuf_steal (&sb);
 }
 
 /* Walks the tree in the order of the text, as json-c keeps members in the
@@ -357,8 +358,8 @@ path_append (struct strbuf *sb, const struct path_seg *seg) // NOLINT(misc-no-re
  * is the first that had a key twice (an earlier one would have shown). */
 static int
 // NOLINTNEXTLINE(misc-no-recursion): depth is bounded, by the scan before
-json_shape_check (json_object *o, const struct json_shape *sh, size_t *next, const struct path_seg *at, const char *buf,
-                  size_t len, const char *name, ocigate_error_t *err)
+json_shape_check (json_object *o, const struct json_shape *sh, size_t *next, const struct json_path *at,
+                  const char *buf, size_t len, const char *name, ocigate_error_t *err)
 {
   if (json_object_get_type (o) == json_type_array)
     {
@@ -367,7 +368,7 @@ json_shape_check (json_object *o, const struct json_shape *sh, size_t *next, con
         {
           json_object *val = items->array[i];
           enum json_type t = json_object_get_type (val);
-          struct path_seg seg = { .up = at, .index = i };
+          struct json_path seg = { .up = at, .index = i };
           if ((t == json_type_object || t == json_type_array)
               && json_shape_check (val, sh, next, &seg, buf, len, name, err) < 0)
             return -1;
@@ -382,9 +383,7 @@ json_shape_check (json_object *o, const struct json_shape *sh, size_t *next, con
       unsigned line, col;
       offset_to_line_col (buf, sh->starts[i], &line, &col);
       cleanup_free char *key = repeated_key (buf, len, sh->starts[i]);
-      struct strbuf where = { 0 };
-      path_append (&where, at);
-      cleanup_free char *pointer = strbuf_steal (&where);
+      cleanup_free char *pointer = json_path_pointer (at);
       return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
                                  "%s:%u:%u: key \"%s\" given twice in %s; runtimes read such JSON differently "
                                  "(runc takes the last value, crun the first): give it once",
@@ -393,7 +392,7 @@ json_shape_check (json_object *o, const struct json_shape *sh, size_t *next, con
   json_object_object_foreach (o, key, val)
     {
       enum json_type t = json_object_get_type (val);
-      struct path_seg seg = { .up = at, .key = key };
+      struct json_path seg = { .up = at, .key = key };
       if ((t == json_type_object || t == json_type_array)
           && json_shape_check (val, sh, next, &seg, buf, len, name, err) < 0)
         return -1;

@@ -43,6 +43,18 @@ int read_file_limited_link (const char *path, size_t max_bytes, char **out, size
  * checks read as null. */
 int json_parse_untrusted (const char *buf, size_t len, const char *name, json_object **out, ocigate_error_t *err);
 
+/* Where a value sits in a document, for a message: a chain from the value
+ * up, kept on the stack while a walk descends, made a JSON pointer only
+ * when a message needs it. */
+struct json_path
+{
+  const struct json_path *up;
+  const char *key; /* NULL: `index` in an array */
+  size_t index;
+};
+/* "/process/user"; "" for the document (NULL). */
+char *json_path_pointer (const struct json_path *at);
+
 /* Whether o is a string with no NUL byte in it ("\u0000"): C would read
  * less of it than the runtimes do, so a judged field holding one cannot be
  * judged. */

@@ -210,6 +210,18 @@ PY
   jq -e '.decision == "error" and (.error | test("given twice"))' <<<"$output"
 }
 
+@test "a field spelt in another case: exit 2 naming it (runc would read \"UID\" as uid, or mount \"Mounts\")" {
+  compliant_config | sed 's/"uid": 1000/"uid": 1000, "UID": 0/' >"$T/c.json"
+  grep -q '"UID": 0' "$T/c.json"
+  expect "$T/c.json" 2 '/process/user: key "UID" can be taken for the field "uid" by runc'
+  compliant_config | jq '.Mounts = [{"destination": "/host", "type": "bind", "source": "/", "options": ["rbind"]}]' >"$T/d.json"
+  expect "$T/d.json" 2 'the document: key "Mounts" can be taken for the field "mounts" by runc'
+  # An annotation is a map key, not a field: any case is fine.
+  compliant_config | jq '.annotations = {"UID": "0", "Mounts": "x"}' >"$T/e.json"
+  run "$OCIGATE" check "$T/e.json"
+  [ "$status" -eq 0 ]
+}
+
 @test "an unreadable path: exit 2" {
   run "$OCIGATE" check "$T/does-not-exist.json"
   [ "$status" -eq 2 ]

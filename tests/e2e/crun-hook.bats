@@ -64,6 +64,10 @@ rt_no_container() {
   hookcase_duplicate_key 0
 }
 
+@test "crun: a field spelt in another case (\"UID\": 0 after \"uid\": 1000) is refused; crun itself would run UID 1000" {
+  hookcase_field_case 1000
+}
+
 @test "crun: config text in a refusal stays one printable line (newline, ESC in a mount destination)" {
   hookcase_config_text_printable
 }

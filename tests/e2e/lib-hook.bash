@@ -489,32 +489,43 @@ hookcase_config_text_printable() {
   rt_no_container
 }
 
-# A config with "uid" twice, 0 then 1000 (jq cannot write that): runc reads
-# the last (UID 1000), crun the first (UID 0), so the runtime's own reading
-# is shown on a control bundle without ocigate; with ocigate it is refused.
-# CONTROL_UID: what this runtime runs the control as.
-hookcase_duplicate_key() {
-  local control_uid=$1 b
+# hookcase_key_reading UID-KEYS CONTROL-UID REASON: a config whose user is
+# written as UID-KEYS ("uid": 1000 and a second key, which jq cannot
+# write) and that runtimes read differently: a control bundle without
+# ocigate shows this runtime's reading (it runs /bin/id as CONTROL-UID);
+# with ocigate the container is refused with REASON.
+hookcase_key_reading() {
+  local keys=$1 control_uid=$2 reason=$3 b
   for b in "$T/control" "$T/b"; do
     rt_bundle "$b"
     bundle_user "$b" 1000 1000
     bundle_args "$b" /bin/id
   done
   add_ocigate_hook "$T/b"
-  sed -i 's/"uid": 1000/"uid": 0, "uid": 1000/' "$T/control/config.json" "$T/b/config.json"
-  grep -q '"uid": 0, "uid": 1000' "$T/control/config.json"
-  grep -q '"uid": 0, "uid": 1000' "$T/b/config.json"
+  sed -i "s/\"uid\": 1000/$keys/" "$T/control/config.json" "$T/b/config.json"
+  grep -qF "$keys" "$T/control/config.json"
+  grep -qF "$keys" "$T/b/config.json"
   rt_run "$T/control"
   assert_status 0
   assert_contains "$output" "uid=$control_uid gid=1000"
   rt_no_container
   rt_run "$T/b"
   assert_failure
-  # (runc quotes the hook's stderr in its error: no quotes in the match)
-  assert_contains "$REASON" 'uid'
-  assert_contains "$REASON" 'given twice in /process/user; runtimes read such JSON differently'
+  assert_contains "$REASON" "$reason"
   assert_not_contains "$output" "uid="
   rt_no_container
+}
+
+# runc takes the last of two keys, crun the first.  (runc quotes the
+# hook's stderr in its error: no quotes in REASON.)
+hookcase_duplicate_key() {
+  hookcase_key_reading '"uid": 0, "uid": 1000' "$1" 'given twice in /process/user; runtimes read such JSON differently'
+}
+
+# runc takes "UID" for uid (Go matches field names whatever their case),
+# crun ignores it.
+hookcase_field_case() {
+  hookcase_key_reading '"uid": 1000, "UID": 0' "$1" 'by runc, which matches field names whatever their case'
 }
 
 hookcase_compliant_runs() {

@@ -116,6 +116,10 @@ rt_no_container() {
   hookcase_duplicate_key 1000
 }
 
+@test "runc: a field spelt in another case (\"UID\": 0 after \"uid\": 1000) is refused; runc itself would run UID 0" {
+  hookcase_field_case 0
+}
+
 @test "runc: config text in a refusal stays one printable line (newline, ESC in a mount destination)" {
   hookcase_config_text_printable
 }

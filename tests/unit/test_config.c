@@ -414,6 +414,66 @@ test_duplicate_keys (void **state UNUSED)
   oci_config_free (cfg);
 }
 
+#define TAKEN(key, field)                                                                                              \
+  "key \"" key "\" can be taken for the field \"" field "\" by runc, which matches field names whatever their "        \
+  "case (crun ignores it); spell it \"" field "\""
+
+/* runc (Go's encoding/json) takes "UID" for uid, the last of the two
+ * winning; crun and ocigate read "uid" only. */
+static void
+test_field_spelling (void **state UNUSED)
+{
+  static const struct
+  {
+    const char *text, *msg;
+  } cases[] = {
+    { "{'process': {'user': {'uid': 1000, 'UID': 0}}}", "config.json: /process/user: " TAKEN ("UID", "uid") },
+    /* Alone: runc mounts it, ocigate saw no mounts. */
+    { "{'process': {}, 'Mounts': [{'destination': '/h', 'source': '/', 'type': 'bind'}]}",
+      "config.json: the document: " TAKEN ("Mounts", "mounts") },
+    { "{'process': {'capabilitieS': {'bounding': ['CAP_SYS_ADMIN']}}}",
+      "config.json: /process: " TAKEN ("capabilitieS", "capabilities") },
+    /* In an array, a map of structs, and deep in the seccomp profile. */
+    { "{'process': {}, 'mounts': [{'destination': '/a'}, {'destination': '/b', 'Source': '/'}]}",
+      "config.json: /mounts/1: " TAKEN ("Source", "source") },
+    { "{'process': {}, 'linux': {'timeOffsets': {'boottime': {'Secs': 1}}}}",
+      "config.json: /linux/timeOffsets/boottime: " TAKEN ("Secs", "secs") },
+    { "{'process': {}, 'linux': {'seccomp': {'syscalls': [{'names': ['bpf'], 'action': 'SCMP_ACT_ALLOW', "
+      "'args': [{'index': 0, 'OP': 'SCMP_CMP_EQ'}]}]}}}",
+      "config.json: /linux/seccomp/syscalls/0/args/0: " TAKEN ("OP", "op") },
+    /* Characters that fold to ASCII letters: U+017F (s), U+212A (k),
+     * U+0131 (i). */
+    { "{'process': {'u\xc5\xbf"
+      "er': {'uid': 0}}}",
+      "config.json: /process: " TAKEN ("u\xc5\xbf"
+                                       "er",
+                                       "user") },
+    { "{'process': {}, 'linux': {'resources': {'memory': {'\xe2\x84\xaa"
+      "ernel': 1}}}}",
+      "config.json: /linux/resources/memory: " TAKEN ("\xe2\x84\xaa"
+                                                      "ernel",
+                                                      "kernel") },
+    { "{'process': {'user': {'u\xc4\xb1"
+      "d': 0}}}",
+      "config.json: /process/user: " TAKEN ("u\xc4\xb1"
+                                            "d",
+                                            "uid") },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *msg = config_error (cases[i].text);
+      if (strcmp (msg, cases[i].msg) != 0)
+        fail_msg ("%s\n  gave \"%s\"\n  want \"%s\"", cases[i].text, msg, cases[i].msg);
+    }
+
+  /* Map keys are not fields (Go matches them exactly), and keys that fold
+   * to no field are ignored by every runtime. */
+  struct oci_config *cfg = config ("{'process': {'user': {'uid': 1000, 'uidx': 0}}, 'x-UID': 1, "
+                                   "'annotations': {'UID': '0', 'Mounts': 'x'}, 'linux': {'sysctl': {'Net.Core': '1'}, "
+                                   "'resources': {'unified': {'Memory.Max': '1'}}}}");
+  oci_config_free (cfg);
+}
+
 /* Before json-c allocates them: objects and arrays, and values. */
 static void
 test_json_counts (void **state UNUSED)
@@ -632,6 +692,7 @@ main (void)
     cmocka_unit_test (test_parse_after_broken_surrogate),
     cmocka_unit_test (test_duplicate_keys),
     cmocka_unit_test (test_json_counts),
+    cmocka_unit_test (test_field_spelling),
   };
   return cmocka_run_group_tests_name ("config", tests, NULL, NULL);
 }
