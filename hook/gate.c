@@ -126,10 +126,10 @@ outcome_name (enum gate_outcome o)
   return names[o];
 }
 
-/* The log line; with `max` above 0, only the findings that keep it within
- * max bytes, and "findings_omitted": how many were left out. */
 #define SYSLOG_SHORT_LINE 8000
 
+/* The log line; with `max` above 0, only the findings that keep it within
+ * max bytes, and "findings_omitted": how many were left out. */
 static char *
 log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, size_t max)
 {

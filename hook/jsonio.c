@@ -353,6 +353,13 @@ json_path_pointer (const struct json_path *at)
   return strbuf_steal (&sb);
 }
 
+static bool
+json_is_container (json_object *o)
+{
+  enum json_type t = json_object_get_type (o);
+  return t == json_type_object || t == json_type_array;
+}
+
 /* Walks the tree in the order of the text, as json-c keeps members in the
  * order it read them: the first object with fewer members than its text
  * is the first that had a key twice (an earlier one would have shown). */
@@ -366,11 +373,9 @@ json_shape_check (json_object *o, const struct json_shape *sh, size_t *next, con
       const struct array_list *items = json_object_get_array (o);
       for (size_t i = 0; i < items->length; i++)
         {
-          json_object *val = items->array[i];
-          enum json_type t = json_object_get_type (val);
           struct json_path seg = { .up = at, .index = i };
-          if ((t == json_type_object || t == json_type_array)
-              && json_shape_check (val, sh, next, &seg, buf, len, name, err) < 0)
+          if (json_is_container (items->array[i])
+              && json_shape_check (items->array[i], sh, next, &seg, buf, len, name, err) < 0)
             return -1;
         }
       return 0;
@@ -391,10 +396,8 @@ json_shape_check (json_object *o, const struct json_shape *sh, size_t *next, con
     }
   json_object_object_foreach (o, key, val)
     {
-      enum json_type t = json_object_get_type (val);
       struct json_path seg = { .up = at, .key = key };
-      if ((t == json_type_object || t == json_type_array)
-          && json_shape_check (val, sh, next, &seg, buf, len, name, err) < 0)
+      if (json_is_container (val) && json_shape_check (val, sh, next, &seg, buf, len, name, err) < 0)
         return -1;
     }
   return 0;
@@ -477,9 +480,7 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
   size_t objects = 0;
   if (!scanned)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "%s: JSON that json-c read but the scan could not", name);
-  enum json_type type = json_object_get_type (obj);
-  if ((type == json_type_object || type == json_type_array)
-      && json_shape_check (obj, &shape, &objects, NULL, buf, len, name, err) < 0)
+  if (json_is_container (obj) && json_shape_check (obj, &shape, &objects, NULL, buf, len, name, err) < 0)
     return -1;
   if (objects != shape.n_objects)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "%s: %zu objects scanned, %zu parsed", name,

@@ -294,11 +294,21 @@ strbuf_release (struct strbuf *sb)
   sb->len = sb->cap = 0;
 }
 
+/* Where the UTF-8 character that s[i] is part of starts. */
 static size_t
 utf8_back_to_start (const char *s, size_t i)
 {
   while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
     i--;
+  return i;
+}
+
+/* Where the first UTF-8 character from s[i] on starts. */
+static size_t
+utf8_on_to_start (const char *s, size_t i)
+{
+  while (s[i] && ((unsigned char)s[i] & 0xc0) == 0x80)
+    i++;
   return i;
 }
 
@@ -325,10 +335,9 @@ control_length (const unsigned char *s)
  * quote, and these reach a terminal as one line: the error `docker run`
  * prints, a log viewer.  A newline would start a line ocigate did not
  * write, an ESC would drive the terminal, a bidi override would reorder
- * what it shows, and a string of megabytes would
- * make a line of megabytes (more than one argument of exec(2) holds, for
- * the refusal that precreate injects).  The cut keeps the start and the
- * end, where the remedy is. */
+ * what it shows, and a string of megabytes would make a line of megabytes
+ * (more than one argument of exec(2) holds, for the refusal that precreate
+ * injects).  The cut keeps the start and the end, where the remedy is. */
 char *
 printable_line (char *text)
 {
@@ -360,9 +369,7 @@ printable_line (char *text)
   if (sb.len <= PRINTABLE_LINE_MAX)
     return strbuf_steal (&sb);
   size_t head = utf8_back_to_start (sb.buf, PRINTABLE_LINE_MAX / 2);
-  size_t tail = sb.len - PRINTABLE_LINE_MAX / 4;
-  while (tail < sb.len && ((unsigned char)sb.buf[tail] & 0xc0) == 0x80)
-    tail++;
+  size_t tail = utf8_on_to_start (sb.buf, sb.len - PRINTABLE_LINE_MAX / 4);
   char *cut = xasprintf ("%.*s ... (%zu bytes cut) ... %s", (int)head, sb.buf, tail - head, sb.buf + tail);
   strbuf_release (&sb);
   return cut;
@@ -375,9 +382,7 @@ text_excerpt (const char *s)
   for (; s[i] && chars < 256; i++)
     if (((unsigned char)s[i] & 0xc0) != 0x80)
       chars++;
-  /* i is past the 256th character's first byte: take the rest of it. */
-  while (s[i] && ((unsigned char)s[i] & 0xc0) == 0x80)
-    i++;
+  i = utf8_on_to_start (s, i); /* the rest of the 256th character */
   return s[i] ? xasprintf ("%.*s...", (int)i, s) : xstrdup (s);
 }
 

@@ -263,6 +263,17 @@ PY
   return 1
 }
 
+# hook_to_syslog dgram|stream POLICY: run the hook on $T/state.json under
+# POLICY with a syslog daemon of that kind on /dev/log; SYSLOG_LINE is the
+# JSON line it got (the syslog header and a stream's NUL taken off).
+hook_to_syslog() {
+  rm -f "$T/log" "$T/got" "$T/decisions.log"
+  listen_log "$1" "$T/got"
+  run with_dev_log "$OCIGATE" hook -p "$2" <"$T/state.json"
+  wait
+  SYSLOG_LINE=$(tr -d '\0' <"$T/got" | sed 's/^[^{]*//')
+}
+
 @test "a refusal goes to syslog as syslog(3) sends it: authpriv.warning, tag ocigate[PID], the log's line" {
   [ "$(id -u)" = 0 ] || skip "needs root for a mount namespace"
   command -v python3 >/dev/null || skip "needs python3"
@@ -270,17 +281,12 @@ PY
   mutate '.process.user.uid = 0' >"$T/bundle/config.json"
   state "$T/bundle" >"$T/state.json"
   for kind in dgram stream; do
-    rm -f "$T/log" "$T/got" "$T/decisions.log"
-    listen_log "$kind" "$T/got"
-    run with_dev_log "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+    hook_to_syslog "$kind" "$T/policy.json"
     [ "$status" -eq 1 ]
     [[ "$output" == "ocigate: denied by user.root: "* ]]
-    wait
     # <84> is LOG_AUTHPRIV | LOG_WARNING; the time is syslog(3)'s "%h %e %T"
     grep -aEq '^<84>[A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] ocigate\[[0-9]+\]: \{' "$T/got"
-    local line
-    line=$(tr -d '\0' <"$T/got" | sed 's/^[^{]*//')
-    [ "$line" = "$(cat "$T/decisions.log")" ]
+    [ "$SYSLOG_LINE" = "$(cat "$T/decisions.log")" ]
     if [ "$kind" = stream ]; then [ "$(tail -c 1 "$T/got" | od -An -c | tr -d ' ')" = '\0' ]; fi
   done
 }
@@ -296,15 +302,12 @@ PY
   mutate '.mounts += [range(120) | {"destination": ("/mnt/\(.)/" + ("d" * 3000)), "type": "bind",
       "source": "/root", "options": ["rbind", "ro"]}]' >"$T/bundle/config.json"
   state "$T/bundle" >"$T/state.json"
+  local line
   for kind in dgram stream; do
-    rm -f "$T/log" "$T/got" "$T/decisions.log"
-    listen_log "$kind" "$T/got"
-    run with_dev_log "$OCIGATE" hook -p "$T/mounts.json" <"$T/state.json"
+    hook_to_syslog "$kind" "$T/mounts.json"
     [ "$status" -eq 1 ]
-    wait
     [ -s "$T/got" ] # syslog got a line
-    local line
-    line=$(tr -d '\0' <"$T/got" | sed 's/^[^{]*//')
+    line=$SYSLOG_LINE
     [ -n "$line" ]
     # the log file has every finding
     jq -e '(.findings | length) == 120 and (has("findings_omitted") | not)' "$T/decisions.log"
