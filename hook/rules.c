@@ -29,12 +29,30 @@ extern const struct rule rule_mounts;
 extern const struct rule rule_devices;
 extern const struct rule rule_masked_paths;
 extern const struct rule rule_seccomp;
+extern const struct rule rule_runtime_annotations;
 
 const struct rule *const rule_table[] = {
-  &rule_privileged,      &rule_user_root,   &rule_user_mapping, &rule_capabilities,   &rule_host_ns_pid,
-  &rule_host_ns_network, &rule_host_ns_ipc, &rule_host_ns_uts,  &rule_host_ns_cgroup, &rule_nnp,
-  &rule_readonly_rootfs, &rule_apparmor,    &rule_selinux,      &rule_sysctls,        &rule_resources,
-  &rule_mounts,          &rule_devices,     &rule_masked_paths, &rule_seccomp,        NULL,
+  &rule_privileged,
+  &rule_user_root,
+  &rule_user_mapping,
+  &rule_capabilities,
+  &rule_host_ns_pid,
+  &rule_host_ns_network,
+  &rule_host_ns_ipc,
+  &rule_host_ns_uts,
+  &rule_host_ns_cgroup,
+  &rule_nnp,
+  &rule_readonly_rootfs,
+  &rule_apparmor,
+  &rule_selinux,
+  &rule_sysctls,
+  &rule_resources,
+  &rule_mounts,
+  &rule_devices,
+  &rule_masked_paths,
+  &rule_seccomp,
+  &rule_runtime_annotations,
+  NULL,
 };
 
 const struct rule *

@@ -27,6 +27,7 @@ setup() {
 
 teardown() {
   crun_cleanup
+  hook_stderr_cleanup
   hook_teardown_cgroups "$CID"
   rm -rf "$T"
 }
@@ -38,7 +39,7 @@ rt_bundle() {
 
 # rt_run BUNDLE: crun run; REASON is what the hooks wrote on stderr.
 rt_run() {
-  rm -f "$T/hook-stderr"
+  hook_stderr_cleanup
   if [ "${RT_ENV_I:-0}" = 1 ]; then
     CRUN_ENV_I=1 run crun_r run -b "$1" "$CID"
   else
@@ -70,6 +71,72 @@ rt_no_container() {
 
 @test "crun: config text in a refusal stays one printable line (newline, ESC in a mount destination)" {
   hookcase_config_text_printable
+}
+
+# unshare_bundle BUNDLE: uid 1000 under the bundle's seccomp profile
+# (Docker's, which refuses unshare(2) without CAP_SYS_ADMIN), trying to
+# create a user namespace.
+unshare_bundle() {
+  rt_bundle "$1"
+  bundle_user "$1" 1000 1000
+  bundle_args "$1" /bin/sh -c 'unshare -U /bin/true && echo UNSHARE-OK || echo UNSHARE-REFUSED'
+  jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$1/config.json" >/dev/null
+}
+
+# An allow-everything seccomp program: BPF_RET|BPF_K SECCOMP_RET_ALLOW.
+BPF_ALLOW_ALL=BgAAAAAA/38=
+
+@test "crun: run.oci.seccomp_bpf_data is refused (runtimeAnnotations); crun itself loads it in place of the judged profile" {
+  # Controls without ocigate: Docker's profile refuses unshare(2); with the
+  # annotation crun loads the annotation's program instead, and it passes.
+  unshare_bundle "$T/control"
+  rt_run "$T/control"
+  assert_status 0
+  assert_contains "$output" "UNSHARE-REFUSED"
+  bundle_jq "$T/control" '.annotations["run.oci.seccomp_bpf_data"] = $p' --arg p "$BPF_ALLOW_ALL"
+  rt_run "$T/control"
+  assert_status 0
+  assert_contains "$output" "UNSHARE-OK"
+  rt_no_container
+
+  unshare_bundle "$T/b"
+  add_ocigate_hook "$T/b"
+  rt_run "$T/b"
+  assert_status 0
+  assert_contains "$output" "UNSHARE-REFUSED"
+  bundle_jq "$T/b" '.annotations["run.oci.seccomp_bpf_data"] = $p' --arg p "$BPF_ALLOW_ALL"
+  rt_run "$T/b"
+  assert_failure
+  assert_contains "$REASON" "ocigate: denied by runtimeAnnotations: crun loads this BPF program as the seccomp filter in place of linux.seccomp, the profile ocigate judged (annotations.run.oci.seccomp_bpf_data=\"$BPF_ALLOW_ALL\")"
+  assert_not_contains "$output" "UNSHARE-OK"
+  rt_no_container
+}
+
+@test "crun: run.oci.hooks.stderr outside /run/ocigate/hooks/ is refused; crun writes it before prestart, ocigate-crun before crun" {
+  rt_bundle "$T/b"
+  bundle_user "$T/b" 1000 1000
+  bundle_args "$T/b" /bin/id
+  add_ocigate_hook "$T/b"
+  bundle_jq "$T/b" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$T/elsewhere.log"
+  rt_run "$T/b"
+  assert_failure
+  assert_not_contains "$output" "uid="
+  rt_no_container
+  # crun created the file and wrote the hook's refusal into it: a prestart
+  # hook comes too late to keep crun from opening it.
+  assert_contains "$(cat "$T/elsewhere.log")" "denied by runtimeAnnotations: crun creates or appends to this host file as root, before any hook runs (annotations.run.oci.hooks.stderr=\"$T/elsewhere.log\")"
+  assert_eq "$(stat -c %a "$T/elsewhere.log")" 700 "mode crun gives the file"
+
+  # The wrapper judges before crun runs: the file is never created.
+  new_bundle "$T/w"
+  bundle_user "$T/w" 1000 1000
+  bundle_args "$T/w" /bin/id
+  bundle_jq "$T/w" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$T/never.log"
+  run "${OCIGATE%/ocigate}/ocigate-crun" --root "$T/crun" run -b "$T/w" "$CID"
+  assert_failure
+  assert_contains "$output" "denied by runtimeAnnotations"
+  [ ! -e "$T/never.log" ]
+  rt_no_container
 }
 
 @test "crun: a compliant container (uid 1000, allowed capabilities) runs /bin/id" {
@@ -142,9 +209,18 @@ rt_no_container() {
   assert_failure
   assert_contains "$output" "error executing hook"
   assert_not_contains "$output" "uid=0"
-  jq --arg f "$T/hook-stderr" '.annotations["run.oci.hooks.stderr"] = $f' "$T/b/config.json" >"$T/c.json"
-  mv "$T/c.json" "$T/b/config.json"
+  # README's own command for the annotation, ID being this container's.
+  local cmd
+  cmd=$(awk '/^### runc and crun/ { s = 1 } s && /^    jq --arg id ID/ { c = 1 } c { print } c && /mv config.json.new config.json/ { exit }' \
+    "$HOOK_REPO/README.md")
+  [[ "$cmd" == *'run.oci.hooks.stderr'*'/run/ocigate/hooks/'* ]]
+  [ -d /run/ocigate ] || mkdir -m 0700 /run/ocigate
+  [ -d "$HOOK_STDERR_DIR" ] || mkdir -m 0700 "$HOOK_STDERR_DIR"
+  HOOK_STDERR="$HOOK_STDERR_DIR/$CID.stderr"
+  (cd "$T/b" && eval "${cmd/--arg id ID/--arg id $CID}")
+  assert_eq "$(jq -r '.annotations["run.oci.hooks.stderr"]' "$T/b/config.json")" "$HOOK_STDERR" "README's annotation"
   run crun_r run -b "$T/b" "$CID"
   assert_failure
-  assert_contains "$(cat "$T/hook-stderr")" "$MSG_USER_ROOT"
+  assert_contains "$(hook_stderr)" "$MSG_USER_ROOT"
+  assert_not_contains "$(hook_stderr)" "runtimeAnnotations"
 }

@@ -309,13 +309,23 @@ crun_cleanup() {
 }
 
 # crun_hook_stderr BUNDLE: crun 1.8 does not show a hook's stderr; its
-# annotation run.oci.hooks.stderr sends it to a file: $T/hook-stderr.
+# annotation run.oci.hooks.stderr sends it to a file, $HOOK_STDERR: one in
+# /run/ocigate/hooks/, where README tells crun users to put it (the
+# default policy's runtimeAnnotations rule allows no other place).
+HOOK_STDERR_DIR=/run/ocigate/hooks
 crun_hook_stderr() {
-  bundle_jq "$1" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$T/hook-stderr"
+  [ -d /run/ocigate ] || mkdir -m 0700 /run/ocigate
+  [ -d "$HOOK_STDERR_DIR" ] || mkdir -m 0700 "$HOOK_STDERR_DIR"
+  HOOK_STDERR="$HOOK_STDERR_DIR/$CID.stderr"
+  bundle_jq "$1" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$HOOK_STDERR"
 }
 
 hook_stderr() {
-  if [ -e "$T/hook-stderr" ]; then cat "$T/hook-stderr"; fi
+  if [ -n "${HOOK_STDERR:-}" ] && [ -e "$HOOK_STDERR" ]; then cat "$HOOK_STDERR"; fi
+}
+
+hook_stderr_cleanup() {
+  if [ -n "${HOOK_STDERR:-}" ]; then rm -f "$HOOK_STDERR"; fi
 }
 
 # --------------------------------------------------------------- podman
