@@ -150,6 +150,19 @@ inject_refusal (json_object *root, const char *reasons, ocigate_error_t *err)
   return 0;
 }
 
+/* The refused config still goes to the runtime: drop what the runtime
+ * would act on before the refusing hook runs (rule.h, disarm_refused). */
+static void
+disarm_refused (json_object *root, const struct verdict *v)
+{
+  for (size_t i = 0; i < v->n_findings; i++)
+    {
+      const struct rule *r = rule_find (v->findings[i].rule);
+      if (r && r->disarm_refused)
+        (void)json_pointer_remove (root, v->findings[i].path);
+    }
+}
+
 static int
 emit_stdout (const char *data, size_t len)
 {
@@ -218,6 +231,7 @@ hook_precreate (const char *policy_path, bool dry_run)
     }
   cleanup_free char *reasons = error ? xasprintf ("ocigate: refused: %s", error) : gate_refusal (&g, &v);
   fprintf (stderr, "%s%s", reasons, error ? "\n" : ""); /* gate_refusal()'s lines end in one */
+  disarm_refused (cfg->root, &v);
   cleanup_error ocigate_error_t ierr = NULL;
   if (inject_refusal (cfg->root, reasons, &ierr) < 0)
     {

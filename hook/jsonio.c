@@ -662,3 +662,34 @@ json_is_clean_string (json_object *o)
   return json_object_is_type (o, json_type_string)
          && strlen (json_object_get_string (o)) == (size_t)json_object_get_string_len (o);
 }
+
+int
+json_pointer_remove (json_object *root, const char *pointer)
+{
+  const char *slash = strrchr (pointer, '/');
+  if (slash == NULL)
+    return 0;
+  json_object *parent = root;
+  if (slash != pointer)
+    {
+      cleanup_free char *up = xstrndup (pointer, (size_t)(slash - pointer));
+      if (json_pointer_get (root, up, &parent) < 0)
+        return 0;
+    }
+  if (!json_object_is_type (parent, json_type_object))
+    return 0;
+  struct strbuf key = { 0 };
+  strbuf_grow (&key, strlen (slash));
+  for (const char *c = slash + 1; *c; c++)
+    {
+      char one[2] = { *c, 0 };
+      if (c[0] == '~' && (c[1] == '0' || c[1] == '1'))
+        one[0] = *++c == '0' ? '~' : '/';
+      strbuf_append (&key, one);
+    }
+  cleanup_free char *k = strbuf_steal (&key);
+  if (!json_object_object_get_ex (parent, k, NULL))
+    return 0;
+  json_object_object_del (parent, k);
+  return 1;
+}

@@ -64,6 +64,11 @@ bool json_is_clean_string (json_object *o);
  * Used to point at the key of a policy error. */
 unsigned json_pointer_line (const char *buf, size_t len, const char *pointer);
 
+/* Remove the object member a JSON pointer names ("/annotations/a~1b").
+ * Returns 1 when removed, 0 when there was no such member (or the pointer
+ * names an array element or the document). */
+int json_pointer_remove (json_object *root, const char *pointer);
+
 /* Serialise as ocigate writes configs: pretty, no "\/" escapes, newline. */
 const char *json_to_text (json_object *o);
 

@@ -48,6 +48,12 @@ struct rule
                    ocigate_error_t *err);
   /* Only for rules that support "fix". */
   int (*apply) (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err);
+
+  /* A config refused at precreate still reaches the runtime, with a hook
+   * that refuses it at prestart.  When set, the members this rule's
+   * findings point at are removed from that config first, because the
+   * runtime acts on them before any hook runs. */
+  bool disarm_refused;
 };
 
 struct rule_setting

@@ -23,7 +23,9 @@
  *    (mode 0700) or appends to as root, following symlinks, and fills with
  *    the hooks' output.  crun opens it before any hook runs, so a prestart
  *    hook refuses the container too late to keep the file from being
- *    written; the precreate hook and the wrappers judge before crun starts.
+ *    written.  The wrappers refuse before crun starts; the precreate hook
+ *    hands Podman a refusing config without the members found here
+ *    (disarm_refused), so crun never sees them.
  *
  * An `allow` entry is "KEY=VALUE" with KEY one of the above: VALUE is the
  * exact value, or a directory ending in a slash and a star, for any file name directly in that
@@ -243,4 +245,5 @@ const struct rule rule_runtime_annotations = {
   .parse_options = runtime_annotations_parse,
   .free_options = runtime_annotations_free,
   .evaluate = runtime_annotations_evaluate,
+  .disarm_refused = true,
 };

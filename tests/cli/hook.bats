@@ -174,6 +174,28 @@ state() {
   diff <(jq -S 'del(.hooks)' "$T/config.json") <(jq -S 'del(.hooks)' "$T/out.json")
 }
 
+@test "precreate: a refused config comes back without the runtime annotations crun acts on before any hook" {
+  # crun opens run.oci.hooks.stderr, and connects to run.oci.seccomp.receiver,
+  # before it runs the added prestart hook: the refused config loses the
+  # members runtimeAnnotations found, and nothing else.
+  printf '{"version": 1, "rules": {"user.root": {"action": "deny"}, "runtimeAnnotations": {"action": "warn"}}}\n' >"$T/ra.json"
+  chmod 0644 "$T/ra.json"
+  mutate '.process.user.uid = 0 | .annotations = {"run.oci.hooks.stderr": "/etc/nologin",
+      "run.oci.hooks.stdout": "/run/ocigate/hooks/c1.out", "run.oci.seccomp.receiver": "/run/a~b/x.sock",
+      "run.oci.seccomp_bpf_data": "BgAAAAAA/38=", "io.other": "kept"}
+      | .linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/agent.sock"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/ra.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e '.hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"]' "$T/out.json"
+  jq -e '.annotations == {"run.oci.hooks.stdout": "/run/ocigate/hooks/c1.out", "io.other": "kept"}
+      and .linux.seccomp == {"defaultAction": "SCMP_ACT_ERRNO"}' "$T/out.json"
+  diff <(jq -S 'del(.hooks, .annotations, .linux.seccomp.listenerPath)' "$T/config.json") \
+    <(jq -S 'del(.hooks, .annotations)' "$T/out.json")
+  # Allowed (warn only), the config comes back byte for byte.
+  mutate '.annotations = {"run.oci.hooks.stderr": "/etc/nologin"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/ra.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  cmp "$T/config.json" "$T/out.json"
+}
+
 @test "precreate: a refusal quoting a huge, hostile config string is one short printable line" {
   # A bind of /root at a destination of 900 KB: newlines, and an ESC at its
   # end.  Quoted whole, the reason would be one argument of the added hook

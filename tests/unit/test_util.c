@@ -266,6 +266,23 @@ test_findings_and_errors_are_one_line (void **state UNUSED)
   ocigate_error_free (&err);
 }
 
+static void
+test_json_pointer_remove (void **state UNUSED)
+{
+  cleanup_json json_object *root
+      = json_tokener_parse ("{\"a\": {\"x/y\": 1, \"t~s\": 2, \"k\": 3}, \"l\": [1, 2], \"\": 4}");
+  assert_non_null (root);
+  assert_int_equal (json_pointer_remove (root, "/a/x~1y"), 1);
+  assert_int_equal (json_pointer_remove (root, "/a/t~0s"), 1);
+  assert_int_equal (json_pointer_remove (root, "/a/x~1y"), 0); /* gone */
+  assert_int_equal (json_pointer_remove (root, "/a/nope"), 0);
+  assert_int_equal (json_pointer_remove (root, "/nope/k"), 0);
+  assert_int_equal (json_pointer_remove (root, "/l/0"), 0); /* array elements stay */
+  assert_int_equal (json_pointer_remove (root, ""), 0);     /* the document stays */
+  assert_int_equal (json_pointer_remove (root, "/"), 1);    /* the member named "" */
+  assert_string_equal (json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN), "{\"a\":{\"k\":3},\"l\":[1,2]}");
+}
+
 int
 main (void)
 {
@@ -279,6 +296,7 @@ main (void)
     cmocka_unit_test (test_printable_line_cuts_long_text),
     cmocka_unit_test (test_text_excerpt),
     cmocka_unit_test (test_findings_and_errors_are_one_line),
+    cmocka_unit_test (test_json_pointer_remove),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
