@@ -19,6 +19,13 @@
  *    there answers the container's system calls.
  *  - run.oci.pidfd_receiver: a host socket crun hands a pidfd of the
  *    container's process.
+ *  - run.oci.keep_original_groups (any value but "0"): crun skips
+ *    setgroups(2), so the process keeps the supplementary groups of
+ *    whatever started crun.  Run as root those are root's: GID 0 through
+ *    sudo, su or runuser (initgroups), and any group root was given;
+ *    crun 1.8.1 ran uid 1000 with groups 0,6,27 that way.  A rootless
+ *    runtime keeps its user's own groups, which grant nothing new, so the
+ *    finding is only made when ocigate, and so the runtime, runs as root.
  *  - run.oci.hooks.stdout, run.oci.hooks.stderr: a host file crun creates
  *    (mode 0700) or appends to as root, following symlinks, and fills with
  *    the hooks' output.  crun opens it before any hook runs, so a prestart
@@ -43,19 +50,32 @@
 
 struct runtime_key
 {
-  const char *key;    /* annotation name, or NULL for listenerPath */
-  const char *effect; /* what the runtime does with the value */
+  const char *key;       /* annotation name */
+  const char *effect;    /* what the runtime does with the value */
+  const char *remedy;    /* NULL: remove the annotation */
+  bool root_runtime;     /* only a finding when the runtime runs as root */
+  const char *off_value; /* the value that turns it off, or NULL */
 };
 
 static const struct runtime_key runtime_keys[] = {
-  { "run.oci.seccomp_bpf_data",
-    "crun loads this BPF program as the seccomp filter in place of linux.seccomp, the profile ocigate judged" },
-  { "run.oci.seccomp.plugins", "crun loads these libraries into its own process, as host root" },
-  { "run.oci.seccomp.receiver",
-    "crun hands the container's seccomp notifications to this host socket, whose listener answers its system calls" },
-  { "run.oci.pidfd_receiver", "crun hands a pidfd of the container's process to this host socket" },
-  { "run.oci.hooks.stdout", "crun creates or appends to this host file as root, before any hook runs" },
-  { "run.oci.hooks.stderr", "crun creates or appends to this host file as root, before any hook runs" },
+  { .key = "run.oci.seccomp_bpf_data",
+    .effect = "crun loads this BPF program as the seccomp filter in place of linux.seccomp, the profile ocigate "
+              "judged" },
+  { .key = "run.oci.seccomp.plugins", .effect = "crun loads these libraries into its own process, as host root" },
+  { .key = "run.oci.seccomp.receiver",
+    .effect = "crun hands the container's seccomp notifications to this host socket, whose listener answers its "
+              "system calls" },
+  { .key = "run.oci.pidfd_receiver", .effect = "crun hands a pidfd of the container's process to this host socket" },
+  { .key = "run.oci.hooks.stdout",
+    .effect = "crun creates or appends to this host file as root, before any hook runs" },
+  { .key = "run.oci.hooks.stderr",
+    .effect = "crun creates or appends to this host file as root, before any hook runs" },
+  { .key = "run.oci.keep_original_groups",
+    .effect = "crun skips setgroups(2), so the process keeps the supplementary groups of the root process that "
+              "started crun (GID 0 when started through sudo or su)",
+    .remedy = "remove the annotation (Podman's --group-add keep-groups) and give the groups with --group-add GID",
+    .root_runtime = true,
+    .off_value = "0" },
 };
 
 #define LISTENER_KEY "linux.seccomp.listenerPath"
@@ -125,11 +145,12 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
           if (text == NULL)
             return policy_where_error (where, "allow", (long)i, err, "must be a \"KEY=VALUE\" string");
           cleanup_free char *shown = text_excerpt (text);
-          return policy_where_error (where, "allow", (long)i, err,
-                                     "\"%s\" is not KEY=VALUE with KEY one of run.oci.seccomp_bpf_data, "
-                                     "run.oci.seccomp.plugins, run.oci.seccomp.receiver, run.oci.pidfd_receiver, "
-                                     "run.oci.hooks.stdout, run.oci.hooks.stderr, " LISTENER_KEY,
-                                     shown);
+          return policy_where_error (
+              where, "allow", (long)i, err,
+              "\"%s\" is not KEY=VALUE with KEY one of run.oci.seccomp_bpf_data, "
+              "run.oci.seccomp.plugins, run.oci.seccomp.receiver, run.oci.pidfd_receiver, "
+              "run.oci.hooks.stdout, run.oci.hooks.stderr, run.oci.keep_original_groups, " LISTENER_KEY,
+              shown);
         }
       const char *value = eq + 1;
       size_t vlen = strlen (value);
@@ -220,13 +241,15 @@ runtime_annotations_evaluate (const struct rule_context *ctx, const struct rule_
     {
       const char *key = runtime_keys[i].key;
       json_object *val = json_get (annotations, key);
-      if (val == NULL || value_allowed (o, key, json_object_get_string (val)))
+      if (val == NULL || value_allowed (o, key, json_object_get_string (val))
+          || (runtime_keys[i].off_value && strcmp (json_object_get_string (val), runtime_keys[i].off_value) == 0)
+          || (runtime_keys[i].root_runtime && ctx->host->euid != 0))
         continue;
       cleanup_free char *escaped = json_pointer_escape (key);
       cleanup_free char *pointer = xasprintf ("/annotations/%s", escaped);
       cleanup_free char *field = xasprintf ("annotations.%s", key);
       runtime_finding (s, v, pointer, field, key, json_object_get_string (val), runtime_keys[i].effect,
-                       "remove the annotation");
+                       runtime_keys[i].remedy ? runtime_keys[i].remedy : "remove the annotation");
     }
   if (listener && !value_allowed (o, LISTENER_KEY, json_object_get_string (listener)))
     runtime_finding (s, v, "/linux/seccomp/listenerPath", LISTENER_KEY, LISTENER_KEY, json_object_get_string (listener),

@@ -139,6 +139,41 @@ BPF_ALLOW_ALL=BgAAAAAA/38=
   rt_no_container
 }
 
+@test "crun: run.oci.keep_original_groups is refused when crun runs as root; crun itself passes root's groups on" {
+  # crun started with supplementary groups 0 and 6, as su, sudo or runuser
+  # start it for root (initgroups).
+  printf '#!/bin/sh\nexec setpriv --groups 0,6 %s "$@"\n' "$CRUN_BIN" >"$T/crun-groups"
+  chmod 0755 "$T/crun-groups"
+  local b
+  for b in "$T/control" "$T/b"; do
+    rt_bundle "$b"
+    bundle_user "$b" 1000 1000
+    bundle_args "$b" /bin/id
+  done
+  add_ocigate_hook "$T/b"
+  # Without the annotation crun sets the config's groups (none).
+  CRUN_BIN="$T/crun-groups" rt_run "$T/control"
+  assert_status 0
+  assert_eq "$output" "uid=1000 gid=1000" "/bin/id"
+  bundle_jq "$T/control" '.annotations["run.oci.keep_original_groups"] = "1"'
+  CRUN_BIN="$T/crun-groups" rt_run "$T/control"
+  assert_status 0
+  assert_eq "$output" "uid=1000 gid=1000 groups=0,6" "/bin/id"
+  rt_no_container
+
+  bundle_jq "$T/b" '.annotations["run.oci.keep_original_groups"] = "1"'
+  CRUN_BIN="$T/crun-groups" rt_run "$T/b"
+  assert_failure
+  assert_contains "$REASON" "denied by runtimeAnnotations: crun skips setgroups(2), so the process keeps the supplementary groups of the root process that started crun"
+  assert_not_contains "$output" "uid="
+  rt_no_container
+  # "0" keeps setgroups(2): allowed.
+  bundle_jq "$T/b" '.annotations["run.oci.keep_original_groups"] = "0"'
+  CRUN_BIN="$T/crun-groups" rt_run "$T/b"
+  assert_status 0
+  assert_eq "$output" "uid=1000 gid=1000" "/bin/id"
+}
+
 @test "crun: a compliant container (uid 1000, allowed capabilities) runs /bin/id" {
   hookcase_compliant_runs
 }

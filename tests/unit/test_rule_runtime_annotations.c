@@ -72,7 +72,7 @@ test_each_key (void **state UNUSED)
 
   /* Other annotations, crun's harmless ones included, are not judged. */
   judge (&j, DENY,
-         "{'run.oci.keep_original_groups': '1', 'run.oci.timens_offset': 'monotonic 1 0', 'run.oci.handler': 'krun', "
+         "{'run.oci.keep_original_groups': '0', 'run.oci.timens_offset': 'monotonic 1 0', 'run.oci.handler': 'krun', "
          "'RUN.OCI.SECCOMP_BPF_DATA': 'x', 'run.oci.seccomp_bpf_data ': 'x'}",
          "");
   assert_int_equal (j.v.n_findings, 0);
@@ -82,6 +82,34 @@ test_each_key (void **state UNUSED)
   judge (&j, DENY, "null", "");
   assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
+}
+
+static void
+test_keep_original_groups (void **state UNUSED)
+{
+  /* Any value but "0" keeps the runtime's groups: root's when it runs as root. */
+  static const char *const on[] = { "1", "", "true", "00" };
+  for (size_t i = 0; i < ARRAY_SIZE (on); i++)
+    {
+      cleanup_free char *ann = xasprintf ("{'run.oci.keep_original_groups': '%s'}", on[i]);
+      struct judged j;
+      judge (&j, DENY, ann, ""); /* as root */
+      if (j.v.n_findings != 1)
+        fail_msg ("keep_original_groups=\"%s\": %zu findings", on[i], j.v.n_findings);
+      assert_string_equal (j.v.findings[0].path, "/annotations/run.oci.keep_original_groups");
+      assert_contains (j.v.findings[0].message,
+                       "crun skips setgroups(2), so the process keeps the supplementary groups");
+      assert_contains (j.v.findings[0].message, "remove the annotation (Podman's --group-add keep-groups)");
+      /* A rootless runtime keeps its user's own groups. */
+      j.host.euid = 1000;
+      struct rule_context ctx = { .config = j.cfg, .host = &j.host };
+      struct verdict v = { 0 };
+      ocigate_error_t err = NULL;
+      assert_int_equal (ocigate_evaluate (j.policy, &ctx, &v, &err), 0);
+      assert_int_equal (v.n_findings, 0);
+      verdict_release (&v);
+      unit_judged_release (&j);
+    }
 }
 
 static void
@@ -229,9 +257,13 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_each_key),      cmocka_unit_test (test_hook_output_default),
-    cmocka_unit_test (test_allow),         cmocka_unit_test (test_policy_errors),
-    cmocka_unit_test (test_config_errors), cmocka_unit_test (test_fixtures),
+    cmocka_unit_test (test_each_key),
+    cmocka_unit_test (test_keep_original_groups),
+    cmocka_unit_test (test_hook_output_default),
+    cmocka_unit_test (test_allow),
+    cmocka_unit_test (test_policy_errors),
+    cmocka_unit_test (test_config_errors),
+    cmocka_unit_test (test_fixtures),
   };
   return cmocka_run_group_tests_name ("rule runtimeAnnotations", tests, NULL, NULL);
 }
