@@ -82,7 +82,11 @@ hook_state (const char *policy_path, bool dry_run, const char *stage)
   struct host_info host;
   host_info_init (&host);
   cleanup_verdict struct verdict v = { 0 };
+  /* The runtime read the file before us: nobody else may be able to swap
+   * it in between. */
   int r = oci_config_load_file (config_path, &cfg, &err);
+  if (r == 0)
+    r = oci_config_check_trusted (cfg, config_path, &err);
   if (r == 0)
     {
       struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle };

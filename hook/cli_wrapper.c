@@ -309,7 +309,11 @@ wrapper_judge (struct wrapper *w)
   struct host_info host;
   host_info_init (&host);
   struct rule_context ctx = { .config = NULL, .host = &host, .id = w->args.id, .bundle = bundle };
+  /* The runtime reads the file again after us: nobody else may be able to
+   * swap it in between. */
   int r = oci_config_load_file (config_path, &cfg, &err);
+  if (r == 0)
+    r = oci_config_check_trusted (cfg, config_path, &err);
   if (r == 0 && is_exec)
     r = exec_process (w, cfg, &err);
   if (r == 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "config.h"
+#include "fsutil.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -392,4 +393,14 @@ id_mapping_to_host (const struct id_mapping *m, size_t n, uint32_t id, uint32_t 
         }
     }
   return false;
+}
+
+int
+oci_config_check_trusted (const struct oci_config *cfg, const char *path, ocigate_error_t *err)
+{
+  uint32_t root_on_host = 0;
+  struct trust_rules rules = { .closed_ok = true, .also_owner = (uid_t)-1 };
+  if (cfg->n_uid_mappings && id_mapping_to_host (cfg->uid_mappings, cfg->n_uid_mappings, 0, &root_on_host))
+    rules.also_owner = (uid_t)root_on_host;
+  return trust_check (-1, path, "config", &rules, OCIGATE_ERR_INPUT, err);
 }

@@ -96,6 +96,11 @@ void cleanup_oci_configp (struct oci_config **cfg);
 /* The host ID a container ID maps to; false when no mapping covers it. */
 bool id_mapping_to_host (const struct id_mapping *m, size_t n, uint32_t id, uint32_t *host);
 
+/* The runtime reads path apart from ocigate: trust_check() it (fsutil.h),
+ * with a 0700 directory on the way ending the check and the host UID of
+ * the container's own root accepted as an owner. */
+int oci_config_check_trusted (const struct oci_config *cfg, const char *path, ocigate_error_t *err);
+
 /* Navigation helpers over the tree; NULL when absent. */
 json_object *json_get (json_object *o, const char *key);
 json_object *json_get_path (json_object *root, const char *const *keys);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "jsonio.h"
 
 static int policy_error_at (const char *file, const char *text, size_t len, const char *pointer, const char *field,
@@ -348,58 +349,6 @@ policy_load_digested (const char *buf, size_t len, const char *name, const char 
   return 0;
 }
 
-/* StrictModes: an owner other than root or ourselves, or write access for
- * anyone else, would let that someone choose what containers may do.
- * `what` names the file or directory checked, `path` the policy. */
-static int
-check_owner_mode (const char *policy, const char *what, const char *path, const struct stat *st, bool sticky_ok,
-                  ocigate_error_t *err)
-{
-  uid_t self = geteuid ();
-  if (st->st_uid != 0 && st->st_uid != self)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY,
-                               "policy %s: %s is owned by UID %u, not root%s; chown root %s", policy, what,
-                               (unsigned)st->st_uid, self ? " or the user ocigate runs as" : "", path);
-  if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (st->st_mode & S_ISVTX)))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "policy %s: %s is writable by %s (mode %04o); chmod go-w %s",
-                               policy, what, (st->st_mode & S_IWOTH) ? "everyone" : "its group",
-                               (unsigned)(st->st_mode & 07777), path);
-  return 0;
-}
-
-/* The file, the directory it really sits in (a symbolic link elsewhere does
- * not count), and every directory above: whoever may rename one of them may
- * swap the policy.  Above the file's own directory a sticky shared
- * directory such as /tmp is fine: others cannot rename what is ours there. */
-static int
-check_trusted (int fd, const char *path, ocigate_error_t *err)
-{
-  struct stat st;
-  if (fstat (fd, &st) < 0)
-    return ocigate_error_make_errno (err, errno, "policy: stat %s", path);
-  if (!S_ISREG (st.st_mode))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "policy %s: not a regular file", path);
-  if (check_owner_mode (path, "the file", path, &st, false, err) < 0)
-    return -1;
-  cleanup_free char *real = realpath (path, NULL);
-  if (real == NULL)
-    return ocigate_error_make_errno (err, errno, "policy: resolve %s", path);
-  bool own_dir = true;
-  for (char *slash = strrchr (real, '/'); slash; slash = strrchr (real, '/'))
-    {
-      slash[slash == real ? 1 : 0] = '\0'; /* keep "/" itself */
-      if (stat (real, &st) < 0)
-        return ocigate_error_make_errno (err, errno, "policy: stat %s", real);
-      cleanup_free char *what = xasprintf ("%s %s", own_dir ? "its directory" : "the directory above it", real);
-      if (check_owner_mode (path, what, real, &st, !own_dir, err) < 0)
-        return -1;
-      own_dir = false;
-      if (strcmp (real, "/") == 0)
-        break;
-    }
-  return 0;
-}
-
 static int
 policy_load_path (const char *path, bool trusted, struct policy **out, ocigate_error_t *err)
 {
@@ -410,7 +359,7 @@ policy_load_path (const char *path, bool trusted, struct policy **out, ocigate_e
       (*err)->kind = OCIGATE_ERR_POLICY;
       return -1;
     }
-  if (trusted && check_trusted (fd, path, err) < 0)
+  if (trusted && trust_check (fd, path, "policy", NULL, OCIGATE_ERR_POLICY, err) < 0)
     {
       (*err)->kind = OCIGATE_ERR_POLICY;
       return -1;
@@ -474,7 +423,7 @@ policy_runtime_path_lenient (const char *path, const char *runtime)
   const char *file = path ? path : OCIGATE_POLICY_PATH;
   /* The path names what runs as root: only a trusted policy may name it. */
   cleanup_close int fd = open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0 || check_trusted (fd, file, &err) < 0
+  if (fd < 0 || trust_check (fd, file, "policy", NULL, OCIGATE_ERR_POLICY, &err) < 0
       || read_fd_limited (fd, file, OCIGATE_MAX_POLICY_BYTES, &buf, &len, &err) < 0)
     {
       ocigate_error_free (&err);

@@ -143,6 +143,72 @@ state() {
   [ "$output" = "ocigate: refused: $T/policy.json:4: rules.user.root.action: \"block\" is not an action of this rule (\"off\", \"warn\", \"deny\")" ]
 }
 
+# The runtime reads BUNDLE/config.json apart from the hook: whoever else
+# could write it, or rename a directory it sits in, could swap it between
+# the two readings.
+@test "prestart: a config.json someone else could swap is refused, naming the file or directory and the fix" {
+  compliant_config >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  # Under $T at 0700 nobody else can reach the bundle, whoever owns it (as
+  # Podman gives a user namespace's root its bundle directory).
+  chown -R 1000 "$T/bundle"
+  chmod 0664 "$T/bundle/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  # Searchable by others, $T no longer shuts them out.
+  chmod 0711 "$T"
+  chown -R 0 "$T/bundle"
+  chmod 0644 "$T/bundle/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json" # control: allowed
+  chmod 0664 "$T/bundle/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: config $T/bundle/config.json: the file is writable by its group (mode 0664); chmod go-w $T/bundle/config.json" ]
+  chmod 0644 "$T/bundle/config.json"
+  chown 1000 "$T/bundle"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: config $T/bundle/config.json: its directory $T/bundle is owned by UID 1000, not root; chown root $T/bundle" ]
+  jq -e '.outcome == "refuse" and (.error | startswith("config "))' "$T/decisions.log"
+  # Owned by the container's own root on the host (Podman, --uidmap): accepted.
+  mutate '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]' >"$T/bundle/config.json"
+  chown 100000 "$T/bundle"
+  "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  chown 100001 "$T/bundle"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"its directory $T/bundle is owned by UID 100001, not root"* ]]
+  compliant_config >"$T/bundle/config.json"
+  chown 0 "$T/bundle"
+  mkdir -p -m 0757 "$T/deep"
+  mkdir "$T/deep/bundle"
+  cp "$T/bundle/config.json" "$T/deep/bundle/config.json"
+  state "$T/deep/bundle" >"$T/state3.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state3.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"config $T/deep/bundle/config.json: the directory above it $T/deep is writable by everyone (mode 0757); chmod go-w $T/deep" ]]
+  chmod 1777 "$T/deep" # sticky above the bundle: others cannot rename it
+  "$OCIGATE" hook -p "$T/policy.json" <"$T/state3.json"
+  # A link to a file in a directory others may write; and a link, in a
+  # directory others may write, to a trusted file.
+  mkdir -m 1777 "$T/shared" "$T/shared-bundle"
+  mv "$T/bundle/config.json" "$T/shared/config.json"
+  ln -s "$T/shared/config.json" "$T/bundle/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"its directory $T/shared is writable by everyone (mode 1777)"* ]]
+  mkdir -m 0755 "$T/safe"
+  mv "$T/shared/config.json" "$T/safe/config.json"
+  ln -sf "$T/safe/config.json" "$T/bundle/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json" # a link to a trusted file: allowed
+  ln -s "$T/safe/config.json" "$T/shared-bundle/config.json"
+  state "$T/shared-bundle" >"$T/state2.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state2.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"config $T/shared-bundle/config.json: its directory $T/shared-bundle is writable by everyone (mode 1777)"* ]]
+}
+
 @test "precreate: an allowed config comes back byte for byte" {
   compliant_config >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"

@@ -566,6 +566,21 @@ dry_run_bundle() {
 
 # --- 8. the policy file's trust ------------------------------------------
 
+@test "wrapper: a config.json others could swap before runc reads it is refused, and runc never starts" {
+  bundle_compliant "$T/b" /bin/id
+  chmod 0664 "$T/b/config.json"
+  chmod 0711 "$T" # others may search it: at 0700 nobody else could reach the bundle
+  run --separate-stderr wr --root "$R" run -b "$T/b" ct1
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "ocigate: refused: config $T/b/config.json: the file is writable by its group (mode 0664); chmod go-w $T/b/config.json" ]
+  [ -z "$output" ]
+  [ -z "$(containers_left)" ]
+  chmod 0644 "$T/b/config.json"
+  run --separate-stderr wr --root "$R" run -b "$T/b" ct1
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"uid=1000"* ]]
+}
+
 @test "wrapper: a policy writable by others, by its group, or owned by another user is refused and says so" {
   bundle_compliant "$T/good" /bin/id
   # control: the same policy, 0644 in a root 0700 directory, is used
