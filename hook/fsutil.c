@@ -12,19 +12,15 @@
 #include <unistd.h>
 
 /* An owner other than root or ourselves, or write access for anyone else.
- * `what` names the file or directory checked, `path` the file trusted. */
-static bool
-owner_trusted (uid_t owner, const struct trust_rules *rules)
-{
-  return owner == 0 || owner == geteuid () || (rules && rules->also_owner != (uid_t)-1 && owner == rules->also_owner);
-}
-
+ * `what` names the file or directory checked, `path` the file trusted,
+ * `shown` the one to chmod or chown. */
 static int
 check_owner_mode (const char *label, const char *what, const char *path, const char *shown, const struct stat *st,
                   bool sticky_ok, const struct trust_rules *rules, enum ocigate_error_kind kind, ocigate_error_t *err)
 {
   uid_t self = geteuid ();
-  if (!owner_trusted (st->st_uid, rules))
+  bool also = rules && rules->also_owner != (uid_t)-1 && st->st_uid == rules->also_owner;
+  if (st->st_uid != 0 && st->st_uid != self && !also)
     return ocigate_error_make (err, 0, kind, "%s %s: %s is owned by UID %u, not root%s; chown root %s", label, path,
                                what, (unsigned)st->st_uid, self ? " or the user ocigate runs as" : "", shown);
   if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (st->st_mode & S_ISVTX)))
@@ -34,60 +30,40 @@ check_owner_mode (const char *label, const char *what, const char *path, const c
   return 0;
 }
 
-/* `real`'s directory and every one above it; `real` is overwritten. */
+/* The directories of `real` (a resolved path to a file), from "/" down to
+ * the file's own.  With rules->closed_ok, one that passes and that neither
+ * its group nor others may search (0700) ends the walk with *closed set:
+ * nobody else can reach what is below it by a path, whoever owns that. */
 static int
-check_directories (char *real, const char *label, const char *path, const struct trust_rules *rules,
+check_directories (const char *real, const char *label, const char *path, const struct trust_rules *rules, bool *closed,
                    enum ocigate_error_kind kind, ocigate_error_t *err)
 {
-  struct stat st;
-  bool own_dir = true;
-  for (char *slash = strrchr (real, '/'); slash; slash = strrchr (real, '/'))
-    {
-      slash[slash == real ? 1 : 0] = '\0'; /* keep "/" itself */
-      if (stat (real, &st) < 0)
-        {
-          ocigate_error_make_errno (err, errno, "%s: stat %s", label, real);
-          (*err)->kind = kind;
-          return -1;
-        }
-      cleanup_free char *what = xasprintf ("%s %s", own_dir ? "its directory" : "the directory above it", real);
-      if (check_owner_mode (label, what, path, real, &st, !own_dir, rules, kind, err) < 0)
-        return -1;
-      own_dir = false;
-      if (strcmp (real, "/") == 0)
-        break;
-    }
-  return 0;
-}
-
-/* Whether a directory on the way to `real` (a resolved path) shuts
- * everyone else out: it and every directory above it pass
- * check_owner_mode(), and neither its group nor others may search it
- * (mode 0700, say).  Nobody else can then reach what is below it by a
- * path, whoever owns that. */
-static bool
-closed_above (const char *real, const struct trust_rules *rules)
-{
   const char *last = strrchr (real, '/'); /* the end of the file's own directory */
-  if (real[0] != '/' || last == NULL)
-    return false;
   cleanup_free char *dir = xstrdup (real);
-  /* "/" first, then each directory down to the file's own. */
+  *closed = false;
   for (const char *end = real; end && end <= last; end = strchr (end + 1, '/'))
     {
-      size_t n = end == real ? 1 : (size_t)(end - real);
+      size_t n = end == real ? 1 : (size_t)(end - real); /* keep "/" itself */
       memcpy (dir, real, n);
       dir[n] = '\0';
       struct stat st;
       if (stat (dir, &st) < 0)
-        return false;
-      bool sticky_ok = end != last && (st.st_mode & S_ISVTX);
-      if (!owner_trusted (st.st_uid, rules) || ((st.st_mode & (S_IWGRP | S_IWOTH)) && !sticky_ok))
-        return false;
-      if ((st.st_mode & (S_IXGRP | S_IXOTH)) == 0)
-        return true;
+        {
+          ocigate_error_make_errno (err, errno, "%s: stat %s", label, dir);
+          (*err)->kind = kind;
+          return -1;
+        }
+      bool own_dir = end == last;
+      cleanup_free char *what = xasprintf ("%s %s", own_dir ? "its directory" : "the directory above it", dir);
+      if (check_owner_mode (label, what, path, dir, &st, !own_dir, rules, kind, err) < 0)
+        return -1;
+      if (rules && rules->closed_ok && (st.st_mode & (S_IXGRP | S_IXOTH)) == 0)
+        {
+          *closed = true;
+          return 0;
+        }
     }
-  return false;
+  return 0;
 }
 
 int
@@ -110,27 +86,29 @@ trust_check (int fd, const char *path, const char *label, const struct trust_rul
       (*err)->kind = kind;
       return -1;
     }
-  struct stat lst;
-  bool is_link = lstat (path, &lst) == 0 && S_ISLNK (lst.st_mode);
-  const char *slash = strrchr (path, '/');
-  cleanup_free char *given = slash ? xstrndup (path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup (".");
-  cleanup_free char *link_dir = is_link ? realpath (given, NULL) : NULL;
-  if (is_link && link_dir == NULL)
-    {
-      ocigate_error_make_errno (err, errno, "%s: resolve the directory of %s", label, path);
-      (*err)->kind = kind;
-      return -1;
-    }
-  cleanup_free char *in_link_dir
-      = is_link ? xasprintf ("%s/%s", strcmp (link_dir, "/") == 0 ? "" : link_dir, "link") : NULL;
-  if (rules && rules->closed_ok && closed_above (real, rules) && (!is_link || closed_above (in_link_dir, rules)))
-    return 0;
-  if (check_owner_mode (label, "the file", path, path, &st, false, rules, kind, err) < 0)
-    return -1;
-  if (check_directories (real, label, path, rules, kind, err) < 0)
+  bool closed = false;
+  if (check_directories (real, label, path, rules, &closed, kind, err) < 0)
     return -1;
   /* A link's own directory: whoever may write it may point the link elsewhere. */
-  if (is_link && check_directories (in_link_dir, label, path, rules, kind, err) < 0)
+  struct stat lst;
+  if (lstat (path, &lst) == 0 && S_ISLNK (lst.st_mode))
+    {
+      const char *slash = strrchr (path, '/');
+      cleanup_free char *given = slash ? xstrndup (path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup (".");
+      cleanup_free char *link_dir = realpath (given, NULL);
+      if (link_dir == NULL)
+        {
+          ocigate_error_make_errno (err, errno, "%s: resolve the directory of %s", label, path);
+          (*err)->kind = kind;
+          return -1;
+        }
+      cleanup_free char *in_link_dir = xasprintf ("%s/link", strcmp (link_dir, "/") == 0 ? "" : link_dir);
+      bool link_closed = false;
+      if (check_directories (in_link_dir, label, path, rules, &link_closed, kind, err) < 0)
+        return -1;
+    }
+  /* Below a closed directory nobody else reaches the file itself. */
+  if (!closed && check_owner_mode (label, "the file", path, path, &st, false, rules, kind, err) < 0)
     return -1;
   return 0;
 }

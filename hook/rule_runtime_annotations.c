@@ -35,8 +35,8 @@
  *    (disarm_refused), so crun never sees them.
  *
  * An `allow` entry is "KEY=VALUE" with KEY one of the above: VALUE is the
- * exact value, or a directory ending in a slash and a star, for any file name directly in that
- * directory (not ".", "..", nor one with a "/").  The default allows the
+ * exact value, or a directory ending in a slash and a star, for any file
+ * name directly in that directory (not ".", "..", nor one with a "/").  The default allows the
  * hooks' output in /run/ocigate/hooks/, a directory only root can write,
  * which is where README tells crun users to send the hook's reasons.
  * Annotations the list does not name are not judged.  A judged key whose
@@ -145,12 +145,13 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
           if (text == NULL)
             return policy_where_error (where, "allow", (long)i, err, "must be a \"KEY=VALUE\" string");
           cleanup_free char *shown = text_excerpt (text);
-          return policy_where_error (
-              where, "allow", (long)i, err,
-              "\"%s\" is not KEY=VALUE with KEY one of run.oci.seccomp_bpf_data, "
-              "run.oci.seccomp.plugins, run.oci.seccomp.receiver, run.oci.pidfd_receiver, "
-              "run.oci.hooks.stdout, run.oci.hooks.stderr, run.oci.keep_original_groups, " LISTENER_KEY,
-              shown);
+          struct strbuf known = { 0 };
+          for (size_t k = 0; k < N_KEYS; k++)
+            strbuf_appendf (&known, "%s, ", runtime_keys[k].key);
+          policy_where_error (where, "allow", (long)i, err, "\"%s\" is not KEY=VALUE with KEY one of %s" LISTENER_KEY,
+                              shown, known.buf);
+          strbuf_release (&known);
+          return -1;
         }
       const char *value = eq + 1;
       size_t vlen = strlen (value);

@@ -246,12 +246,9 @@ BPF_ALLOW_ALL=BgAAAAAA/38=
   assert_not_contains "$output" "uid=0"
   # README's own command for the annotation, ID being this container's.
   local cmd
-  cmd=$(awk '/^### runc and crun/ { s = 1 } s && /^    jq --arg id ID/ { c = 1 } c { print } c && /mv config.json.new config.json/ { exit }' \
-    "$HOOK_REPO/README.md")
+  cmd=$(readme_command '^    jq --arg id ID')
   [[ "$cmd" == *'run.oci.hooks.stderr'*'/run/ocigate/hooks/'* ]]
-  [ -d /run/ocigate ] || mkdir -m 0700 /run/ocigate
-  [ -d "$HOOK_STDERR_DIR" ] || mkdir -m 0700 "$HOOK_STDERR_DIR"
-  HOOK_STDERR="$HOOK_STDERR_DIR/$CID.stderr"
+  hook_stderr_file
   (cd "$T/b" && eval "${cmd/--arg id ID/--arg id $CID}")
   assert_eq "$(jq -r '.annotations["run.oci.hooks.stderr"]' "$T/b/config.json")" "$HOOK_STDERR" "README's annotation"
   run crun_r run -b "$T/b" "$CID"

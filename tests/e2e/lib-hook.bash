@@ -195,13 +195,20 @@ json_strings() {
   fi
 }
 
+# readme_command REGEX: the first command of README's section "runc and
+# crun" whose first line matches REGEX, up to its "mv config.json.new
+# config.json".
+readme_command() {
+  awk -v re="$1" '/^### runc and crun/ { s = 1 } s && $0 ~ re { c = 1 } c { print } c && /mv config.json.new config.json/ { exit }' \
+    "$HOOK_REPO/README.md"
+}
+
 # readme_add_hook BUNDLE: run the README's own jq command (section "runc and
 # crun") in BUNDLE, with /usr/local/bin/ocigate replaced by the installed
 # binary.  Fails if the README no longer has that command.
 readme_add_hook() {
   local b=$1 cmd
-  cmd=$(awk '/^### runc and crun/ { s = 1 } s && /^    jq / { c = 1 } c { print } c && /mv config.json.new config.json/ { exit }' \
-    "$HOOK_REPO/README.md")
+  cmd=$(readme_command '^    jq ')
   case "$cmd" in
     *'"/usr/local/bin/ocigate"'*'mv config.json.new config.json'*) ;;
     *)
@@ -314,10 +321,16 @@ crun_cleanup() {
 # default policy's runtimeAnnotations rule allows no other place).
 HOOK_STDERR_DIR=/run/ocigate/hooks
 crun_hook_stderr() {
+  hook_stderr_file
+  bundle_jq "$1" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$HOOK_STDERR"
+}
+
+# hook_stderr_file: make README's directory (mode 0700) and set HOOK_STDERR
+# to this container's file in it.
+hook_stderr_file() {
   [ -d /run/ocigate ] || mkdir -m 0700 /run/ocigate
   [ -d "$HOOK_STDERR_DIR" ] || mkdir -m 0700 "$HOOK_STDERR_DIR"
   HOOK_STDERR="$HOOK_STDERR_DIR/$CID.stderr"
-  bundle_jq "$1" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$HOOK_STDERR"
 }
 
 hook_stderr() {
