@@ -20,6 +20,8 @@ host_info_init (struct host_info *host)
   memset (host, 0, sizeof *host);
   host->passwd_path = "/etc/passwd";
   host->group_path = "/etc/group";
+  host->subuid_path = "/etc/subuid";
+  host->subgid_path = "/etc/subgid";
   host->proc_path = "/proc";
   host->euid = geteuid ();
   host->egid = getegid ();
@@ -33,6 +35,14 @@ accounts_free (struct host_account *a, size_t n)
   free (a);
 }
 
+static void
+subids_free (struct host_subid_range *r, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (r[i].owner);
+  free (r);
+}
+
 void
 host_info_release (struct host_info *host)
 {
@@ -41,6 +51,11 @@ host_info_release (struct host_info *host)
   host->users = host->groups = NULL;
   host->n_users = host->n_groups = 0;
   host->accounts_loaded = false;
+  subids_free (host->subuids, host->n_subuids);
+  subids_free (host->subgids, host->n_subgids);
+  host->subuids = host->subgids = NULL;
+  host->n_subuids = host->n_subgids = 0;
+  host->subids_loaded = false;
 }
 
 /* name:x:ID:... — the third field is the ID for both files. */
@@ -99,6 +114,103 @@ host_accounts (struct host_info *host, bool groups, const struct host_account **
     return -1;
   *out = groups ? host->groups : host->users;
   *n = groups ? host->n_groups : host->n_users;
+  return 0;
+}
+
+const char *
+host_user_name (struct host_info *host, uint32_t uid)
+{
+  for (size_t i = 0; i < host->n_users; i++)
+    if (host->users[i].id == uid)
+      return host->users[i].name;
+  return NULL;
+}
+
+/* A decimal field of a subordinate ID line, as shadow reads it: digits to
+ * the end, within 32 bits. */
+static bool
+subid_number (const char *s, uint32_t *out)
+{
+  if (*s < '0' || *s > '9')
+    return false;
+  char *end = NULL;
+  errno = 0;
+  unsigned long v = strtoul (s, &end, 10);
+  if (errno || *end != '\0' || v > UINT32_MAX)
+    return false;
+  *out = (uint32_t)v;
+  return true;
+}
+
+/* owner:start:count.  A line shadow's newuidmap would not read grants
+ * nothing, so it is skipped as newuidmap skips it. */
+static int
+read_subids (const char *path, struct host_subid_range **out, size_t *n_out, ocigate_error_t *err)
+{
+  *out = NULL;
+  *n_out = 0;
+  cleanup_file FILE *f = fopen (path, "re");
+  if (f == NULL && errno == ENOENT)
+    return 0; /* no subordinate IDs on this host */
+  if (f == NULL)
+    return ocigate_error_make_errno (err, errno, "open %s", path);
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  struct host_subid_range *r = NULL;
+  size_t n = 0;
+  int read_errno = 0;
+  for (;;)
+    {
+      errno = 0;
+      ssize_t len = getline (&line, &cap, f);
+      if (len < 0)
+        {
+          read_errno = errno; /* 0 at the end of the file */
+          break;
+        }
+      if (len > 0 && line[len - 1] == '\n')
+        line[len - 1] = '\0';
+      char *c1 = strchr (line, ':');
+      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      if (c2 == NULL || c1 == line || line[0] == '#' || strchr (c2 + 1, ':'))
+        continue;
+      *c1 = *c2 = '\0';
+      uint32_t start, count;
+      if (!subid_number (c1 + 1, &start) || !subid_number (c2 + 1, &count) || count == 0)
+        continue;
+      r = xreallocarray (r, n + 1, sizeof *r);
+      r[n] = (struct host_subid_range){ xstrdup (line), start, count };
+      n++;
+    }
+  if (ferror (f))
+    {
+      subids_free (r, n);
+      return ocigate_error_make_errno (err, read_errno ? read_errno : EIO, "read %s", path);
+    }
+  *out = r;
+  *n_out = n;
+  return 0;
+}
+
+int
+host_subid_ranges (struct host_info *host, bool groups, const struct host_subid_range **out, size_t *n,
+                   ocigate_error_t *err)
+{
+  if (!host->subids_loaded)
+    {
+      if (read_subids (host->subuid_path, &host->subuids, &host->n_subuids, err) < 0)
+        return -1;
+      if (read_subids (host->subgid_path, &host->subgids, &host->n_subgids, err) < 0)
+        {
+          subids_free (host->subuids, host->n_subuids);
+          host->subuids = NULL;
+          host->n_subuids = 0;
+          return -1;
+        }
+      host->subids_loaded = true;
+    }
+  *out = groups ? host->subgids : host->subuids;
+  *n = groups ? host->n_subgids : host->n_subuids;
   return 0;
 }
 

@@ -18,10 +18,21 @@ struct host_account
   char *name;
 };
 
+/* A line of /etc/subuid or /etc/subgid: its owner (a user name or a
+ * decimal UID, as shadow's newuidmap reads it) may map [start, start +
+ * count) into user namespaces of its own. */
+struct host_subid_range
+{
+  char *owner;
+  uint32_t start, count;
+};
+
 struct host_info
 {
   const char *passwd_path; /* default /etc/passwd */
   const char *group_path;  /* default /etc/group */
+  const char *subuid_path; /* default /etc/subuid */
+  const char *subgid_path; /* default /etc/subgid */
   const char *proc_path;   /* default /proc */
   uid_t euid;              /* the user ocigate runs as */
   gid_t egid;
@@ -31,6 +42,12 @@ struct host_info
   size_t n_users;
   struct host_account *groups;
   size_t n_groups;
+
+  bool subids_loaded;
+  struct host_subid_range *subuids;
+  size_t n_subuids;
+  struct host_subid_range *subgids;
+  size_t n_subgids;
 };
 
 enum ns_identity
@@ -50,6 +67,15 @@ int host_accounts (struct host_info *host, bool groups, const struct host_accoun
 /* Whether the namespace file at path is the host's namespace of type t
  * (compared by nsfs device and inode with /proc/self/ns and /proc/1/ns).
  * For NS_IDENTITY_UNKNOWN, *why says what failed (allocated). */
+/* The subordinate ranges of /etc/subuid (or /etc/subgid), read on first
+ * use; none when the file does not exist. */
+int host_subid_ranges (struct host_info *host, bool groups, const struct host_subid_range **out, size_t *n,
+                       ocigate_error_t *err);
+
+/* The name of the user with this UID in /etc/passwd, or NULL; after
+ * host_accounts() has read it. */
+const char *host_user_name (struct host_info *host, uint32_t uid);
+
 enum ns_identity host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char **why);
 
 /* The uid_map (or gid_map) of a user namespace given as /proc/PID/ns/user;

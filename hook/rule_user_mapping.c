@@ -1,10 +1,67 @@
 /* user.mapping: user namespace mappings land on unused, unprivileged host IDs.
  * OWASP Docker Top 10 D01 ("use user IDs which haven't been taken yet").
+ *
+ * An ID is taken when a host account has it, and also when /etc/subuid
+ * (/etc/subgid) gives it to a user: newuidmap lets that user map it into
+ * a user namespace of their own, become it there, and so own whatever the
+ * container's IDs own on the host (its files, its bundle).  The ranges of
+ * the engines' own users (option allowRangesOf: Docker's dockremap,
+ * Podman's containers), of root, and of the user ocigate runs as (a
+ * rootless engine maps onto its user's ranges) are the container's to use.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <stdlib.h>
+#include <string.h>
 
 #include "rule.h"
+
+struct user_mapping_options
+{
+  char **allow_ranges_of; /* user names, or decimal UIDs */
+  size_t n_allow_ranges_of;
+};
+
+static void
+user_mapping_free (void *p)
+{
+  struct user_mapping_options *o = p;
+  if (o == NULL)
+    return;
+  cleanup_strvp (&o->allow_ranges_of);
+  free (o);
+}
+
+static int
+user_mapping_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
+{
+  static const char *const keys[] = { "allowRangesOf", NULL };
+  if (rule_options_check_keys (opts, where, keys, err) < 0)
+    return -1;
+  json_object *v = json_get (opts, "allowRangesOf");
+  if (v == NULL || !json_object_is_type (v, json_type_array))
+    return policy_where_error (where, "allowRangesOf", -1, err, "must be an array of user names");
+  size_t n = json_object_array_length (v);
+  if (n > OCIGATE_MAX_LIST)
+    return policy_where_error (where, "allowRangesOf", -1, err, "%zu names, more than the limit of %d", n,
+                               OCIGATE_MAX_LIST);
+  cleanup_strv char **names = xzalloc ((n + 1) * sizeof *names);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *e = json_object_array_get_idx (v, i);
+      const char *name = json_is_clean_string (e) ? json_object_get_string (e) : "";
+      /* What can stand first on a line of /etc/subuid. */
+      if (name[0] == '\0' || strpbrk (name, ":\n") != NULL || strlen (name) > 256)
+        return policy_where_error (where, "allowRangesOf", (long)i, err,
+                                   "must be a user name as /etc/subuid names it (a string of 1 to 256 characters "
+                                   "without \":\" or a newline)");
+      names[i] = xstrdup (name);
+    }
+  struct user_mapping_options *o = xzalloc (sizeof *o);
+  o->allow_ranges_of = steal_pointer (&names);
+  o->n_allow_ranges_of = n;
+  *out = o;
+  return 0;
+}
 
 /* The kernel rejects a mapping whose last ID wraps past 2^32-1. */
 static bool
@@ -19,10 +76,68 @@ ranges_overlap (uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
   return (uint64_t)a < (uint64_t)b + b_size && (uint64_t)b < (uint64_t)a + a_size;
 }
 
+/* Whether a subordinate range's owner may lend its IDs to containers:
+ * root, the user ocigate runs as, or a user of allowRangesOf.  The owner
+ * is a user name or a decimal UID; either matches the other through
+ * /etc/passwd. */
+static bool
+owner_may_lend (const struct rule_context *ctx, const struct user_mapping_options *o, const char *owner)
+{
+  uint32_t self = (uint32_t)ctx->host->euid;
+  const char *self_name = host_user_name (ctx->host, self);
+  const char *name = owner;
+  if (owner[strspn (owner, "0123456789")] == '\0')
+    {
+      unsigned long uid = strtoul (owner, NULL, 10);
+      if (uid == 0 || uid == self)
+        return true;
+      name = uid <= UINT32_MAX ? host_user_name (ctx->host, (uint32_t)uid) : NULL;
+    }
+  if (name && (strcmp (name, "root") == 0 || (self_name && strcmp (name, self_name) == 0)))
+    return true;
+  for (size_t i = 0; i < o->n_allow_ranges_of; i++)
+    if (strcmp (owner, o->allow_ranges_of[i]) == 0 || (name && strcmp (name, o->allow_ranges_of[i]) == 0))
+      return true;
+  return false;
+}
+
+/* The lowest-starting subordinate range that overlaps the size IDs from
+ * first and whose owner may not lend it, or NULL. */
+static const struct host_subid_range *
+foreign_range (const struct rule_context *ctx, const struct user_mapping_options *o,
+               const struct host_subid_range *ranges, size_t n, uint32_t first, uint32_t size)
+{
+  const struct host_subid_range *hit = NULL;
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct host_subid_range *r = &ranges[i];
+      if (!ranges_overlap (first, size, r->start, r->count) || owner_may_lend (ctx, o, r->owner))
+        continue;
+      if (hit == NULL || r->start < hit->start)
+        hit = r;
+    }
+  return hit;
+}
+
+/* "dockremap, containers or no user" */
+static char *
+lenders_text (const struct user_mapping_options *o)
+{
+  struct strbuf sb = { 0 };
+  for (size_t i = 0; i < o->n_allow_ranges_of; i++)
+    {
+      strbuf_append (&sb, o->allow_ranges_of[i]);
+      strbuf_append (&sb, i + 1 < o->n_allow_ranges_of ? ", " : " or ");
+    }
+  strbuf_append (&sb, "no user");
+  return strbuf_steal (&sb);
+}
+
 static int
 check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bool gid, struct verdict *v,
                 ocigate_error_t *err)
 {
+  const struct user_mapping_options *opts = s->options;
   const struct oci_config *cfg = ctx->config;
   const struct id_mapping *maps = gid ? cfg->gid_mappings : cfg->uid_mappings;
   size_t n = gid ? cfg->n_gid_mappings : cfg->n_uid_mappings;
@@ -89,6 +204,26 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
                              "host account uses, such as a range from /etc/sub%cid",
                              gid ? "group" : "user", hit->name, kind, hit->id, key, i, m->host_id, m->size,
                              gid ? 'g' : 'u');
+
+      const struct host_subid_range *ranges = NULL;
+      size_t n_ranges = 0;
+      if (host_subid_ranges (ctx->host, gid, &ranges, &n_ranges, err) < 0)
+        return -1;
+      const struct host_subid_range *r = foreign_range (ctx, opts, ranges, n_ranges, m->host_id, m->size);
+      if (r)
+        {
+          uint32_t from = r->start > m->host_id ? r->start : m->host_id;
+          uint32_t r_last = range_overflows (r->start, r->count) ? UINT32_MAX : r->start + (r->count - 1);
+          uint32_t to = r_last < last ? r_last : last;
+          cleanup_free char *lenders = lenders_text (opts);
+          bool numeric = r->owner[strspn (r->owner, "0123456789")] == '\0';
+          verdict_add_finding (v, s->rule->id, s->action, pointer,
+                               "mapping lands on host %ss %u-%u, which /etc/sub%cid gives to %s%s: new%cidmap lets "
+                               "that user become them (linux.%s[%zu]: hostID=%u size=%u); map onto a range of %s, or "
+                               "add %s to rules.user.mapping.allowRangesOf",
+                               kind, from, to, gid ? 'g' : 'u', numeric ? "UID " : "", r->owner, gid ? 'g' : 'u', key,
+                               i, m->host_id, m->size, lenders, r->owner);
+        }
     }
   return 0;
 }
@@ -104,7 +239,11 @@ user_mapping_evaluate (const struct rule_context *ctx, const struct rule_setting
 
 const struct rule rule_user_mapping = {
   .id = "user.mapping",
-  .summary = "uid/gid mappings onto host ID 0, overlapping, overflowing, or onto IDs of host accounts",
+  .summary = "uid/gid mappings onto host ID 0, overlapping, overflowing, or onto IDs of host accounts or of "
+             "users' subordinate ranges",
   .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
+  .default_options = "{\"allowRangesOf\": [\"dockremap\", \"containers\"]}",
+  .parse_options = user_mapping_parse,
+  .free_options = user_mapping_free,
   .evaluate = user_mapping_evaluate,
 };

@@ -130,6 +130,40 @@ base_capbnd() {
   no_container_left
 }
 
+# prun_subid FILE ARGS...: prun with FILE as the host's /etc/subuid and
+# /etc/subgid, bound over them in a mount namespace of its own (Podman, its
+# hooks and runc run in it; the host's files stay as they are).
+prun_subid() {
+  local f=$1
+  shift
+  timeout 120 unshare -m --propagation private \
+    sh -c 'mount --bind "$0" /etc/subuid && mount --bind "$0" /etc/subgid && exec "$@"' "$f" \
+    "${PODMAN[@]}" run --rm --runtime runc --network none "$@"
+}
+
+@test "podman: --uidmap onto a range /etc/subuid gives to a user is refused by user.mapping" {
+  [ -f /etc/subuid ] && [ -f /etc/subgid ] || skip "no /etc/subuid or /etc/subgid to bind a test copy over"
+  local map=(--uidmap 0:100000:65536 --gidmap 0:100000:65536)
+  # As Debian's adduser leaves a host: alice holds 100000-165535, so she can
+  # become the container's root in a user namespace of her own.
+  printf 'alice:100000:65536\n' >"$T/subid"
+  # Control: without ocigate it runs, as host UID 100000.
+  run prun_subid "$T/subid" --hooks-dir "$T/nohooks" "${map[@]}" "$IMG" /bin/id
+  assert_status 0
+  assert_contains "$output" "uid=0 gid=0"
+  run prun_subid "$T/subid" --hooks-dir "$HOOKS_D" "${map[@]}" "$IMG" /bin/id
+  assert_failure
+  assert_contains "$output" "ocigate: denied by user.mapping: mapping lands on host UIDs 100000-165535, which /etc/subuid gives to alice"
+  assert_contains "$output" "or add alice to rules.user.mapping.allowRangesOf"
+  assert_not_contains "$output" "uid=0 gid=0"
+  # The range of Docker's remap user is one containers may use.
+  printf 'dockremap:100000:65536\n' >"$T/subid"
+  run prun_subid "$T/subid" --hooks-dir "$HOOKS_D" "${map[@]}" "$IMG" /bin/id
+  assert_status 0
+  assert_contains "$output" "uid=0 gid=0"
+  no_container_left
+}
+
 @test "podman: --uidmap 0:100000:65536 --pid host is refused by hostNamespaces.pid" {
   local map=(--uidmap 0:100000:65536 --gidmap 0:100000:65536)
   run prun --hooks-dir "$T/nohooks" "${map[@]}" --pid host "$IMG" /bin/id

@@ -281,13 +281,13 @@ test_unknown_option_key (void **state UNUSED)
   cleanup_free char *without = policy_error ("{\n"
                                              "  'version': 1,\n"
                                              "  'rules': {\n"
-                                             "    'user.mapping': {\n"
+                                             "    'noNewPrivileges': {\n"
                                              "      'action': 'deny',\n"
                                              "      'when': 'always'\n"
                                              "    }\n"
                                              "  }\n"
                                              "}\n");
-  assert_string_equal (without, "test-policy.json:6: rules.user.mapping.when: unknown option (this rule takes only "
+  assert_string_equal (without, "test-policy.json:6: rules.noNewPrivileges.when: unknown option (this rule takes only "
                                 "\"action\")");
 }
 
@@ -367,7 +367,7 @@ test_absent_rules_are_off (void **state UNUSED)
   } want[] = {
     { "privileged", "{ \"action\": \"off\", \"minSignals\": 3 }" },
     { "user.root", "{ \"action\": \"deny\", \"requireNonRoot\": false }" },
-    { "user.mapping", "{ \"action\": \"off\" }" },
+    { "user.mapping", "{ \"action\": \"off\", \"allowRangesOf\": [ \"dockremap\", \"containers\" ] }" },
     { "capabilities", "{ \"action\": \"off\", \"allow\": [ ] }" },
     { "hostNamespaces.pid", "{ \"action\": \"warn\", \"when\": \"userns\" }" },
     { "hostNamespaces.network", "{ \"action\": \"off\", \"when\": \"always\" }" },

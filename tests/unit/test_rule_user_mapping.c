@@ -6,6 +6,10 @@
  *   groups root 0, daemon 1, alice 1000, nogroup 65534, svc 150000,
  *          audit 300000
  * so 200000-265535 is free in both, and 100000-165535 is not (svc).
+ * Subordinate ranges (data/subuid, data/subgid): dockremap 200000, alice
+ * 3000000, alice again by UID 1000 at 3100000, bob (no account) 3200000,
+ * root 5000000 and 5100000, containers 1000000-1999999 (UIDs only), and
+ * lines newuidmap would not read (700000-960000).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "unit.h"
 
@@ -332,6 +336,165 @@ test_account_line_without_colon (void **state UNUSED)
   host_info_release (&host);
 }
 
+#define SUB_MSG(kind, id, from, to, owner, key, host, size)                                                            \
+  "mapping lands on host " kind "s " from "-" to ", which /etc/sub" id " gives to " owner ": new" id                   \
+  "map lets that user become them (linux." key "[0]: hostID=" host " size=" size "); map onto a range of "             \
+  "dockremap, containers or no user, or add "
+
+/* A range /etc/subuid gives to a user is taken: that user can become
+ * those IDs and own what the container's IDs own. */
+static void
+test_subordinate_range_of_user (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 3000000, 'size': 65536}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              SUB_MSG ("UID", "uid", "3000000", "3065535", "alice", "uidMappings", "3000000",
+                       "65536") "alice to rules.user.mapping.allowRangesOf");
+  unit_judged_release (&j);
+
+  /* Only the part that overlaps is named. */
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 2990000, 'size': 20000}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              SUB_MSG ("UID", "uid", "3000000", "3009999", "alice", "uidMappings", "2990000",
+                       "20000") "alice to rules.user.mapping.allowRangesOf");
+  unit_judged_release (&j);
+
+  /* An owner given as a UID; an owner with no account. */
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 3100000, 'size': 10}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              SUB_MSG ("UID", "uid", "3100000", "3100009", "UID 1000", "uidMappings", "3100000",
+                       "10") "1000 to rules.user.mapping.allowRangesOf");
+  unit_judged_release (&j);
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 3265535, 'size': 1}]", CLEAN);
+  assert_non_null (unit_find (&j.v, RULE, "which /etc/subuid gives to bob:"));
+  assert_int_equal (j.v.n_findings, 1);
+  unit_judged_release (&j);
+
+  /* GIDs are judged against /etc/subgid, whose owners are users too. */
+  judge (&j, DENY, CLEAN, "[{'containerID': 0, 'hostID': 3000000, 'size': 65536}]");
+  assert_one (&j, ACTION_DENY, "/linux/gidMappings/0",
+              SUB_MSG ("GID", "gid", "3000000", "3065535", "alice", "gidMappings", "3000000",
+                       "65536") "alice to rules.user.mapping.allowRangesOf");
+  unit_judged_release (&j);
+  /* containers holds 1000000-1999999 in subuid only: as GIDs, free. */
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 1000000, 'size': 65536}]",
+         "[{'containerID': 0, 'hostID': 1000000, 'size': 65536}]");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
+/* The ranges a container may use: the engines' users (the default
+ * allowRangesOf), root's, and those of the user ocigate runs as. */
+static void
+test_subordinate_range_lenders (void **state UNUSED)
+{
+  struct judged j;
+  const char *ok[] = { "[{'containerID': 0, 'hostID': 1500000, 'size': 65536}]",
+                       "[{'containerID': 0, 'hostID': 5000000, 'size': 65536}]",
+                       "[{'containerID': 0, 'hostID': 5100000, 'size': 65536}]" };
+  for (size_t i = 0; i < ARRAY_SIZE (ok); i++)
+    {
+      judge (&j, DENY, ok[i], CLEAN);
+      if (j.v.n_findings != 0)
+        fail_msg ("%s: %s", ok[i], j.v.findings[0].message);
+      unit_judged_release (&j);
+    }
+
+  /* Rootless: alice's engine maps onto alice's ranges, by name or UID. */
+  judge_as (&j, DENY,
+            "[{'containerID': 0, 'hostID': 1000, 'size': 1}, {'containerID': 1, 'hostID': 3000000, 'size': 65536}, "
+            "{'containerID': 65537, 'hostID': 3100000, 'size': 65536}]",
+            "[{'containerID': 0, 'hostID': 1000, 'size': 1}, {'containerID': 1, 'hostID': 3000000, 'size': 65536}]",
+            1000, 1000);
+  if (j.v.n_findings != 0)
+    fail_msg ("rootless alice: %s", j.v.findings[0].message);
+  unit_judged_release (&j);
+  /* ... but not onto bob's. */
+  judge_as (&j, DENY,
+            "[{'containerID': 0, 'hostID': 1000, 'size': 1}, {'containerID': 1, 'hostID': 3200000, 'size': 1}]",
+            "[{'containerID': 0, 'hostID': 1000, 'size': 1}]", 1000, 1000);
+  assert_non_null (unit_find (&j.v, RULE, "gives to bob:"));
+  unit_judged_release (&j);
+
+  /* allowRangesOf replaces the engines' users; a name also lends the
+   * ranges its UID owns. */
+  judge (&j, "{'version': 1, 'rules': {'user.mapping': {'action': 'deny', 'allowRangesOf': ['alice']}}}",
+         "[{'containerID': 0, 'hostID': 3000000, 'size': 65536}, {'containerID': 65536, 'hostID': 3100000, 'size': "
+         "65536}]",
+         "[{'containerID': 0, 'hostID': 200000, 'size': 65536}]");
+  assert_one (&j, ACTION_DENY, "/linux/gidMappings/0",
+              "mapping lands on host GIDs 200000-265535, which /etc/subgid gives to dockremap: newgidmap lets that "
+              "user become them (linux.gidMappings[0]: hostID=200000 size=65536); map onto a range of alice or no "
+              "user, or add dockremap to rules.user.mapping.allowRangesOf");
+  unit_judged_release (&j);
+  judge (&j, "{'version': 1, 'rules': {'user.mapping': {'action': 'deny', 'allowRangesOf': []}}}", CLEAN, CLEAN);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 2);
+  assert_non_null (unit_find (&j.v, RULE, "map onto a range of no user, or add dockremap"));
+  unit_judged_release (&j);
+}
+
+/* Lines newuidmap would not read grant nothing; no file, no ranges; a
+ * file that cannot be read cannot be judged. */
+static void
+test_subordinate_files (void **state UNUSED)
+{
+  struct judged j;
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 700000, 'size': 300000}]", CLEAN);
+  if (j.v.n_findings != 0)
+    fail_msg ("%s", j.v.findings[0].message);
+  unit_judged_release (&j);
+
+  cleanup_free char *p = dq (DENY);
+  cleanup_free char *c
+      = dq ("{'process': {'args': ['sh']}, 'linux': {'namespaces': [{'type': 'user'}], "
+            "'uidMappings': [{'containerID': 0, 'hostID': 3000000, 'size': 1}], 'gidMappings': " CLEAN "}}");
+  struct policy *policy = unit_policy (p);
+  struct oci_config *cfg = unit_config (c);
+  struct host_info host;
+  unit_host (&host, 0, 0);
+  host.subuid_path = UNIT_FIXTURES "/no-such-subuid";
+  struct rule_context ctx = { .config = cfg, .host = &host };
+  struct verdict v = { 0 };
+  ocigate_error_t err = NULL;
+  if (ocigate_evaluate (policy, &ctx, &v, &err) < 0)
+    fail_msg ("%s", err->msg);
+  assert_int_equal (v.n_findings, 0);
+  verdict_release (&v);
+  host_info_release (&host);
+
+  unit_host (&host, 0, 0);
+  host.subgid_path = UNIT_FIXTURES; /* a directory: opens, but reading fails */
+  v = (struct verdict){ 0 };
+  assert_int_equal (ocigate_evaluate (policy, &ctx, &v, &err), -1);
+  assert_string_equal (err->msg, "rule user.mapping: read " UNIT_FIXTURES ": Is a directory");
+  ocigate_error_free (&err);
+  verdict_release (&v);
+  host_info_release (&host);
+  oci_config_free (cfg);
+  policy_free (policy);
+}
+
+/* allowRangesOf holds names as /etc/subuid writes them. */
+static void
+test_allow_ranges_of_option (void **state UNUSED)
+{
+  const char *bad[] = { "{'version': 1, 'rules': {'user.mapping': {'action': 'deny', 'allowRangesOf': 'alice'}}}",
+                        "{'version': 1, 'rules': {'user.mapping': {'action': 'deny', 'allowRangesOf': ['a:b']}}}",
+                        "{'version': 1, 'rules': {'user.mapping': {'action': 'deny', 'allowRangesOf': ['']}}}",
+                        "{'version': 1, 'rules': {'user.mapping': {'action': 'deny', 'allowRangesOf': [7]}}}" };
+  for (size_t i = 0; i < ARRAY_SIZE (bad); i++)
+    {
+      cleanup_free char *p = dq (bad[i]);
+      ocigate_error_t err = NULL;
+      struct policy *policy = NULL;
+      if (policy_load_buffer (p, strlen (p), "policy.json", &policy, &err) == 0)
+        fail_msg ("accepted: %s", bad[i]);
+      assert_non_null (strstr (err->msg, "rules.user.mapping.allowRangesOf"));
+      ocigate_error_free (&err);
+    }
+}
+
 int
 main (void)
 {
@@ -348,6 +511,10 @@ main (void)
     cmocka_unit_test (test_action_warn),
     cmocka_unit_test (test_accounts_unreadable),
     cmocka_unit_test (test_account_line_without_colon),
+    cmocka_unit_test (test_subordinate_range_of_user),
+    cmocka_unit_test (test_subordinate_range_lenders),
+    cmocka_unit_test (test_subordinate_files),
+    cmocka_unit_test (test_allow_ranges_of_option),
   };
   return cmocka_run_group_tests_name ("rule user.mapping", tests, NULL, NULL);
 }

@@ -57,14 +57,17 @@ unit_config (const char *json)
   return cfg;
 }
 
-/* The host seen by rules: account files from tests/unit/data, the real
- * /proc, and the given user as the one ocigate runs as. */
+/* The host seen by rules: account and subordinate ID files from
+ * tests/unit/data, the real /proc, and the given user as the one ocigate
+ * runs as. */
 static inline void
 unit_host (struct host_info *host, uid_t euid, gid_t egid)
 {
   host_info_init (host);
   host->passwd_path = UNIT_FIXTURES "/passwd";
   host->group_path = UNIT_FIXTURES "/group";
+  host->subuid_path = UNIT_FIXTURES "/subuid";
+  host->subgid_path = UNIT_FIXTURES "/subgid";
   host->euid = euid;
   host->egid = egid;
 }
