@@ -20,6 +20,9 @@ setup() {
 }
 
 teardown() {
+  if [ -n "${LISTENER:-}" ]; then
+    kill "$LISTENER" 2>/dev/null || true
+  fi
   runc_cleanup
   hook_teardown_cgroups "$CID"
   rm -rf "$T"
@@ -139,6 +142,86 @@ mkdir -p /etc/ocigate
 $1
 INNER
   run timeout 60 /usr/bin/unshare -m /bin/sh "$T/inner.sh"
+}
+
+# seccomp_listener SOCKET OUT: a seccomp agent at SOCKET, in the background,
+# that takes one connection and writes to OUT what runc sent: the state and
+# how many file descriptors came with it (the container's notification fd).
+seccomp_listener() {
+  python3 - "$1" "$2" >/dev/null 2>&1 3>&- <<'PY' &
+import array, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+s.settimeout(60)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(65536, socket.CMSG_SPACE(4 * fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+with open(out, "w") as f:
+    f.write("CONNECTED fds=%d %s\n" % (len(fds), msg.decode(errors="replace")))
+PY
+  LISTENER=$!
+  local i
+  for i in $(seq 100); do
+    [ -S "$1" ] && return 0
+    sleep 0.1
+  done
+  echo "the seccomp listener did not start" >&2
+  return 1
+}
+
+# listener_bundle BUNDLE SOCKET: uid 1000 running /bin/id, its profile
+# (Docker's) sending acct(2) to the agent at SOCKET.
+listener_bundle() {
+  compliant_bundle "$1"
+  bundle_jq "$1" '.linux.seccomp.syscalls += [{"names": ["acct"], "action": "SCMP_ACT_NOTIFY"}]
+    | .linux.seccomp.listenerPath = $s' --arg s "$2"
+}
+
+@test "runc: linux.seccomp.listenerPath is refused (runtimeAnnotations) before runc hands the notification fd to it" {
+  # Control without ocigate: runc connects to the socket and sends it the
+  # container's seccomp notification fd.
+  listener_bundle "$T/control" "$T/agent.sock"
+  seccomp_listener "$T/agent.sock" "$T/agent.out"
+  rt_run "$T/control"
+  assert_status 0
+  assert_contains "$output" "uid=1000"
+  wait "$LISTENER"
+  assert_contains "$(cat "$T/agent.out")" 'CONNECTED fds=1 {"ociVersion"'
+  rt_no_container
+
+  rm -f "$T/agent.sock" "$T/agent.out"
+  listener_bundle "$T/b" "$T/agent.sock"
+  add_ocigate_hook "$T/b"
+  seccomp_listener "$T/agent.sock" "$T/agent.out"
+  rt_run "$T/b"
+  assert_failure
+  # (runc quotes the hook's stderr: its " arrive as \")
+  assert_contains "$REASON" "ocigate: denied by runtimeAnnotations: the runtime hands the container's seccomp notifications to this host socket, whose listener answers its system calls (linux.seccomp.listenerPath="
+  assert_contains "$REASON" "$T/agent.sock"
+  assert_not_contains "$output" "uid=1000"
+  rt_no_container
+  # runc starts prestart hooks before it connects: nothing reached the agent.
+  [ ! -e "$T/agent.out" ]
+  kill "$LISTENER"
+  wait "$LISTENER" || true
+
+  # A listener the policy allows is connected to, and the container runs.
+  rm -f "$T/agent.sock"
+  write_policy "$T/policy.json" '.rules.runtimeAnnotations.allow += ["linux.seccomp.listenerPath=" + $s]' --arg s "$T/agent.sock"
+  listener_bundle "$T/ok" "$T/agent.sock"
+  add_ocigate_hook "$T/ok" -p "$T/policy.json"
+  seccomp_listener "$T/agent.sock" "$T/agent.out"
+  rt_run "$T/ok"
+  assert_status 0
+  assert_contains "$output" "uid=1000"
+  wait "$LISTENER"
+  assert_contains "$(cat "$T/agent.out")" "CONNECTED fds=1"
+  rt_no_container
 }
 
 @test "runc: without -p the hook reads /etc/ocigate/policy.json (and refuses when it is bad)" {
