@@ -6,7 +6,7 @@
  * a user namespace of their own, become it there, and so own whatever the
  * container's IDs own on the host (its files, its bundle).  The ranges of
  * the engines' own users (option allowRangesOf: Docker's dockremap,
- * Podman's containers), of root, and of the user ocigate runs as (a
+ * Podman's and CRI-O's containers, the kubelet's kubelet), of root, and of the user ocigate runs as (a
  * rootless engine maps onto its user's ranges) are the container's to use.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
@@ -242,7 +242,7 @@ const struct rule rule_user_mapping = {
   .summary = "uid/gid mappings onto host ID 0, overlapping, overflowing, or onto IDs of host accounts or of "
              "users' subordinate ranges",
   .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
-  .default_options = "{\"allowRangesOf\": [\"dockremap\", \"containers\"]}",
+  .default_options = "{\"allowRangesOf\": [\"dockremap\", \"containers\", \"kubelet\"]}",
   .parse_options = user_mapping_parse,
   .free_options = user_mapping_free,
   .evaluate = user_mapping_evaluate,

@@ -367,7 +367,7 @@ test_absent_rules_are_off (void **state UNUSED)
   } want[] = {
     { "privileged", "{ \"action\": \"off\", \"minSignals\": 3 }" },
     { "user.root", "{ \"action\": \"deny\", \"requireNonRoot\": false }" },
-    { "user.mapping", "{ \"action\": \"off\", \"allowRangesOf\": [ \"dockremap\", \"containers\" ] }" },
+    { "user.mapping", "{ \"action\": \"off\", \"allowRangesOf\": [ \"dockremap\", \"containers\", \"kubelet\" ] }" },
     { "capabilities", "{ \"action\": \"off\", \"allow\": [ ] }" },
     { "hostNamespaces.pid", "{ \"action\": \"warn\", \"when\": \"userns\" }" },
     { "hostNamespaces.network", "{ \"action\": \"off\", \"when\": \"always\" }" },

@@ -339,7 +339,7 @@ test_account_line_without_colon (void **state UNUSED)
 #define SUB_MSG(kind, id, from, to, owner, key, host, size)                                                            \
   "mapping lands on host " kind "s " from "-" to ", which /etc/sub" id " gives to " owner ": new" id                   \
   "map lets that user become them (linux." key "[0]: hostID=" host " size=" size "); map onto a range of "             \
-  "dockremap, containers or no user, or add "
+  "dockremap, containers, kubelet or no user, or add "
 
 /* A range /etc/subuid gives to a user is taken: that user can become
  * those IDs and own what the container's IDs own. */
