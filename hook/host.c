@@ -3,6 +3,7 @@
 #include "host.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,24 +127,50 @@ host_user_name (struct host_info *host, uint32_t uid)
   return NULL;
 }
 
-/* A decimal field of a subordinate ID line, as shadow reads it: digits to
- * the end, within 32 bits. */
+/* A number of a subordinate ID line as shadow (4.13) reads it:
+ * strtoul(3) with base 0 (so 0x... is hexadecimal and 0... octal, and a
+ * leading space or sign is taken), the whole field, no ERANGE. */
 static bool
-subid_number (const char *s, uint32_t *out)
+subid_number (const char *s, unsigned long *out)
 {
-  if (*s < '0' || *s > '9')
-    return false;
   char *end = NULL;
   errno = 0;
-  unsigned long v = strtoul (s, &end, 10);
-  if (errno || *end != '\0' || v > UINT32_MAX)
+  unsigned long v = strtoul (s, &end, 0);
+  if (*s == '\0' || *end != '\0' || errno == ERANGE)
     return false;
-  *out = (uint32_t)v;
+  *out = v;
   return true;
 }
 
-/* owner:start:count.  A line shadow's newuidmap would not read grants
- * nothing, so it is skipped as newuidmap skips it. */
+/* owner:start:count, and whatever follows a third ':' ignored, as shadow
+ * reads a line.  A line shadow would not read grants nothing, and neither
+ * does a range that ends past the last unsigned long (shadow's end
+ * wraps), so both are skipped; a range is cut at the last 32-bit ID. */
+static bool
+subid_line (char *line, struct host_subid_range *out)
+{
+  /* shadow's buffer for a line; a longer one is not read. */
+  if (strlen (line) >= 1024 || line[0] == '#')
+    return false;
+  char *c1 = strchr (line, ':');
+  char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+  if (c2 == NULL || c1 == line)
+    return false;
+  char *c3 = strchr (c2 + 1, ':');
+  *c1 = *c2 = '\0';
+  if (c3)
+    *c3 = '\0';
+  unsigned long start, count;
+  if (!subid_number (c1 + 1, &start) || !subid_number (c2 + 1, &count) || count == 0 || start > UINT32_MAX
+      || count - 1 > ULONG_MAX - start)
+    return false;
+  unsigned long last = start + (count - 1);
+  *out = (struct host_subid_range){ xstrdup (line), (uint32_t)start, last > UINT32_MAX ? UINT32_MAX : (uint32_t)last };
+  return true;
+}
+
+/* A line shadow's newuidmap would not read is skipped as newuidmap skips
+ * it. */
 static int
 read_subids (const char *path, struct host_subid_range **out, size_t *n_out, ocigate_error_t *err)
 {
@@ -170,17 +197,11 @@ read_subids (const char *path, struct host_subid_range **out, size_t *n_out, oci
         }
       if (len > 0 && line[len - 1] == '\n')
         line[len - 1] = '\0';
-      char *c1 = strchr (line, ':');
-      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
-      if (c2 == NULL || c1 == line || line[0] == '#' || strchr (c2 + 1, ':'))
-        continue;
-      *c1 = *c2 = '\0';
-      uint32_t start, count;
-      if (!subid_number (c1 + 1, &start) || !subid_number (c2 + 1, &count) || count == 0)
+      struct host_subid_range range;
+      if (!subid_line (line, &range))
         continue;
       r = xreallocarray (r, n + 1, sizeof *r);
-      r[n] = (struct host_subid_range){ xstrdup (line), start, count };
-      n++;
+      r[n++] = range;
     }
   if (ferror (f))
     {

@@ -19,12 +19,12 @@ struct host_account
 };
 
 /* A line of /etc/subuid or /etc/subgid: its owner (a user name or a
- * decimal UID, as shadow's newuidmap reads it) may map [start, start +
- * count) into user namespaces of its own. */
+ * decimal UID, as shadow's newuidmap reads it) may map the IDs from start
+ * to last into user namespaces of its own. */
 struct host_subid_range
 {
   char *owner;
-  uint32_t start, count;
+  uint32_t start, last;
 };
 
 struct host_info

@@ -111,7 +111,7 @@ foreign_range (const struct rule_context *ctx, const struct user_mapping_options
   for (size_t i = 0; i < n; i++)
     {
       const struct host_subid_range *r = &ranges[i];
-      if (!ranges_overlap (first, size, r->start, r->count) || owner_may_lend (ctx, o, r->owner))
+      if ((uint64_t)first + size <= r->start || r->last < first || owner_may_lend (ctx, o, r->owner))
         continue;
       if (hit == NULL || r->start < hit->start)
         hit = r;
@@ -213,8 +213,7 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
       if (r)
         {
           uint32_t from = r->start > m->host_id ? r->start : m->host_id;
-          uint32_t r_last = range_overflows (r->start, r->count) ? UINT32_MAX : r->start + (r->count - 1);
-          uint32_t to = r_last < last ? r_last : last;
+          uint32_t to = r->last < last ? r->last : last;
           cleanup_free char *lenders = lenders_text (opts);
           bool numeric = r->owner[strspn (r->owner, "0123456789")] == '\0';
           verdict_add_finding (v, s->rule->id, s->action, pointer,

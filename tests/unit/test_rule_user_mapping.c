@@ -18,6 +18,9 @@
 #define WARN "{'version': 1, 'rules': {'user.mapping': {'action': 'warn'}}}"
 #define CLEAN "[{'containerID': 0, 'hostID': 200000, 'size': 65536}]"
 
+/* When set, the host's /etc/subuid for judge_as(). */
+static const char *subuid_file;
+
 /* Judge mappings as a host where ocigate runs as euid:egid. */
 static void
 judge_as (struct judged *j, const char *policy, const char *uid_maps, const char *gid_maps, uid_t euid, gid_t egid)
@@ -32,6 +35,8 @@ judge_as (struct judged *j, const char *policy, const char *uid_maps, const char
   j->policy = unit_policy (p);
   j->cfg = unit_config (c);
   unit_host (&j->host, euid, egid);
+  if (subuid_file)
+    j->host.subuid_path = subuid_file;
   struct rule_context ctx = { .config = j->cfg, .host = &j->host };
   ocigate_error_t err = NULL;
   if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
@@ -434,16 +439,52 @@ test_subordinate_range_lenders (void **state UNUSED)
   unit_judged_release (&j);
 }
 
-/* Lines newuidmap would not read grant nothing; no file, no ranges; a
- * file that cannot be read cannot be judged. */
+/* The file is read as shadow 4.13 reads it: numbers in any base
+ * strtoul(3) takes, fields after the third ignored; lines it would not
+ * read grant nothing.  No file, no ranges; a file that cannot be read
+ * cannot be judged. */
 static void
 test_subordinate_files (void **state UNUSED)
 {
   struct judged j;
-  judge (&j, DENY, "[{'containerID': 0, 'hostID': 700000, 'size': 300000}]", CLEAN);
-  if (j.v.n_findings != 0)
-    fail_msg ("%s", j.v.findings[0].message);
+  static const struct
+  {
+    const char *map, *owner_range;
+  } read[] = {
+    { "[{'containerID': 0, 'hostID': 800099, 'size': 5}]", "800099-800099, which /etc/subuid gives to long:" },
+    { "[{'containerID': 0, 'hostID': 910000, 'size': 65536}]", "910000-910004, which /etc/subuid gives to spaced:" },
+    { "[{'containerID': 0, 'hostID': 917500, 'size': 10}]", "917504-917509, which /etc/subuid gives to hex:" },
+    { "[{'containerID': 0, 'hostID': 491520, 'size': 100}]", "491520-491527, which /etc/subuid gives to octal:" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (read); i++)
+    {
+      judge (&j, DENY, read[i].map, CLEAN);
+      if (j.v.n_findings != 1 || strstr (j.v.findings[0].message, read[i].owner_range) == NULL)
+        fail_msg ("%s: %zu findings, first: %s", read[i].map, j.v.n_findings,
+                  j.v.n_findings ? j.v.findings[0].message : "none");
+      unit_judged_release (&j);
+    }
+  static const char *const skipped[]
+      = { "[{'containerID': 0, 'hostID': 700000, 'size': 10}]", "[{'containerID': 0, 'hostID': 900000, 'size': 10}]",
+          "[{'containerID': 0, 'hostID': 950000, 'size': 50000}]" };
+  for (size_t i = 0; i < ARRAY_SIZE (skipped); i++)
+    {
+      judge (&j, DENY, skipped[i], CLEAN);
+      if (j.v.n_findings != 0)
+        fail_msg ("%s: %s", skipped[i], j.v.findings[0].message);
+      unit_judged_release (&j);
+    }
+
+  /* A range past the last 32-bit ID is cut there; one that starts past it
+   * holds no ID a mapping can name. */
+  subuid_file = UNIT_FIXTURES "/subuid-edge";
+  judge (&j, DENY, "[{'containerID': 0, 'hostID': 4294901759, 'size': 65536}]", CLEAN);
+  assert_one (&j, ACTION_DENY, "/linux/uidMappings/0",
+              "mapping lands on host UIDs 4294967000-4294967294, which /etc/subuid gives to huge: newuidmap lets that "
+              "user become them (linux.uidMappings[0]: hostID=4294901759 size=65536); map onto a range of dockremap, "
+              "containers, kubelet or no user, or add huge to rules.user.mapping.allowRangesOf");
   unit_judged_release (&j);
+  subuid_file = NULL;
 
   cleanup_free char *p = dq (DENY);
   cleanup_free char *c
