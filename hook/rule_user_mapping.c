@@ -77,14 +77,13 @@ ranges_overlap (uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
 }
 
 /* Whether a subordinate range's owner may lend its IDs to containers:
- * root, the user ocigate runs as, or a user of allowRangesOf.  The owner
- * is a user name or a decimal UID; either matches the other through
- * /etc/passwd. */
+ * root, the user ocigate runs as (self, with its name self_name when it
+ * has one), or a user of allowRangesOf.  The owner is a user name or a
+ * decimal UID; either matches the other through /etc/passwd. */
 static bool
-owner_may_lend (const struct rule_context *ctx, const struct user_mapping_options *o, const char *owner)
+owner_may_lend (const struct rule_context *ctx, const struct user_mapping_options *o, uint32_t self,
+                const char *self_name, const char *owner)
 {
-  uint32_t self = (uint32_t)ctx->host->euid;
-  const char *self_name = host_user_name (ctx->host, self);
   const char *name = owner;
   if (owner[strspn (owner, "0123456789")] == '\0')
     {
@@ -101,17 +100,39 @@ owner_may_lend (const struct rule_context *ctx, const struct user_mapping_option
   return false;
 }
 
-/* The lowest-starting subordinate range that overlaps the size IDs from
- * first and whose owner may not lend it, or NULL. */
+/* The subordinate ranges (of /etc/subgid when gid) whose owners may not
+ * lend them, decided once per range rather than once per mapping: a
+ * config may hold thousands of mappings and a host thousands of ranges. */
+static int
+foreign_ranges (const struct rule_context *ctx, const struct user_mapping_options *o, bool gid,
+                const struct host_subid_range ***out, size_t *n_out, ocigate_error_t *err)
+{
+  const struct host_subid_range *ranges = NULL;
+  size_t n = 0;
+  if (host_subid_ranges (ctx->host, gid, &ranges, &n, err) < 0)
+    return -1;
+  uint32_t self = (uint32_t)ctx->host->euid;
+  const char *self_name = host_user_name (ctx->host, self);
+  const struct host_subid_range **foreign = xreallocarray (NULL, n + 1, sizeof (const struct host_subid_range *));
+  size_t n_foreign = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!owner_may_lend (ctx, o, self, self_name, ranges[i].owner))
+      foreign[n_foreign++] = &ranges[i];
+  *out = foreign;
+  *n_out = n_foreign;
+  return 0;
+}
+
+/* The lowest-starting of the ranges that overlaps the size IDs from
+ * first, or NULL. */
 static const struct host_subid_range *
-foreign_range (const struct rule_context *ctx, const struct user_mapping_options *o,
-               const struct host_subid_range *ranges, size_t n, uint32_t first, uint32_t size)
+first_overlap (const struct host_subid_range *const *ranges, size_t n, uint32_t first, uint32_t size)
 {
   const struct host_subid_range *hit = NULL;
   for (size_t i = 0; i < n; i++)
     {
-      const struct host_subid_range *r = &ranges[i];
-      if ((uint64_t)first + size <= r->start || r->last < first || owner_may_lend (ctx, o, r->owner))
+      const struct host_subid_range *r = ranges[i];
+      if ((uint64_t)first + size <= r->start || r->last < first)
         continue;
       if (hit == NULL || r->start < hit->start)
         hit = r;
@@ -138,6 +159,9 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
                 ocigate_error_t *err)
 {
   const struct user_mapping_options *opts = s->options;
+  /* Read when a mapping first needs them. */
+  cleanup_free const struct host_subid_range **foreign = NULL;
+  size_t n_foreign = 0;
   const struct oci_config *cfg = ctx->config;
   const struct id_mapping *maps = gid ? cfg->gid_mappings : cfg->uid_mappings;
   size_t n = gid ? cfg->n_gid_mappings : cfg->n_uid_mappings;
@@ -205,11 +229,9 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
                              gid ? "group" : "user", hit->name, kind, hit->id, key, i, m->host_id, m->size,
                              gid ? 'g' : 'u');
 
-      const struct host_subid_range *ranges = NULL;
-      size_t n_ranges = 0;
-      if (host_subid_ranges (ctx->host, gid, &ranges, &n_ranges, err) < 0)
+      if (foreign == NULL && foreign_ranges (ctx, opts, gid, &foreign, &n_foreign, err) < 0)
         return -1;
-      const struct host_subid_range *r = foreign_range (ctx, opts, ranges, n_ranges, m->host_id, m->size);
+      const struct host_subid_range *r = first_overlap (foreign, n_foreign, m->host_id, m->size);
       if (r)
         {
           uint32_t from = r->start > m->host_id ? r->start : m->host_id;
