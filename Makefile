@@ -54,7 +54,7 @@ DEPS := $(patsubst %.o,%.d,$(LIB_OBJS) $(CLI_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all demo check unit cli deps-build deps-test clean install format format-check
+.PHONY: all demo check unit cli deps-build deps-test clean install uninstall format format-check
 all: $(B)/ocigate $(B)/ocigate-runc $(B)/ocigate-crun
 
 # One binary; the name it runs under picks the wrapper.
@@ -166,6 +166,16 @@ install: all $(MANPAGES)
 	done
 	install -D -m 0644 $(B)/man/ocigate.1 $(DESTDIR)$(MANDIR)/man1/ocigate.1
 	install -D -m 0644 $(B)/man/ocigate-policy.5 $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5
+
+# Everything install puts there but the policy in SYSCONFDIR, which an
+# administrator may have edited: it stays, and is named.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ocigate $(DESTDIR)$(BINDIR)/ocigate-runc $(DESTDIR)$(BINDIR)/ocigate-crun
+	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(HOOKSDIR)/ocigate-precreate.json $(DESTDIR)$(HOOKSDIR)/ocigate-prestart.json
+	rm -f $(DESTDIR)$(MANDIR)/man1/ocigate.1 $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json (the policy in force; remove it by hand)"; fi
 
 clean:
 	rm -rf $(B)

@@ -255,7 +255,7 @@ listener_bundle() {
   rt_no_container
 }
 
-@test "make install PREFIX= HOOKSDIR= SYSCONFDIR= installs the binary, links, policy and hooks.d" {
+@test "make install PREFIX= HOOKSDIR= SYSCONFDIR= installs the binary, links, policy and hooks.d; make uninstall removes them" {
   local d=$T/inst f
   mkdir "$d"
   run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$HOOK_REPO" install \
@@ -275,6 +275,15 @@ listener_bundle() {
       "ocigate-$f.json hook.args"
     assert_eq "$(jq -c '.stages' "$d/hooks.d/ocigate-$f.json")" "[\"$f\"]" "ocigate-$f.json stages"
   done
+
+  # make uninstall takes all of it back but the policy in force, which it names.
+  echo '# a hooks.d file of another tool' >"$d/hooks.d/other.json"
+  run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$HOOK_REPO" uninstall \
+    PREFIX="$d/prefix" HOOKSDIR="$d/hooks.d" SYSCONFDIR="$d/etc"
+  assert_status 0
+  assert_contains "$output" "kept $d/etc/ocigate/policy.json"
+  assert_eq "$(cd "$d" && find . ! -type d | sort | tr '\n' ' ')" "./etc/ocigate/policy.json ./hooks.d/other.json " \
+    "files left after make uninstall"
 }
 
 # Two installs with different PREFIXes: each one's hooks.d files must name
