@@ -6,8 +6,9 @@
  * a user namespace of their own, become it there, and so own whatever the
  * container's IDs own on the host (its files, its bundle).  The ranges of
  * the engines' own users (option allowRangesOf: Docker's dockremap,
- * Podman's and CRI-O's containers, the kubelet's kubelet), of root, and of the user ocigate runs as (a
- * rootless engine maps onto its user's ranges) are the container's to use.
+ * Podman's and CRI-O's containers, the kubelet's kubelet), of root, and of
+ * the user ocigate runs as (a rootless engine maps onto its user's
+ * ranges) are the container's to use.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -102,14 +103,17 @@ owner_may_lend (const struct rule_context *ctx, const struct user_mapping_option
 
 /* The subordinate ranges (of /etc/subgid when gid) whose owners may not
  * lend them, decided once per range rather than once per mapping: a
- * config may hold thousands of mappings and a host thousands of ranges. */
+ * config may hold hundreds of mappings and a host thousands of ranges. */
 static int
 foreign_ranges (const struct rule_context *ctx, const struct user_mapping_options *o, bool gid,
                 const struct host_subid_range ***out, size_t *n_out, ocigate_error_t *err)
 {
   const struct host_subid_range *ranges = NULL;
-  size_t n = 0;
-  if (host_subid_ranges (ctx->host, gid, &ranges, &n, err) < 0)
+  const struct host_account *users = NULL;
+  size_t n = 0, n_users = 0;
+  /* Owners' names and UIDs meet in /etc/passwd. */
+  if (host_accounts (ctx->host, false, &users, &n_users, err) < 0
+      || host_subid_ranges (ctx->host, gid, &ranges, &n, err) < 0)
     return -1;
   uint32_t self = (uint32_t)ctx->host->euid;
   const char *self_name = host_user_name (ctx->host, self);
