@@ -11,6 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* "LABEL: VERB PATH: strerror" with errnum, of the given kind; -1. */
+static int
+fail_errno (ocigate_error_t *err, int errnum, enum ocigate_error_kind kind, const char *label, const char *verb,
+            const char *path)
+{
+  ocigate_error_make_errno (err, errnum, "%s: %s %s", label, verb, path);
+  (*err)->kind = kind;
+  return -1;
+}
+
 /* An owner other than root or ourselves, or write access for anyone else.
  * `what` names the file or directory checked, `path` the file trusted,
  * `shown` the one to chmod or chown. */
@@ -48,11 +58,7 @@ check_directories (const char *real, const char *label, const char *path, const 
       dir[n] = '\0';
       struct stat st;
       if (stat (dir, &st) < 0)
-        {
-          ocigate_error_make_errno (err, errno, "%s: stat %s", label, dir);
-          (*err)->kind = kind;
-          return -1;
-        }
+        return fail_errno (err, errno, kind, label, "stat", dir);
       bool own_dir = end == last;
       cleanup_free char *what = xasprintf ("%s %s", own_dir ? "its directory" : "the directory above it", dir);
       if (check_owner_mode (label, what, path, dir, &st, !own_dir, rules, kind, err) < 0)
@@ -72,20 +78,12 @@ trust_check (int fd, const char *path, const char *label, const struct trust_rul
 {
   struct stat st;
   if ((fd >= 0 ? fstat (fd, &st) : stat (path, &st)) < 0)
-    {
-      ocigate_error_make_errno (err, errno, "%s: stat %s", label, path);
-      (*err)->kind = kind;
-      return -1;
-    }
+    return fail_errno (err, errno, kind, label, "stat", path);
   if (!S_ISREG (st.st_mode))
     return ocigate_error_make (err, 0, kind, "%s %s: not a regular file", label, path);
   cleanup_free char *real = realpath (path, NULL);
   if (real == NULL)
-    {
-      ocigate_error_make_errno (err, errno, "%s: resolve %s", label, path);
-      (*err)->kind = kind;
-      return -1;
-    }
+    return fail_errno (err, errno, kind, label, "resolve", path);
   bool closed = false;
   if (check_directories (real, label, path, rules, &closed, kind, err) < 0)
     return -1;
@@ -97,11 +95,7 @@ trust_check (int fd, const char *path, const char *label, const struct trust_rul
       cleanup_free char *given = slash ? xstrndup (path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup (".");
       cleanup_free char *link_dir = realpath (given, NULL);
       if (link_dir == NULL)
-        {
-          ocigate_error_make_errno (err, errno, "%s: resolve the directory of %s", label, path);
-          (*err)->kind = kind;
-          return -1;
-        }
+        return fail_errno (err, errno, kind, label, "resolve the directory of", path);
       cleanup_free char *in_link_dir = xasprintf ("%s/link", strcmp (link_dir, "/") == 0 ? "" : link_dir);
       bool link_closed = false;
       if (check_directories (in_link_dir, label, path, rules, &link_closed, kind, err) < 0)

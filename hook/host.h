@@ -64,9 +64,6 @@ void host_info_release (struct host_info *host);
 int host_accounts (struct host_info *host, bool groups, const struct host_account **out, size_t *n,
                    ocigate_error_t *err);
 
-/* Whether the namespace file at path is the host's namespace of type t
- * (compared by nsfs device and inode with /proc/self/ns and /proc/1/ns).
- * For NS_IDENTITY_UNKNOWN, *why says what failed (allocated). */
 /* The subordinate ranges of /etc/subuid (or /etc/subgid), read on first
  * use; none when the file does not exist. */
 int host_subid_ranges (struct host_info *host, bool groups, const struct host_subid_range **out, size_t *n,
@@ -76,6 +73,9 @@ int host_subid_ranges (struct host_info *host, bool groups, const struct host_su
  * host_accounts() has read it. */
 const char *host_user_name (struct host_info *host, uint32_t uid);
 
+/* Whether the namespace file at path is the host's namespace of type t
+ * (compared by nsfs device and inode with /proc/self/ns and /proc/1/ns).
+ * For NS_IDENTITY_UNKNOWN, *why says what failed (allocated). */
 enum ns_identity host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char **why);
 
 /* The uid_map (or gid_map) of a user namespace given as /proc/PID/ns/user;

@@ -538,6 +538,27 @@ scan_string (struct scan *s, const char *want, bool *equal)
 
 static bool scan_value (struct scan *s, const char *pointer, unsigned *found);
 
+/* A JSON pointer's reference token of n bytes at s, unescaped (RFC 6901:
+ * "~1" is "/", "~0" is "~"), allocated. */
+static char *
+pointer_token (const char *s, size_t n)
+{
+  char *token = xstrndup (s, n);
+  char *w = token;
+  for (const char *r = token; *r; r++)
+    {
+      if (r[0] == '~' && (r[1] == '0' || r[1] == '1'))
+        {
+          *w++ = r[1] == '1' ? '/' : '~';
+          r++;
+        }
+      else
+        *w++ = *r;
+    }
+  *w = '\0';
+  return token;
+}
+
 /* Recursive, one level per nesting level: the text has been parsed with
  * json_parse_untrusted(), so it nests at most OCIGATE_MAX_JSON_DEPTH deep. */
 static bool
@@ -557,21 +578,8 @@ scan_value (struct scan *s, const char *pointer, unsigned *found) // NOLINT(misc
     {
       /* pointer is "/token/rest..." */
       const char *slash = strchr (pointer + 1, '/');
-      token = slash ? xstrndup (pointer + 1, (size_t)(slash - pointer - 1)) : xstrdup (pointer + 1);
+      token = pointer_token (pointer + 1, slash ? (size_t)(slash - pointer - 1) : strlen (pointer + 1));
       rest = slash ? slash : "";
-      /* RFC 6901: "~1" is "/", "~0" is "~". */
-      char *w = token;
-      for (const char *r = token; *r; r++)
-        {
-          if (r[0] == '~' && (r[1] == '0' || r[1] == '1'))
-            {
-              *w++ = r[1] == '1' ? '/' : '~';
-              r++;
-            }
-          else
-            *w++ = *r;
-        }
-      *w = '\0';
     }
   if (*s->p == '{')
     {
@@ -678,16 +686,7 @@ json_pointer_remove (json_object *root, const char *pointer)
     }
   if (!json_object_is_type (parent, json_type_object))
     return 0;
-  struct strbuf key = { 0 };
-  strbuf_grow (&key, strlen (slash));
-  for (const char *c = slash + 1; *c; c++)
-    {
-      char one[2] = { *c, 0 };
-      if (c[0] == '~' && (c[1] == '0' || c[1] == '1'))
-        one[0] = *++c == '0' ? '~' : '/';
-      strbuf_append (&key, one);
-    }
-  cleanup_free char *k = strbuf_steal (&key);
+  cleanup_free char *k = pointer_token (slash + 1, strlen (slash + 1));
   if (!json_object_object_get_ex (parent, k, NULL))
     return 0;
   json_object_object_del (parent, k);

@@ -360,10 +360,7 @@ policy_load_path (const char *path, bool trusted, struct policy **out, ocigate_e
       return -1;
     }
   if (trusted && trust_check (fd, path, "policy", NULL, OCIGATE_ERR_POLICY, err) < 0)
-    {
-      (*err)->kind = OCIGATE_ERR_POLICY;
-      return -1;
-    }
+    return -1;
   cleanup_free char *buf = NULL;
   size_t len = 0;
   if (read_fd_limited (fd, path, OCIGATE_MAX_POLICY_BYTES, &buf, &len, err) < 0)

@@ -223,8 +223,9 @@ runtime_annotations_evaluate (const struct rule_context *ctx, const struct rule_
   if (annotations && !json_object_is_type (annotations, json_type_object))
     return rule_config_error (ctx, err, "annotations: must be an object, not %s", json_type_label (annotations));
   json_object *seccomp = json_get (json_get (root, "linux"), "seccomp");
-  json_object *listener
-      = seccomp && json_object_is_type (seccomp, json_type_object) ? json_get (seccomp, "listenerPath") : NULL;
+  json_object *listener = NULL;
+  bool has_listener = json_object_is_type (seccomp, json_type_object)
+                      && json_object_object_get_ex (seccomp, "listenerPath", &listener);
   /* Every value first: a config that cannot be judged has no findings. */
   for (size_t i = 0; i < N_KEYS; i++)
     {
@@ -234,8 +235,7 @@ runtime_annotations_evaluate (const struct rule_context *ctx, const struct rule_
         return rule_config_error (ctx, err, "annotations.%s: must be a string, not %s", runtime_keys[i].key,
                                   json_type_label (val));
     }
-  if (seccomp && json_object_is_type (seccomp, json_type_object)
-      && json_object_object_get_ex (seccomp, "listenerPath", NULL) && !json_object_is_type (listener, json_type_string))
+  if (has_listener && !json_object_is_type (listener, json_type_string))
     return rule_config_error (ctx, err, LISTENER_KEY ": must be a string, not %s", json_type_label (listener));
 
   for (size_t i = 0; i < N_KEYS; i++)
@@ -252,7 +252,7 @@ runtime_annotations_evaluate (const struct rule_context *ctx, const struct rule_
       runtime_finding (s, v, pointer, field, key, json_object_get_string (val), runtime_keys[i].effect,
                        runtime_keys[i].remedy ? runtime_keys[i].remedy : "remove the annotation");
     }
-  if (listener && !value_allowed (o, LISTENER_KEY, json_object_get_string (listener)))
+  if (has_listener && !value_allowed (o, LISTENER_KEY, json_object_get_string (listener)))
     runtime_finding (s, v, "/linux/seccomp/listenerPath", LISTENER_KEY, LISTENER_KEY, json_object_get_string (listener),
                      "the runtime hands the container's seccomp notifications to this host socket, whose listener "
                      "answers its system calls",

@@ -77,6 +77,13 @@ ranges_overlap (uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
   return (uint64_t)a < (uint64_t)b + b_size && (uint64_t)b < (uint64_t)a + a_size;
 }
 
+/* An owner in /etc/subuid given as a UID rather than a name. */
+static bool
+owner_is_uid (const char *owner)
+{
+  return owner[strspn (owner, "0123456789")] == '\0';
+}
+
 /* Whether a subordinate range's owner may lend its IDs to containers:
  * root, the user ocigate runs as (self, with its name self_name when it
  * has one), or a user of allowRangesOf.  The owner is a user name or a
@@ -86,7 +93,7 @@ owner_may_lend (const struct rule_context *ctx, const struct user_mapping_option
                 const char *self_name, const char *owner)
 {
   const char *name = owner;
-  if (owner[strspn (owner, "0123456789")] == '\0')
+  if (owner_is_uid (owner))
     {
       unsigned long uid = strtoul (owner, NULL, 10);
       if (uid == 0 || uid == self)
@@ -241,13 +248,12 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
           uint32_t from = r->start > m->host_id ? r->start : m->host_id;
           uint32_t to = r->last < last ? r->last : last;
           cleanup_free char *lenders = lenders_text (opts);
-          bool numeric = r->owner[strspn (r->owner, "0123456789")] == '\0';
           verdict_add_finding (v, s->rule->id, s->action, pointer,
                                "mapping lands on host %ss %u-%u, which /etc/sub%cid gives to %s%s: new%cidmap lets "
                                "that user become them (linux.%s[%zu]: hostID=%u size=%u); map onto a range of %s, or "
                                "add %s to rules.user.mapping.allowRangesOf",
-                               kind, from, to, gid ? 'g' : 'u', numeric ? "UID " : "", r->owner, gid ? 'g' : 'u', key,
-                               i, m->host_id, m->size, lenders, r->owner);
+                               kind, from, to, gid ? 'g' : 'u', owner_is_uid (r->owner) ? "UID " : "", r->owner,
+                               gid ? 'g' : 'u', key, i, m->host_id, m->size, lenders, r->owner);
         }
     }
   return 0;

@@ -113,9 +113,7 @@ BPF_ALLOW_ALL=BgAAAAAA/38=
 }
 
 @test "crun: run.oci.hooks.stderr outside /run/ocigate/hooks/ is refused; crun writes it before prestart, ocigate-crun before crun" {
-  rt_bundle "$T/b"
-  bundle_user "$T/b" 1000 1000
-  bundle_args "$T/b" /bin/id
+  compliant_bundle "$T/b"
   add_ocigate_hook "$T/b"
   bundle_jq "$T/b" '.annotations["run.oci.hooks.stderr"] = $f' --arg f "$T/elsewhere.log"
   rt_run "$T/b"
@@ -146,9 +144,7 @@ BPF_ALLOW_ALL=BgAAAAAA/38=
   chmod 0755 "$T/crun-groups"
   local b
   for b in "$T/control" "$T/b"; do
-    rt_bundle "$b"
-    bundle_user "$b" 1000 1000
-    bundle_args "$b" /bin/id
+    compliant_bundle "$b"
   done
   add_ocigate_hook "$T/b"
   # Without the annotation crun sets the config's groups (none).

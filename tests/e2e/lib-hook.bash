@@ -520,9 +520,7 @@ hookcase_config_text_printable() {
 hookcase_key_reading() {
   local keys=$1 control_uid=$2 reason=$3 b
   for b in "$T/control" "$T/b"; do
-    rt_bundle "$b"
-    bundle_user "$b" 1000 1000
-    bundle_args "$b" /bin/id
+    compliant_bundle "$b"
   done
   add_ocigate_hook "$T/b"
   sed -i "s/\"uid\": 1000/$keys/" "$T/control/config.json" "$T/b/config.json"
