@@ -87,6 +87,22 @@ ocigate_evaluate (const struct policy *p, const struct rule_context *ctx, struct
   return 0;
 }
 
+int
+ocigate_evaluate_update (const struct policy *p, const struct rule_context *ctx, json_object *update, struct verdict *v,
+                         ocigate_error_t *err)
+{
+  for (size_t i = 0; i < p->n_settings; i++)
+    {
+      const struct rule_setting *s = &p->settings[i];
+      if (s->action == ACTION_OFF || s->rule->evaluate_update == NULL)
+        continue;
+      if (s->rule->evaluate_update (ctx, s, update, v, err) < 0)
+        return ocigate_error_prefix (err, "rule %s", s->rule->id);
+    }
+  apply_exceptions (p, ctx, v);
+  return 0;
+}
+
 static bool
 rule_has_fix (const struct verdict *v, const char *id)
 {

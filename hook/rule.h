@@ -49,6 +49,11 @@ struct rule
   /* Only for rules that support "fix". */
   int (*apply) (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err);
 
+  /* Only for rules that judge `runc update` (the wrapper): `update` is the
+   * LinuxResources object the runtime will apply to the running container
+   * ctx->config describes. */
+  int (*evaluate_update) (const struct rule_context *ctx, const struct rule_setting *s, json_object *update,
+                          struct verdict *v, ocigate_error_t *err);
   /* A config refused at precreate still reaches the runtime, with a hook
    * that refuses it at prestart.  When set, the members this rule's
    * findings point at are removed from that config first, because the

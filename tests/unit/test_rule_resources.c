@@ -232,6 +232,8 @@ test_config_errors (void **state UNUSED)
     { "{'memory': {'limit': 9223372036854775808}}",
       "linux.resources.memory.limit: 9223372036854775808 is out of range for a 64-bit integer" },
     { "{'pids': {'limit': -9223372036854775809}}", "linux.resources.pids.limit: " },
+    { "{'unified': []}", "linux.resources.unified: must be an object, not array" },
+    { "{'unified': {'pids.max': 100}}", "linux.resources.unified.pids.max: must be a string, not int" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
@@ -308,13 +310,178 @@ test_fixtures (void **state UNUSED)
   unit_judged_release (&j);
 }
 
+/* On cgroup v2 the runtimes write linux.resources.unified last: "max"
+ * there lifts a limit set above, and a value is the limit. */
+static void
+test_unified (void **state UNUSED)
+{
+  struct judged j;
+  judge_res (&j, POLICY ("deny"),
+             "{'memory': {'limit': 67108864}, 'pids': {'limit': 100}, 'cpu': {'shares': 512}, "
+             "'unified': {'memory.max': 'max', 'pids.max': ' max\\n'}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 2);
+  assert_string_equal (j.v.findings[0].path, "/linux/resources/unified/memory.max");
+  assert_string_equal (j.v.findings[0].message,
+                       "container has no memory limit (linux.resources.unified memory.max=\"max\", which the runtime "
+                       "writes after linux.resources.memory.limit); drop it and set a limit (--memory 536870912)");
+  assert_string_equal (j.v.findings[1].path, "/linux/resources/unified/pids.max");
+  assert_contains (j.v.findings[1].message, "(linux.resources.unified pids.max=\" max\\x0a\", which the runtime writes "
+                                            "after linux.resources.pids.limit); drop it and set a limit (--pids-limit "
+                                            "1024)");
+  unit_judged_release (&j);
+
+  /* A value is a limit, even without the field; other files, and what the
+   * kernel would not read as "max", are not a lift. */
+  judge_res (&j, POLICY ("deny"),
+             "{'cpu': {'shares': 512}, 'unified': {'memory.max': '512M', 'pids.max': '100', 'memory.high': 'max', "
+             "'memory.swap.max': 'max'}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge_res (&j, POLICY ("deny"),
+             "{'memory': {'limit': 1}, 'pids': {'limit': 1}, 'cpu': {'shares': 2}, "
+             "'unified': {'memory.max': 'maxx', 'pids.max': 'MAX'}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  /* A requirement turned off does not look at its file. */
+  judge_res (&j, "{'version': 1, 'rules': {'resources': {'action': 'deny', 'requirePids': false}}}",
+             "{'memory': {'limit': 1}, 'cpu': {'shares': 2}, 'unified': {'pids.max': 'max'}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  /* fix drops the lifting file, and adds a limit only where none is set. */
+  judge_res (&j, POLICY ("fix"),
+             "{'memory': {'limit': 67108864}, 'cpu': {'shares': 512}, 'unified': {'memory.max': 'max', 'pids.max': "
+             "'max', 'memory.high': '1G'}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 2);
+  apply_fixes (&j);
+  cleanup_free char *want = dq ("{'memory':{'limit':67108864},'cpu':{'shares':512},'unified':{'memory.high':'1G'},"
+                                "'pids':{'limit':1024}}");
+  assert_string_equal (resources_text (&j), want);
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+}
+
+/* A policy, a running container's config (all three set) and an update
+ * of its resources (' for "): the update's findings. */
+static void
+judge_update (struct judged *j, const char *policy, const char *update)
+{
+  judge_res (j, policy, ALL_SET);
+  verdict_release (&j->v);
+  j->v = (struct verdict){ 0 };
+  cleanup_free char *text = dq (update);
+  json_object *u = json_tokener_parse (text);
+  assert_non_null (u);
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host, .id = "c1" };
+  ocigate_error_t err = NULL;
+  if (ocigate_evaluate_update (j->policy, &ctx, u, &j->v, &err) < 0)
+    fail_msg ("evaluate_update failed: %s", err->msg);
+  json_object_put (u);
+}
+
+/* runc update / crun update: only what lifts a required limit counts. */
+static void
+test_update (void **state UNUSED)
+{
+  struct judged j;
+  judge_update (&j, POLICY ("deny"), "{'pids': {'limit': -1}}");
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/pids/limit");
+  assert_string_equal (j.v.findings[0].message, "update lifts the container's limit on its number of processes "
+                                                "(pids.limit=-1, unlimited); give a limit instead (--pids-limit 1024)");
+  assert_int_equal (verdict_decide (&j.v), DECISION_DENY);
+  unit_judged_release (&j);
+
+  /* What Docker sends for docker update --memory-swap -1: 0 is "unchanged". */
+  judge_update (&j, POLICY ("deny"),
+                "{'memory': {'limit': 0, 'reservation': 0, 'kernel': 0, 'swap': -1}, 'cpu': {'shares': 0, 'quota': "
+                "0, 'period': 0}, 'blockIO': {'weight': 0}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge_update (&j, POLICY ("deny"), "{}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge_update (&j, POLICY ("deny"), "{'memory': {'limit': 1}, 'pids': {'limit': 200}, 'unified': {'pids.max': '9'}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  judge_update (&j, POLICY ("deny"), "{'memory': {'limit': -2}, 'unified': {'pids.max': 'max'}}");
+  assert_int_equal (j.v.n_findings, 2);
+  assert_string_equal (j.v.findings[0].path, "/memory/limit");
+  assert_string_equal (j.v.findings[0].message, "update lifts the container's memory limit (memory.limit=-2, "
+                                                "unlimited); give a limit instead (--memory 536870912)");
+  assert_string_equal (j.v.findings[1].path, "/unified/pids.max");
+  assert_contains (j.v.findings[1].message, "(unified pids.max=\"max\")");
+  unit_judged_release (&j);
+  judge_update (&j, POLICY ("deny"), "{'memory': {'limit': 5}, 'unified': {'memory.max': 'max'}}");
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/unified/memory.max");
+  unit_judged_release (&j);
+
+  /* warn lets it through; a requirement turned off and the rule off see nothing. */
+  judge_update (&j, POLICY ("warn"), "{'pids': {'limit': -1}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_WARN), 1);
+  assert_int_equal (verdict_decide (&j.v), DECISION_ALLOW);
+  unit_judged_release (&j);
+  judge_update (&j, "{'version': 1, 'rules': {'resources': {'action': 'deny', 'requirePids': false}}}",
+                "{'pids': {'limit': -1}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge_update (&j, POLICY ("off"), "{'pids': {'limit': -1}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  /* An exception for the container relaxes it, as for its config. */
+  judge_update (&j,
+                "{'version': 1, 'rules': {'resources': {'action': 'deny'}}, 'exceptions': [{'match': {'id': 'c*'}, "
+                "'rules': ['resources'], 'reason': 'load test'}]}",
+                "{'pids': {'limit': -1}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_WARN), 1);
+  assert_contains (j.v.findings[0].message, "exception 0 (\"load test\") relaxes this deny: update lifts");
+  unit_judged_release (&j);
+}
+
+static void
+test_update_errors (void **state UNUSED)
+{
+  static const struct
+  {
+    const char *update, *want;
+  } cases[] = {
+    { "{'pids': {'limit': 'max'}}", "rule resources: pids.limit: must be an integer, not string" },
+    { "{'memory': []}", "rule resources: memory: must be an object, not array" },
+    { "{'unified': {'memory.max': null, 'pids.max': -1}}",
+      "rule resources: unified.pids.max: must be a string, not int" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      struct judged j;
+      judge_res (&j, POLICY ("deny"), ALL_SET);
+      cleanup_free char *text = dq (cases[i].update);
+      json_object *u = json_tokener_parse (text);
+      struct rule_context ctx = { .config = j.cfg, .host = &j.host };
+      struct verdict v = { 0 };
+      ocigate_error_t err = NULL;
+      assert_int_equal (ocigate_evaluate_update (j.policy, &ctx, u, &v, &err), -1);
+      assert_string_equal (err->msg, cases[i].want);
+      assert_int_equal (err->kind, OCIGATE_ERR_INPUT);
+      ocigate_error_free (&err);
+      verdict_release (&v);
+      json_object_put (u);
+      unit_judged_release (&j);
+    }
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_all_absent),    cmocka_unit_test (test_unlimited_and_zero), cmocka_unit_test (test_options),
-    cmocka_unit_test (test_fix_creates),   cmocka_unit_test (test_fix_keeps),          cmocka_unit_test (test_fix_swap),
-    cmocka_unit_test (test_config_errors), cmocka_unit_test (test_policy_errors),      cmocka_unit_test (test_fixtures),
+    cmocka_unit_test (test_all_absent),    cmocka_unit_test (test_unlimited_and_zero),
+    cmocka_unit_test (test_options),       cmocka_unit_test (test_fix_creates),
+    cmocka_unit_test (test_fix_keeps),     cmocka_unit_test (test_fix_swap),
+    cmocka_unit_test (test_config_errors), cmocka_unit_test (test_policy_errors),
+    cmocka_unit_test (test_fixtures),      cmocka_unit_test (test_unified),
+    cmocka_unit_test (test_update),        cmocka_unit_test (test_update_errors),
   };
   return cmocka_run_group_tests_name ("rule resources", tests, NULL, NULL);
 }
