@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,10 @@ container_bundle (const char *real, const struct wrapper *w, char **bundle, ocig
   if (pid == 0)
     {
       dup2 (pipefd[1], STDOUT_FILENO);
+      /* Standard input is the command's (update --resources -), not state's. */
+      int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (null_fd < 0 || dup2 (null_fd, STDIN_FILENO) < 0)
+        _exit (127);
       char *argv[8];
       int n = 0;
       argv[n++] = xstrdup (real);
@@ -269,17 +274,102 @@ exec_process (const struct wrapper *w, struct oci_config *cfg, ocigate_error_t *
   return oci_config_refresh (cfg, err);
 }
 
+/* Whether --memory or --pids-limit VALUE of `update` asks for no limit, as
+ * either runtime reads it: runc takes "-1" (and, for --pids-limit, any
+ * negative Go integer: "-0x1" too), crun takes strtoul()'s result as a
+ * long, so "-5" and numbers past LONG_MAX are negative there.  *as_read:
+ * the negative value to name in a message. */
+static bool
+update_flag_lifts (const char *value, long long *as_read)
+{
+  errno = 0;
+  unsigned long long u = strtoull (value, NULL, 10);
+  long long crun = errno == ERANGE ? -1 : (long long)u;
+  *as_read = crun < 0 ? crun : -1;
+  return crun < 0 || value[0] == '-';
+}
+
+/* memory.limit or pids.limit of an update made from flags. */
+static void
+update_add_flag (json_object *update, const char *section, const char *value)
+{
+  long long as_read = 0;
+  if (value == NULL || !update_flag_lifts (value, &as_read))
+    return;
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "limit", json_object_new_int64 (as_read));
+  json_object_object_add (update, section, o);
+}
+
+/* The LinuxResources the runtime will apply: the --resources document
+ * (its bytes kept in *text, to hand the runtime), or what the flags ask
+ * for.  runc and crun ignore the flags when --resources is given. */
+static int
+update_resources (const struct wrapper *w, char **text, size_t *len, json_object **out, ocigate_error_t *err)
+{
+  const char *file = w->args.resources_file;
+  *out = NULL;
+  if (file == NULL)
+    {
+      json_object *update = json_object_new_object ();
+      update_add_flag (update, "memory", w->args.update_memory);
+      update_add_flag (update, "pids", w->args.update_pids);
+      *out = update;
+      return 0;
+    }
+  bool from_stdin = strcmp (file, "-") == 0;
+  const char *name = from_stdin ? "update --resources on standard input" : file;
+  int r = from_stdin ? read_fd_limited (STDIN_FILENO, name, OCIGATE_MAX_UPDATE_BYTES, text, len, err)
+                     : read_file_limited (file, OCIGATE_MAX_UPDATE_BYTES, text, len, err);
+  cleanup_json json_object *update = NULL;
+  if (r < 0 || json_parse_untrusted (*text, *len, name, &update, err) < 0)
+    return -1;
+  if (!json_object_is_type (update, json_type_object))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object (linux.resources), not %s", name,
+                               json_type_label (update));
+  /* runc reads it with Go's encoding/json, as it reads linux.resources. */
+  cleanup_json json_object *as_config = json_object_new_object ();
+  json_object *linux_ = json_object_new_object ();
+  json_object_object_add (as_config, "linux", linux_);
+  json_object_object_add (linux_, "resources", json_object_get (update));
+  if (spec_keys_check (as_config, false, name, err) < 0)
+    return -1;
+  *out = steal_pointer (&update);
+  return 0;
+}
+
+/* The runtime reads the resources ocigate judged, not the file or stream
+ * again: they go to its standard input, and --resources becomes "-". */
+static int
+hand_over_resources (struct wrapper *w, const char *text, size_t len, ocigate_error_t *err)
+{
+  static char dash[] = "-", long_dash[] = "--resources=-";
+  cleanup_close int fd = memfd_create ("ocigate-update", MFD_CLOEXEC);
+  if (fd < 0)
+    return ocigate_error_make_errno (err, errno, "memfd_create");
+  if (write_all (fd, text, len) < 0)
+    return ocigate_error_make_errno (err, errno, "writing the update for the runtime");
+  if (lseek (fd, 0, SEEK_SET) < 0 || dup2 (fd, STDIN_FILENO) < 0)
+    return ocigate_error_make_errno (err, errno, "handing the update to the runtime");
+  int i = w->args.resources_index;
+  w->argv[i] = w->argv[i] == w->args.resources_file ? dash : long_dash;
+  return 0;
+}
+
 static int
 wrapper_judge (struct wrapper *w)
 {
   heap_reserve (CLI_DECISION_HEAP);
   bool is_exec = strcmp (w->args.command, "exec") == 0;
+  bool is_update = strcmp (w->args.command, "update") == 0;
   cleanup_free char *where = xasprintf ("ocigate-%s %s", w->runtime, w->args.command);
-  /* An exec is rewritten through its --process file; flags cannot be. */
+  /* An exec is rewritten through its --process file; flags cannot be, and
+   * an update is not rewritten. */
   struct gate g = { .where = where,
                     .dry_run = w->dry_run,
-                    .can_rewrite = !is_exec || w->args.process_file,
-                    .cannot_rewrite = "drop the option that adds it, or pass the process with --process",
+                    .can_rewrite = !is_update && (!is_exec || w->args.process_file),
+                    .cannot_rewrite
+                    = is_update ? "keep the limit" : "drop the option that adds it, or pass the process with --process",
                     .id = w->args.id };
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
@@ -290,7 +380,7 @@ wrapper_judge (struct wrapper *w)
   const char *real = strcmp (w->runtime, "crun") == 0 ? policy->runtime_crun : policy->runtime_runc;
 
   cleanup_free char *bundle = NULL;
-  if (is_exec)
+  if (is_exec || is_update)
     {
       if (container_bundle (real, w, &bundle, &err) < 0)
         return wrapper_refuse (w, &g, NULL, NULL, err->msg);
@@ -300,7 +390,7 @@ wrapper_judge (struct wrapper *w)
   g.bundle = bundle;
   /* crun 1.8 reads --config FILE from the current directory, except the
    * name config.json itself, which it reads from the bundle. */
-  const char *cf = !is_exec ? w->args.config_file : NULL;
+  const char *cf = !is_exec && !is_update ? w->args.config_file : NULL;
   cleanup_free char *config_path
       = cf && strcmp (cf, "config.json") != 0 ? xstrdup (cf) : xasprintf ("%s/config.json", bundle);
 
@@ -316,10 +406,16 @@ wrapper_judge (struct wrapper *w)
     r = oci_config_check_trusted (cfg, config_path, &err);
   if (r == 0 && is_exec)
     r = exec_process (w, cfg, &err);
+  cleanup_free char *update_text = NULL;
+  size_t update_len = 0;
+  cleanup_json json_object *update = NULL;
+  if (r == 0 && is_update)
+    r = update_resources (w, &update_text, &update_len, &update, &err);
   if (r == 0)
     {
       ctx.config = cfg;
-      r = ocigate_evaluate (policy, &ctx, &v, &err);
+      r = is_update ? ocigate_evaluate_update (policy, &ctx, update, &v, &err)
+                    : ocigate_evaluate (policy, &ctx, &v, &err);
     }
   enum gate_outcome outcome = r < 0 ? GATE_REFUSE : gate_outcome (&g, &v);
   if (r == 0 && outcome == GATE_REWRITE)
@@ -344,7 +440,12 @@ wrapper_judge (struct wrapper *w)
       return wrapper_refuse (w, &g, &v, reasons, NULL);
     }
   if (gate_log (&g, &v, outcome, NULL, &err) < 0)
-    fprintf (stderr, "ocigate: %s\n", err->msg);
+    {
+      fprintf (stderr, "ocigate: %s\n", err->msg);
+      ocigate_error_free (&err);
+    }
+  if (update_text && hand_over_resources (w, update_text, update_len, &err) < 0)
+    return wrapper_refuse (w, &g, NULL, NULL, err->msg);
   return exec_runtime (real, w);
 }
 

@@ -9,6 +9,7 @@
 #define OCIGATE_MAX_CONFIG_BYTES (16u << 20) /* 16 MiB */
 #define OCIGATE_MAX_POLICY_BYTES (1u << 20)  /* 1 MiB */
 #define OCIGATE_MAX_STATE_BYTES (1u << 20)   /* 1 MiB */
+#define OCIGATE_MAX_UPDATE_BYTES (1u << 20)  /* 1 MiB: runc update --resources */
 #define OCIGATE_MAX_JSON_DEPTH 64
 /* json-c takes about 800 bytes for an object or array and 60 for any other
  * value, whatever their text: these bound a document's tree to ~160 MiB. */

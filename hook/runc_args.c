@@ -17,6 +17,9 @@ enum opt_id
   OPT_USER,
   OPT_GIDS,
   OPT_CAP,
+  OPT_RESOURCES,
+  OPT_MEMORY,
+  OPT_PIDS_LIMIT,
 };
 
 struct opt
@@ -76,10 +79,28 @@ static const struct opt exec_opts[] = {
   { NULL, 0, 0 },
 };
 
+/* runc 1.1 and crun 1.8 `update` options (and runc's later cpu-burst,
+ * cpu-idle).  The ones left as OPT_VALUE cannot lift a limit ocigate
+ * requires. */
+static const struct opt update_opts[] = {
+  { "resources", 'r', OPT_RESOURCES },   { "memory", 0, OPT_MEMORY },
+  { "pids-limit", 0, OPT_PIDS_LIMIT },   { "blkio-weight", 0, OPT_VALUE },
+  { "cpu-period", 0, OPT_VALUE },        { "cpu-quota", 0, OPT_VALUE },
+  { "cpu-burst", 0, OPT_VALUE },         { "cpu-share", 0, OPT_VALUE },
+  { "cpu-rt-period", 0, OPT_VALUE },     { "cpu-rt-runtime", 0, OPT_VALUE },
+  { "cpu-idle", 0, OPT_VALUE },          { "cpuset-cpus", 0, OPT_VALUE },
+  { "cpuset-mems", 0, OPT_VALUE },       { "kernel-memory", 0, OPT_VALUE },
+  { "kernel-memory-tcp", 0, OPT_VALUE }, { "memory-reservation", 0, OPT_VALUE },
+  { "memory-swap", 0, OPT_VALUE },       { "l3-cache-schema", 0, OPT_VALUE },
+  { "mem-bw-schema", 0, OPT_VALUE },     { NULL, 0, 0 },
+};
+
 bool
 runc_command_is_judged (const char *command)
 {
-  return command && (strcmp (command, "create") == 0 || strcmp (command, "run") == 0 || strcmp (command, "exec") == 0);
+  return command
+         && (strcmp (command, "create") == 0 || strcmp (command, "run") == 0 || strcmp (command, "exec") == 0
+             || strcmp (command, "update") == 0);
 }
 
 /* Match "--name", "--name=value" and "-x" (its value, if any, is the next
@@ -115,8 +136,9 @@ match_opt (const struct opt *table, const char *arg, const char **inline_value)
   return NULL;
 }
 
+/* index: the argv element that holds the value. */
 static int
-store (struct runc_args *out, const struct opt *o, const char *value, ocigate_error_t *err)
+store (struct runc_args *out, const struct opt *o, const char *value, int index, ocigate_error_t *err)
 {
   switch (o->id)
     {
@@ -143,6 +165,16 @@ store (struct runc_args *out, const struct opt *o, const char *value, ocigate_er
       break;
     case OPT_USER:
       out->user = value;
+      break;
+    case OPT_RESOURCES:
+      out->resources_file = value;
+      out->resources_index = index;
+      break;
+    case OPT_MEMORY:
+      out->update_memory = value;
+      break;
+    case OPT_PIDS_LIMIT:
+      out->update_pids = value;
       break;
     case OPT_GIDS:
     case OPT_CAP:
@@ -178,7 +210,7 @@ take_opt (int argc, char *const *argv, int *i, const struct opt *o, const char *
     }
   else if (inline_value && strcmp (inline_value, "true") != 0 && strcmp (inline_value, "false") != 0)
     return ocigate_error_make (err, 0, OCIGATE_ERR_USAGE, "option %s takes no value", argv[*i]);
-  return store (out, o, value, err);
+  return store (out, o, value, *i, err);
 }
 
 int
@@ -217,7 +249,8 @@ runc_args_parse (int argc, char *const *argv, struct runc_args *out, ocigate_err
     return 0;
 
   bool is_exec = strcmp (out->command, "exec") == 0;
-  const struct opt *table = is_exec ? exec_opts : create_opts;
+  bool is_update = strcmp (out->command, "update") == 0;
+  const struct opt *table = is_exec ? exec_opts : is_update ? update_opts : create_opts;
   size_t positionals = 0;
   bool only_positionals = false;
   for (i++; i < argc; i++)

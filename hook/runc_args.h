@@ -2,7 +2,7 @@
  *
  * A pure function over argv, so it can be tested and fuzzed alone.  It
  * knows the options of runc 1.1 and crun 1.8 that the judged commands
- * (create, run, exec) take; an unknown option there is refused rather
+ * (create, run, exec, update) take; an unknown option there is refused rather
  * than guessed at, since guessing wrong could judge one bundle while the
  * runtime starts another.
  * SPDX-License-Identifier: GPL-2.0-or-later */
@@ -33,6 +33,11 @@ struct runc_args
   size_t n_gids;
   const char *caps[RUNC_ARGS_MAX_LIST]; /* -c/--cap */
   size_t n_caps;
+  /* update */
+  const char *resources_file; /* -r/--resources: a file, or - for standard input */
+  int resources_index;        /* the argv element holding that value */
+  const char *update_memory;  /* --memory */
+  const char *update_pids;    /* --pids-limit */
 };
 
 /* The commands ocigate judges; every other one passes straight through. */

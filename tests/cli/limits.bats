@@ -809,6 +809,39 @@ exec_options() {
   [ "$(runtime_log)" = "--root $T/root state lx" ]
 }
 
+# update_resources FILE BYTES: an update's resources of BYTES bytes that keep the limits.
+update_resources() {
+  local pre='{"pids": {"limit": 100}, "unified": {"io.ocigate.pad": "'
+  { printf '%s' "$pre"; head -c $(($2 - ${#pre} - 3)) /dev/zero | tr '\0' a; printf '"}}'; } >"$1"
+}
+
+@test "ocigate-runc update: --resources of 1 MiB is judged and handed on; one byte more refused (file and stdin)" {
+  fake_runtime
+  exec_state
+  update_resources "$T/res.json" 1048576
+  [ "$(stat -c %s "$T/res.json")" -eq 1048576 ]
+  run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" update -r "$T/res.json" lx
+  show
+  [ "$status" -eq 0 ]
+  [ "$(tail -n1 "$T/runtime.log")" = "--root $T/root update -r - lx" ]
+  run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" update --resources - lx <"$T/res.json"
+  show
+  [ "$status" -eq 0 ]
+  [ "$(tail -n1 "$T/runtime.log")" = "--root $T/root update --resources - lx" ]
+  rm -f "$T/runtime.log"
+  update_resources "$T/res.json" 1048577
+  run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" update -r "$T/res.json" lx
+  show
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: $T/res.json: file is 1048577 bytes, more than the limit of 1048576" ]
+  run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" update --resources=- lx <"$T/res.json"
+  show
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: update --resources on standard input: file is 1048577 bytes, more than the limit of 1048576" ]
+  [ "$(runtime_log)" = "--root $T/root state lx
+--root $T/root state lx" ]
+}
+
 @test "ocigate-runc exec: a runtime state far past the limit (3 MiB) is refused, not waited on forever" {
   # The wrapper stops reading the runtime's `state` output past its limit;
   # waiting for the runtime then, blocked on the full pipe, would hang.  runc's

@@ -25,12 +25,15 @@ docker_setup() {
   RUNTIME="$DT/prefix/bin/ocigate-runc"
   cp "$E2E_ROOT/policies/restricted.json" "$DT/restricted.json"
   cp "$E2E_ROOT/tests/policies/mission.json" "$DT/mission.json"
-  chmod 0644 "$DT/restricted.json" "$DT/mission.json"
-  jq -n --arg w "$RUNTIME" --arg p "--ocigate-policy=$DT/restricted.json" --arg m "--ocigate-policy=$DT/mission.json" '{
+  jq '.rules.resources = {"action": "deny"}' "$E2E_ROOT/tests/policies/mission.json" >"$DT/limits.json"
+  chmod 0644 "$DT/restricted.json" "$DT/mission.json" "$DT/limits.json"
+  jq -n --arg w "$RUNTIME" --arg p "--ocigate-policy=$DT/restricted.json" --arg m "--ocigate-policy=$DT/mission.json" \
+    --arg l "--ocigate-policy=$DT/limits.json" '{
       "runtimes": {
         "ocigate": {"path": $w},
         "ocigate-restricted": {"path": $w, "runtimeArgs": [$p]},
         "ocigate-mission": {"path": $w, "runtimeArgs": [$m]},
+        "ocigate-limits": {"path": $w, "runtimeArgs": [$l]},
         "ocigate-dry-run": {"path": $w, "runtimeArgs": ["--ocigate-dry-run"]}
       },
       "default-runtime": "ocigate"}' >"$DT/daemon.json"
@@ -223,6 +226,40 @@ du() { dkr "$DT" userns "$@"; }
   run d run --rm --user 1000 --network host --pid host bb:1 /bin/id
   echo "default: status=$status output=$output"
   [ "$status" -eq 0 ]
+}
+
+# pids_max_of NAME: pids.max of a running container's cgroup (cgroup v1 or v2).
+pids_max_of() {
+  local pid cg
+  pid=$(d inspect -f '{{.State.Pid}}' "$1")
+  cg=$(awk -F: '$2 == "pids" || $2 == "" { print $3; exit }' "/proc/$pid/cgroup")
+  if [ -e "/sys/fs/cgroup/pids$cg/pids.max" ]; then cat "/sys/fs/cgroup/pids$cg/pids.max"; else cat "/sys/fs/cgroup$cg/pids.max"; fi
+}
+
+@test "docker: resources deny: a container without limits is refused; docker update --pids-limit -1 is refused, 200 applies" {
+  run d run --rm --network none --runtime ocigate-limits --user 1000 bb:1 /bin/true
+  echo "no limits: status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by resources: container has no memory limit"* ]]
+  d run -d --name up1 --network none --runtime ocigate-limits --user 1000 --memory 64m --pids-limit 100 \
+    --cpu-shares 512 bb:1 /bin/sleep 60
+  [ "$(pids_max_of up1)" = 100 ]
+  # containerd hands runc the update on stdin; without ocigate it lifts the limit to "max"
+  run d update --pids-limit -1 up1
+  echo "update -1: status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"ocigate: denied by resources: update lifts the container's limit on its number of processes (pids.limit=-1, unlimited)"* ]]
+  [ "$(pids_max_of up1)" = 100 ]
+  run d update --pids-limit 200 --cpu-shares 256 up1
+  echo "update 200: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [ "$(pids_max_of up1)" = 200 ]
+  # the default policy only warns about limits: the update goes through
+  d run -d --name up2 --network none --user 1000 --pids-limit 100 bb:1 /bin/sleep 60
+  run d update --pids-limit -1 up2
+  echo "default: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  [ "$(pids_max_of up2)" = max ]
 }
 
 @test "docker: runtimeArgs pass --ocigate-dry-run: a root container starts unchanged" {

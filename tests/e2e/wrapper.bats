@@ -159,6 +159,96 @@ containers_left() { "$RUNC" --root "$R" list -q 2>/dev/null; }
   [ -z "$(containers_left)" ]
 }
 
+# pids_max ID: the pids.max of the cgroup runc put container ID in.
+pids_max() {
+  local pid cg
+  pid=$("$RUNC" --root "$R" state "$1" | jq .pid)
+  cg=$(awk -F: '$2 == "pids" || $2 == "" { print $3; exit }' "/proc/$pid/cgroup")
+  if [ -e "/sys/fs/cgroup/pids$cg/pids.max" ]; then cat "/sys/fs/cgroup/pids$cg/pids.max"; else cat "/sys/fs/cgroup$cg/pids.max"; fi
+}
+
+@test "wrapper: update that lifts a required limit is refused (flags, --resources file or stdin); others apply" {
+  write_policy "$P" '.rules.resources = {"action": "deny"} | .runtime = {"runc": $r}' --arg r "$T/myrunc"
+  # the runtime the policy names logs its arguments and what it reads on stdin
+  printf '#!/bin/sh\necho "$*" >>%q\ncat >%q\nexec /usr/sbin/runc "$@" <%q\n' \
+    "$T/args" "$T/in" "$T/in" >"$T/myrunc"
+  printf '#!/bin/sh\necho "$*" >>%q\nexec /usr/sbin/runc "$@"\n' "$T/args" >"$T/myrunc-flags"
+  chmod 0755 "$T/myrunc" "$T/myrunc-flags"
+  bundle_compliant "$T/b" /bin/sleep 60
+  jq_inplace "$T/b/config.json" '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 100}, "cpu": {"shares": 512}}'
+  wr --root "$R" run -d -b "$T/b" up1 </dev/null >"$T/run.out" 2>&1 || {
+    cat "$T/run.out"
+    false
+  }
+  [ "$(pids_max up1)" = 100 ]
+
+  # what docker update --pids-limit -1 sends (containerd: --resources -)
+  run --separate-stderr wr --root "$R" update --resources - up1 <<<'{"memory":{"limit":0},"pids":{"limit":-1}}'
+  echo "stdin -1: status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by resources: update lifts the container's limit on its number of processes (pids.limit=-1, unlimited); give a limit instead (--pids-limit 1024)"* ]]
+  ! grep -q update "$T/args" # runc ran for `state`, never for the update
+  [ "$(pids_max up1)" = 100 ]
+
+  # an update that keeps the limits reaches runc with the bytes ocigate read
+  run --separate-stderr wr --root "$R" update --resources=- up1 <<<'{"pids":{"limit":200}}'
+  echo "stdin 200: status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(pids_max up1)" = 200 ]
+  [ "$(tail -n1 "$T/args")" = "--root $R update --resources=- up1" ]
+  [ "$(cat "$T/in")" = '{"pids":{"limit":200}}' ]
+
+  # a file is read once: runc gets what was judged on stdin, and "-" for the file
+  echo '{"pids": {"limit": -1}}' >"$T/lift.json"
+  run --separate-stderr wr --root "$R" update -r "$T/lift.json" up1
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"(pids.limit=-1, unlimited)"* ]]
+  echo '{"pids": {"limit": 300}}' >"$T/keep.json"
+  run --separate-stderr wr --root "$R" update -r "$T/keep.json" up1
+  echo "file 300: status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(tail -n1 "$T/args")" = "--root $R update -r - up1" ]
+  [ "$(cat "$T/in")" = '{"pids": {"limit": 300}}' ]
+  [ "$(pids_max up1)" = 300 ]
+
+  # a key runc would fold onto a field, or a document that is not an object, cannot be judged
+  run --separate-stderr wr --root "$R" update -r - up1 <<<'{"Pids": {"limit": -1}}'
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *'key "Pids" can be taken for the field "pids" by runc'* ]]
+  run --separate-stderr wr --root "$R" update -r - up1 <<<'[]'
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"update --resources on standard input: must be an object"* ]]
+  [ "$(pids_max up1)" = 300 ]
+
+  # flags, as runc and crun read them
+  write_policy "$P" '.rules.resources = {"action": "deny"} | .runtime = {"runc": $r}' --arg r "$T/myrunc-flags"
+  local v
+  for v in -1 -0x1 18446744073709551615; do
+    run --separate-stderr wr --root "$R" update --pids-limit "$v" up1
+    echo "--pids-limit $v: status=$status err=$stderr"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"denied by resources: update lifts the container's limit on its number of processes"* ]]
+  done
+  run --separate-stderr wr --root "$R" update --memory=-1 up1
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"update lifts the container's memory limit (memory.limit=-1, unlimited); give a limit instead (--memory 536870912)"* ]]
+  [ "$(pids_max up1)" = 300 ]
+  run --separate-stderr wr --root "$R" update --pids-limit 400 --memory 128m --cpu-share 256 up1
+  echo "flags: status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(pids_max up1)" = 400 ]
+  [ "$(tail -n1 "$T/args")" = "--root $R update --pids-limit 400 --memory 128m --cpu-share 256 up1" ]
+
+  # under warn it goes through, and the decision log says so
+  write_policy "$P" '.rules.resources = {"action": "warn"} | .log = {"file": $f}' --arg f "$T/decisions.log"
+  run --separate-stderr wr --root "$R" update --pids-limit -1 up1
+  echo "warn: status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(pids_max up1)" = max ]
+  jq -e '.via == "ocigate-runc update" and .id == "up1" and .outcome == "allow" and .findings[0].rule == "resources"
+      and .findings[0].action == "warn"' "$T/decisions.log"
+}
+
 # --- 4. pass-through -----------------------------------------------------
 
 @test "wrapper: --version and features print exactly what runc prints" {

@@ -114,6 +114,9 @@ EOF
     argv conmon-crun crun --systemd-cgroup --root /run/crun --log-format=json --log=/x/ctr.log create --bundle \
       /var/lib/containers/storage/overlay-containers/3f1c2a/userdata --pid-file /x/pidfile --no-new-keyring 3f1c2a
     argv crun-config crun create -f alt.json --bundle=/b c1
+    argv docker-update runc --root /run/docker/runtime-runc/moby --log /x/log.json --log-format json update \
+      --resources - 0123abcd
+    argv update-flags runc update --memory -1 --pids-limit=-0x1 --cpu-share 512 c1
     argv crun-late crun create c1 --bundle /late -d
     argv run runc run -d --bundle=/one -b /two --keep --no-pivot c1
     argv exec-flags runc exec -u 1000:1000 -g 10 --additional-gids=20 -c CAP_SYS_ADMIN --cap=CAP_NET_RAW --cwd / -e \

@@ -117,6 +117,51 @@ test_exec (void **state UNUSED)
 }
 
 static void
+test_update (void **state UNUSED)
+{
+  struct runc_args a;
+  /* containerd's UpdateTask (docker update): the resources on stdin */
+  assert_null (parse (
+      &a, ARGV ("--root", "/r", "--log", "/l.json", "--log-format", "json", "update", "--resources", "-", "ID")));
+  assert_true (runc_command_is_judged (a.command));
+  assert_string_equal (a.resources_file, "-");
+  assert_int_equal (a.resources_index, 9);
+  assert_string_equal (a.id, "ID");
+  assert_null (parse (&a, ARGV ("update", "--resources=/u.json", "ID")));
+  assert_string_equal (a.resources_file, "/u.json");
+  assert_int_equal (a.resources_index, 2);
+  assert_null (parse (&a, ARGV ("update", "-r", "/a.json", "-r", "/b.json", "ID")));
+  assert_string_equal (a.resources_file, "/b.json"); /* the last one wins */
+  assert_int_equal (a.resources_index, 5);
+  assert_null (parse (
+      &a, ARGV ("update", "--memory", "-1", "--pids-limit=-1", "--cpu-share", "512", "--memory-swap", "-1", "ID")));
+  assert_null (a.resources_file);
+  assert_string_equal (a.update_memory, "-1");
+  assert_string_equal (a.update_pids, "-1");
+  /* crun reads options after the ID */
+  assert_null (parse (&a, ARGV ("update", "ID", "--pids-limit", "-1")));
+  assert_string_equal (a.update_pids, "-1");
+
+  const struct
+  {
+    const char *const *argv;
+    const char *want;
+  } bad[] = {
+    { ARGV ("update", "--pids", "-1", "ID"), "unknown option --pids for update" }, /* argp would take the prefix */
+    { ARGV ("update", "-pids-limit=-1", "ID"), "unknown option -pids-limit=-1 for update" },
+    { ARGV ("update", "--pids-limit"), "option --pids-limit needs a value" },
+    { ARGV ("update", "--memory", "1g"), "update without a container ID" },
+    { ARGV ("update", "A", "B"), "update takes one container ID, got 2 arguments" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (bad); i++)
+    {
+      cleanup_free char *msg = parse (&a, bad[i].argv);
+      assert_non_null (msg);
+      assert_contains (msg, bad[i].want);
+    }
+}
+
+static void
 test_pass_through (void **state UNUSED)
 {
   struct runc_args a;
@@ -149,6 +194,7 @@ main (void)
     cmocka_unit_test (test_ambiguous_forms_refused),
     cmocka_unit_test (test_bad_shapes),
     cmocka_unit_test (test_exec),
+    cmocka_unit_test (test_update),
     cmocka_unit_test (test_pass_through),
   };
   return cmocka_run_group_tests_name ("runc_args", tests, NULL, NULL);
