@@ -72,15 +72,19 @@ apply_exceptions (const struct policy *p, const struct rule_context *ctx, struct
     }
 }
 
-int
-ocigate_evaluate (const struct policy *p, const struct rule_context *ctx, struct verdict *v, ocigate_error_t *err)
+/* Every rule the policy turns on judges the config, or, with an update,
+ * every such rule that judges updates judges it; then the exceptions. */
+static int
+evaluate_rules (const struct policy *p, const struct rule_context *ctx, json_object *update, struct verdict *v,
+                ocigate_error_t *err)
 {
   for (size_t i = 0; i < p->n_settings; i++)
     {
       const struct rule_setting *s = &p->settings[i];
-      if (s->action == ACTION_OFF)
+      if (s->action == ACTION_OFF || (update && s->rule->evaluate_update == NULL))
         continue;
-      if (s->rule->evaluate (ctx, s, v, err) < 0)
+      int r = update ? s->rule->evaluate_update (ctx, s, update, v, err) : s->rule->evaluate (ctx, s, v, err);
+      if (r < 0)
         return ocigate_error_prefix (err, "rule %s", s->rule->id);
     }
   apply_exceptions (p, ctx, v);
@@ -88,19 +92,16 @@ ocigate_evaluate (const struct policy *p, const struct rule_context *ctx, struct
 }
 
 int
+ocigate_evaluate (const struct policy *p, const struct rule_context *ctx, struct verdict *v, ocigate_error_t *err)
+{
+  return evaluate_rules (p, ctx, NULL, v, err);
+}
+
+int
 ocigate_evaluate_update (const struct policy *p, const struct rule_context *ctx, json_object *update, struct verdict *v,
                          ocigate_error_t *err)
 {
-  for (size_t i = 0; i < p->n_settings; i++)
-    {
-      const struct rule_setting *s = &p->settings[i];
-      if (s->action == ACTION_OFF || s->rule->evaluate_update == NULL)
-        continue;
-      if (s->rule->evaluate_update (ctx, s, update, v, err) < 0)
-        return ocigate_error_prefix (err, "rule %s", s->rule->id);
-    }
-  apply_exceptions (p, ctx, v);
-  return 0;
+  return evaluate_rules (p, ctx, update, v, err);
 }
 
 static bool

@@ -9,7 +9,8 @@
 int ocigate_evaluate (const struct policy *p, const struct rule_context *ctx, struct verdict *v, ocigate_error_t *err);
 
 /* Judge an update of a running container's resources (`runc update`):
- * every rule the policy turns on that judges updates; findings go into v. */
+ * every rule the policy turns on that judges updates; findings go into v.
+ * update is the LinuxResources object, never NULL. */
 int ocigate_evaluate_update (const struct policy *p, const struct rule_context *ctx, json_object *update,
                              struct verdict *v, ocigate_error_t *err);
 

@@ -228,13 +228,8 @@ du() { dkr "$DT" userns "$@"; }
   [ "$status" -eq 0 ]
 }
 
-# pids_max_of NAME: pids.max of a running container's cgroup (cgroup v1 or v2).
-pids_max_of() {
-  local pid cg
-  pid=$(d inspect -f '{{.State.Pid}}' "$1")
-  cg=$(awk -F: '$2 == "pids" || $2 == "" { print $3; exit }' "/proc/$pid/cgroup")
-  if [ -e "/sys/fs/cgroup/pids$cg/pids.max" ]; then cat "/sys/fs/cgroup/pids$cg/pids.max"; else cat "/sys/fs/cgroup$cg/pids.max"; fi
-}
+# pids_max_of NAME: pids.max of a running container's cgroup.
+pids_max_of() { pids_max_of_pid "$(d inspect -f '{{.State.Pid}}' "$1")"; }
 
 @test "docker: resources deny: a container without limits is refused; docker update --pids-limit -1 is refused, 200 applies" {
   run d run --rm --network none --runtime ocigate-limits --user 1000 bb:1 /bin/true

@@ -285,6 +285,13 @@ e2e_need_no_system_policy() {
     skip "/etc/ocigate/policy.json exists on this machine and would replace the embedded default policy"
 }
 
+# pids_max_of_pid PID: pids.max of the cgroup PID is in (cgroup v1 or v2).
+pids_max_of_pid() {
+  local cg
+  cg=$(awk -F: '$2 == "pids" || $2 == "" { print $3; exit }' "/proc/$1/cgroup")
+  if [ -e "/sys/fs/cgroup/pids$cg/pids.max" ]; then cat "/sys/fs/cgroup/pids$cg/pids.max"; else cat "/sys/fs/cgroup$cg/pids.max"; fi
+}
+
 # --- dockerd -------------------------------------------------------------
 
 # dockerd_start DIR NAME [DOCKERD-ARGS...]: a private dockerd with its state in

@@ -160,12 +160,7 @@ containers_left() { "$RUNC" --root "$R" list -q 2>/dev/null; }
 }
 
 # pids_max ID: the pids.max of the cgroup runc put container ID in.
-pids_max() {
-  local pid cg
-  pid=$("$RUNC" --root "$R" state "$1" | jq .pid)
-  cg=$(awk -F: '$2 == "pids" || $2 == "" { print $3; exit }' "/proc/$pid/cgroup")
-  if [ -e "/sys/fs/cgroup/pids$cg/pids.max" ]; then cat "/sys/fs/cgroup/pids$cg/pids.max"; else cat "/sys/fs/cgroup$cg/pids.max"; fi
-}
+pids_max() { pids_max_of_pid "$("$RUNC" --root "$R" state "$1" | jq .pid)"; }
 
 @test "wrapper: update that lifts a required limit is refused (flags, --resources file or stdin); others apply" {
   write_policy "$P" '.rules.resources = {"action": "deny"} | .runtime = {"runc": $r}' --arg r "$T/myrunc"
