@@ -41,12 +41,11 @@ else
 OCIGATE_LINK :=
 OCIGATE_LIBS := $(PKG_LIBS)
 endif
-ALL_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) -DOCIGATE_VERSION='"$(VERSION)"' $(CFLAGS)
+ALL_CFLAGS := -std=gnu11 -Ihook $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) -DOCIGATE_VERSION='"$(VERSION)"' $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LD) $(LDFLAGS)
 
 B := build
-CLI_SRCS := hook/main.c $(wildcard hook/cli_*.c)
-LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard hook/*.c))
+include hook/sources.mk
 CLI_OBJS := $(patsubst hook/%.c,$(B)/obj/%.o,$(CLI_SRCS))
 LIB_OBJS := $(patsubst hook/%.c,$(B)/obj/%.o,$(LIB_SRCS)) $(B)/obj/default_policy.o
 DEPS := $(patsubst %.o,%.d,$(LIB_OBJS) $(CLI_OBJS))
@@ -54,7 +53,7 @@ DEPS := $(patsubst %.o,%.d,$(LIB_OBJS) $(CLI_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all demo check unit cli deps-build deps-test clean install uninstall format format-check
+.PHONY: all demo check check-e2e unit cli deps-build deps-unit deps-cli deps-test clean install uninstall format format-check
 all: $(B)/ocigate $(B)/ocigate-runc $(B)/ocigate-crun
 
 # One binary; the name it runs under picks the wrapper.
@@ -72,19 +71,22 @@ FORCE:
 
 $(B)/obj/%.o: hook/%.c $(FLAGS_STAMP) | $(B)/obj
 	@echo "  CC      $<"
+	@mkdir -p $(@D)
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # The embedded default policy is the file itself, assembled in, with its
 # SHA-256 (without one, ocigate computes it at each start).
 DEFAULT_POLICY_ASFLAGS = -DOCIGATE_DEFAULT_POLICY_FILE='"policies/default.json"' \
   -DOCIGATE_DEFAULT_POLICY_SHA256='"$(shell sha256sum policies/default.json | cut -d' ' -f1)"'
-$(B)/obj/default_policy.o: hook/default_policy.S policies/default.json $(FLAGS_STAMP) | $(B)/obj
+$(B)/obj/default_policy.o: $(DEFAULT_POLICY_SRC) policies/default.json $(FLAGS_STAMP) | $(B)/obj
 	@echo "  AS      $<"
 	@$(CC) $(DEFAULT_POLICY_ASFLAGS) -c -o $@ $<
 
-$(B)/libocigate.a: $(LIB_OBJS)
+# Remade when the source list changes too: a file moved into the library
+# is an object older than the archive.
+$(B)/libocigate.a: $(LIB_OBJS) hook/sources.mk
 	@echo "  AR      $@"
-	@rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $(LIB_OBJS)
 
 $(B)/ocigate: $(CLI_OBJS) $(B)/libocigate.a
 	@echo "  LD      $@"
@@ -117,6 +119,12 @@ include tests/lint/lint.mk
 deps-build:
 	@tests/deps.sh build
 
+deps-unit:
+	@tests/deps.sh unit
+
+deps-cli:
+	@tests/deps.sh cli
+
 deps-test:
 	@tests/deps.sh test
 
@@ -124,15 +132,31 @@ demo: deps-build
 	$(MAKE) all
 	tests/demo.sh
 
+# The quick inner loop: no container engine needed.  make unit runs the
+# cmocka suites, make cli the command-line suites; make check-e2e the
+# engines' suites; make check all of them, with one count at the end.
+unit: deps-build deps-unit
+	$(MAKE) $(UNIT_BINS)
+	tests/run.sh --suites unit $(UNIT_BINS)
+
+cli: deps-build deps-cli
+	$(MAKE) all $(DYN)/ocigate $(DYN)/ocigate-runc $(DYN)/ocigate-crun
+	tests/run.sh --suites cli
+
+check-e2e: deps-build deps-test
+	$(MAKE) all $(DYN)/ocigate $(DYN)/ocigate-runc $(DYN)/ocigate-crun
+	tests/run.sh --suites e2e
+
 check: deps-build deps-test
 	$(MAKE) all $(UNIT_BINS) $(DYN)/ocigate $(DYN)/ocigate-runc $(DYN)/ocigate-crun
 	tests/run.sh $(UNIT_BINS)
 
+FORMAT_SRCS = $(ALL_SRCS) $(ALL_HDRS) $(wildcard tests/unit/*.c tests/unit/*.h)
 format:
-	clang-format -i hook/*.c hook/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i $(FORMAT_SRCS)
 
 format-check:
-	clang-format --dry-run --Werror hook/*.c hook/*.h tests/unit/*.c tests/unit/*.h
+	@clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 SYSCONFDIR ?= /etc
 HOOKSDIR ?= /usr/share/containers/oci/hooks.d

@@ -1,18 +1,23 @@
 #!/bin/sh
 # Installs the Debian packages a step needs, only those missing.
 # As root it runs apt-get; otherwise it prints the exact command and stops.
-# Usage: tests/deps.sh build|test
+# Usage: tests/deps.sh build|unit|cli|test
 set -eu
 
 build="gcc make pkg-config libjson-c-dev libcap-dev libseccomp-dev"
-test="libcmocka-dev bats jq python3 python3-jsonschema go-md2man valgrind \
-  runc crun podman docker.io containerd busybox-static uidmap iptables golang-github-containers-common \
+# unit: the cmocka suites; cli: the command-line suites, no container engine;
+# test: everything make check runs, engines included.
+unit="libcmocka-dev"
+cli="$unit bats jq python3 python3-jsonschema valgrind busybox-static"
+test="$cli go-md2man runc crun podman docker.io containerd uidmap iptables golang-github-containers-common \
   clang libclang-rt-14-dev clang-tidy cppcheck"
 
 case "${1:-}" in
   build) want=$build ;;
+  unit) want="$build $unit" ;;
+  cli) want="$build $cli" ;;
   test) want="$build $test" ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  *) echo "usage: $0 build|unit|cli|test" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test ocigate has and ends with one line "N passed, N failed"
 # (", N skipped" follows when some were skipped, each listed with its reason).
-# Usage: tests/run.sh UNIT_BINARY...   (from the repository root)
+# Usage: tests/run.sh [--suites "unit cli e2e"] UNIT_BINARY...   (from the
+# repository root).  unit: the cmocka binaries; cli: tests/cli/*.bats, which
+# need no container engine; e2e: tests/e2e/*.bats, with the real engines.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+suites="unit cli e2e"
+if [ "${1:-}" = --suites ]; then
+  suites=$2
+  shift 2
+fi
+wants() { case " $suites " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 passed=0 failed=0 skipped=0
 skips=() failures=()
@@ -36,6 +45,7 @@ count_tap() {
   fi
 }
 
+wants unit || set --
 for bin in "$@"; do
   name=$(basename "$bin")
   echo "== unit: $name"
@@ -45,7 +55,10 @@ for bin in "$@"; do
   count_tap "$name" "$status"
 done
 
-for suite in tests/cli/*.bats tests/e2e/*.bats; do
+bats_suites=()
+wants cli && bats_suites+=(tests/cli/*.bats)
+wants e2e && bats_suites+=(tests/e2e/*.bats)
+for suite in "${bats_suites[@]+"${bats_suites[@]}"}"; do
   [ -e "$suite" ] || continue
   echo "== bats: $suite"
   bats --tap "$suite" >"$log" 2>&1

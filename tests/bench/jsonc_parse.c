@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #ifdef HOOK_FLOOR
-#include "cli.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "base/util.h"
 #endif
 
 static int

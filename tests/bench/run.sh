@@ -502,7 +502,7 @@ for series in A0 A B; do
     echo
     if [ "$series" = A0 ]; then
         echo "- ocigate gives libseccomp 5 s of wall-clock time to compile a profile (SECCOMP_COMPILE_SECONDS in"
-        echo "  hook/rule_seccomp.c) and denies a profile it cannot compile in that time."
+        echo "  hook/rules/seccomp/) and denies a profile it cannot compile in that time."
         echo
     fi
 done

@@ -21,7 +21,7 @@ judge_all() {
 
 # Rewrite a cache file's program to one that allows every call, forget
 # its verdicts, and write back the FNV-1a hash it ends with (the layout is
-# hook/seccomp_cache.c's).
+# hook/rules/seccomp/cache.c's).
 poison() {
   python3 - "$1" <<'EOF'
 import struct, sys

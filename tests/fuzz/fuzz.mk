@@ -19,7 +19,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wall -Wextra -Ihook $(FUZZ_PKG_CFLAGS)
 FUZZ_LDFLAGS := $(FUZZ_SAN) -fsanitize=fuzzer
 
-FUZZ_LIB_SRCS := $(filter-out hook/main.c $(wildcard hook/cli_*.c),$(wildcard hook/*.c))
+FUZZ_LIB_SRCS := $(LIB_SRCS)
 FUZZ_LIB_OBJS := $(patsubst hook/%.c,$(FUZZ_B)/obj/%.o,$(FUZZ_LIB_SRCS)) $(FUZZ_B)/obj/default_policy.o
 FUZZ_BINS := $(patsubst %,$(FUZZ_B)/fuzz_%,config policy state runc_args)
 FUZZ_TOOLCHAIN := $(FUZZ_B)/toolchain.ok
@@ -38,9 +38,10 @@ $(FUZZ_TOOLCHAIN): tests/fuzz/fuzz.sh | $(FUZZ_B)/obj
 
 $(FUZZ_B)/obj/%.o: hook/%.c | $(FUZZ_TOOLCHAIN)
 	@echo "  FUZZCC  $<"
+	@mkdir -p $(@D)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(FUZZ_B)/obj/default_policy.o: hook/default_policy.S policies/default.json | $(FUZZ_TOOLCHAIN)
+$(FUZZ_B)/obj/default_policy.o: $(DEFAULT_POLICY_SRC) policies/default.json | $(FUZZ_TOOLCHAIN)
 	@echo "  FUZZAS  $<"
 	@$(FUZZ_CC) $(DEFAULT_POLICY_ASFLAGS) -c -o $@ $<
 
@@ -60,6 +61,6 @@ $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz_%.o $(FUZZ_LIB_OBJS)
 $(FUZZ_B)/obj $(FUZZ_B)/gen:
 	@mkdir -p $@
 
--include $(wildcard $(FUZZ_B)/obj/*.d)
+-include $(patsubst %.o,%.d,$(FUZZ_LIB_OBJS))
 
 .DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)

@@ -8,7 +8,7 @@
 #define _GNU_SOURCE
 #include "fuzz_common.h"
 
-#include "policy.h"
+#include "gate/policy.h"
 
 static char *
 show (const struct policy *p)

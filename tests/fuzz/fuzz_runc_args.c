@@ -12,7 +12,7 @@
 #define _GNU_SOURCE
 #include "fuzz_common.h"
 
-#include "runc_args.h"
+#include "cli/runc_args.h"
 
 #define MAX_ARGS 64
 

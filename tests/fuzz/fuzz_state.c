@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include "fuzz_common.h"
 
-#include "gate.h"
+#include "gate/gate.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

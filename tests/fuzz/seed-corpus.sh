@@ -55,7 +55,7 @@ case "$target" in
     fi
     {
       json_tokens
-      literals hook/config.c hook/rule_*.c hook/userns.c hook/host.c hook/pathutil.c hook/caps.c
+      literals hook/core/config.c hook/rules/*.c hook/rules/seccomp/*.c hook/core/host.c hook/base/caps.c
       for c in CHOWN DAC_OVERRIDE SYS_ADMIN NET_ADMIN NET_RAW SYS_PTRACE SYS_MODULE NET_BIND_SERVICE SETUID SETGID \
         MKNOD AUDIT_WRITE SYS_CHROOT KILL BPF PERFMON CHECKPOINT_RESTORE; do
         printf '"CAP_%s"\n' "$c"
@@ -85,7 +85,7 @@ EOF
       printf '%s\n' '"version"' '"mode"' '"enforce"' '"dry-run"' '"rules"' '"action"' '"off"' '"warn"' '"fix"' \
         '"deny"' '"exceptions"' '"match"' '"reason"' '"annotations"' '"args0"' '"bundle"' '"id"' '"runtime"' \
         '"runc"' '"crun"' '"log"' '"file"' '"~0"' '"~1"'
-      literals hook/policy.c hook/rules.c hook/rule_*.c hook/caps.c
+      literals hook/gate/policy.c hook/core/rule_options.c hook/rules/*.c hook/rules/seccomp/*.c hook/base/caps.c
     } >"$dict"
     ;;
   state)
@@ -129,7 +129,7 @@ EOF
     argv unknown-global runc --weird create c1
     argv features crun features
     {
-      literals hook/runc_args.c | sed -n 's/^"\([a-z-]*\)"$/"--\1"\n"\1"/p'
+      literals hook/cli/runc_args.c | sed -n 's/^"\([a-z-]*\)"$/"--\1"\n"\1"/p'
       printf '%s\n' '"\x00"' '"--"' '"-b"' '"-f"' '"-p"' '"-u"' '"-g"' '"-c"' '"-d"' '"-e"' '"-t"' '"="' \
         '"create"' '"run"' '"exec"' '"=true"' '"=false"'
     } >"$dict"

@@ -3,8 +3,9 @@
 #   make lint            all of the below; fails on any finding
 #   make lint-format     clang-format --dry-run (the Makefile's format-check)
 #   make lint-banned     no sprintf/vsprintf/strcpy/strcat in the C sources
-#   make lint-cppcheck   cppcheck over hook/*.c
-#   make lint-tidy       clang-tidy over hook/*.c, LINT_JOBS files at a time
+#   make lint-cppcheck   cppcheck over the sources (hook/sources.mk)
+#   make lint-tidy       clang-tidy over the sources, LINT_JOBS files at a time
+#   make lint-layers     no file includes a header of a layer above its own
 #
 # Configuration: .clang-format and .clang-tidy at the top, cppcheck's in
 # tests/lint/ (ocigate.cfg models what cppcheck cannot read, suppressions
@@ -19,8 +20,8 @@ CPPCHECK ?= cppcheck
 LINT_JOBS ?= 2
 
 LINT_B := build/lint
-LINT_SRCS := $(sort $(wildcard hook/*.c))
-LINT_BANNED_SRCS := $(wildcard hook/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/bench/*.[ch])
+LINT_SRCS := $(ALL_SRCS)
+LINT_BANNED_SRCS := $(ALL_SRCS) $(ALL_HDRS) $(wildcard tests/unit/*.[ch] tests/fuzz/*.[ch] tests/bench/*.[ch])
 
 # cppcheck reads the project's headers, not the system's: std, posix and gnu
 # .cfg files model libc, and tests/lint/ocigate.cfg the json-c macros.
@@ -48,11 +49,11 @@ lint_compdb_entry = {"directory": "$(call lint_json,$(CURDIR))", "file": "$(1)",
 lint_need = command -v $(1) >/dev/null 2>&1 || \
   { echo "  LINT    $(1) not found: install the Debian package $(2) (apt-get install $(2))" >&2; exit 1; }
 
-.PHONY: lint lint-format lint-banned lint-cppcheck lint-tidy
+.PHONY: lint lint-format lint-banned lint-cppcheck lint-tidy lint-layers
 
 # Every tool runs (-k) so one run shows every finding; any finding fails.
 lint:
-	@$(MAKE) --no-print-directory -k lint-format lint-banned lint-cppcheck lint-tidy || \
+	@$(MAKE) --no-print-directory -k lint-format lint-banned lint-layers lint-cppcheck lint-tidy || \
 	  { echo "  LINT    failed: see the findings above"; exit 1; }
 	@echo "  LINT    clean"
 
@@ -69,6 +70,10 @@ lint-banned:
 	  echo "  BANNED  sprintf/vsprintf/strcpy/strcat found above: use snprintf, xasprintf or strbuf"; exit 1; \
 	fi
 	@echo "  BANNED  sprintf/vsprintf/strcpy/strcat: none, clean"
+
+lint-layers:
+	@tests/lint/layers.sh || { echo "  LAYERS  an include reaches up a layer (hook/sources.mk)"; exit 1; }
+	@echo "  LAYERS  cli -> gate -> rules -> core -> base: clean"
 
 lint-cppcheck:
 	@$(call lint_need,$(CPPCHECK),cppcheck)

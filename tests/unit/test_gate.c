@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "unit.h"
 
-#include "gate.h"
+#include "gate/gate.h"
 
 #define ELISION(rule, n)                                                                                               \
   "ocigate: denied by " rule ": " n " of this rule; `ocigate check` on the config lists every one, and the decision "  \

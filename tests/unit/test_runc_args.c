@@ -1,7 +1,7 @@
 /* The wrapper's reading of runc's and crun's command line. */
 #include "unit.h"
 
-#include "runc_args.h"
+#include "cli/runc_args.h"
 
 /* Parse a NULL-terminated argv; returns the error message or NULL. */
 static char *

@@ -6,9 +6,9 @@
 
 #include <unistd.h>
 
-#include "error.h"
-#include "util.h"
-#include "verdict.h"
+#include "base/error.h"
+#include "base/util.h"
+#include "core/verdict.h"
 
 /* What json-c writes for s, as the reports and logs did before. */
 static char *

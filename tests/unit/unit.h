@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "engine.h"
-#include "jsonio.h"
+#include "gate/engine.h"
+#include "base/jsonio.h"
 
 #ifndef UNIT_FIXTURES
 #define UNIT_FIXTURES "tests/unit/data"

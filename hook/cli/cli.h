@@ -1,0 +1,30 @@
+/* ocigate: the command-line layer (hook/cli/), the only code that
+ * prints and exits.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef OCIGATE_CLI_H
+#define OCIGATE_CLI_H
+
+#include "base/error.h"
+
+enum
+{
+  EXIT_ALLOWED = 0,
+  EXIT_DENIED = 1,
+  EXIT_ERROR = 2,
+};
+
+/* The heap the hook and the wrapper reserve for one decision, and check
+ * for each of its configs (heap_reserve()): the largest real fixture,
+ * podman-privileged with its 143 findings, peaks at about 400 KiB. */
+#define CLI_DECISION_HEAP ((size_t)512 * 1024)
+
+int cmd_hook (int argc, char **argv);
+extern const char usage_hook[];
+
+/* Runs as ocigate-runc / ocigate-crun: argv is the runtime's own. */
+int wrapper_main (int argc, char **argv, const char *runtime);
+
+/* The path of the running ocigate binary (for hooks it adds). */
+char *cli_self_exe (ocigate_error_t *err);
+
+#endif

@@ -1,0 +1,299 @@
+/* ocigate hook: the OCI hook for runc, crun, Podman and CRI-O.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "base/fsutil.h"
+#include "gate/gate.h"
+#include "base/jsonio.h"
+
+const char usage_hook[]
+    = "Usage: ocigate hook [-p POLICY] [--stage STAGE] [--dry-run]\n"
+      "Run as an OCI hook.  Engines start it with an empty environment; it needs none.\n"
+      "  prestart, createRuntime, createContainer (default prestart): the OCI state is on stdin;\n"
+      "      judge BUNDLE/config.json; exit 0 silently to allow, 1 with one line per reason to refuse\n"
+      "      (at most three of a rule, then how many more; `ocigate check` lists them all).\n"
+      "      The config can no longer change here, so a finding the policy would fix refuses too.\n"
+      "  precreate (Podman): the config is on stdin; the config to use is written to stdout,\n"
+      "      rewritten where the policy fixes it.  A refused config comes back with an ocigate\n"
+      "      prestart hook added that refuses it with the reason, so the runtime shows it.\n"
+      "  -p, --policy FILE  policy (default "
+      "/etc/ocigate/policy.json"
+      " if present, else the embedded one);\n"
+      "                     it must belong to root and be writable by nobody else\n"
+      "  --dry-run          let every container start unchanged; log what would have happened\n";
+
+char *
+cli_self_exe (ocigate_error_t *err)
+{
+  char buf[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", buf, sizeof buf - 1);
+  if (n < 0)
+    {
+      ocigate_error_make_errno (err, errno, "readlink /proc/self/exe");
+      return NULL;
+    }
+  buf[n] = '\0';
+  return xstrdup (buf);
+}
+
+/* Refuse with reasons: stderr, and the decision log. */
+static int
+refuse (const struct gate *g, const struct verdict *v, const char *reasons, const char *error)
+{
+  cleanup_error ocigate_error_t lerr = NULL;
+  if (error)
+    fprintf (stderr, "ocigate: refused: %s\n", error);
+  else
+    fputs (reasons, stderr); // cppcheck-suppress nullPointer ; reasons is set whenever error is not
+  if (gate_log (g, v, GATE_REFUSE, error, &lerr) < 0)
+    fprintf (stderr, "ocigate: %s\n", lerr->msg);
+  return EXIT_DENIED;
+}
+
+static int
+hook_state (const char *policy_path, bool dry_run, const char *stage)
+{
+  cleanup_free char *where = xasprintf ("hook %s", stage);
+  struct gate g = { .where = where, .dry_run = dry_run };
+  cleanup_error ocigate_error_t err = NULL;
+  cleanup_free char *buf = NULL, *id = NULL, *bundle = NULL;
+  size_t len = 0;
+  if (read_fd_limited (STDIN_FILENO, "OCI state", OCIGATE_MAX_STATE_BYTES, &buf, &len, &err) < 0
+      || oci_state_parse (buf, len, &id, &bundle, &err) < 0)
+    return refuse (&g, NULL, NULL, err->msg);
+  g.id = id;
+  g.bundle = bundle;
+
+  cleanup_policy struct policy *policy = NULL;
+  if (policy_load_effective (policy_path, true, &policy, &err) < 0)
+    return refuse (&g, NULL, NULL, err->msg);
+  g.policy = policy;
+  g.dry_run = dry_run || policy->dry_run;
+
+  cleanup_free char *config_path = xasprintf ("%s/config.json", bundle);
+  cleanup_oci_config struct oci_config *cfg = NULL;
+  struct host_info host;
+  host_info_init (&host);
+  cleanup_verdict struct verdict v = { 0 };
+  /* The runtime read the file before us: nobody else may be able to swap
+   * it in between. */
+  int r = oci_config_load_file (config_path, &cfg, &err);
+  if (r == 0)
+    r = oci_config_check_trusted (cfg, config_path, &err);
+  if (r == 0)
+    {
+      struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle };
+      r = ocigate_evaluate (policy, &ctx, &v, &err);
+    }
+  host_info_release (&host);
+  if (r < 0)
+    return refuse (&g, NULL, NULL, err->msg);
+
+  enum gate_outcome outcome = gate_outcome (&g, &v);
+  if (outcome == GATE_REFUSE)
+    {
+      cleanup_free char *reasons = gate_refusal (&g, &v);
+      return refuse (&g, &v, reasons, NULL);
+    }
+  if (gate_log (&g, &v, outcome, NULL, &err) < 0)
+    fprintf (stderr, "ocigate: %s\n", err->msg);
+  return EXIT_ALLOWED;
+}
+
+/* Put a hook that refuses with `reasons` first in prestart and
+ * createRuntime: Podman drops a precreate hook's stderr, the runtime shows
+ * a prestart hook's. */
+static int
+inject_refusal (json_object *root, const char *reasons, ocigate_error_t *err)
+{
+  cleanup_free char *self = cli_self_exe (err);
+  if (self == NULL)
+    return -1;
+  json_object *hooks = json_get (root, "hooks");
+  if (hooks == NULL || json_object_is_type (hooks, json_type_null))
+    {
+      hooks = json_object_new_object ();
+      json_object_object_add (root, "hooks", hooks);
+    }
+  if (!json_object_is_type (hooks, json_type_object))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "hooks: must be an object");
+  static const char *const stages[] = { "prestart", "createRuntime" };
+  for (size_t s = 0; s < ARRAY_SIZE (stages); s++)
+    {
+      json_object *list = json_get (hooks, stages[s]);
+      if (list && !json_object_is_type (list, json_type_null) && !json_object_is_type (list, json_type_array))
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "hooks.%s: must be an array", stages[s]);
+      json_object *hook = json_object_new_object ();
+      json_object *args = json_object_new_array ();
+      json_object_array_add (args, json_object_new_string ("ocigate"));
+      json_object_array_add (args, json_object_new_string ("hook"));
+      cleanup_free char *copy = xstrdup (reasons);
+      char *save = NULL;
+      for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        {
+          json_object_array_add (args, json_object_new_string ("--refuse"));
+          json_object_array_add (args, json_object_new_string (line));
+        }
+      json_object_object_add (hook, "path", json_object_new_string (self));
+      json_object_object_add (hook, "args", args);
+      /* json-c 0.16 cannot insert: rebuild the list with ours first. */
+      json_object *first = json_object_new_array ();
+      json_object_array_add (first, hook);
+      size_t n = list && json_object_is_type (list, json_type_array) ? json_object_array_length (list) : 0;
+      for (size_t i = 0; i < n; i++)
+        json_object_array_add (first, json_object_get (json_object_array_get_idx (list, i)));
+      json_object_object_add (hooks, stages[s], first);
+    }
+  return 0;
+}
+
+/* The refused config still goes to the runtime: drop what the runtime
+ * would act on before the refusing hook runs (rule.h, disarm_refused). */
+static void
+disarm_refused (json_object *root, const struct verdict *v)
+{
+  for (size_t i = 0; i < v->n_findings; i++)
+    {
+      const struct rule *r = rule_find (v->findings[i].rule);
+      if (r && r->disarm_refused)
+        (void)json_pointer_remove (root, v->findings[i].path);
+    }
+}
+
+static int
+emit_stdout (const char *data, size_t len)
+{
+  if (write_all (STDOUT_FILENO, data, len) < 0)
+    {
+      fprintf (stderr, "ocigate: write the config to stdout: %s\n", strerror (errno));
+      return EXIT_DENIED;
+    }
+  return EXIT_ALLOWED;
+}
+
+static int
+emit_tree (json_object *root)
+{
+  cleanup_free char *text = xasprintf ("%s\n", json_to_text (root));
+  return emit_stdout (text, strlen (text));
+}
+
+static int
+hook_precreate (const char *policy_path, bool dry_run)
+{
+  struct gate g = { .where = "hook precreate", .dry_run = dry_run, .can_rewrite = true };
+  cleanup_error ocigate_error_t err = NULL;
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  cleanup_oci_config struct oci_config *cfg = NULL;
+  /* Without a config there is nothing to hand back: fail the hook. */
+  if (read_fd_limited (STDIN_FILENO, "config.json", OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0
+      || oci_config_load_buffer (buf, len, "config.json", &cfg, &err) < 0)
+    return refuse (&g, NULL, NULL, err->msg);
+
+  cleanup_policy struct policy *policy = NULL;
+  cleanup_verdict struct verdict v = { 0 };
+  const char *error = NULL;
+  struct host_info host;
+  host_info_init (&host);
+  struct rule_context ctx = { .config = cfg, .host = &host };
+  if (policy_load_effective (policy_path, true, &policy, &err) < 0)
+    error = err->msg;
+  else
+    {
+      g.policy = policy;
+      g.dry_run = dry_run || policy->dry_run;
+      if (ocigate_evaluate (policy, &ctx, &v, &err) < 0)
+        error = err->msg;
+    }
+  enum gate_outcome outcome = error ? GATE_REFUSE : gate_outcome (&g, &v);
+  if (outcome == GATE_REWRITE && ocigate_apply_fixes (policy, &ctx, &v, &err) < 0)
+    {
+      error = err->msg;
+      outcome = GATE_REFUSE;
+    }
+  host_info_release (&host);
+
+  cleanup_error ocigate_error_t lerr = NULL;
+  if (gate_log (&g, &v, outcome, error, &lerr) < 0)
+    fprintf (stderr, "ocigate: %s\n", lerr->msg);
+  switch (outcome)
+    {
+    case GATE_ALLOW:
+      return emit_stdout (buf, len);
+    case GATE_REWRITE:
+      return emit_tree (cfg->root);
+    case GATE_REFUSE:
+      break;
+    }
+  cleanup_free char *reasons = error ? xasprintf ("ocigate: refused: %s", error) : gate_refusal (&g, &v);
+  fprintf (stderr, "%s%s", reasons, error ? "\n" : ""); /* gate_refusal()'s lines end in one */
+  disarm_refused (cfg->root, &v);
+  cleanup_error ocigate_error_t ierr = NULL;
+  if (inject_refusal (cfg->root, reasons, &ierr) < 0)
+    {
+      fprintf (stderr, "ocigate: %s\n", ierr->msg);
+      return EXIT_DENIED;
+    }
+  return emit_tree (cfg->root);
+}
+
+int
+cmd_hook (int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "policy", required_argument, NULL, 'p' },
+    { "stage", required_argument, NULL, 's' },
+    { "dry-run", no_argument, NULL, 'n' },
+    { "refuse", required_argument, NULL, 'r' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *policy_path = NULL, *stage = "prestart";
+  bool dry_run = false, refusing = false;
+  int c;
+  while ((c = getopt_long (argc, argv, "+p:", longopts, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case 'p':
+          policy_path = optarg;
+          break;
+        case 's':
+          stage = optarg;
+          break;
+        case 'n':
+          dry_run = true;
+          break;
+        case 'r':
+          /* The hook inject_refusal() adds: say why, and refuse. */
+          fprintf (stderr, "%s\n", optarg);
+          refusing = true;
+          break;
+        default:
+          fputs (usage_hook, stderr);
+          return EXIT_DENIED;
+        }
+    }
+  if (refusing)
+    return EXIT_DENIED;
+  if (optind != argc)
+    {
+      fprintf (stderr, "ocigate: hook takes no arguments\n%s", usage_hook);
+      return EXIT_DENIED;
+    }
+  heap_reserve (CLI_DECISION_HEAP);
+  if (strcmp (stage, "precreate") == 0)
+    return hook_precreate (policy_path, dry_run);
+  if (strcmp (stage, "prestart") == 0 || strcmp (stage, "createRuntime") == 0 || strcmp (stage, "createContainer") == 0)
+    return hook_state (policy_path, dry_run, stage);
+  fprintf (stderr, "ocigate: refused: unknown hook stage '%s' (precreate, prestart, createRuntime, createContainer)\n",
+           stage);
+  return EXIT_DENIED;
+}

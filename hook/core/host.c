@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "core/host.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+void
+host_info_init (struct host_info *host)
+{
+  memset (host, 0, sizeof *host);
+  host->passwd_path = "/etc/passwd";
+  host->group_path = "/etc/group";
+  host->subuid_path = "/etc/subuid";
+  host->subgid_path = "/etc/subgid";
+  host->proc_path = "/proc";
+  host->euid = geteuid ();
+  host->egid = getegid ();
+}
+
+static void
+accounts_free (struct host_account *a, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (a[i].name);
+  free (a);
+}
+
+static void
+subids_free (struct host_subid_range *r, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (r[i].owner);
+  free (r);
+}
+
+void
+host_info_release (struct host_info *host)
+{
+  accounts_free (host->users, host->n_users);
+  accounts_free (host->groups, host->n_groups);
+  host->users = host->groups = NULL;
+  host->n_users = host->n_groups = 0;
+  host->accounts_loaded = false;
+  subids_free (host->subuids, host->n_subuids);
+  subids_free (host->subgids, host->n_subgids);
+  host->subuids = host->subgids = NULL;
+  host->n_subuids = host->n_subgids = 0;
+  host->subids_loaded = false;
+}
+
+/* name:x:ID:... — the third field is the ID for both files. */
+static int
+read_accounts (const char *path, struct host_account **out, size_t *n_out, ocigate_error_t *err)
+{
+  cleanup_file FILE *f = fopen (path, "re");
+  if (f == NULL)
+    return ocigate_error_make_errno (err, errno, "open %s", path);
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  struct host_account *acc = NULL;
+  size_t n = 0;
+  while (getline (&line, &cap, f) >= 0)
+    {
+      /* name:password:ID:... ; a line without two colons is not an account. */
+      char *name = line;
+      char *c1 = strchr (line, ':');
+      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      if (c2 == NULL || c1 == line || name[0] == '#' || name[0] == '+' || name[0] == '-')
+        continue;
+      *c1 = '\0';
+      char *idstr = c2 + 1;
+      char *end = NULL;
+      errno = 0;
+      unsigned long id = strtoul (idstr, &end, 10);
+      if (errno || end == idstr || *end != ':' || id > UINT32_MAX)
+        continue;
+      acc = xreallocarray (acc, n + 1, sizeof *acc);
+      acc[n].id = (uint32_t)id;
+      acc[n].name = xstrdup (name);
+      n++;
+    }
+  *out = acc;
+  *n_out = n;
+  return 0;
+}
+
+static int
+host_load_accounts (struct host_info *host, ocigate_error_t *err)
+{
+  if (host->accounts_loaded)
+    return 0;
+  if (read_accounts (host->passwd_path, &host->users, &host->n_users, err) < 0)
+    return -1;
+  if (read_accounts (host->group_path, &host->groups, &host->n_groups, err) < 0)
+    return -1;
+  host->accounts_loaded = true;
+  return 0;
+}
+
+int
+host_accounts (struct host_info *host, bool groups, const struct host_account **out, size_t *n, ocigate_error_t *err)
+{
+  if (host_load_accounts (host, err) < 0)
+    return -1;
+  *out = groups ? host->groups : host->users;
+  *n = groups ? host->n_groups : host->n_users;
+  return 0;
+}
+
+const char *
+host_user_name (struct host_info *host, uint32_t uid)
+{
+  for (size_t i = 0; i < host->n_users; i++)
+    if (host->users[i].id == uid)
+      return host->users[i].name;
+  return NULL;
+}
+
+/* A number of a subordinate ID line as shadow (4.13) reads it:
+ * strtoul(3) with base 0 (so 0x... is hexadecimal and 0... octal, and a
+ * leading space or sign is taken), the whole field, no ERANGE. */
+static bool
+subid_number (const char *s, unsigned long *out)
+{
+  char *end = NULL;
+  errno = 0;
+  unsigned long v = strtoul (s, &end, 0);
+  if (*s == '\0' || *end != '\0' || errno == ERANGE)
+    return false;
+  *out = v;
+  return true;
+}
+
+/* owner:start:count, and whatever follows a third ':' ignored, as shadow
+ * reads a line.  A line shadow would not read grants nothing, and neither
+ * does a range that ends past the last unsigned long (shadow's end
+ * wraps), so both are skipped; a range is cut at the last 32-bit ID. */
+static bool
+subid_line (char *line, struct host_subid_range *out)
+{
+  /* shadow's buffer for a line; a longer one is not read. */
+  if (strlen (line) >= 1024 || line[0] == '#')
+    return false;
+  char *c1 = strchr (line, ':');
+  char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+  if (c2 == NULL || c1 == line)
+    return false;
+  char *c3 = strchr (c2 + 1, ':');
+  *c1 = *c2 = '\0';
+  if (c3)
+    *c3 = '\0';
+  unsigned long start, count;
+  if (!subid_number (c1 + 1, &start) || !subid_number (c2 + 1, &count) || count == 0 || start > UINT32_MAX
+      || count - 1 > ULONG_MAX - start)
+    return false;
+  unsigned long last = start + (count - 1);
+  *out = (struct host_subid_range){ xstrdup (line), (uint32_t)start, last > UINT32_MAX ? UINT32_MAX : (uint32_t)last };
+  return true;
+}
+
+/* A line shadow's newuidmap would not read is skipped as newuidmap skips
+ * it. */
+static int
+read_subids (const char *path, struct host_subid_range **out, size_t *n_out, ocigate_error_t *err)
+{
+  *out = NULL;
+  *n_out = 0;
+  cleanup_file FILE *f = fopen (path, "re");
+  if (f == NULL && errno == ENOENT)
+    return 0; /* no subordinate IDs on this host */
+  if (f == NULL)
+    return ocigate_error_make_errno (err, errno, "open %s", path);
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  struct host_subid_range *r = NULL;
+  size_t n = 0;
+  int read_errno = 0;
+  for (;;)
+    {
+      errno = 0;
+      ssize_t len = getline (&line, &cap, f);
+      if (len < 0)
+        {
+          read_errno = errno; /* 0 at the end of the file */
+          break;
+        }
+      if (len > 0 && line[len - 1] == '\n')
+        line[len - 1] = '\0';
+      struct host_subid_range range;
+      if (!subid_line (line, &range))
+        continue;
+      r = xreallocarray (r, n + 1, sizeof *r);
+      r[n++] = range;
+    }
+  if (ferror (f))
+    {
+      subids_free (r, n);
+      return ocigate_error_make_errno (err, read_errno ? read_errno : EIO, "read %s", path);
+    }
+  *out = r;
+  *n_out = n;
+  return 0;
+}
+
+int
+host_subid_ranges (struct host_info *host, bool groups, const struct host_subid_range **out, size_t *n,
+                   ocigate_error_t *err)
+{
+  if (!host->subids_loaded)
+    {
+      if (read_subids (host->subuid_path, &host->subuids, &host->n_subuids, err) < 0)
+        return -1;
+      if (read_subids (host->subgid_path, &host->subgids, &host->n_subgids, err) < 0)
+        {
+          subids_free (host->subuids, host->n_subuids);
+          host->subuids = NULL;
+          host->n_subuids = 0;
+          return -1;
+        }
+      host->subids_loaded = true;
+    }
+  *out = groups ? host->subgids : host->subuids;
+  *n = groups ? host->n_subgids : host->n_subuids;
+  return 0;
+}
+
+enum ns_identity
+host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char **why)
+{
+  struct stat target, ref;
+  struct statfs fs;
+  if (stat (path, &target) < 0)
+    {
+      *why = xasprintf ("cannot stat %s: %s", path, strerror (errno));
+      return NS_IDENTITY_UNKNOWN;
+    }
+  if (statfs (path, &fs) < 0 || fs.f_type != NSFS_MAGIC)
+    {
+      *why = xasprintf ("%s is not a namespace file", path);
+      return NS_IDENTITY_UNKNOWN;
+    }
+  /* The engine that started ocigate runs in the host's namespaces, and so
+   * does pid 1 where /proc/1 is readable (on some hosts it is not). */
+  static const char *const pids[] = { "self", "1" };
+  bool compared = false;
+  for (size_t i = 0; i < ARRAY_SIZE (pids); i++)
+    {
+      cleanup_free char *ref_path = xasprintf ("%s/%s/ns/%s", host->proc_path, pids[i], ns_proc_name (t));
+      if (stat (ref_path, &ref) < 0)
+        continue;
+      compared = true;
+      if (ref.st_dev == target.st_dev && ref.st_ino == target.st_ino)
+        return NS_IDENTITY_HOST;
+    }
+  if (!compared)
+    {
+      *why = xasprintf ("cannot read the host's %s namespace from %s", ns_type_name (t), host->proc_path);
+      return NS_IDENTITY_UNKNOWN;
+    }
+  return NS_IDENTITY_OTHER;
+}
+
+int
+host_userns_mappings (struct host_info *host, const char *path, bool gid, struct id_mapping **out, size_t *n,
+                      char **why)
+{
+  cleanup_free char *prefix = xasprintf ("%s/", host->proc_path);
+  const char *p = strncmp (path, prefix, strlen (prefix)) == 0 ? path + strlen (prefix) : NULL;
+  char *end = NULL;
+  errno = 0;
+  unsigned long pid = p ? strtoul (p, &end, 10) : 0;
+  if (p == NULL || end == p || errno != 0 || strcmp (end, "/ns/user") != 0)
+    {
+      *why = xasprintf ("the mappings of the user namespace at %s cannot be read (only /proc/PID/ns/user can)", path);
+      return -1;
+    }
+  cleanup_free char *map_path = xasprintf ("%s/%lu/%s", host->proc_path, pid, gid ? "gid_map" : "uid_map");
+  cleanup_file FILE *f = fopen (map_path, "re");
+  if (f == NULL)
+    {
+      *why = xasprintf ("cannot read %s: %s", map_path, strerror (errno));
+      return -1;
+    }
+  struct id_mapping *maps = NULL;
+  size_t count = 0;
+  unsigned long c, h, s;
+  /* The kernel writes these: three 32-bit numbers a line, so none overflows. */
+  while (count < OCIGATE_MAX_MAPPINGS && fscanf (f, "%lu %lu %lu", &c, &h, &s) == 3) // NOLINT(cert-err34-c)
+    {
+      maps = xreallocarray (maps, count + 1, sizeof *maps);
+      maps[count++] = (struct id_mapping){ (uint32_t)c, (uint32_t)h, (uint32_t)s };
+    }
+  *out = maps;
+  *n = count;
+  return 0;
+}

@@ -1,0 +1,86 @@
+/* ocigate: facts about the host a config is judged against.
+ *
+ * Read lazily: a decision that needs no account list never opens
+ * /etc/passwd.  Paths are fields so tests can point them at files of their
+ * own.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef OCIGATE_HOST_H
+#define OCIGATE_HOST_H
+
+#include <sys/types.h>
+
+#include "core/config.h"
+#include "base/error.h"
+
+struct host_account
+{
+  uint32_t id;
+  char *name;
+};
+
+/* A line of /etc/subuid or /etc/subgid: its owner (a user name or a
+ * decimal UID, as shadow's newuidmap reads it) may map the IDs from start
+ * to last into user namespaces of its own. */
+struct host_subid_range
+{
+  char *owner;
+  uint32_t start, last;
+};
+
+struct host_info
+{
+  const char *passwd_path; /* default /etc/passwd */
+  const char *group_path;  /* default /etc/group */
+  const char *subuid_path; /* default /etc/subuid */
+  const char *subgid_path; /* default /etc/subgid */
+  const char *proc_path;   /* default /proc */
+  uid_t euid;              /* the user ocigate runs as */
+  gid_t egid;
+
+  bool accounts_loaded;
+  struct host_account *users;
+  size_t n_users;
+  struct host_account *groups;
+  size_t n_groups;
+
+  bool subids_loaded;
+  struct host_subid_range *subuids;
+  size_t n_subuids;
+  struct host_subid_range *subgids;
+  size_t n_subgids;
+};
+
+enum ns_identity
+{
+  NS_IDENTITY_HOST,    /* the host's own namespace */
+  NS_IDENTITY_OTHER,   /* another namespace */
+  NS_IDENTITY_UNKNOWN, /* cannot be resolved: cannot be judged */
+};
+
+void host_info_init (struct host_info *host);
+void host_info_release (struct host_info *host);
+
+/* The host's users (or groups), read on first use. */
+int host_accounts (struct host_info *host, bool groups, const struct host_account **out, size_t *n,
+                   ocigate_error_t *err);
+
+/* The subordinate ranges of /etc/subuid (or /etc/subgid), read on first
+ * use; none when the file does not exist. */
+int host_subid_ranges (struct host_info *host, bool groups, const struct host_subid_range **out, size_t *n,
+                       ocigate_error_t *err);
+
+/* The name of the user with this UID in /etc/passwd, or NULL; after
+ * host_accounts() has read it. */
+const char *host_user_name (struct host_info *host, uint32_t uid);
+
+/* Whether the namespace file at path is the host's namespace of type t
+ * (compared by nsfs device and inode with /proc/self/ns and /proc/1/ns).
+ * For NS_IDENTITY_UNKNOWN, *why says what failed (allocated). */
+enum ns_identity host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char **why);
+
+/* The uid_map (or gid_map) of a user namespace given as /proc/PID/ns/user;
+ * -1 with *why set when it cannot be read. */
+int host_userns_mappings (struct host_info *host, const char *path, bool gid, struct id_mapping **out, size_t *n,
+                          char **why);
+
+#endif

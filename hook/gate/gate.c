@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "gate/gate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <paths.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/jsonio.h"
+#include "core/report.h"
+
+enum gate_outcome
+gate_outcome (const struct gate *g, const struct verdict *v)
+{
+  if (g->dry_run)
+    return GATE_ALLOW;
+  switch (verdict_decide (v))
+    {
+    case DECISION_DENY:
+      return GATE_REFUSE;
+    case DECISION_REWRITE:
+      return g->can_rewrite ? GATE_REWRITE : GATE_REFUSE;
+    case DECISION_ALLOW:
+      break;
+    }
+  return GATE_ALLOW;
+}
+
+static void
+append_elision (struct strbuf *sb, const char *rule, size_t left_out)
+{
+  strbuf_appendf (sb,
+                  "ocigate: denied by %s: %zu more finding%s of this rule; `ocigate check` on the config lists every "
+                  "one, and the decision log has them\n",
+                  rule, left_out, left_out == 1 ? "" : "s");
+}
+
+char *
+gate_refusal (const struct gate *g, const struct verdict *v)
+{
+  /* "ocigate: denied by RULE: MESSAGE[ (the policy fixes this ...)]\n",
+   * put together by appending.  A privileged container has over a hundred
+   * findings (one per host device and per capability), and these lines end
+   * up in one error message of docker run or podman run: past
+   * GATE_REFUSAL_LINES_PER_RULE lines of a rule, one line counts the rest. */
+  struct strbuf sb = { 0 };
+  const char *rule = NULL; /* a rule's findings are consecutive */
+  size_t shown = 0, left_out = 0;
+  for (size_t i = 0; i < v->n_findings; i++)
+    {
+      const struct finding *f = &v->findings[i];
+      bool unfixable = f->action == ACTION_FIX && !g->can_rewrite;
+      if (f->action != ACTION_DENY && !unfixable)
+        continue;
+      if (rule == NULL || strcmp (rule, f->rule) != 0)
+        {
+          if (left_out)
+            append_elision (&sb, rule, left_out);
+          rule = f->rule;
+          shown = left_out = 0;
+        }
+      if (shown == GATE_REFUSAL_LINES_PER_RULE)
+        {
+          left_out++;
+          continue;
+        }
+      shown++;
+      strbuf_append (&sb, "ocigate: denied by ");
+      strbuf_append (&sb, f->rule);
+      strbuf_append (&sb, ": ");
+      strbuf_append (&sb, f->message);
+      if (unfixable)
+        {
+          strbuf_append (&sb, " (the policy fixes this by rewriting, which ");
+          strbuf_append (&sb, g->where);
+          strbuf_append (&sb, " cannot do: ");
+          strbuf_append (&sb, g->cannot_rewrite ? g->cannot_rewrite
+                                                : "use the precreate hook or the ocigate-runc/ocigate-crun wrapper");
+          strbuf_append (&sb, ")");
+        }
+      strbuf_append (&sb, "\n");
+    }
+  if (left_out)
+    append_elision (&sb, rule, left_out);
+  return strbuf_steal (&sb);
+}
+
+int
+oci_state_parse (const char *buf, size_t len, char **id, char **bundle, ocigate_error_t *err)
+{
+  cleanup_json json_object *state = NULL;
+  if (json_parse_untrusted (buf, len, "OCI state", &state, err) < 0)
+    return -1;
+  if (!json_object_is_type (state, json_type_object))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: must be an object");
+  json_object *b = json_get (state, "bundle");
+  if (b == NULL)
+    b = json_get (state, "bundlePath");
+  if (b == NULL || !json_object_is_type (b, json_type_string) || json_object_get_string_len (b) == 0)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: no \"bundle\" (or \"bundlePath\") string");
+  /* A NUL inside would cut the path short: judge one bundle, run another. */
+  if (!json_is_clean_string (b))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: the bundle path contains a NUL byte");
+  json_object *i = json_get (state, "id");
+  /* Exceptions match on the ID: a NUL would cut it to another name. */
+  if (i && json_object_is_type (i, json_type_string) && !json_is_clean_string (i))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: the container ID contains a NUL byte");
+  *id = xstrdup (i && json_object_is_type (i, json_type_string) ? json_object_get_string (i) : "");
+  *bundle = xstrdup (json_object_get_string (b));
+  return 0;
+}
+
+static const char *
+outcome_name (enum gate_outcome o)
+{
+  static const char *const names[] = { "allow", "rewrite", "refuse" };
+  return names[o];
+}
+
+#define SYSLOG_SHORT_LINE 8000
+
+/* The log line; with `max` above 0, only the findings that keep it within
+ * max bytes, and "findings_omitted": how many were left out. */
+static char *
+log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, size_t max)
+{
+  char stamp[64] = "";
+  struct timespec ts;
+  struct tm tm;
+  if (clock_gettime (CLOCK_REALTIME, &ts) == 0 && gmtime_r (&ts.tv_sec, &tm)
+      && strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    stamp[0] = '\0'; /* strftime leaves the array undefined when it fails */
+  struct strbuf sb = { 0 };
+  strbuf_append (&sb, "{\"time\": ");
+  strbuf_append_json_string (&sb, stamp);
+  strbuf_append (&sb, ", \"id\": ");
+  strbuf_append_json_string (&sb, g->id ? g->id : "");
+  strbuf_append (&sb, ", \"bundle\": ");
+  strbuf_append_json_string (&sb, g->bundle ? g->bundle : "");
+  strbuf_append (&sb, ", \"via\": ");
+  strbuf_append_json_string (&sb, g->where);
+  strbuf_appendf (&sb, ", \"outcome\": \"%s\", \"decision\": \"%s\", \"dry_run\": %s", outcome_name (outcome),
+                  error ? "error" : decision_name (verdict_decide (v)), g->dry_run ? "true" : "false");
+  if (error)
+    {
+      strbuf_append (&sb, ", \"error\": ");
+      strbuf_append_json_string (&sb, error);
+    }
+  struct strbuf tail = { 0 };
+  strbuf_append (&tail, ", \"policy\": ");
+  strbuf_append_json_string (&tail, g->policy ? g->policy->source : "");
+  strbuf_append (&tail, ", \"policy_sha256\": ");
+  strbuf_append_json_string (&tail, g->policy ? g->policy->sha256 : "");
+  strbuf_append (&tail, "}");
+  strbuf_append (&sb, ", \"findings\": [");
+  size_t n = v ? v->n_findings : 0, kept = 0;
+  for (; kept < n; kept++)
+    {
+      size_t before = sb.len;
+      if (kept)
+        strbuf_append (&sb, ", ");
+      report_append_finding_json (&sb, &v->findings[kept]);
+      /* and room for the "]", the count of findings left out, the tail */
+      if (max && sb.len + 48 + tail.len > max)
+        {
+          sb.len = before;
+          sb.buf[before] = '\0';
+          break;
+        }
+    }
+  strbuf_append (&sb, "]");
+  if (kept < n)
+    strbuf_appendf (&sb, ", \"findings_omitted\": %zu", n - kept);
+  strbuf_append_mem (&sb, tail.buf, tail.len);
+  strbuf_release (&tail);
+  return strbuf_steal (&sb);
+}
+
+char *
+gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error)
+{
+  return log_line (g, v, outcome, error, 0);
+}
+
+/* Send what syslog(3) sends for openlog ("ocigate", LOG_PID, LOG_AUTHPRIV):
+ * "<PRI>Mmm dd hh:mm:ss ocigate[PID]: LINE" to /dev/log, a datagram, or a
+ * stream record ended by a NUL where /dev/log is a stream socket.  From the
+ * caller's buffer: syslog(3) first copies the message into a stream of its
+ * own, tens of KiB for a privileged config's findings.  As with syslog(3),
+ * a missing or unwritable /dev/log is not an error; the errno of a send
+ * that failed is returned, 0 otherwise. */
+static int
+syslog_line (int priority, const char *line, size_t len)
+{
+  char stamp[32] = "";
+  time_t now = time (NULL);
+  struct tm tm;
+  if (localtime_r (&now, &tm) == NULL || strftime (stamp, sizeof stamp, "%h %e %T", &tm) == 0)
+    stamp[0] = '\0';
+  char head[80];
+  int n = snprintf (head, sizeof head, "<%d>%s ocigate[%ld]: ", LOG_AUTHPRIV | priority, stamp, (long)getpid ());
+  if (n < 0 || (size_t)n >= sizeof head)
+    return 0;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = _PATH_LOG };
+  int types[] = { SOCK_DGRAM, SOCK_STREAM };
+  for (size_t t = 0; t < ARRAY_SIZE (types); t++)
+    {
+      cleanup_close int fd = socket (AF_UNIX, types[t] | SOCK_CLOEXEC, 0);
+      if (fd < 0)
+        return 0;
+      if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+        {
+          if (errno == EPROTOTYPE)
+            continue; /* /dev/log is the other kind */
+          return 0;
+        }
+      /* sendmsg() does not write to the buffers: their const goes for the call. */
+      static char nul = '\0';
+      union
+      {
+        const char *in;
+        void *out;
+      } body = { .in = line };
+      struct iovec iov[] = { { head, (size_t)n }, { body.out, len }, { &nul, 1 } };
+      struct msghdr mh = { .msg_iov = iov, .msg_iovlen = types[t] == SOCK_STREAM ? 3 : 2 };
+      return sendmsg (fd, &mh, MSG_NOSIGNAL) < 0 ? errno : 0;
+    }
+  return 0;
+}
+
+int
+gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error,
+          ocigate_error_t *err)
+{
+  bool plain_allow = error == NULL && !g->dry_run && outcome == GATE_ALLOW && (v == NULL || v->n_findings == 0);
+  if (plain_allow)
+    return 0;
+  cleanup_free char *line = gate_log_line (g, v, outcome, error);
+  size_t len = strlen (line);
+  int priority = outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING;
+  if (syslog_line (priority, line, len) == EMSGSIZE)
+    {
+      /* A datagram holds about 200 KiB (net.core.wmem_default), and a
+       * config can make its decision's line far longer: one finding of
+       * 4 KiB per mount.  Dropping the line would let whoever writes the
+       * config keep the decision out of syslog, so syslog gets the first
+       * findings that fit in SYSLOG_SHORT_LINE (rsyslog's default largest
+       * message) and how many it left out; the log file gets them all. */
+      cleanup_free char *shorter = log_line (g, v, outcome, error, SYSLOG_SHORT_LINE);
+      (void)syslog_line (priority, shorter, strlen (shorter));
+    }
+  if (g->policy == NULL || g->policy->log_file == NULL)
+    return 0;
+  cleanup_close int fd = open (g->policy->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return ocigate_error_make_errno (err, errno, "open log %s", g->policy->log_file);
+  /* One write with O_APPEND: concurrent decisions do not interleave. */
+  line = xrealloc (line, len + 2);
+  line[len++] = '\n';
+  line[len] = '\0';
+  if (write_all (fd, line, len) < 0)
+    return ocigate_error_make_errno (err, errno, "write log %s", g->policy->log_file);
+  return 0;
+}

@@ -1,0 +1,125 @@
+/* hostNamespaces.{pid,network,ipc,uts,cgroup}: the container does not share
+ * the host's namespace of that type.  One rule per namespace type so a
+ * policy can treat --pid=host and --uts=host differently.
+ * OWASP Docker Top 10 D04; CIS Docker 5.9, 5.15, 5.16, 5.20, 5.30;
+ * Pod Security baseline (hostNetwork, hostPID, hostIPC).
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <stdlib.h>
+
+#include "core/rule.h"
+#include "rules/userns.h"
+
+enum when
+{
+  WHEN_ALWAYS,
+  WHEN_USERNS,
+};
+
+struct host_ns_options
+{
+  int when;
+};
+
+static int
+host_ns_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
+{
+  static const char *const keys[] = { "when", NULL };
+  static const char *const whens[] = { "always", "userns", NULL };
+  struct host_ns_options o = { 0 };
+  if (rule_options_check_keys (opts, where, keys, err) < 0
+      || rule_option_enum (opts, "when", where, whens, &o.when, err) < 0)
+    return -1;
+  *out = xmemdup (&o, sizeof o);
+  return 0;
+}
+
+/* The engine flag a person would drop, for the remedy. */
+static const char *
+host_flag (enum ns_type t)
+{
+  switch (t)
+    {
+    case NS_PID:
+      return "--pid host";
+    case NS_NETWORK:
+      return "--network host";
+    case NS_IPC:
+      return "--ipc host";
+    case NS_UTS:
+      return "--uts host";
+    case NS_CGROUP:
+      return "--cgroupns host";
+    default:
+      return "the host namespace";
+    }
+}
+
+static int
+host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting *s, enum ns_type t, struct verdict *v)
+{
+  const struct host_ns_options *o = s->options;
+  const struct oci_config *cfg = ctx->config;
+  const struct ns_entry *ns = &cfg->ns[t];
+  const char *name = ns_type_name (t);
+
+  cleanup_userns_view struct userns_view view;
+  userns_view_init (&view, ctx);
+  bool has_userns = view.kind != USERNS_NONE && view.kind != USERNS_HOST;
+  if (o->when == WHEN_USERNS && !has_userns)
+    return 0;
+  const char *context = has_userns ? ", with a user namespace" : "";
+
+  if (!ns->present)
+    {
+      verdict_add_finding (v, s->rule->id, s->action, "/linux/namespaces",
+                           "container shares the host's %s namespace (linux.namespaces has no \"%s\" entry%s); "
+                           "drop %s so the runtime creates a new one",
+                           name, name, context, host_flag (t));
+      return 0;
+    }
+  if (ns->path == NULL)
+    return 0;
+  cleanup_free char *pointer = xasprintf ("/linux/namespaces/%zu/path", ns->index);
+  cleanup_free char *why = NULL;
+  switch (host_ns_identify (ctx->host, t, ns->path, &why))
+    {
+    case NS_IDENTITY_HOST:
+      verdict_add_finding (v, s->rule->id, s->action, pointer,
+                           "container joins the host's %s namespace (linux.namespaces[%zu].path=%s%s); drop %s", name,
+                           ns->index, ns->path, context, host_flag (t));
+      break;
+    case NS_IDENTITY_UNKNOWN:
+      /* A namespace ocigate cannot see might be the host's: fail closed. */
+      verdict_add_finding (v, s->rule->id, s->action, pointer,
+                           "cannot tell whether the %s namespace is the host's (linux.namespaces[%zu].path=%s: %s); "
+                           "judge the config where that path exists, or let the runtime create the namespace",
+                           name, ns->index, ns->path, why);
+      break;
+    case NS_IDENTITY_OTHER:
+      break;
+    }
+  return 0;
+}
+
+#define HOST_NS_RULE(var, type, label)                                                                                 \
+  static int var##_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,          \
+                             ocigate_error_t *err UNUSED)                                                              \
+  {                                                                                                                    \
+    return host_ns_evaluate_type (ctx, s, type, v);                                                                    \
+  }                                                                                                                    \
+  const struct rule var = {                                                                                            \
+    .id = "hostNamespaces." label,                                                                                     \
+    .summary = "the container shares the host's " label " namespace",                                                  \
+    .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),                       \
+    .default_options = "{\"when\": \"always\"}",                                                                       \
+    .parse_options = host_ns_parse,                                                                                    \
+    .free_options = free,                                                                                              \
+    .evaluate = var##_evaluate,                                                                                        \
+  }
+
+HOST_NS_RULE (rule_host_ns_pid, NS_PID, "pid");
+HOST_NS_RULE (rule_host_ns_network, NS_NETWORK, "network");
+HOST_NS_RULE (rule_host_ns_ipc, NS_IPC, "ipc");
+HOST_NS_RULE (rule_host_ns_uts, NS_UTS, "uts");
+HOST_NS_RULE (rule_host_ns_cgroup, NS_CGROUP, "cgroup");

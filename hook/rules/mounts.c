@@ -1,0 +1,544 @@
+/* mounts: no bind mount of a sensitive host path (or of a parent of one),
+ * no shared mount propagation, read-only sysfs and cgroup file systems,
+ * and, when asked, read-only binds only.
+ * OWASP Docker Top 10 D05; CIS Docker 5.5 (sensitive host directories),
+ * 5.19 (propagation not shared), 5.31 (the Docker socket); Pod Security
+ * baseline (hostPath volumes).
+ *
+ * A source is judged as the kernel would find it on this host: "..", "."
+ * and "//" applied and symbolic links followed (/var/run is a link to
+ * /run), so /var/run/docker.sock and /run/./docker.sock are the same
+ * socket.  A source that does not exist (yet) is taken lexically below its
+ * longest existing prefix.  The sensitive list is resolved the same way
+ * when a config is judged, not when the policy loads: the policy may have
+ * been written on another host.  Both the lexical and the resolved forms
+ * are compared, so a check run on a host whose links differ errs on the
+ * side of a finding.
+ *
+ * A bind of a path BELOW a sensitive one is not refused: Docker and Podman
+ * bind each container's resolv.conf, hostname and hosts from below
+ * /var/lib/docker/containers and the containers storage; binding
+ * /etc/hosts exposes one file, binding /etc all of them.  A PARENT is
+ * refused: binding /var exposes /var/lib/docker, binding / everything.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/jsonio.h"
+#include "rules/pathutil.h"
+#include "core/rule.h"
+
+struct mounts_options
+{
+  char **sensitive; /* normalised, NULL-terminated */
+  size_t n_sensitive;
+  bool require_ro_binds;
+};
+
+static void
+mounts_free (void *p)
+{
+  struct mounts_options *o = p;
+  if (o == NULL)
+    return;
+  cleanup_strvp (&o->sensitive);
+  free (o);
+}
+
+static int
+mounts_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
+{
+  static const char *const keys[] = { "sensitive", "requireReadOnlyBinds", NULL };
+  struct mounts_options *o = xzalloc (sizeof *o);
+  if (rule_options_check_keys (opts, where, keys, err) < 0
+      || rule_option_paths (opts, "sensitive", where, OCIGATE_MAX_LIST, &o->sensitive, &o->n_sensitive, err) < 0
+      || rule_option_bool (opts, "requireReadOnlyBinds", where, &o->require_ro_binds, err) < 0)
+    {
+      mounts_free (o);
+      return -1;
+    }
+  *out = o;
+  return 0;
+}
+
+/* The field an input error names: mounts[i].KEY, or linux.KEY for
+ * i == NO_MOUNT.  Made only for an error. */
+#define NO_MOUNT SIZE_MAX
+
+static char *
+field_name (size_t i, const char *key)
+{
+  return i == NO_MOUNT ? xasprintf ("linux.%s", key) : xasprintf ("mounts[%zu].%s", i, key);
+}
+
+/* Input errors name the config and the field, as config.c does. */
+/* An optional string field: *out is NULL when absent or null. */
+static int
+get_string (const struct rule_context *ctx, json_object *parent, const char *key, size_t i, bool required,
+            const char **out, ocigate_error_t *err)
+{
+  json_object *v = json_get (parent, key);
+  *out = NULL;
+  if (v != NULL && json_is_clean_string (v))
+    {
+      *out = json_object_get_string (v);
+      return 0;
+    }
+  if ((v == NULL || json_object_is_type (v, json_type_null)) && !required)
+    return 0;
+  cleanup_free char *field = field_name (i, key);
+  if (v == NULL || json_object_is_type (v, json_type_null))
+    return rule_config_error (ctx, err, "%s: missing", field);
+  if (!json_object_is_type (v, json_type_string))
+    return rule_config_error (ctx, err, "%s: must be a string, not %s", field, json_type_label (v));
+  return rule_config_error (ctx, err, "%s: contains a NUL byte", field);
+}
+
+/* mounts[i].options: NULL when absent, else an array of strings. */
+static int
+get_options (const struct rule_context *ctx, json_object *m, size_t i, json_object **out, ocigate_error_t *err)
+{
+  json_object *v = json_get (m, "options");
+  *out = NULL;
+  if (v == NULL || json_object_is_type (v, json_type_null))
+    return 0;
+  if (!json_object_is_type (v, json_type_array))
+    return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings, not %s", i,
+                              json_type_label (v));
+  size_t n = json_object_array_length (v);
+  if (n > OCIGATE_MAX_LIST)
+    return rule_config_error (ctx, err, "mounts[%zu].options: %zu entries, more than the limit of %d", i, n,
+                              OCIGATE_MAX_LIST);
+  for (size_t k = 0; k < n; k++)
+    {
+      json_object *o = json_object_array_get_idx (v, k);
+      if (!json_object_is_type (o, json_type_string))
+        return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings ([%zu] is %s)", i, k,
+                                  json_type_label (o));
+    }
+  *out = v;
+  return 0;
+}
+
+static const char *
+option_at (json_object *opts, size_t k)
+{
+  return json_object_get_string (json_object_array_get_idx (opts, k));
+}
+
+static bool
+has_option (json_object *opts, const char *name)
+{
+  size_t n = opts ? json_object_array_length (opts) : 0;
+  for (size_t k = 0; k < n; k++)
+    if (strcmp (option_at (opts, k), name) == 0)
+      return true;
+  return false;
+}
+
+/* The runtimes read options in order: the last of ro/rw wins. */
+static bool
+is_read_only (json_object *opts)
+{
+  bool ro = false;
+  size_t n = opts ? json_object_array_length (opts) : 0;
+  for (size_t k = 0; k < n; k++)
+    {
+      const char *o = option_at (opts, k);
+      if (strcmp (o, "ro") == 0 || strcmp (o, "rro") == 0)
+        ro = true;
+      else if (strcmp (o, "rw") == 0 || strcmp (o, "rrw") == 0)
+        ro = false;
+    }
+  return ro;
+}
+
+/* shared, private, slave, unbindable, or one of them with an r before it */
+static bool
+is_propagation (const char *option)
+{
+  const char *mode = option[0] == 'r' ? option + 1 : option; /* no mode itself starts with r */
+  return strcmp (mode, "shared") == 0 || strcmp (mode, "private") == 0 || strcmp (mode, "slave") == 0
+         || strcmp (mode, "unbindable") == 0;
+}
+
+/* The index of the propagation option that takes effect (the runtimes
+ * apply them in order), or -1. */
+static long
+last_propagation (json_object *opts)
+{
+  long last = -1;
+  size_t n = opts ? json_object_array_length (opts) : 0;
+  for (size_t k = 0; k < n; k++)
+    if (is_propagation (option_at (opts, k)))
+      last = (long)k;
+  return last;
+}
+
+static bool
+is_shared (const char *mode)
+{
+  return strcmp (mode, "shared") == 0 || strcmp (mode, "rshared") == 0;
+}
+
+/* Whether the container gets a namespace of its own of type t (not the
+ * host's, which a path may name). */
+static bool
+own_namespace (const struct rule_context *ctx, enum ns_type t)
+{
+  const struct ns_entry *ns = &ctx->config->ns[t];
+  if (!ns->present)
+    return false;
+  if (ns->path == NULL)
+    return true;
+  cleanup_free char *why = NULL;
+  return host_ns_identify (ctx->host, t, ns->path, &why) == NS_IDENTITY_OTHER;
+}
+
+/* One sensitive path, as written and as found on this host. */
+struct sensitive
+{
+  const char *lexical;
+  char *resolved;
+  size_t lexical_len, resolved_len; /* compared first: every bind mount meets every path */
+};
+
+/* runc and crun take a relative bind source from the bundle directory. */
+static char *
+absolute_source (const struct rule_context *ctx, const char *source)
+{
+  if (source[0] == '/')
+    return xstrdup (source);
+  const char *base = ctx->bundle ? ctx->bundle : ".";
+  if (base[0] == '/')
+    return xasprintf ("%s/%s", base, source);
+  char cwd[PATH_MAX];
+  const char *dir = getcwd (cwd, sizeof cwd) ? cwd : "/";
+  return xasprintf ("%s/%s/%s", dir, base, source);
+}
+
+enum match
+{
+  MATCH_NONE,
+  MATCH_EXACT,
+  MATCH_PARENT,
+};
+
+/* The sensitive path a source is, or else the first it is a parent of.
+ * The resolved forms are compared first, so the name in the message is
+ * the one the kernel would see. */
+static enum match
+match_sensitive (const struct sensitive *sens, size_t n, const char *lexical, const char *resolved, const char **which)
+{
+  size_t lexical_len = strlen (lexical), resolved_len = strlen (resolved);
+  for (int parent = 0; parent < 2; parent++)
+    for (int form = 0; form < 4; form++)
+      for (size_t i = 0; i < n; i++)
+        {
+          bool src_resolved = form == 0 || form == 2, s_resolved = form == 0 || form == 3;
+          const char *src = src_resolved ? resolved : lexical;
+          size_t src_len = src_resolved ? resolved_len : lexical_len;
+          const char *s = s_resolved ? sens[i].resolved : sens[i].lexical;
+          size_t s_len = s_resolved ? sens[i].resolved_len : sens[i].lexical_len;
+          bool hit
+              = parent ? path_is_within_len (s, s_len, src, src_len) : s_len == src_len && memcmp (s, src, s_len) == 0;
+          if (hit)
+            {
+              *which = s;
+              return parent ? MATCH_PARENT : MATCH_EXACT;
+            }
+        }
+  return MATCH_NONE;
+}
+
+static char *
+options_pointer (json_object *opts, size_t i)
+{
+  return opts ? xasprintf ("/mounts/%zu/options", i) : xasprintf ("/mounts/%zu", i);
+}
+
+struct mount_view
+{
+  size_t index;
+  const char *destination; /* normalised */
+  const char *type;        /* NULL when absent */
+  const char *source;      /* as written; NULL when absent */
+  char *lexical;           /* bind sources: absolute, normalised */
+  char *resolved;          /* bind sources: as found on this host */
+  json_object *opts;
+  bool bind;
+  bool read_only;
+};
+
+static void
+judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
+                   const struct sensitive *sens, size_t n_sens, struct verdict *v)
+{
+  /* Where the container cannot mount sysfs (a user namespace that does
+   * not own the network namespace: rootless runc, podman --uidmap
+   * --network host) or procfs (a user namespace in the host's PID
+   * namespace: podman --uidmap --pid host), the runtimes bind the host's
+   * instead; root in a user namespace is not the host's root (unless the
+   * mapping includes host ID 0, which user.mapping judges), and the
+   * read-only and host-namespace checks judge what remains. */
+  bool userns = own_namespace (ctx, NS_USER);
+  if (userns && strcmp (m->destination, "/sys") == 0 && strcmp (m->resolved, "/sys") == 0)
+    return;
+  if (userns && !own_namespace (ctx, NS_PID) && strcmp (m->destination, "/proc") == 0
+      && strcmp (m->resolved, "/proc") == 0)
+    return;
+  const char *which = NULL;
+  enum match match = match_sensitive (sens, n_sens, m->lexical, m->resolved, &which);
+  if (match == MATCH_NONE)
+    return;
+  cleanup_free char *pointer = xasprintf ("/mounts/%zu/source", m->index);
+  if (match == MATCH_EXACT)
+    verdict_add_finding (v, s->rule->id, s->action, pointer,
+                         "bind mount of sensitive host path %s (mounts[%zu].source=%s, resolved %s, destination %s); "
+                         "remove the mount",
+                         which, m->index, m->source, m->resolved, m->destination);
+  else
+    verdict_add_finding (v, s->rule->id, s->action, pointer,
+                         "bind mount of host path %s, a parent of sensitive host path %s (mounts[%zu].source=%s, "
+                         "resolved %s, destination %s); remove the mount, or bind only the directory the container "
+                         "needs",
+                         m->resolved, which, m->index, m->source, m->resolved, m->destination);
+}
+
+static void
+judge_mount (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
+             const struct sensitive *sens, size_t n_sens, struct verdict *v)
+{
+  const struct mounts_options *o = s->options;
+  if (m->bind)
+    judge_bind_source (ctx, s, m, sens, n_sens, v);
+
+  long prop = last_propagation (m->opts);
+  if (prop >= 0 && is_shared (option_at (m->opts, (size_t)prop)))
+    {
+      cleanup_free char *pointer = xasprintf ("/mounts/%zu/options/%ld", m->index, prop);
+      verdict_add_finding (v, s->rule->id, s->action, pointer,
+                           "mount propagation is shared with the host (mounts[%zu].options[%ld]=%s, destination %s); "
+                           "make it private or slave (bind-propagation=rprivate or rslave)",
+                           m->index, prop, option_at (m->opts, (size_t)prop), m->destination);
+    }
+
+  bool type_sysfs = m->type && strcmp (m->type, "sysfs") == 0;
+  bool type_cgroup = m->type && (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0);
+  bool bind_cgroup = m->bind && path_is_within (m->resolved, "/sys/fs/cgroup");
+  bool bind_sysfs = m->bind && !bind_cgroup && path_is_within (m->resolved, "/sys");
+  if (m->read_only)
+    return;
+  bool sysfs = type_sysfs || bind_sysfs;
+  bool cgroup = !sysfs && (type_cgroup || bind_cgroup);
+  /* Docker clears "ro" on the cgroup mount when it remaps users
+   * (--userns-remap): cgroup files belong to the host's root, which a
+   * user namespace's root is not, so the kernel refuses its writes. */
+  bool cgroup_writable = cgroup && !own_namespace (ctx, NS_USER);
+  bool bind_writable = !sysfs && !cgroup && m->bind && o->require_ro_binds;
+  if (!sysfs && !cgroup_writable && !bind_writable)
+    return;
+  cleanup_free char *what = NULL;
+  if (type_sysfs || type_cgroup)
+    what = xasprintf ("type=%s", m->type);
+  else if (bind_sysfs || bind_cgroup)
+    what = xasprintf ("bind of %s", m->resolved);
+  cleanup_free char *pointer = options_pointer (m->opts, m->index);
+  if (sysfs)
+    verdict_add_finding (v, s->rule->id, s->action, pointer,
+                         "sysfs is writable (mounts[%zu]: %s, destination %s, no \"ro\" option); add \"ro\" to its "
+                         "options (a writable /sys comes with --privileged)",
+                         m->index, what, m->destination);
+  else if (cgroup_writable)
+    verdict_add_finding (v, s->rule->id, s->action, pointer,
+                         "cgroup file system is writable (mounts[%zu]: %s, destination %s, no \"ro\" option, no "
+                         "user namespace); add \"ro\" to its options (writable cgroups come with --privileged)",
+                         m->index, what, m->destination);
+  else
+    verdict_add_finding (v, s->rule->id, s->action, pointer,
+                         "bind mount is writable (mounts[%zu].source=%s, destination %s, no \"ro\" option); add "
+                         "\"ro\" to its options (-v SRC:DST:ro), as rules.mounts.requireReadOnlyBinds asks",
+                         m->index, m->source, m->destination);
+}
+
+static int
+judge_root_propagation (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,
+                        ocigate_error_t *err)
+{
+  const char *prop = NULL;
+  if (get_string (ctx, json_get (ctx->config->root, "linux"), "rootfsPropagation", NO_MOUNT, false, &prop, err) < 0)
+    return -1;
+  if (prop && is_shared (prop))
+    verdict_add_finding (v, s->rule->id, s->action, "/linux/rootfsPropagation",
+                         "root file system propagation is shared with the host (linux.rootfsPropagation=%s); make it "
+                         "private or slave, and give no mount bind-propagation=shared or rshared",
+                         prop);
+  return 0;
+}
+
+static void
+release_sensitive (struct sensitive *sens, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (sens[i].resolved);
+  free (sens);
+}
+
+/* The sensitive paths as found on this host, kept for the process as the
+ * lookups below them are (pathutil.c): `check` meets the same list in every
+ * config.  A reuse charges the lookups the resolution cost, so the budget
+ * left for a config's own sources is what it would have been. */
+static struct
+{
+  char **lexical;
+  size_t n;
+  struct sensitive *sens;
+  size_t cost;
+} sensitive_memo;
+
+static bool
+sensitive_memo_matches (const struct mounts_options *o)
+{
+  if (sensitive_memo.sens == NULL || sensitive_memo.n != o->n_sensitive)
+    return false;
+  for (size_t k = 0; k < o->n_sensitive; k++)
+    if (strcmp (sensitive_memo.lexical[k], o->sensitive[k]) != 0)
+      return false;
+  return true;
+}
+
+/* The sensitive paths as found on this host (the memo's: not to be
+ * freed); NULL when the lookups run out. */
+static const struct sensitive *
+resolve_sensitive (const struct mounts_options *o, size_t *budget)
+{
+  if (sensitive_memo_matches (o) && sensitive_memo.cost <= *budget)
+    {
+      *budget -= sensitive_memo.cost;
+      return sensitive_memo.sens;
+    }
+  size_t before = *budget;
+  struct sensitive *sens = xzalloc ((o->n_sensitive + 1) * sizeof *sens);
+  char **lexical = xzalloc ((o->n_sensitive + 1) * sizeof *lexical);
+  for (size_t k = 0; k < o->n_sensitive; k++)
+    {
+      lexical[k] = xstrdup (o->sensitive[k]);
+      sens[k].lexical = lexical[k];
+      sens[k].lexical_len = strlen (lexical[k]);
+      sens[k].resolved = path_resolve (o->sensitive[k], budget);
+      if (sens[k].resolved == NULL)
+        {
+          release_sensitive (sens, k);
+          cleanup_strvp (&lexical);
+          return NULL;
+        }
+      sens[k].resolved_len = strlen (sens[k].resolved);
+    }
+  if (sensitive_memo.sens)
+    {
+      release_sensitive (sensitive_memo.sens, sensitive_memo.n);
+      cleanup_strvp (&sensitive_memo.lexical);
+    }
+  sensitive_memo.lexical = lexical;
+  sensitive_memo.n = o->n_sensitive;
+  sensitive_memo.sens = sens;
+  sensitive_memo.cost = before - *budget;
+  return sens;
+}
+
+static int
+mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
+{
+  const struct mounts_options *o = s->options;
+  if (judge_root_propagation (ctx, s, v, err) < 0)
+    return -1;
+  json_object *mounts = json_get (ctx->config->root, "mounts");
+  if (mounts == NULL || json_object_is_type (mounts, json_type_null))
+    return 0;
+  if (!json_object_is_type (mounts, json_type_array))
+    return rule_config_error (ctx, err, "mounts: must be an array, not %s", json_type_label (mounts));
+  size_t n = json_object_array_length (mounts);
+  if (n > OCIGATE_MAX_LIST)
+    return rule_config_error (ctx, err, "mounts: %zu mounts, more than the limit of %d", n, OCIGATE_MAX_LIST);
+
+  /* Resolved once per config, when it has a bind mount. */
+  const struct sensitive *sens = NULL;
+  size_t budget = PATHUTIL_LOOKUP_BUDGET;
+  int ret = 0;
+  for (size_t i = 0; i < n && ret == 0; i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      if (!json_object_is_type (m, json_type_object))
+        {
+          ret = rule_config_error (ctx, err, "mounts[%zu]: must be an object, not %s", i, json_type_label (m));
+          break;
+        }
+      const char *dest = NULL;
+      struct mount_view mv = { .index = i };
+      if (get_string (ctx, m, "destination", i, true, &dest, err) < 0
+          || get_string (ctx, m, "type", i, false, &mv.type, err) < 0
+          || get_string (ctx, m, "source", i, false, &mv.source, err) < 0 || get_options (ctx, m, i, &mv.opts, err) < 0)
+        {
+          ret = -1;
+          break;
+        }
+      mv.bind
+          = (mv.type && strcmp (mv.type, "bind") == 0) || has_option (mv.opts, "bind") || has_option (mv.opts, "rbind");
+      if (mv.bind && mv.source == NULL)
+        {
+          ret = rule_config_error (ctx, err, "mounts[%zu].source: missing (a bind mount needs one)", i);
+          break;
+        }
+      mv.read_only = is_read_only (mv.opts);
+      cleanup_free char *dest_norm = path_normalize (dest);
+      mv.destination = dest_norm;
+      if (mv.bind)
+        {
+          /* The kernel refuses longer paths; and a bound on the work. */
+          if (strlen (mv.source) >= PATH_MAX)
+            {
+              ret = rule_config_error (ctx, err,
+                                       "mounts[%zu].source: %zu bytes, more than the kernel's limit on a path (%d)", i,
+                                       strlen (mv.source), PATH_MAX - 1);
+              break;
+            }
+          if (sens == NULL)
+            sens = resolve_sensitive (o, &budget);
+          cleanup_free char *abs = absolute_source (ctx, mv.source);
+          mv.resolved = sens ? path_resolve (abs, &budget) : NULL;
+          if (mv.resolved == NULL)
+            {
+              ret = rule_config_error (
+                  ctx, err,
+                  "mounts[%zu].source: the bind sources need more than %d path lookups to resolve; cannot be "
+                  "judged",
+                  i, PATHUTIL_LOOKUP_BUDGET);
+              break;
+            }
+          mv.lexical = path_normalize (abs);
+        }
+      judge_mount (ctx, s, &mv, sens, o->n_sensitive, v);
+      free (mv.lexical);
+      free (mv.resolved);
+    }
+  return ret;
+}
+
+const struct rule rule_mounts = {
+  .id = "mounts",
+  .summary = "bind mounts of sensitive host paths or their parents, shared propagation, writable sysfs and "
+             "cgroups, writable binds",
+  .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
+  .default_options
+  = "{\"sensitive\": [\"/\", \"/etc\", \"/proc\", \"/sys\", \"/dev\", \"/boot\", \"/root\", \"/usr\", "
+    "\"/lib/modules\", \"/var/run/docker.sock\", \"/run/docker.sock\", \"/run/docker\", \"/var/lib/docker\", "
+    "\"/run/containerd\", \"/var/lib/containerd\", \"/run/containers\", \"/var/lib/containers\", \"/run/podman\", "
+    "\"/run/crio\", \"/var/run/crio\", \"/run/runc\", \"/var/lib/kubelet\", \"/run/systemd\", \"/run/dbus\"], "
+    "\"requireReadOnlyBinds\": false}",
+  .parse_options = mounts_parse,
+  .free_options = mounts_free,
+  .evaluate = mounts_evaluate,
+};

@@ -1,0 +1,371 @@
+/* resources: the container has a memory limit, a limit on its number of
+ * processes and a CPU share, so one container cannot starve the host.
+ * OWASP Docker Top 10 D07; CIS Docker 5.10 (memory), 5.11 (CPU shares),
+ * 5.28 (pids).
+ *
+ * Each of linux.resources.memory.limit, linux.resources.pids.limit and
+ * linux.resources.cpu.shares must be present and above 0 (the runtimes read
+ * 0 as "not set", and -1 as "unlimited") unless the policy turns that check
+ * off (requireMemory, requirePids, requireCpuShares).  On cgroup v2, runc
+ * and crun write linux.resources.unified after those limits, so "max" in
+ * its memory.max or pids.max lifts them again, and any other value there
+ * is the limit.  "fix" writes the policy's value (memory, pids, cpuShares)
+ * where a check fails, creating the objects on the way and dropping a
+ * unified "max"; a limit that is already set is never touched.  One
+ * exception keeps the rewritten config startable: when
+ * linux.resources.memory.swap (memory plus swap) is set and below the
+ * policy's memory value, the new limit is the swap value, as runc refuses a
+ * memory limit above it and the container could not use more anyway.
+ *
+ * The wrapper also judges `runc update` / `crun update` (docker update,
+ * containerd's UpdateTask), which change the limits of a running container
+ * without a hook: an update that lifts a required limit (a negative memory
+ * or pids limit, "max" in unified) is a finding.  A limit an update leaves
+ * out or gives as 0 stays as it was, and CPU shares cannot be lifted.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rule.h"
+
+struct resources_options
+{
+  bool require_memory, require_pids, require_cpu_shares;
+  uint64_t memory, pids, cpu_shares;
+};
+
+/* cgroup v1 cpu.shares takes 2 to 262144 (runc maps it onto v2 weights). */
+#define CPU_SHARES_MIN 2
+#define CPU_SHARES_MAX 262144
+
+static int
+resources_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
+{
+  static const char *const keys[]
+      = { "requireMemory", "memory", "requirePids", "pids", "requireCpuShares", "cpuShares", NULL };
+  struct resources_options o = { 0 };
+  if (rule_options_check_keys (opts, where, keys, err) < 0
+      || rule_option_bool (opts, "requireMemory", where, &o.require_memory, err) < 0
+      || rule_option_uint (opts, "memory", where, 1, INT64_MAX, &o.memory, err) < 0
+      || rule_option_bool (opts, "requirePids", where, &o.require_pids, err) < 0
+      || rule_option_uint (opts, "pids", where, 1, INT64_MAX, &o.pids, err) < 0
+      || rule_option_bool (opts, "requireCpuShares", where, &o.require_cpu_shares, err) < 0
+      || rule_option_uint (opts, "cpuShares", where, CPU_SHARES_MIN, CPU_SHARES_MAX, &o.cpu_shares, err) < 0)
+    return -1;
+  *out = xmemdup (&o, sizeof o);
+  return 0;
+}
+
+/* An optional member of a type: NULL when absent or null.  prefix, group
+ * and field name it in a message ("linux.resources." "unified." "pids.max"). */
+static int
+get_member (json_object *parent, const char *key, json_type type, const char *prefix, const char *group,
+            const char *field, json_object **out, ocigate_error_t *err)
+{
+  json_object *o = json_get (parent, key);
+  *out = NULL;
+  if (o == NULL) /* absent or null */
+    return 0;
+  if (!json_object_is_type (o, type))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s%s: must be %s, not %s", prefix, group, field,
+                               type == json_type_object ? "an object" : "a string", json_type_label (o));
+  *out = o;
+  return 0;
+}
+
+static int
+get_object (json_object *parent, const char *key, const char *prefix, const char *field, json_object **out,
+            ocigate_error_t *err)
+{
+  return get_member (parent, key, json_type_object, prefix, "", field, out, err);
+}
+
+/* An optional integer member; *present false when absent or null.  The
+ * spec's limits are int64; cpu.shares is uint64, read up to INT64_MAX
+ * (beyond is as good as unlimited shares, and passes). */
+static int
+get_int (json_object *parent, const char *key, const char *prefix, const char *field, bool is_unsigned, bool *present,
+         int64_t *out, ocigate_error_t *err)
+{
+  json_object *o = json_get (parent, key);
+  *present = false;
+  *out = 0;
+  if (o == NULL) /* absent or null */
+    return 0;
+  if (!json_object_is_type (o, json_type_int))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s: must be an integer, not %s", prefix, field,
+                               json_type_label (o));
+  int64_t v = json_object_get_int64 (o);
+  /* json-c clamps what does not fit 64 bits to INT64_MIN or UINT64_MAX,
+   * and keeps numbers above INT64_MAX as uint64. */
+  bool above_int64 = v == INT64_MAX && json_object_get_uint64 (o) != (uint64_t)INT64_MAX;
+  bool clamped = v == INT64_MIN || (above_int64 && json_object_get_uint64 (o) == UINT64_MAX);
+  if (clamped || (above_int64 && !is_unsigned))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s: %s is out of range for a 64-bit integer", prefix,
+                               field, json_object_to_json_string (o));
+  if (is_unsigned && v < 0)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s: %s is negative (an unsigned integer)", prefix, field,
+                               json_object_to_json_string (o));
+  *present = true;
+  *out = v;
+  return 0;
+}
+
+/* A cgroup v2 file of linux.resources.unified (a map of strings); NULL when
+ * absent. */
+static int
+get_unified (json_object *unified, const char *file, const char *prefix, const char **out, ocigate_error_t *err)
+{
+  json_object *o = NULL;
+  if (get_member (unified, file, json_type_string, prefix, "unified.", file, &o, err) < 0)
+    return -1;
+  *out = o ? json_object_get_string (o) : NULL;
+  return 0;
+}
+
+/* The kernel strips white space around what is written to a cgroup file,
+ * then reads "max" as no limit. */
+static bool
+unified_is_max (const char *value)
+{
+  while (isspace ((unsigned char)*value))
+    value++;
+  size_t n = strlen (value);
+  while (n > 0 && isspace ((unsigned char)value[n - 1]))
+    n--;
+  return n == 3 && memcmp (value, "max", 3) == 0;
+}
+
+struct resources_view
+{
+  json_object *resources, *memory, *pids, *cpu, *unified;
+  bool has_memory_limit, has_swap, has_pids_limit, has_cpu_shares;
+  int64_t memory_limit, swap, pids_limit, cpu_shares;
+  const char *unified_memory_max, *unified_pids_max; /* NULL when absent */
+};
+
+/* A LinuxResources object: the config's linux.resources (prefix
+ * "linux.resources.") or an update's (prefix ""). */
+static int
+resources_read (json_object *resources, const char *prefix, struct resources_view *r, ocigate_error_t *err)
+{
+  *r = (struct resources_view){ .resources = resources };
+  if (get_object (resources, "memory", prefix, "memory", &r->memory, err) < 0
+      || get_object (resources, "pids", prefix, "pids", &r->pids, err) < 0
+      || get_object (resources, "cpu", prefix, "cpu", &r->cpu, err) < 0
+      || get_object (resources, "unified", prefix, "unified", &r->unified, err) < 0
+      || get_int (r->memory, "limit", prefix, "memory.limit", false, &r->has_memory_limit, &r->memory_limit, err) < 0
+      || get_int (r->memory, "swap", prefix, "memory.swap", false, &r->has_swap, &r->swap, err) < 0
+      || get_int (r->pids, "limit", prefix, "pids.limit", false, &r->has_pids_limit, &r->pids_limit, err) < 0
+      || get_int (r->cpu, "shares", prefix, "cpu.shares", true, &r->has_cpu_shares, &r->cpu_shares, err) < 0
+      || get_unified (r->unified, "memory.max", prefix, &r->unified_memory_max, err) < 0
+      || get_unified (r->unified, "pids.max", prefix, &r->unified_pids_max, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+config_resources_read (const struct oci_config *cfg, struct resources_view *r, ocigate_error_t *err)
+{
+  /* config.c guarantees linux is an object when it is there. */
+  json_object *linux_ = json_get (cfg->root, "linux");
+  if (linux_ && !json_object_is_type (linux_, json_type_object))
+    linux_ = NULL;
+  json_object *resources = NULL;
+  if (get_object (linux_, "resources", "linux.", "resources", &resources, err) < 0)
+    return -1;
+  return resources_read (resources, "linux.resources.", r, err);
+}
+
+/* Whether a limit holds after the runtime applied the config: a unified
+ * value replaces the limit, and "max" there is none. */
+static bool
+limited (const char *unified, int64_t limit)
+{
+  if (unified)
+    return !unified_is_max (unified);
+  return limit > 0;
+}
+
+/* "=-1, unlimited", "=0, not set", " is absent" for the message. */
+static char *
+describe (bool present, int64_t value)
+{
+  if (!present)
+    return xstrdup (" is absent");
+  if (value == -1)
+    return xstrdup ("=-1, unlimited");
+  if (value == 0)
+    return xstrdup ("=0, not set");
+  return xasprintf ("=%lld", (long long)value);
+}
+
+/* The memory and the pids limit: how each is named and where it sits. */
+struct limit_kind
+{
+  const char *what;  /* "memory limit" */
+  const char *field; /* "memory": linux.resources.memory.limit */
+  const char *file;  /* its cgroup v2 file in unified */
+  const char *flag;  /* the engines' option */
+  const char *pointer, *unified_pointer, *update_pointer, *update_unified_pointer;
+};
+
+static const struct limit_kind memory_kind = {
+  .what = "memory limit",
+  .field = "memory",
+  .file = "memory.max",
+  .flag = "--memory",
+  .pointer = "/linux/resources/memory/limit",
+  .unified_pointer = "/linux/resources/unified/memory.max",
+  .update_pointer = "/memory/limit",
+  .update_unified_pointer = "/unified/memory.max",
+};
+
+static const struct limit_kind pids_kind = {
+  .what = "limit on its number of processes",
+  .field = "pids",
+  .file = "pids.max",
+  .flag = "--pids-limit",
+  .pointer = "/linux/resources/pids/limit",
+  .unified_pointer = "/linux/resources/unified/pids.max",
+  .update_pointer = "/pids/limit",
+  .update_unified_pointer = "/unified/pids.max",
+};
+
+/* A config: the limit holds after the runtime applied it (see limited()). */
+static void
+judge_config_limit (struct verdict *v, const struct rule_setting *s, const struct limit_kind *k, bool has,
+                    int64_t value, const char *unified, uint64_t fill)
+{
+  if (limited (unified, value))
+    return;
+  if (unified)
+    {
+      verdict_add_finding (v, s->rule->id, s->action, k->unified_pointer,
+                           "container has no %s (linux.resources.unified %s=\"%s\", which the runtime writes after "
+                           "linux.resources.%s.limit); drop it and set a limit (%s %llu)",
+                           k->what, k->file, unified, k->field, k->flag, (unsigned long long)fill);
+      return;
+    }
+  cleanup_free char *d = describe (has, value);
+  verdict_add_finding (v, s->rule->id, s->action, k->pointer,
+                       "container has no %s (linux.resources.%s.limit%s); set one (%s %llu)", k->what, k->field, d,
+                       k->flag, (unsigned long long)fill);
+}
+
+/* An update: it lifts the limit when it asks for none. */
+static void
+judge_update_limit (struct verdict *v, const struct rule_setting *s, const struct limit_kind *k, int64_t value,
+                    const char *unified, uint64_t fill)
+{
+  if (unified && unified_is_max (unified))
+    verdict_add_finding (v, s->rule->id, s->action, k->update_unified_pointer,
+                         "update lifts the container's %s (unified %s=\"%s\"); give a limit instead (%s %llu)", k->what,
+                         k->file, unified, k->flag, (unsigned long long)fill);
+  else if (value < 0)
+    verdict_add_finding (v, s->rule->id, s->action, k->update_pointer,
+                         "update lifts the container's %s (%s.limit=%lld, unlimited); give a limit instead (%s %llu)",
+                         k->what, k->field, (long long)value, k->flag, (unsigned long long)fill);
+}
+
+static int
+resources_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,
+                    ocigate_error_t *err)
+{
+  const struct resources_options *o = s->options;
+  struct resources_view r;
+  if (config_resources_read (ctx->config, &r, err) < 0)
+    return -1;
+  if (o->require_memory)
+    judge_config_limit (v, s, &memory_kind, r.has_memory_limit, r.memory_limit, r.unified_memory_max, o->memory);
+  if (o->require_pids)
+    judge_config_limit (v, s, &pids_kind, r.has_pids_limit, r.pids_limit, r.unified_pids_max, o->pids);
+  if (o->require_cpu_shares && r.cpu_shares <= 0)
+    {
+      cleanup_free char *d = describe (r.has_cpu_shares, r.cpu_shares);
+      verdict_add_finding (v, s->rule->id, s->action, "/linux/resources/cpu/shares",
+                           "container has no CPU share (linux.resources.cpu.shares%s); set one (--cpu-shares %llu)", d,
+                           (unsigned long long)o->cpu_shares);
+    }
+  return 0;
+}
+
+/* An update changes only what it names: a limit it leaves out or gives as
+ * 0 stays as it was (runc and crun skip it), a negative one is "no limit"
+ * (-1 is what docker update --pids-limit -1 sends), and a unified value
+ * replaces the file's. */
+static int
+resources_evaluate_update (const struct rule_context *ctx UNUSED, const struct rule_setting *s, json_object *update,
+                           struct verdict *v, ocigate_error_t *err)
+{
+  const struct resources_options *o = s->options;
+  struct resources_view r;
+  if (resources_read (update, "", &r, err) < 0)
+    return -1;
+  if (o->require_memory)
+    judge_update_limit (v, s, &memory_kind, r.memory_limit, r.unified_memory_max, o->memory);
+  if (o->require_pids)
+    judge_update_limit (v, s, &pids_kind, r.pids_limit, r.unified_pids_max, o->pids);
+  return 0;
+}
+
+/* parent.key as an object, created when absent or null. */
+static json_object *
+ensure_object (json_object *parent, const char *key)
+{
+  json_object *o = json_get (parent, key);
+  if (o && json_object_is_type (o, json_type_object))
+    return o;
+  o = json_object_new_object ();
+  json_object_object_add (parent, key, o);
+  return o;
+}
+
+static int
+resources_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err)
+{
+  const struct resources_options *o = s->options;
+  struct oci_config *cfg = ctx->config;
+  struct resources_view r;
+  if (config_resources_read (cfg, &r, err) < 0)
+    return -1;
+  bool need_memory = o->require_memory && !limited (r.unified_memory_max, r.memory_limit);
+  bool need_pids = o->require_pids && !limited (r.unified_pids_max, r.pids_limit);
+  bool need_cpu = o->require_cpu_shares && r.cpu_shares <= 0;
+  if (!need_memory && !need_pids && !need_cpu)
+    return 0;
+  /* A unified "max" would lift the limit written below. */
+  if (need_memory && r.unified_memory_max)
+    json_object_object_del (r.unified, "memory.max");
+  if (need_pids && r.unified_pids_max)
+    json_object_object_del (r.unified, "pids.max");
+  json_object *resources = ensure_object (ensure_object (cfg->root, "linux"), "resources");
+  if (need_memory && r.memory_limit <= 0)
+    {
+      uint64_t limit = o->memory;
+      if (r.swap > 0 && (uint64_t)r.swap < limit)
+        limit = (uint64_t)r.swap;
+      json_object_object_add (ensure_object (resources, "memory"), "limit", json_object_new_int64 ((int64_t)limit));
+    }
+  if (need_pids && r.pids_limit <= 0)
+    json_object_object_add (ensure_object (resources, "pids"), "limit", json_object_new_int64 ((int64_t)o->pids));
+  if (need_cpu)
+    json_object_object_add (ensure_object (resources, "cpu"), "shares", json_object_new_int64 ((int64_t)o->cpu_shares));
+  return oci_config_refresh (cfg, err);
+}
+
+const struct rule rule_resources = {
+  .id = "resources",
+  .summary = "the container has no memory limit, pids limit or CPU share (linux.resources)",
+  .actions
+  = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_FIX) | ACTION_MASK (ACTION_DENY),
+  .default_options = "{\"requireMemory\": true, \"memory\": 536870912, \"requirePids\": true, \"pids\": 1024, "
+                     "\"requireCpuShares\": true, \"cpuShares\": 1024}",
+  .parse_options = resources_parse,
+  .free_options = free,
+  .evaluate = resources_evaluate,
+  .apply = resources_apply,
+  .evaluate_update = resources_evaluate_update,
+};

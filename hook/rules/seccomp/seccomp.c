@@ -1,0 +1,2538 @@
+/* seccomp: the container runs under a seccomp profile that the runtimes can
+ * build and that does not allow the kernel-escape system calls outright.
+ * OWASP Docker Top 10 D04; CIS Docker 5.21; Pod Security baseline/restricted.
+ *
+ * What it judges in linux.seccomp (runtime-spec):
+ *
+ *  - A profile is there.  Absent or null (--security-opt seccomp=unconfined)
+ *    is a finding, and so is an object with no defaultAction and no
+ *    syscalls, which runc reads as "no seccomp" (crun refuses it).  "fix"
+ *    inserts the profile of the option `profile`, a file in Podman's format
+ *    (containers/common seccomp.json, which also reads Docker's), translated
+ *    as Podman does: see profile_translate().  The file is read at fix time,
+ *    not when the policy loads; if it cannot be read, that is an error.
+ *  - defaultAction is not SCMP_ACT_ALLOW or SCMP_ACT_LOG, unless the option
+ *    allowDefaultAllow says so.
+ *  - Every architecture resolves with libseccomp (with or without the
+ *    SCMP_ARCH_ prefix, in any case, as crun reads it); every action, flag
+ *    and operator is one the runtimes know; argument indexes are 0 to 5;
+ *    SCMP_ACT_NOTIFY is neither the default nor used on write(2) (runc
+ *    refuses both).
+ *  - A system call name libseccomp does not know is a warning whatever the
+ *    rule's action: runc and crun skip such names.
+ *  - The profile compiles: it is built with libseccomp the way runc builds
+ *    it (libcontainer/seccomp: seccomp_init with the default action, the
+ *    architectures, one seccomp_rule_add_array per entry and name, unknown
+ *    names and entries whose action is the default skipped, conditions on
+ *    the same argument split into one rule each) and exported as BPF, in a
+ *    child process given SECCOMP_COMPILE_SECONDS (libseccomp can take
+ *    minutes on a crafted profile).  It is never loaded.  A step
+ *    libseccomp refuses is a finding naming the entry, as is a program
+ *    longer than the kernel's 4096 instructions.
+ *  - None of the system calls of the option `deny` is allowed
+ *    unconditionally on the native architecture.  This reads the BPF
+ *    program libseccomp generated, so it sees what the kernel would do,
+ *    rule order and libseccomp's merging included (an unconditional rule
+ *    wins over conditional ones; of two unconditional rules, the first
+ *    one added stays): bpf_judge() runs the program with the
+ *    architecture and system call number known and the arguments
+ *    unknown, following every branch some argument value can take.  When
+ *    every return it can reach allows (SCMP_ACT_ALLOW or SCMP_ACT_LOG),
+ *    the call is allowed whatever its arguments: a finding.  When some
+ *    return does not allow, the call is allowed at most conditionally, as
+ *    Docker's personality(2) and clone(2) rules: no finding.  Should the
+ *    program use something bpf_judge() does not model, a plain reading of
+ *    the JSON decides instead (json_allows()).  The finding names the
+ *    entry that allows the call, or the default action.
+ *
+ * The default `deny` list leaves out what the engines' own default
+ * profiles allow unconditionally (Docker 20.10, Podman 4.3 with
+ * containers-common 0.50, containerd 1.6), as judged on their configs:
+ * ptrace (allowed by all three on kernels from 4.8), and mount, umount2,
+ * unshare, setns, pivot_root, keyctl, reboot and name_to_handle_at
+ * (allowed by Podman's profile, which leaves them to the capability
+ * checks).  personality is left out too: it is not a way into the kernel,
+ * and Docker allows it for a few arguments.  A policy can list any of them.
+ *
+ * Limits: 4096 syscall entries, 1024 names per entry, 6 arguments per
+ * entry, 64 architectures, 64 flags, and 8192 libseccomp rules in all (see
+ * SECCOMP_MAX_RULES).  A larger profile, or one libseccomp cannot build in
+ * time, is not judged: a deny finding, whatever the rule's action.  Wrong
+ * JSON types make the config impossible to judge (an input error).
+ * Findings other than the missing profile cannot be fixed: under "fix"
+ * they deny.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/jsonio.h"
+#include "core/rule.h"
+#include "rules/seccomp/cache.h"
+
+#define SECCOMP_MAX_SYSCALLS 4096
+#define SECCOMP_MAX_NAMES 1024
+/* libseccomp 2.5 takes time quadratic in the rules added (16384 take
+ * seconds): at most this many, one per name or, when two conditions test
+ * one argument, one per name and condition.  Engines' profiles make ~450. */
+#define SECCOMP_MAX_RULES 8192
+#define SECCOMP_MAX_ARGS 6
+#define SECCOMP_MAX_ARCHES 64
+#define SECCOMP_MAX_FLAGS 64
+#define SECCOMP_MAX_DENY 1024
+#define SECCOMP_MAX_PROFILE_BYTES (4u << 20) /* 4 MiB */
+/* How many unknown names one warning lists before "and N more". */
+#define SECCOMP_UNKNOWN_SHOWN 5
+
+#define DEFAULT_PROFILE "/usr/share/containers/seccomp.json"
+
+static void
+cleanup_seccompp (scmp_filter_ctx *ctx)
+{
+  if (*ctx)
+    seccomp_release (*ctx);
+}
+#define cleanup_seccomp __attribute__ ((cleanup (cleanup_seccompp)))
+
+/* ------------------------------------------------------------------ */
+/* Names the runtimes know                                              */
+
+struct action_def
+{
+  const char *name;
+  uint32_t value; /* for the ones that take an errno: without it */
+  bool takes_errno;
+};
+
+/* runc (libcontainer/seccomp) and crun read these; SCMP_ACT_KILL is the
+ * thread variant in both. */
+static const struct action_def actions[] = {
+  { "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false },
+  { "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
+  { "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
+  { "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
+  { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO (0), true },
+  { "SCMP_ACT_TRACE", SCMP_ACT_TRACE (0), true },
+  { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
+  { "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
+  { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false },
+};
+#define ACTIONS_KNOWN                                                                                                  \
+  "SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, "        \
+  "SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY"
+
+static const struct
+{
+  const char *name;
+  enum scmp_compare op;
+} operators[] = {
+  { "SCMP_CMP_NE", SCMP_CMP_NE },
+  { "SCMP_CMP_LT", SCMP_CMP_LT },
+  { "SCMP_CMP_LE", SCMP_CMP_LE },
+  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+  { "SCMP_CMP_GE", SCMP_CMP_GE },
+  { "SCMP_CMP_GT", SCMP_CMP_GT },
+  { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
+#define OPERATORS_KNOWN                                                                                                \
+  "SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ"
+
+/* runc knows the first three, crun all four. */
+static const char *const known_flags[]
+    = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+        "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
+
+/* The architectures libseccomp 2.5 has, with the names Podman's profiles
+ * use for them (Go's GOARCH, as libseccomp-golang prints them). */
+static const struct
+{
+  uint32_t token;
+  const char *scmp; /* SCMP_ARCH_... */
+  const char *go;
+  bool has_archmap; /* Podman maps archMap only for these natives */
+} arches[] = {
+  { SCMP_ARCH_X86, "SCMP_ARCH_X86", "x86", false },
+  { SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64", "amd64", true },
+  { SCMP_ARCH_X32, "SCMP_ARCH_X32", "x32", false },
+  { SCMP_ARCH_ARM, "SCMP_ARCH_ARM", "arm", false },
+  { SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64", "arm64", true },
+  { SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS", "mips", false },
+  { SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64", "mips64", true },
+  { SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", true },
+  { SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", false },
+  { SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", true },
+  { SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", true },
+  { SCMP_ARCH_PPC, "SCMP_ARCH_PPC", "ppc", false },
+  { SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64", "ppc64", false },
+  { SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", false },
+  { SCMP_ARCH_S390, "SCMP_ARCH_S390", "s390", false },
+  { SCMP_ARCH_S390X, "SCMP_ARCH_S390X", "s390x", true },
+  { SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC", "parisc", false },
+  { SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64", "parisc64", false },
+  { SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64", "riscv64", false },
+};
+
+/* The errno names Podman's profiles may use (containers/common
+ * pkg/seccomp/errno_list.go). */
+/* clang-format off */
+#define E(x) { #x, x }
+static const struct
+{
+  const char *name;
+  unsigned value;
+} errno_names[] = {
+  E (EPERM), E (ENOENT), E (ESRCH), E (EIO), E (ENXIO), E (E2BIG), E (ENOEXEC), E (EBADF), E (ECHILD),
+  E (EDEADLK), E (ENOMEM), E (EACCES), E (EFAULT), E (ENOTBLK), E (EBUSY), E (EEXIST), E (EXDEV), E (ENODEV),
+  E (ENOTDIR), E (EISDIR), E (EINVAL), E (ENFILE), E (EMFILE), E (ENOTTY), E (ETXTBSY), E (EFBIG), E (ENOSPC),
+  E (ESPIPE), E (EROFS), E (EMLINK), E (EPIPE), E (EDOM), E (ERANGE), E (EAGAIN), E (EINPROGRESS), E (EALREADY),
+  E (ENOTSOCK), E (EDESTADDRREQ), E (EMSGSIZE), E (EPROTOTYPE), E (ENOPROTOOPT), E (EPROTONOSUPPORT),
+  E (ESOCKTNOSUPPORT), E (EOPNOTSUPP), E (EPFNOSUPPORT), E (EAFNOSUPPORT), E (EADDRINUSE), E (EADDRNOTAVAIL),
+  E (ENETDOWN), E (ENETUNREACH), E (ENETRESET), E (ECONNABORTED), E (ECONNRESET), E (ENOBUFS), E (EISCONN),
+  E (ENOTCONN), E (ESHUTDOWN), E (ETOOMANYREFS), E (ETIMEDOUT), E (ECONNREFUSED), E (ELOOP), E (ENAMETOOLONG),
+  E (EHOSTDOWN), E (EHOSTUNREACH), E (ENOTEMPTY), E (EUSERS), E (EDQUOT), E (ESTALE), E (EREMOTE), E (ENOLCK),
+  E (ENOSYS), E (EILSEQ), E (ENOMEDIUM), E (EMEDIUMTYPE), E (EOVERFLOW), E (ECANCELED), E (EIDRM), E (ENOMSG),
+  E (ENOTSUP), E (EBADMSG), E (ENOTRECOVERABLE), E (EOWNERDEAD),
+};
+#undef E
+/* clang-format on */
+
+static int
+action_find (const char *name)
+{
+  for (size_t i = 0; i < ARRAY_SIZE (actions); i++)
+    if (strcmp (actions[i].name, name) == 0)
+      return (int)i;
+  return -1;
+}
+
+static bool
+action_allows (uint32_t value)
+{
+  return value == SCMP_ACT_ALLOW || value == SCMP_ACT_LOG;
+}
+
+/* As runc's getAction: SCMP_ACT_ERRNO and SCMP_ACT_TRACE carry the
+ * errno (EPERM when none is given), cut to 16 bits as libseccomp does. */
+static uint32_t
+action_value (int act, bool has_errno, uint32_t errno_ret)
+{
+  if (!actions[act].takes_errno)
+    return actions[act].value;
+  return actions[act].value | ((has_errno ? errno_ret : EPERM) & 0xffffu);
+}
+
+/* The libseccomp token of an architecture as runc or crun write it
+ * ("SCMP_ARCH_X86_64", also "x86_64" for crun); 0 when unknown. */
+static uint32_t
+arch_resolve (const char *name)
+{
+  if (strncmp (name, "SCMP_ARCH_", 10) == 0)
+    name += 10;
+  char lower[32];
+  size_t n = strlen (name);
+  if (n == 0 || n >= sizeof lower)
+    return 0;
+  for (size_t i = 0; i <= n; i++)
+    lower[i] = (char)tolower ((unsigned char)name[i]);
+  return seccomp_arch_resolve_name (lower);
+}
+
+static int
+arch_index (uint32_t token)
+{
+  for (size_t i = 0; i < ARRAY_SIZE (arches); i++)
+    if (arches[i].token == token)
+      return (int)i;
+  return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                              */
+
+struct seccomp_options
+{
+  char *profile;
+  bool allow_default_allow;
+  char **deny;
+  size_t n_deny;
+};
+
+static void
+seccomp_options_free (void *p)
+{
+  struct seccomp_options *o = p;
+  if (o == NULL)
+    return;
+  free (o->profile);
+  for (size_t i = 0; i < o->n_deny; i++)
+    free (o->deny[i]);
+  free (o->deny);
+  free (o);
+}
+
+static void
+cleanup_seccomp_optionsp (struct seccomp_options **o)
+{
+  seccomp_options_free (*o);
+}
+
+static int
+seccomp_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
+{
+  static const char *const keys[] = { "profile", "allowDefaultAllow", "deny", NULL };
+  if (rule_options_check_keys (opts, where, keys, err) < 0)
+    return -1;
+  __attribute__ ((cleanup (cleanup_seccomp_optionsp))) struct seccomp_options *o = xzalloc (sizeof *o);
+
+  /* Only the path is checked here: the file is read when a fix needs it. */
+  json_object *profile = json_get (opts, "profile");
+  if (profile == NULL || !json_is_clean_string (profile) || json_object_get_string (profile)[0] != '/'
+      || json_object_get_string_len (profile) >= PATH_MAX)
+    return policy_where_error (where, "profile", -1, err,
+                               "must be the absolute path of a seccomp profile (a string starting with /)");
+  o->profile = xstrdup (json_object_get_string (profile));
+
+  if (rule_option_bool (opts, "allowDefaultAllow", where, &o->allow_default_allow, err) < 0)
+    return -1;
+
+  json_object *deny = json_get (opts, "deny");
+  if (deny == NULL || !json_object_is_type (deny, json_type_array))
+    return policy_where_error (where, "deny", -1, err, "must be an array of system call names");
+  size_t n = json_object_array_length (deny);
+  if (n > SECCOMP_MAX_DENY)
+    return policy_where_error (where, "deny", -1, err, "%zu names, more than the limit of %d", n, SECCOMP_MAX_DENY);
+  o->deny = xreallocarray (NULL, n ? n : 1, sizeof *o->deny);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *name = json_object_array_get_idx (deny, i);
+      if (name == NULL || !json_is_clean_string (name))
+        return policy_where_error (where, "deny", (long)i, err, "must be a system call name (string)");
+      const char *s = json_object_get_string (name);
+      if (seccomp_syscall_resolve_name (s) == __NR_SCMP_ERROR)
+        return policy_where_error (where, "deny", (long)i, err,
+                                   "unknown system call \"%s\" (libseccomp does not know it; names are as in the "
+                                   "manual, as kexec_load)",
+                                   s);
+      o->deny[o->n_deny++] = xstrdup (s);
+    }
+  *out = steal_pointer (&o);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading linux.seccomp                                                */
+
+struct sc_arg
+{
+  uint64_t index;
+  uint64_t value;
+  uint64_t value_two;
+  const char *op; /* NULL when absent */
+  enum scmp_compare cmp;
+};
+
+struct sc_entry
+{
+  json_object *names; /* NULL when absent */
+  size_t n_names;
+  const char *action; /* NULL when absent */
+  int act;            /* index into actions[], -1 when unknown */
+  bool has_errno;
+  uint32_t errno_ret;
+  struct sc_arg args[SECCOMP_MAX_ARGS];
+  size_t n_args;
+};
+
+struct sc_profile
+{
+  const char *default_action; /* NULL when absent */
+  int default_act;
+  bool has_default_errno;
+  uint32_t default_errno;
+  json_object *archs;
+  size_t n_archs;
+  uint32_t arch_tokens[SECCOMP_MAX_ARCHES]; /* 0 when unknown */
+  json_object *flags;
+  size_t n_flags;
+  struct sc_entry *entries;
+  size_t n_entries;
+};
+
+static void
+profile_release (struct sc_profile *p)
+{
+  free (p->entries);
+}
+
+/* The helpers below name the field in their errors; it is given as a
+ * format and its arguments, and formatted only when there is an error
+ * (a profile has hundreds of fields, and judging it must stay cheap). */
+static int get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
+    PRINTF_LIKE (5, 6);
+static int
+get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
+{
+  /* json-c reads numbers beyond 64 bits as 18446744073709551615. */
+  bool is_uint = json_object_is_type (o, json_type_int) && json_object_get_int64 (o) >= 0;
+  uint64_t v = is_uint ? json_object_get_uint64 (o) : 0;
+  if (is_uint && v <= max)
+    {
+      *out = v;
+      return 0;
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = xvasprintf (fmt, ap);
+  va_end (ap);
+  if (!is_uint)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to %llu, not %s %s", field,
+                               (unsigned long long)max, json_type_label (o), json_object_to_json_string (o));
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to %llu)", field,
+                             json_object_to_json_string (o), (unsigned long long)max);
+}
+
+/* An optional array of strings: NULL when absent or null. */
+static int get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err,
+                        const char *fmt, ...) PRINTF_LIKE (6, 7);
+static int
+get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err, const char *fmt,
+             ...)
+{
+  json_object *a = json_get (parent, key);
+  *out = NULL;
+  *n = 0;
+  if (a == NULL)
+    return 0;
+  bool is_array = json_object_is_type (a, json_type_array);
+  size_t len = is_array ? json_object_array_length (a) : 0, bad = 0;
+  for (; bad < len; bad++)
+    if (!json_is_clean_string (json_object_array_get_idx (a, bad)))
+      break;
+  if (is_array && bad == len)
+    {
+      *out = a;
+      *n = len;
+      return 0;
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = xvasprintf (fmt, ap);
+  va_end (ap);
+  if (!is_array)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings, not %s", field,
+                               json_type_label (a));
+  json_object *s = json_object_array_get_idx (a, bad);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings (%s[%zu] is %s)", field, field,
+                             bad,
+                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
+}
+
+static int get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt,
+                       ...) PRINTF_LIKE (5, 6);
+static int
+get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt, ...)
+{
+  json_object *s = json_get (parent, key);
+  *out = NULL;
+  if (s == NULL)
+    return 0;
+  if (json_is_clean_string (s))
+    {
+      *out = json_object_get_string (s);
+      return 0;
+    }
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *field = xvasprintf (fmt, ap);
+  va_end (ap);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
+                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
+}
+
+struct too_large
+{
+  char *pointer;
+  char *what;
+};
+
+static int
+too_large (struct too_large *big, size_t n, size_t limit, const char *field, const char *pointer)
+{
+  big->pointer = xstrdup (pointer);
+  big->what = xasprintf ("%s has %zu entries, more than the limit of %zu", field, n, limit);
+  return 1;
+}
+
+static int
+parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *big, ocigate_error_t *err)
+{
+  json_object *args = json_get (entry, "args");
+  if (args == NULL)
+    return 0;
+  if (!json_object_is_type (args, json_type_array))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls[%zu].args: must be an array, not %s",
+                               i, json_type_label (args));
+  size_t n = json_object_array_length (args);
+  if (n > SECCOMP_MAX_ARGS)
+    {
+      cleanup_free char *field = xasprintf ("linux.seccomp.syscalls[%zu].args", i);
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args", i);
+      return too_large (big, n, SECCOMP_MAX_ARGS, field, pointer);
+    }
+  for (size_t k = 0; k < n; k++)
+    {
+      json_object *a = json_object_array_get_idx (args, k);
+      if (!json_object_is_type (a, json_type_object))
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                                   "linux.seccomp.syscalls[%zu].args[%zu]: must be an object, not %s", i, k,
+                                   json_type_label (a));
+      struct sc_arg *arg = &e->args[k];
+      static const char *const keys[] = { "index", "value", "valueTwo" };
+      uint64_t *dst[] = { &arg->index, &arg->value, &arg->value_two };
+      for (size_t f = 0; f < 3; f++)
+        {
+          json_object *val = json_get (a, keys[f]);
+          if (val == NULL)
+            continue; /* as Go reads it: 0 */
+          if (get_uint (val, f == 0 ? UINT32_MAX : UINT64_MAX, dst[f], err, "linux.seccomp.syscalls[%zu].args[%zu].%s",
+                        i, k, keys[f])
+              < 0)
+            return -1;
+        }
+      if (get_string (a, "op", &arg->op, err, "linux.seccomp.syscalls[%zu].args[%zu].op", i, k) < 0)
+        return -1;
+      if (arg->op)
+        for (size_t o = 0; o < ARRAY_SIZE (operators); o++)
+          if (strcmp (operators[o].name, arg->op) == 0)
+            arg->cmp = operators[o].op;
+    }
+  e->n_args = n;
+  return 0;
+}
+
+/* Two conditions on one argument: runc adds one rule per condition. */
+static bool
+args_repeat_index (const struct sc_entry *e)
+{
+  uint64_t seen = 0;
+  for (size_t k = 0; k < e->n_args; k++)
+    {
+      uint64_t bit = e->args[k].index < 64 ? (uint64_t)1 << e->args[k].index : 0;
+      if (seen & bit)
+        return true;
+      seen |= bit;
+    }
+  return false;
+}
+
+/* Check every type and count; 1 with *big filled when a limit is passed. */
+static int
+profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, ocigate_error_t *err)
+{
+  memset (p, 0, sizeof *p);
+  p->default_act = -1;
+  if (!json_object_is_type (sc, json_type_object))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp: must be an object, not %s",
+                               json_type_label (sc));
+  if (get_string (sc, "defaultAction", &p->default_action, err, "linux.seccomp.defaultAction") < 0)
+    return -1;
+  if (p->default_action)
+    p->default_act = action_find (p->default_action);
+  json_object *der = json_get (sc, "defaultErrnoRet");
+  if (der)
+    {
+      uint64_t v;
+      if (get_uint (der, UINT32_MAX, &v, err, "linux.seccomp.defaultErrnoRet") < 0)
+        return -1;
+      p->has_default_errno = true;
+      p->default_errno = (uint32_t)v;
+    }
+  const char *ignored;
+  if (get_string (sc, "listenerPath", &ignored, err, "linux.seccomp.listenerPath") < 0
+      || get_string (sc, "listenerMetadata", &ignored, err, "linux.seccomp.listenerMetadata") < 0)
+    return -1;
+
+  if (get_strings (sc, "architectures", &p->archs, &p->n_archs, err, "linux.seccomp.architectures") < 0)
+    return -1;
+  if (p->n_archs > SECCOMP_MAX_ARCHES)
+    return too_large (big, p->n_archs, SECCOMP_MAX_ARCHES, "linux.seccomp.architectures",
+                      "/linux/seccomp/architectures");
+  for (size_t i = 0; i < p->n_archs; i++)
+    p->arch_tokens[i] = arch_resolve (json_object_get_string (json_object_array_get_idx (p->archs, i)));
+
+  if (get_strings (sc, "flags", &p->flags, &p->n_flags, err, "linux.seccomp.flags") < 0)
+    return -1;
+  if (p->n_flags > SECCOMP_MAX_FLAGS)
+    return too_large (big, p->n_flags, SECCOMP_MAX_FLAGS, "linux.seccomp.flags", "/linux/seccomp/flags");
+
+  json_object *syscalls = json_get (sc, "syscalls");
+  if (syscalls == NULL)
+    return 0;
+  if (!json_object_is_type (syscalls, json_type_array))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls: must be an array, not %s",
+                               json_type_label (syscalls));
+  size_t n = json_object_array_length (syscalls);
+  if (n > SECCOMP_MAX_SYSCALLS)
+    return too_large (big, n, SECCOMP_MAX_SYSCALLS, "linux.seccomp.syscalls", "/linux/seccomp/syscalls");
+  p->entries = xreallocarray (NULL, n ? n : 1, sizeof *p->entries);
+  memset (p->entries, 0, (n ? n : 1) * sizeof *p->entries);
+  p->n_entries = n;
+  size_t total_rules = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *entry = json_object_array_get_idx (syscalls, i);
+      struct sc_entry *e = &p->entries[i];
+      e->act = -1;
+      if (!json_object_is_type (entry, json_type_object))
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls[%zu]: must be an object, not %s",
+                                   i, json_type_label (entry));
+      if (get_strings (entry, "names", &e->names, &e->n_names, err, "linux.seccomp.syscalls[%zu].names", i) < 0)
+        return -1;
+      if (e->n_names > SECCOMP_MAX_NAMES)
+        {
+          cleanup_free char *nf = xasprintf ("linux.seccomp.syscalls[%zu].names", i);
+          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names", i);
+          return too_large (big, e->n_names, SECCOMP_MAX_NAMES, nf, pointer);
+        }
+      if (get_string (entry, "action", &e->action, err, "linux.seccomp.syscalls[%zu].action", i) < 0)
+        return -1;
+      if (e->action)
+        e->act = action_find (e->action);
+      json_object *er = json_get (entry, "errnoRet");
+      if (er)
+        {
+          uint64_t v;
+          if (get_uint (er, UINT32_MAX, &v, err, "linux.seccomp.syscalls[%zu].errnoRet", i) < 0)
+            return -1;
+          e->has_errno = true;
+          e->errno_ret = (uint32_t)v;
+        }
+      int r = parse_args (entry, i, e, big, err);
+      if (r != 0)
+        return r;
+      total_rules += e->n_names * (args_repeat_index (e) ? e->n_args : 1);
+      if (total_rules > SECCOMP_MAX_RULES)
+        {
+          big->pointer = xstrdup ("/linux/seccomp/syscalls");
+          big->what = xasprintf ("linux.seccomp.syscalls makes more than %d libseccomp rules, one per name or per "
+                                 "condition on a repeated argument (%zu by syscalls[%zu])",
+                                 SECCOMP_MAX_RULES, total_rules, i);
+          return 1;
+        }
+    }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks that need no compiler                                         */
+
+struct judge
+{
+  struct verdict *v;
+  const char *id;
+  enum action act; /* the rule's action; "fix" cannot mend these: deny */
+  size_t invalid;  /* findings that make the runtimes refuse the profile */
+  bool timed_out;  /* libseccomp ran out of time: not a verdict to keep */
+};
+
+static void add_finding (struct judge *j, enum action act, const char *pointer, const char *fmt, ...)
+    PRINTF_LIKE (4, 5);
+
+static void
+add_finding (struct judge *j, enum action act, const char *pointer, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  verdict_add_finding (j->v, j->id, act, pointer, "%s", msg);
+}
+
+static const char *
+name_at (const struct sc_entry *e, size_t k)
+{
+  return json_object_get_string (json_object_array_get_idx (e->names, k));
+}
+
+static void
+check_default (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j)
+{
+  if (p->default_action == NULL)
+    {
+      add_finding (j, j->act, "/linux/seccomp",
+                   "seccomp profile has no default action (linux.seccomp.defaultAction is absent, and runc and crun "
+                   "refuse the profile); set it, as \"SCMP_ACT_ERRNO\"");
+      j->invalid++;
+    }
+  else if (p->default_act < 0)
+    {
+      add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                   "unknown seccomp action (linux.seccomp.defaultAction=\"%s\"); use one of " ACTIONS_KNOWN,
+                   p->default_action);
+      j->invalid++;
+    }
+  else if (actions[p->default_act].value == SCMP_ACT_NOTIFY)
+    {
+      add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                   "seccomp profile sends every system call it does not list to a notify listener "
+                   "(linux.seccomp.defaultAction=SCMP_ACT_NOTIFY, which runc refuses as the default); make the "
+                   "default SCMP_ACT_ERRNO");
+      j->invalid++;
+    }
+  else if (action_allows (actions[p->default_act].value) && !o->allow_default_allow)
+    add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                 "seccomp profile allows every system call it does not list (linux.seccomp.defaultAction=%s); make "
+                 "the default SCMP_ACT_ERRNO and list what the container needs, or set "
+                 "rules.seccomp.allowDefaultAllow",
+                 p->default_action);
+}
+
+static void
+check_arches_flags (const struct sc_profile *p, struct judge *j)
+{
+  for (size_t i = 0; i < p->n_archs; i++)
+    {
+      if (p->arch_tokens[i] != 0)
+        continue;
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/architectures/%zu", i);
+      add_finding (j, j->act, pointer,
+                   "unknown seccomp architecture (linux.seccomp.architectures[%zu]=\"%s\", which libseccomp does not "
+                   "know); use SCMP_ARCH_ and a libseccomp name, as SCMP_ARCH_X86_64",
+                   i, json_object_get_string (json_object_array_get_idx (p->archs, i)));
+      j->invalid++;
+    }
+  for (size_t i = 0; i < p->n_flags; i++)
+    {
+      const char *flag = json_object_get_string (json_object_array_get_idx (p->flags, i));
+      bool ok = false;
+      for (const char *const *k = known_flags; *k; k++)
+        ok = ok || strcmp (*k, flag) == 0;
+      if (ok)
+        continue;
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/flags/%zu", i);
+      add_finding (j, j->act, pointer,
+                   "unknown seccomp flag (linux.seccomp.flags[%zu]=\"%s\", which runc and crun refuse); use "
+                   "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
+                   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+                   i, flag);
+      j->invalid++;
+    }
+}
+
+static void
+check_entry_action_args (const struct sc_entry *e, size_t i, struct judge *j)
+{
+  if (e->action == NULL)
+    {
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu", i);
+      add_finding (j, j->act, pointer,
+                   "seccomp rule without an action (linux.seccomp.syscalls[%zu].action is absent, and runc and crun "
+                   "refuse the profile); give it one, as \"SCMP_ACT_ERRNO\"",
+                   i);
+      j->invalid++;
+    }
+  else if (e->act < 0)
+    {
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/action", i);
+      add_finding (j, j->act, pointer,
+                   "unknown seccomp action (linux.seccomp.syscalls[%zu].action=\"%s\"); use one of " ACTIONS_KNOWN, i,
+                   e->action);
+      j->invalid++;
+    }
+  else if (actions[e->act].value == SCMP_ACT_NOTIFY)
+    for (size_t k = 0; k < e->n_names; k++)
+      if (strcmp (name_at (e, k), "write") == 0)
+        {
+          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
+          add_finding (j, j->act, pointer,
+                       "seccomp profile sends write(2) to a notify listener (linux.seccomp.syscalls[%zu]: names "
+                       "include \"write\", action SCMP_ACT_NOTIFY, which runc refuses for write); give write "
+                       "another action",
+                       i);
+          j->invalid++;
+        }
+  for (size_t k = 0; k < e->n_args; k++)
+    {
+      const struct sc_arg *a = &e->args[k];
+      if (a->op == NULL)
+        {
+          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args/%zu", i, k);
+          add_finding (j, j->act, pointer,
+                       "seccomp argument condition without an operator (linux.seccomp.syscalls[%zu].args[%zu].op is "
+                       "absent, and runc and crun refuse the profile); use one of " OPERATORS_KNOWN,
+                       i, k);
+          j->invalid++;
+        }
+      else if (a->cmp == 0)
+        {
+          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args/%zu/op", i, k);
+          add_finding (j, j->act, pointer,
+                       "unknown seccomp operator (linux.seccomp.syscalls[%zu].args[%zu].op=\"%s\"); use one "
+                       "of " OPERATORS_KNOWN,
+                       i, k, a->op);
+          j->invalid++;
+        }
+      if (a->index >= SECCOMP_MAX_ARGS)
+        {
+          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args/%zu/index", i, k);
+          add_finding (j, j->act, pointer,
+                       "seccomp argument index out of range (linux.seccomp.syscalls[%zu].args[%zu].index=%llu; "
+                       "system calls have arguments 0 to 5); use an index from 0 to 5",
+                       i, k, (unsigned long long)a->index);
+          j->invalid++;
+        }
+    }
+}
+
+/* Unknown names are skipped by runc and crun (with a log line): a
+ * warning, whatever the rule's action, one per entry. */
+static void
+check_entry_names (const struct sc_entry *e, size_t i, struct judge *j)
+{
+  struct strbuf shown = { 0 };
+  size_t n_unknown = 0, first = 0;
+  for (size_t k = 0; k < e->n_names; k++)
+    {
+      const char *name = name_at (e, k);
+      if (name[0] == '\0')
+        {
+          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
+          add_finding (j, j->act, pointer,
+                       "empty system call name in seccomp profile (linux.seccomp.syscalls[%zu].names[%zu]=\"\", "
+                       "which runc refuses); remove it",
+                       i, k);
+          j->invalid++;
+          continue;
+        }
+      if (seccomp_syscall_resolve_name (name) != __NR_SCMP_ERROR)
+        continue;
+      if (n_unknown == 0)
+        first = k;
+      if (n_unknown < SECCOMP_UNKNOWN_SHOWN)
+        {
+          strbuf_append (&shown, n_unknown ? ", " : "");
+          strbuf_append_json_string (&shown, name);
+        }
+      n_unknown++;
+    }
+  if (n_unknown)
+    {
+      const struct scmp_version *ver = seccomp_version ();
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, first);
+      cleanup_free char *more = n_unknown > SECCOMP_UNKNOWN_SHOWN
+                                    ? xasprintf (" and %zu more", n_unknown - SECCOMP_UNKNOWN_SHOWN)
+                                    : xstrdup ("");
+      add_finding (j, ACTION_WARN, pointer,
+                   "seccomp profile names %s libseccomp %u.%u.%u does not know (linux.seccomp.syscalls[%zu].names: "
+                   "%s%s); runc and crun skip %s: check the spelling, or update libseccomp if %s new",
+                   n_unknown > 1 ? "system calls" : "a system call", ver->major, ver->minor, ver->micro, i, shown.buf,
+                   more, n_unknown > 1 ? "them" : "it", n_unknown > 1 ? "they are" : "it is");
+    }
+  strbuf_release (&shown);
+}
+
+static void
+check_static (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j)
+{
+  check_default (p, o, j);
+  check_arches_flags (p, j);
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      check_entry_action_args (&p->entries[i], i, j);
+      check_entry_names (&p->entries[i], i, j);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Building the filter as runc does                                     */
+
+static uint32_t
+default_value (const struct sc_profile *p)
+{
+  return action_value (p->default_act, p->has_default_errno, p->default_errno);
+}
+
+static uint32_t
+entry_value (const struct sc_entry *e)
+{
+  return action_value (e->act, e->has_errno, e->errno_ret);
+}
+
+/* runc's matchCall: no conditions, one rule with every condition, or,
+ * when two conditions test the same argument, one rule per condition. */
+static int
+add_rule (scmp_filter_ctx filter, const struct sc_entry *e, uint32_t action, int nr)
+{
+  if (e->n_args == 0)
+    return seccomp_rule_add_array (filter, action, nr, 0, NULL);
+  struct scmp_arg_cmp cmp[SECCOMP_MAX_ARGS];
+  for (size_t k = 0; k < e->n_args; k++)
+    cmp[k] = (struct scmp_arg_cmp){ .arg = (unsigned)e->args[k].index,
+                                    .op = e->args[k].cmp,
+                                    .datum_a = e->args[k].value,
+                                    .datum_b = e->args[k].value_two };
+  if (!args_repeat_index (e))
+    return seccomp_rule_add_array (filter, action, nr, (unsigned)e->n_args, cmp);
+  for (size_t k = 0; k < e->n_args; k++)
+    {
+      int rc = seccomp_rule_add_array (filter, action, nr, 1, &cmp[k]);
+      if (rc < 0)
+        return rc;
+    }
+  return 0;
+}
+
+enum compile_step
+{
+  STEP_NONE, /* the child ended before saying */
+  STEP_DONE,
+  STEP_INIT,
+  STEP_ARCH,
+  STEP_RULE,
+  STEP_EXPORT,
+};
+
+/* What the compiling child reports: where libseccomp refused, if it did. */
+struct compile_result
+{
+  enum compile_step step;
+  size_t i, k; /* architectures[i], or syscalls[i].names[k] */
+  int rc;      /* libseccomp's negative errno */
+};
+
+/* In the child: build the filter as runc's InitSeccomp does and write its
+ * BPF program (every architecture) to fd.  Nothing is loaded. */
+static void
+compile_filter (const struct sc_profile *p, int fd, struct compile_result *res)
+{
+  uint32_t def = default_value (p);
+  cleanup_seccomp scmp_filter_ctx filter = seccomp_init (def);
+  if (filter == NULL)
+    {
+      res->step = STEP_INIT;
+      return;
+    }
+  for (size_t i = 0; i < p->n_archs; i++)
+    {
+      int rc = seccomp_arch_add (filter, p->arch_tokens[i]);
+      if (rc < 0 && rc != -EEXIST)
+        {
+          *res = (struct compile_result){ STEP_ARCH, i, 0, rc };
+          return;
+        }
+    }
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      uint32_t action = entry_value (e);
+      if (action == def)
+        continue; /* runc skips it: libseccomp would refuse it */
+      for (size_t k = 0; k < e->n_names; k++)
+        {
+          int nr = seccomp_syscall_resolve_name (name_at (e, k));
+          if (nr == __NR_SCMP_ERROR)
+            continue;
+          int rc = add_rule (filter, e, action, nr);
+          if (rc < 0)
+            {
+              *res = (struct compile_result){ STEP_RULE, i, k, rc };
+              return;
+            }
+        }
+    }
+  int rc = seccomp_export_bpf (filter, fd);
+  *res = (struct compile_result){ rc < 0 ? STEP_EXPORT : STEP_DONE, 0, 0, rc };
+}
+
+/* libseccomp's time grows fast with the size of what it builds (about
+ * cubically in the program for rules with conditions: minutes for a few
+ * thousand instructions), so it runs in a child that gets this long; runc
+ * would take as long.  The engines' profiles take milliseconds. */
+#define SECCOMP_COMPILE_SECONDS 5
+
+/* The fuzzer compiles in its own process: a fork per input under
+ * AddressSanitizer costs more than all the rest of a judgement, and
+ * libFuzzer has its own time limit.  Everything else uses the child. */
+static bool compile_in_process;
+void rule_seccomp_set_compile_in_process (bool on);
+void
+rule_seccomp_set_compile_in_process (bool on)
+{
+  compile_in_process = on;
+}
+
+/* Compile in a child process into fd; *timed_out when it took too long. */
+static int
+compile_isolated (const struct sc_profile *p, int fd, struct compile_result *out, bool *timed_out, ocigate_error_t *err)
+{
+  *timed_out = false;
+  if (compile_in_process)
+    {
+      *out = (struct compile_result){ STEP_NONE, 0, 0, 0 };
+      compile_filter (p, fd, out);
+      return 0;
+    }
+  struct compile_result *shared
+      = mmap (NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED)
+    return ocigate_error_make_errno (err, errno, "mmap for the seccomp compiler");
+  *shared = (struct compile_result){ STEP_NONE, 0, 0, 0 };
+  /* An inherited SIGCHLD of SIG_IGN would reap the child before waitpid. */
+  struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
+  sigaction (SIGCHLD, &dfl, &old_chld);
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      /* Whatever the parent blocks or ignores, the limits must end it. */
+      sigset_t limits;
+      sigemptyset (&limits);
+      sigaddset (&limits, SIGALRM);
+      sigaddset (&limits, SIGXCPU);
+      sigprocmask (SIG_UNBLOCK, &limits, NULL);
+      sigaction (SIGALRM, &dfl, NULL);
+      sigaction (SIGXCPU, &dfl, NULL);
+      struct rlimit cpu = { SECCOMP_COMPILE_SECONDS + 1, SECCOMP_COMPILE_SECONDS + 2 };
+      setrlimit (RLIMIT_CPU, &cpu);
+      alarm (SECCOMP_COMPILE_SECONDS);
+      struct compile_result r = { STEP_NONE, 0, 0, 0 };
+      compile_filter (p, fd, &r);
+      shared->i = r.i;
+      shared->k = r.k;
+      shared->rc = r.rc;
+      __atomic_store_n (&shared->step, r.step, __ATOMIC_SEQ_CST); /* last: the result is whole */
+      _exit (0);
+    }
+  int e = errno, status = 0;
+  pid_t got = -1;
+  if (pid > 0)
+    {
+      do
+        got = waitpid (pid, &status, 0);
+      while (got < 0 && errno == EINTR);
+      e = errno;
+    }
+  bool waited = got == pid && pid > 0;
+  sigaction (SIGCHLD, &old_chld, NULL);
+  *out = *shared;
+  munmap (shared, sizeof *shared);
+  *timed_out = false;
+  if (pid < 0)
+    return ocigate_error_make_errno (err, e, "fork to compile the seccomp profile");
+  if (!waited)
+    return ocigate_error_make_errno (err, e, "wait for the seccomp compiler");
+  /* What the child wrote counts, not how it exited (a tool such as
+   * valgrind may change its exit status). */
+  if (out->step != STEP_NONE)
+    return 0;
+  if (WIFSIGNALED (status)
+      && (WTERMSIG (status) == SIGALRM || WTERMSIG (status) == SIGXCPU || WTERMSIG (status) == SIGKILL))
+    {
+      *timed_out = true;
+      return 0;
+    }
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "compiling the seccomp profile failed (%s %d)",
+                             WIFSIGNALED (status) ? "signal" : "exit status",
+                             WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status));
+}
+
+static void
+report_refusal (const struct sc_profile *p, const struct compile_result *r, struct judge *j)
+{
+  j->invalid++;
+  switch (r->step)
+    {
+    case STEP_INIT:
+      add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                   "seccomp profile does not compile (linux.seccomp.defaultAction=%s: libseccomp's seccomp_init "
+                   "refuses it, as when the kernel lacks the action); use SCMP_ACT_ERRNO",
+                   p->default_action);
+      return;
+    case STEP_ARCH:
+      {
+        cleanup_free char *pointer = xasprintf ("/linux/seccomp/architectures/%zu", r->i);
+        add_finding (j, j->act, pointer,
+                     "seccomp profile does not compile (linux.seccomp.architectures[%zu]=\"%s\": seccomp_arch_add: "
+                     "%s); remove the architecture",
+                     r->i, json_object_get_string (json_object_array_get_idx (p->archs, r->i)), strerror (-r->rc));
+        return;
+      }
+    case STEP_RULE:
+      {
+        const char *name = name_at (&p->entries[r->i], r->k);
+        cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", r->i, r->k);
+        add_finding (j, j->act, pointer,
+                     "seccomp profile does not compile (linux.seccomp.syscalls[%zu]: libseccomp refuses the rule "
+                     "for \"%s\": %s); fix the entry: runc and crun refuse the profile",
+                     r->i, name,
+                     r->rc == -EEXIST ? "it conflicts with an earlier rule for the same call and arguments"
+                                      : strerror (-r->rc));
+        return;
+      }
+    default:
+      add_finding (j, j->act, "/linux/seccomp",
+                   "seccomp profile does not compile (libseccomp cannot generate its BPF program: %s); simplify the "
+                   "profile",
+                   strerror (-r->rc));
+      return;
+    }
+}
+
+/* What decides the program libseccomp builds, as bytes: its version, the
+ * kernel (whose seccomp features libseccomp probes: its API level), the
+ * native architecture, then the profile as compile_filter()
+ * gives it to libseccomp, with the indexes a refusal is reported at. */
+static void
+key_u64 (struct strbuf *sb, uint64_t v)
+{
+  strbuf_append_mem (sb, &v, sizeof v);
+}
+
+/* What the build depends on besides the profile: libseccomp's version,
+ * the kernel (whose seccomp features libseccomp probes: its API level)
+ * and the native architecture. */
+static void
+key_environment (struct strbuf *sb)
+{
+  strbuf_append_mem (sb, "ocigate seccomp build 1", sizeof "ocigate seccomp build 1");
+  const struct scmp_version *ver = seccomp_version ();
+  key_u64 (sb, ver ? (uint64_t)ver->major << 32 | ver->minor << 16 | ver->micro : 0);
+  /* The kernel rather than seccomp_api_get(), which probes it with nine
+   * system calls on every start. */
+  struct utsname u;
+  if (uname (&u) == 0)
+    {
+      strbuf_append_mem (sb, u.release, strlen (u.release) + 1);
+      strbuf_append_mem (sb, u.version, strlen (u.version) + 1);
+    }
+  key_u64 (sb, seccomp_arch_native ());
+}
+
+static char *
+build_key (const struct sc_profile *p, size_t *len)
+{
+  struct strbuf sb = { 0 };
+  key_environment (&sb);
+  uint32_t def = default_value (p);
+  key_u64 (&sb, def);
+  key_u64 (&sb, p->n_archs);
+  for (size_t i = 0; i < p->n_archs; i++)
+    key_u64 (&sb, p->arch_tokens[i]);
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      uint32_t action = entry_value (e);
+      if (action == def)
+        continue;
+      key_u64 (&sb, i);
+      key_u64 (&sb, action);
+      key_u64 (&sb, e->n_args);
+      for (size_t k = 0; k < e->n_args; k++)
+        {
+          key_u64 (&sb, e->args[k].index);
+          key_u64 (&sb, (uint64_t)e->args[k].cmp);
+          key_u64 (&sb, e->args[k].value);
+          key_u64 (&sb, e->args[k].value_two);
+        }
+      key_u64 (&sb, e->n_names);
+      for (size_t k = 0; k < e->n_names; k++)
+        {
+          const char *name = name_at (e, k);
+          size_t n = strlen (name);
+          key_u64 (&sb, n);
+          strbuf_append_mem (&sb, name, n);
+        }
+    }
+  *len = sb.len;
+  return strbuf_steal (&sb);
+}
+
+static void
+built_release (struct seccomp_built *b)
+{
+  free (b->prog);
+}
+
+/* Build the profile now, in a child; *timed_out when it took too long. */
+static int
+build_fresh (const struct sc_profile *p, struct seccomp_built *b, bool *timed_out, ocigate_error_t *err)
+{
+  cleanup_close int fd = memfd_create ("ocigate-seccomp-bpf", MFD_CLOEXEC);
+  if (fd < 0)
+    return ocigate_error_make_errno (err, errno, "memfd_create for the seccomp filter");
+  struct compile_result r = { STEP_NONE, 0, 0, 0 };
+  if (compile_isolated (p, fd, &r, timed_out, err) < 0)
+    return -1;
+  if (*timed_out)
+    return 0;
+  *b = (struct seccomp_built){ r.step, r.i, r.k, r.rc, NULL, 0, { 0 } };
+  if (r.step != STEP_DONE)
+    return 0;
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return ocigate_error_make_errno (err, errno, "fstat the seccomp filter");
+  size_t len = (size_t)st.st_size;
+  cleanup_free char *prog = xmalloc (len ? len : 1);
+  size_t got = 0;
+  while (got < len)
+    {
+      ssize_t rd = pread (fd, prog + got, len - got, (off_t)got);
+      if (rd < 0 && errno == EINTR)
+        continue;
+      if (rd < 0)
+        return ocigate_error_make_errno (err, errno, "read the seccomp filter");
+      if (rd == 0)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "the seccomp filter's file ended early");
+      got += (size_t)rd;
+    }
+  b->prog = steal_pointer (&prog);
+  b->len = len;
+  return 0;
+}
+
+/* The BPF program of the profile: 1 with *out; 0 when libseccomp refuses
+ * it, takes too long, or makes it too long for the kernel (a finding).
+ * A build of the same inputs is reused (seccomp_cache.h); a time-out is
+ * not kept, as it may come from a loaded machine. */
+static int
+compile_bpf (const struct sc_profile *p, const char *key, size_t key_len, struct seccomp_built *bp, bool *fresh,
+             struct judge *j, ocigate_error_t *err)
+{
+  *fresh = !seccomp_cache_get (key, key_len, bp);
+  if (*fresh)
+    {
+      bool timed_out = false;
+      int r = build_fresh (p, bp, &timed_out, err);
+      memset (bp->verdicts, -1, sizeof bp->verdicts);
+      if (r < 0)
+        return -1;
+      if (timed_out)
+        {
+          j->timed_out = true;
+          /* Not judged, so not allowed, whatever the rule's action. */
+          verdict_add_finding (j->v, j->id, ACTION_DENY, "/linux/seccomp",
+                               "seccomp profile too complex (libseccomp did not build it within %d seconds, and "
+                               "runc, which builds it the same way, would take as long); ocigate does not judge it: "
+                               "simplify it",
+                               SECCOMP_COMPILE_SECONDS);
+          j->invalid++;
+          return 0;
+        }
+    }
+  if (bp->step != STEP_DONE)
+    {
+      struct compile_result r = { (enum compile_step)bp->step, (size_t)bp->i, (size_t)bp->k, bp->rc };
+      report_refusal (p, &r, j);
+      return 0;
+    }
+  size_t len = bp->len;
+  if (len == 0 || len % sizeof (struct sock_filter) != 0)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL,
+                               "libseccomp exported %zu bytes of BPF, not whole instructions", len);
+  if (len / sizeof (struct sock_filter) > BPF_MAXINSNS)
+    {
+      add_finding (j, j->act, "/linux/seccomp",
+                   "seccomp profile is too long for the kernel (it compiles to %zu BPF instructions, more than the "
+                   "kernel's limit of %d, so runc and crun cannot load it); shorten it",
+                   len / sizeof (struct sock_filter), BPF_MAXINSNS);
+      j->invalid++;
+      return 0;
+    }
+  return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the program does with a system call                             */
+
+/* An unsigned 32-bit value known to lie in [lo, hi]; known when lo == hi. */
+struct ival
+{
+  uint32_t lo, hi;
+};
+
+#define SECCOMP_DATA_WORDS (sizeof (struct seccomp_data) / 4)
+
+/* What is known where an instruction starts: each 32-bit word of
+ * seccomp_data, the accumulator (and which word it was loaded from, so
+ * that a test on it narrows the word too) and the index register. */
+struct bpf_at
+{
+  size_t pc; /* the instruction it is the state at */
+  struct ival word[SECCOMP_DATA_WORDS];
+  struct ival a;
+  int a_word; /* -1 when A is not a word as loaded */
+  struct ival x;
+};
+
+/* The states of the instructions reached so far.  A system call number
+ * reaches few of a program's instructions, so states are kept only for
+ * those (a pool), found through one index per instruction: judging one
+ * call touches a few pages, not a state per instruction. */
+struct bpf_states
+{
+  size_t n;       /* instructions */
+  uint32_t *slot; /* per instruction: 1 + its state's place in pool, 0 when unreached */
+  struct bpf_at *pool;
+  size_t len, cap;
+};
+
+static void
+bpf_states_release (struct bpf_states *st)
+{
+  free (st->slot);
+  free (st->pool);
+}
+
+static struct bpf_at *
+bpf_state (struct bpf_states *st, size_t pc)
+{
+  return st->slot[pc] ? &st->pool[st->slot[pc] - 1] : NULL;
+}
+
+/* A new state for instruction pc, which has none; the pool may move. */
+static struct bpf_at *
+bpf_state_new (struct bpf_states *st, size_t pc)
+{
+  if (st->len == st->cap)
+    {
+      st->cap = st->cap ? 2 * st->cap : 64;
+      st->pool = xreallocarray (st->pool, st->cap, sizeof *st->pool);
+    }
+  st->slot[pc] = (uint32_t)++st->len;
+  struct bpf_at *d = &st->pool[st->len - 1];
+  d->pc = pc;
+  return d;
+}
+
+/* Forget every state, for the next call to judge. */
+static void
+bpf_states_reset (struct bpf_states *st)
+{
+  for (size_t i = 0; i < st->len; i++)
+    st->slot[st->pool[i].pc] = 0;
+  st->len = 0;
+}
+
+enum bpf_verdict
+{
+  BPF_ALLOWS_ALWAYS, /* every return reachable allows */
+  BPF_NOT_ALWAYS,    /* some reachable return does not */
+  BPF_UNSURE,        /* the program does something not modelled */
+};
+
+static const struct ival ival_any = { 0, UINT32_MAX };
+
+static struct ival
+ival_of (uint32_t v)
+{
+  return (struct ival){ v, v };
+}
+
+static bool
+ival_known (struct ival v)
+{
+  return v.lo == v.hi;
+}
+
+static struct ival
+ival_hull (struct ival p, struct ival q)
+{
+  return (struct ival){ p.lo < q.lo ? p.lo : q.lo, p.hi > q.hi ? p.hi : q.hi };
+}
+
+/* p ∩ [lo, hi]; false when empty. */
+static bool
+ival_cut (struct ival p, uint32_t lo, uint32_t hi, struct ival *out)
+{
+  uint32_t l = p.lo > lo ? p.lo : lo, h = p.hi < hi ? p.hi : hi;
+  if (l > h)
+    return false;
+  *out = (struct ival){ l, h };
+  return true;
+}
+
+/* Merge a state into what reaches instruction `to` (the hull of the two);
+ * false when `to` is out of the program. */
+static bool
+bpf_flow (struct bpf_states *st, size_t to, const struct bpf_at *s)
+{
+  if (to >= st->n)
+    return false;
+  struct bpf_at *d = bpf_state (st, to);
+  if (d == NULL)
+    {
+      d = bpf_state_new (st, to);
+      *d = *s;
+      d->pc = to;
+      return true;
+    }
+  for (size_t w = 0; w < SECCOMP_DATA_WORDS; w++)
+    d->word[w] = ival_hull (d->word[w], s->word[w]);
+  d->a = ival_hull (d->a, s->a);
+  if (d->a_word != s->a_word)
+    d->a_word = -1;
+  d->x = ival_hull (d->x, s->x);
+  return true;
+}
+
+/* Follow one branch of a test that holds only for A in `a`. */
+static bool
+bpf_branch (struct bpf_states *st, size_t to, const struct bpf_at *s, bool feasible, struct ival a)
+{
+  if (!feasible)
+    return true;
+  struct bpf_at t = *s;
+  t.a = a;
+  if (t.a_word >= 0)
+    t.word[t.a_word] = a;
+  return bpf_flow (st, to, &t);
+}
+
+static bool
+ret_allows (uint32_t r)
+{
+  uint32_t action = r & SECCOMP_RET_ACTION_FULL;
+  return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG;
+}
+
+/* A conditional jump: each branch taken when some value of A allows it,
+ * with A narrowed to the values that take it. */
+static bool
+bpf_jump (struct bpf_states *st, size_t pc, const struct sock_filter *f, const struct bpf_at *s)
+{
+  uint16_t op = BPF_OP (f->code);
+  size_t yes = pc + 1 + f->jt, no = pc + 1 + f->jf;
+  struct ival a = s->a, ty = a, tn = a;
+  bool fy = true, fn = true;
+  if (BPF_SRC (f->code) == BPF_X && !ival_known (s->x))
+    /* Against an unknown X: both ways, nothing learnt. */
+    return bpf_branch (st, yes, s, true, a) && bpf_branch (st, no, s, true, a);
+  uint32_t k = BPF_SRC (f->code) == BPF_X ? s->x.lo : f->k;
+  switch (op)
+    {
+    case BPF_JEQ:
+      fy = ival_cut (a, k, k, &ty);
+      fn = !(ival_known (a) && a.lo == k);
+      if (fn && a.lo == k)
+        tn.lo = k + 1;
+      else if (fn && a.hi == k)
+        tn.hi = k - 1;
+      break;
+    case BPF_JGT:
+      fy = k < UINT32_MAX && ival_cut (a, k + 1, UINT32_MAX, &ty);
+      fn = ival_cut (a, 0, k, &tn);
+      break;
+    case BPF_JGE:
+      fy = ival_cut (a, k, UINT32_MAX, &ty);
+      fn = k > 0 && ival_cut (a, 0, k - 1, &tn);
+      break;
+    case BPF_JSET:
+      if (ival_known (a))
+        {
+          fy = (a.lo & k) != 0;
+          fn = !fy;
+        }
+      else
+        fy = k != 0 && a.hi != 0;
+      break;
+    default:
+      return false;
+    }
+  return bpf_branch (st, yes, s, fy, ty) && bpf_branch (st, no, s, fn, tn);
+}
+
+/* Run a classic BPF seccomp program for one architecture and system call
+ * number, the other fields of seccomp_data (instruction pointer,
+ * arguments) unknown, and say whether every return it can reach allows.
+ *
+ * Jumps only go forward, so one pass in program order sees every path into
+ * an instruction before the instruction itself.  What is known is a range
+ * of values per 32-bit word of seccomp_data and per register; a test
+ * narrows the ranges on each branch and a branch no value can take is not
+ * followed (so libseccomp's "high word greater, else equal and low word
+ * at least" for a 64-bit SCMP_CMP_GE 0 has no false branch).  Where paths
+ * meet, the ranges are merged, so paths no real call takes may be
+ * counted: "allows always" is exact, "not always" can mean "not provably
+ * always".  Scratch memory is not followed: what is loaded from it is any
+ * value. */
+static enum bpf_verdict
+bpf_judge_run (const struct sock_filter *prog, uint32_t arch, uint32_t nr, struct bpf_states *st)
+{
+  bool allows = false, other = false, ok = true;
+  size_t n = st->n;
+  struct bpf_at *s0 = bpf_state_new (st, 0);
+  for (size_t w = 0; w < SECCOMP_DATA_WORDS; w++)
+    s0->word[w] = ival_any;
+  s0->word[offsetof (struct seccomp_data, nr) / 4] = ival_of (nr);
+  s0->word[offsetof (struct seccomp_data, arch) / 4] = ival_of (arch);
+  s0->a = s0->x = ival_of (0);
+  s0->a_word = -1;
+  for (size_t pc = 0; pc < n && ok; pc++)
+    {
+      const struct bpf_at *here = bpf_state (st, pc);
+      if (here == NULL)
+        continue;
+      const struct sock_filter *f = &prog[pc];
+      struct bpf_at s = *here;
+      switch (BPF_CLASS (f->code))
+        {
+        case BPF_LD:
+        case BPF_LDX:
+          {
+            struct ival val;
+            int from = -1;
+            if (f->code == (BPF_LD | BPF_W | BPF_ABS) && f->k % 4 == 0 && f->k < sizeof (struct seccomp_data))
+              {
+                from = (int)(f->k / 4);
+                val = s.word[from];
+              }
+            else if (BPF_SIZE (f->code) == BPF_W && BPF_MODE (f->code) == BPF_IMM)
+              val = ival_of (f->k);
+            else if (BPF_SIZE (f->code) == BPF_W && BPF_MODE (f->code) == BPF_LEN)
+              val = ival_of (sizeof (struct seccomp_data));
+            else if (BPF_SIZE (f->code) == BPF_W && BPF_MODE (f->code) == BPF_MEM && f->k < BPF_MEMWORDS)
+              val = ival_any;
+            else
+              {
+                ok = false;
+                break;
+              }
+            if (BPF_CLASS (f->code) == BPF_LD)
+              {
+                s.a = val;
+                s.a_word = from;
+              }
+            else
+              s.x = val;
+            ok = bpf_flow (st, pc + 1, &s);
+            break;
+          }
+        case BPF_ST:
+        case BPF_STX:
+          ok = bpf_flow (st, pc + 1, &s);
+          break;
+        case BPF_ALU:
+          {
+            uint16_t op = BPF_OP (f->code);
+            struct ival src = BPF_SRC (f->code) == BPF_X ? s.x : ival_of (f->k);
+            if ((op == BPF_DIV || op == BPF_MOD) && src.lo == 0)
+              {
+                /* Dividing by zero ends the program with 0: a kill. */
+                other = true;
+                if (src.hi == 0)
+                  break;
+              }
+            s.a_word = -1;
+            if (op == BPF_NEG)
+              s.a = ival_known (s.a) ? ival_of (0u - s.a.lo) : ival_any;
+            else if (!ival_known (s.a) || !ival_known (src))
+              s.a = ival_any;
+            else
+              {
+                uint32_t x = s.a.lo, y = src.lo;
+                switch (op)
+                  {
+                  case BPF_ADD:
+                    x += y;
+                    break;
+                  case BPF_SUB:
+                    x -= y;
+                    break;
+                  case BPF_MUL:
+                    x *= y;
+                    break;
+                  case BPF_DIV:
+                    x /= y;
+                    break;
+                  case BPF_MOD:
+                    x %= y;
+                    break;
+                  case BPF_OR:
+                    x |= y;
+                    break;
+                  case BPF_AND:
+                    x &= y;
+                    break;
+                  case BPF_XOR:
+                    x ^= y;
+                    break;
+                  case BPF_LSH:
+                    x = y < 32 ? x << y : 0;
+                    break;
+                  case BPF_RSH:
+                    x = y < 32 ? x >> y : 0;
+                    break;
+                  default:
+                    ok = false;
+                    break;
+                  }
+                s.a = ival_of (x);
+                if (op == BPF_LSH || op == BPF_RSH)
+                  s.a = y < 32 ? s.a : ival_any;
+              }
+            if (ok)
+              ok = bpf_flow (st, pc + 1, &s);
+            break;
+          }
+        case BPF_JMP:
+          if (BPF_OP (f->code) == BPF_JA)
+            ok = bpf_flow (st, pc + 1 + (size_t)f->k, &s);
+          else
+            ok = bpf_jump (st, pc, f, &s);
+          break;
+        case BPF_RET:
+          {
+            bool known = BPF_RVAL (f->code) == BPF_K || (BPF_RVAL (f->code) == BPF_A && ival_known (s.a));
+            uint32_t r = BPF_RVAL (f->code) == BPF_K ? f->k : s.a.lo;
+            if (known && ret_allows (r))
+              allows = true;
+            else
+              other = true;
+            break;
+          }
+        case BPF_MISC:
+          if (BPF_MISCOP (f->code) == BPF_TAX)
+            s.x = s.a;
+          else if (BPF_MISCOP (f->code) == BPF_TXA)
+            {
+              s.a = s.x;
+              s.a_word = -1;
+            }
+          else
+            {
+              ok = false;
+              break;
+            }
+          ok = bpf_flow (st, pc + 1, &s);
+          break;
+        default:
+          ok = false;
+          break;
+        }
+    }
+  if (!ok)
+    return BPF_UNSURE;
+  if (other)
+    return BPF_NOT_ALWAYS;
+  return allows ? BPF_ALLOWS_ALWAYS : BPF_UNSURE;
+}
+
+/* st: no state; left so for the next call (the deny list judges one
+ * program many times). */
+static enum bpf_verdict
+bpf_judge (const struct sock_filter *prog, uint32_t arch, uint32_t nr, struct bpf_states *st)
+{
+  enum bpf_verdict v = bpf_judge_run (prog, arch, nr, st);
+  bpf_states_reset (st);
+  return v;
+}
+
+/* The plain reading, when bpf_judge() is unsure: the first unconditional
+ * rule for the name decides (libseccomp keeps the first one); with no rule
+ * at all the default does; with only conditional rules, the call is not
+ * allowed unconditionally. */
+static bool
+json_allows (const struct sc_profile *p, const char *name)
+{
+  uint32_t def = default_value (p);
+  bool named = false;
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      uint32_t action = entry_value (e);
+      if (action == def)
+        continue;
+      for (size_t k = 0; k < e->n_names; k++)
+        if (strcmp (name_at (e, k), name) == 0)
+          {
+            if (e->n_args == 0)
+              return action_allows (action);
+            named = true;
+            break;
+          }
+    }
+  return !named && action_allows (def);
+}
+
+/* Name what allows the call: the first unconditional allowing rule, else
+ * the first conditional one, else the default action. */
+static void
+blame (const struct sc_profile *p, const char *name, struct judge *j)
+{
+  uint32_t def = default_value (p);
+  size_t cond_i = SIZE_MAX, cond_k = 0;
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      uint32_t action = entry_value (e);
+      if (action == def || !action_allows (action))
+        continue;
+      for (size_t k = 0; k < e->n_names; k++)
+        {
+          if (strcmp (name_at (e, k), name) != 0)
+            continue;
+          if (e->n_args == 0)
+            {
+              cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
+              add_finding (j, j->act, pointer,
+                           "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include "
+                           "\"%s\", action %s, no argument conditions); remove it or make it SCMP_ACT_ERRNO",
+                           name, i, name, e->action);
+              return;
+            }
+          if (cond_i == SIZE_MAX)
+            {
+              cond_i = i;
+              cond_k = k;
+            }
+          break;
+        }
+    }
+  if (cond_i != SIZE_MAX)
+    {
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", cond_i, cond_k);
+      add_finding (j, j->act, pointer,
+                   "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include \"%s\", "
+                   "action %s, with argument conditions that, with the other rules for it, match every call); narrow "
+                   "the conditions or make the rules SCMP_ACT_ERRNO",
+                   name, cond_i, name, p->entries[cond_i].action);
+      return;
+    }
+  add_finding (j, j->act, "/linux/seccomp/defaultAction",
+               "seccomp profile allows %s unconditionally (linux.seccomp.defaultAction=%s, and no rule restricts "
+               "\"%s\"); add {\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ERRNO\"} to linux.seccomp.syscalls",
+               name, p->default_action, name, name);
+}
+
+/* Judge each call of the deny list, reusing what verdicts[] (kept with
+ * the build) says and filling in what it did not; true when it filled in
+ * anything. */
+static bool
+judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const struct sock_filter *prog, size_t n,
+            signed char verdicts[SECCOMP_CACHE_VERDICTS], struct judge *j)
+{
+  uint32_t native = seccomp_arch_native ();
+  __attribute__ ((cleanup (bpf_states_release))) struct bpf_states st = { n, NULL, NULL, 0, 0 };
+  bool judged = false;
+  for (size_t d = 0; d < o->n_deny; d++)
+    {
+      int nr = seccomp_syscall_resolve_name_arch (native, o->deny[d]);
+      if (nr < 0)
+        continue; /* not a system call of this architecture */
+      enum bpf_verdict bv;
+      if (nr < SECCOMP_CACHE_VERDICTS && verdicts[nr] >= 0)
+        bv = (enum bpf_verdict)verdicts[nr];
+      else
+        {
+          if (st.slot == NULL)
+            {
+              st.slot = xzalloc (n * sizeof *st.slot);
+              /* At most one state per instruction: reserved, not touched. */
+              st.pool = xreallocarray (NULL, n, sizeof *st.pool);
+              st.cap = n;
+            }
+          bv = bpf_judge (prog, native, (uint32_t)nr, &st);
+          if (nr < SECCOMP_CACHE_VERDICTS)
+            {
+              verdicts[nr] = (signed char)bv;
+              judged = true;
+            }
+        }
+      if (bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, o->deny[d])))
+        blame (p, o->deny[d], j);
+    }
+  return judged;
+}
+
+static int
+compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j, ocigate_error_t *err)
+{
+  size_t key_len = 0;
+  cleanup_free char *key = build_key (p, &key_len);
+  __attribute__ ((cleanup (built_release))) struct seccomp_built b = { 0 };
+  bool fresh = false;
+  int r = compile_bpf (p, key, key_len, &b, &fresh, j, err);
+  if (r < 0)
+    return r;
+  /* A new build is kept (a time-out is not: it may come from a loaded
+   * machine), and so are the verdicts judged now, with the program. */
+  bool judged = r > 0 && judge_deny (p, o, b.prog, b.len / sizeof (struct sock_filter), b.verdicts, j);
+  if ((fresh && !j->timed_out) || judged)
+    seccomp_cache_put (key, key_len, &b);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evaluate                                                             */
+
+enum presence
+{
+  SC_ABSENT,
+  SC_NULL,
+  SC_EMPTY, /* no defaultAction, no syscalls: runc sets no filter */
+  SC_PRESENT,
+};
+
+static enum presence
+seccomp_presence (json_object *root, json_object **out)
+{
+  json_object *linux_ = json_get (root, "linux");
+  json_object *sc = NULL;
+  *out = NULL;
+  if (linux_ == NULL || !json_object_is_type (linux_, json_type_object)
+      || !json_object_object_get_ex (linux_, "seccomp", &sc))
+    return SC_ABSENT;
+  if (sc == NULL)
+    return SC_NULL;
+  *out = sc;
+  if (json_object_is_type (sc, json_type_object))
+    {
+      json_object *da = json_get (sc, "defaultAction");
+      json_object *sys = json_get (sc, "syscalls");
+      bool no_default
+          = da == NULL || (json_object_is_type (da, json_type_string) && json_object_get_string_len (da) == 0);
+      bool no_syscalls
+          = sys == NULL || (json_object_is_type (sys, json_type_array) && json_object_array_length (sys) == 0);
+      if (no_default && no_syscalls)
+        return SC_EMPTY;
+    }
+  return SC_PRESENT;
+}
+
+/* What the rule found in a profile, kept by everything the findings
+ * depend on: the linux.seccomp object as read (every value, in order, so
+ * a key order or a number's spelling that differs is another profile), the
+ * options and the rule's action.  The inputs of the build (libseccomp, the
+ * kernel, the architecture) do not change within a process, and this memo
+ * lives in one.  `check` over many configs meets the same few profiles
+ * again and again: a replay costs a walk of the profile, not a parse, a
+ * build and a judgement, and is exactly what judging would find. */
+#define OUTCOME_SLOTS 32
+
+struct outcome
+{
+  char *profile; /* flat_append() */
+  size_t profile_len;
+  uint64_t shape; /* profile_shape() */
+  char *options;  /* options_key() */
+  size_t options_len;
+  struct finding *findings;
+  size_t n_findings;
+};
+static struct outcome outcomes[OUTCOME_SLOTS];
+static size_t outcome_next;
+
+static uint64_t
+hash_bytes (uint64_t h, const void *data, size_t n)
+{
+  const unsigned char *p = data;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+/* A filter before flat_match(): the top-level keys and the size of each
+ * value, which tells the profiles of a machine apart without a walk. */
+static uint64_t
+profile_shape (json_object *sc)
+{
+  uint64_t h = 0xcbf29ce484222325ULL;
+  json_object_object_foreach (sc, key, val)
+    {
+      h = hash_bytes (h, key, strlen (key) + 1);
+      enum json_type t = json_object_get_type (val);
+      size_t n = t == json_type_array    ? json_object_array_length (val)
+                 : t == json_type_object ? (size_t)json_object_object_length (val)
+                 : t == json_type_string ? (size_t)json_object_get_string_len (val)
+                                         : 0;
+      h = hash_bytes (h, &t, sizeof t);
+      h = hash_bytes (h, &n, sizeof n);
+    }
+  return h;
+}
+
+/* The profile as read, flat: every value in order with its type, a
+ * number as written, an object's keys in their order.  A memo's profile is
+ * kept this way, and a config's is matched against it in one walk. */
+static void
+flat_append (struct strbuf *sb, json_object *o) // NOLINT(misc-no-recursion): as deep as the JSON, which is bounded
+{
+  unsigned char t = (unsigned char)json_object_get_type (o);
+  strbuf_append_mem (sb, &t, 1);
+  switch ((enum json_type)t)
+    {
+    case json_type_object:
+      {
+        size_t n = (size_t)json_object_object_length (o);
+        strbuf_append_mem (sb, &n, sizeof n);
+        json_object_object_foreach (o, key, val)
+          {
+            strbuf_append_mem (sb, key, strlen (key) + 1);
+            flat_append (sb, val);
+          }
+        return;
+      }
+    case json_type_array:
+      {
+        size_t n = json_object_array_length (o);
+        strbuf_append_mem (sb, &n, sizeof n);
+        for (size_t i = 0; i < n; i++)
+          flat_append (sb, json_object_array_get_idx (o, i));
+        return;
+      }
+    case json_type_string:
+      {
+        size_t n = (size_t)json_object_get_string_len (o);
+        strbuf_append_mem (sb, &n, sizeof n);
+        strbuf_append_mem (sb, json_object_get_string (o), n);
+        return;
+      }
+    case json_type_int:
+      {
+        int64_t i = json_object_get_int64 (o);
+        uint64_t u = json_object_get_uint64 (o);
+        strbuf_append_mem (sb, &i, sizeof i);
+        strbuf_append_mem (sb, &u, sizeof u);
+        return;
+      }
+    case json_type_boolean:
+      {
+        unsigned char b = json_object_get_boolean (o) ? 1 : 0;
+        strbuf_append_mem (sb, &b, 1);
+        return;
+      }
+    case json_type_double:
+      {
+        const char *text = json_object_get_string (o);
+        strbuf_append_mem (sb, text, strlen (text) + 1);
+        return;
+      }
+    case json_type_null:
+      return;
+    }
+}
+
+struct flat_cursor
+{
+  const char *at, *end;
+};
+
+static bool
+flat_take (struct flat_cursor *c, const void *data, size_t n)
+{
+  if ((size_t)(c->end - c->at) < n || memcmp (c->at, data, n) != 0)
+    return false;
+  c->at += n;
+  return true;
+}
+
+/* Whether o, read from c on, is what flat_append() wrote. */
+static bool
+flat_match (json_object *o, struct flat_cursor *c) // NOLINT(misc-no-recursion): as deep as the JSON, which is bounded
+{
+  unsigned char t = (unsigned char)json_object_get_type (o);
+  if (!flat_take (c, &t, 1))
+    return false;
+  switch ((enum json_type)t)
+    {
+    case json_type_object:
+      {
+        size_t n = (size_t)json_object_object_length (o);
+        if (!flat_take (c, &n, sizeof n))
+          return false;
+        json_object_object_foreach (o, key, val)
+          {
+            if (!flat_take (c, key, strlen (key) + 1) || !flat_match (val, c))
+              return false;
+          }
+        return true;
+      }
+    case json_type_array:
+      {
+        struct array_list *a = json_object_get_array (o);
+        size_t n = a->length;
+        if (!flat_take (c, &n, sizeof n))
+          return false;
+        for (size_t i = 0; i < n; i++)
+          if (!flat_match ((json_object *)a->array[i], c))
+            return false;
+        return true;
+      }
+    case json_type_string:
+      {
+        size_t n = (size_t)json_object_get_string_len (o);
+        return flat_take (c, &n, sizeof n) && flat_take (c, json_object_get_string (o), n);
+      }
+    case json_type_int:
+      {
+        int64_t i = json_object_get_int64 (o);
+        uint64_t u = json_object_get_uint64 (o);
+        return flat_take (c, &i, sizeof i) && flat_take (c, &u, sizeof u);
+      }
+    case json_type_boolean:
+      {
+        unsigned char b = json_object_get_boolean (o) ? 1 : 0;
+        return flat_take (c, &b, 1);
+      }
+    case json_type_double:
+      {
+        const char *text = json_object_get_string (o);
+        return flat_take (c, text, strlen (text) + 1);
+      }
+    case json_type_null:
+      break;
+    }
+  return true;
+}
+
+static char *
+options_key (const struct seccomp_options *o, enum action act, size_t *len)
+{
+  struct strbuf sb = { 0 };
+  strbuf_appendf (&sb, "%d %d %zu", (int)act, o->allow_default_allow, o->n_deny);
+  for (size_t d = 0; d < o->n_deny; d++)
+    strbuf_append_mem (&sb, o->deny[d], strlen (o->deny[d]) + 1);
+  *len = sb.len;
+  return strbuf_steal (&sb);
+}
+
+static bool
+outcome_replay (json_object *profile, uint64_t shape, const char *options, size_t options_len, struct verdict *v)
+{
+  for (size_t s = 0; s < OUTCOME_SLOTS; s++)
+    {
+      const struct outcome *oc = &outcomes[s];
+      if (oc->profile == NULL || oc->shape != shape || oc->options_len != options_len
+          || memcmp (oc->options, options, options_len) != 0)
+        continue;
+      struct flat_cursor c = { oc->profile, oc->profile + oc->profile_len };
+      if (!flat_match (profile, &c) || c.at != c.end)
+        continue;
+      for (size_t i = 0; i < oc->n_findings; i++)
+        {
+          const struct finding *f = &oc->findings[i];
+          verdict_add_finding (v, f->rule, f->action, f->path, "%s", f->message);
+        }
+      return true;
+    }
+  return false;
+}
+
+/* Keep the findings from v->findings[before] on for this profile. */
+static void
+outcome_keep (json_object *profile, uint64_t shape, char **options, size_t options_len, const struct verdict *v,
+              size_t before)
+{
+  struct outcome *oc = &outcomes[outcome_next++ % OUTCOME_SLOTS];
+  free (oc->profile);
+  free (oc->options);
+  for (size_t i = 0; i < oc->n_findings; i++)
+    {
+      free (oc->findings[i].rule);
+      free (oc->findings[i].path);
+      free (oc->findings[i].message);
+    }
+  free (oc->findings);
+  size_t n = v->n_findings - before;
+  struct strbuf flat = { 0 };
+  flat_append (&flat, profile);
+  size_t flat_len = flat.len;
+  *oc = (struct outcome){ strbuf_steal (&flat),
+                          flat_len,
+                          shape,
+                          steal_pointer (options),
+                          options_len,
+                          xreallocarray (NULL, n ? n : 1, sizeof (struct finding)),
+                          n };
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct finding *f = &v->findings[before + i];
+      oc->findings[i] = (struct finding){ xstrdup (f->rule), f->action, xstrdup (f->path), xstrdup (f->message) };
+    }
+}
+
+static int
+seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
+{
+  const struct seccomp_options *o = s->options;
+  json_object *sc;
+  enum presence pr = seccomp_presence (ctx->config->root, &sc);
+  if (pr != SC_PRESENT)
+    {
+      verdict_add_finding (v, s->rule->id, s->action, "/linux/seccomp",
+                           "no seccomp profile (%s); give it one: the engine's default (drop seccomp=unconfined; "
+                           "ctr run --seccomp) or its own",
+                           pr == SC_ABSENT ? "linux.seccomp is absent, as with --security-opt seccomp=unconfined"
+                           : pr == SC_NULL ? "linux.seccomp is null, as with --security-opt seccomp=unconfined"
+                                           : "linux.seccomp has no defaultAction and no syscalls, which runc reads "
+                                             "as no profile");
+      return 0;
+    }
+  /* Findings are kept from the second profile a process judges on: the
+   * hook judges one, and keeping it would be work no decision needs. */
+  static unsigned judged_profiles;
+  bool memo = judged_profiles++ > 0 && json_object_is_type (sc, json_type_object); /* else profile_parse() says */
+  uint64_t shape = memo ? profile_shape (sc) : 0;
+  size_t options_len = 0;
+  cleanup_free char *options = memo ? options_key (o, s->action, &options_len) : NULL;
+  if (memo && outcome_replay (sc, shape, options, options_len, v))
+    return 0;
+  __attribute__ ((cleanup (profile_release))) struct sc_profile p = { 0 };
+  struct too_large big = { 0 };
+  int r = profile_parse (sc, &p, &big, err);
+  if (r < 0)
+    return ocigate_error_prefix (err, "%s", ctx->config->name); /* as rule_config_error() says it */
+  if (r > 0)
+    {
+      /* Not judged, so not allowed, whatever the rule's action. */
+      verdict_add_finding (v, s->rule->id, ACTION_DENY, big.pointer,
+                           "seccomp profile too large (%s); ocigate does not judge profiles this large: shorten it",
+                           big.what);
+      free (big.pointer);
+      free (big.what);
+      return 0;
+    }
+  size_t before = v->n_findings;
+  struct judge j = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false };
+  check_static (&p, o, &j);
+  if (!j.invalid && compile_and_judge (&p, o, &j, err) < 0)
+    return -1; /* (when j.invalid, runc and crun refuse it: nothing more to learn by compiling) */
+  if (memo && !j.timed_out)
+    outcome_keep (sc, shape, &options, options_len, v, before);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fix: Podman's translation of its profile format                      */
+
+struct xlate
+{
+  const char *path;
+  const char *native_go;   /* "amd64": what includes/excludes.arches name */
+  const char *native_scmp; /* "SCMP_ARCH_X86_64" when Podman maps archMap for it */
+  capmask_t caps;          /* the container's bounding set */
+  unsigned kernel_major, kernel_minor;
+};
+
+/* Wrap an error of the get_* helpers: it is the profile's, not the config's. */
+static int
+xlate_fail (const struct xlate *x, ocigate_error_t *err)
+{
+  ocigate_error_prefix (err, "seccomp profile %s", x->path);
+  (*err)->kind = OCIGATE_ERR_POLICY;
+  return -1;
+}
+
+static int xlate_error (const struct xlate *x, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (3, 4);
+
+static int
+xlate_error (const struct xlate *x, ocigate_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "seccomp profile %s: %s", x->path, msg);
+}
+
+static json_object *
+new_uint (uint64_t v)
+{
+  return v <= INT64_MAX ? json_object_new_int64 ((int64_t)v) : json_object_new_uint64 (v);
+}
+
+/* Podman's getErrno: the name (or number) in `errno` wins over the number
+ * in `errnoRet`; *out stays NULL when there is neither. */
+static int
+xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const char *num_key, const char *field,
+             json_object **out, ocigate_error_t *err)
+{
+  const char *name;
+  cleanup_free char *nf = xasprintf ("%s%s", field, name_key);
+  if (get_string (o, name_key, &name, err, "%s", nf) < 0)
+    return xlate_fail (x, err);
+  *out = NULL;
+  if (name && name[0])
+    {
+      char *end = NULL;
+      bool numeric = isdigit ((unsigned char)name[0]);
+      errno = 0;
+      unsigned long long v = numeric ? strtoull (name, &end, 10) : 0;
+      if (numeric && *end == '\0' && errno == 0 && v <= UINT32_MAX)
+        {
+          *out = new_uint (v);
+          return 0;
+        }
+      for (size_t i = 0; i < ARRAY_SIZE (errno_names); i++)
+        if (strcmp (errno_names[i].name, name) == 0)
+          {
+            *out = new_uint (errno_names[i].value);
+            return 0;
+          }
+      return xlate_error (x, err, "%s: unknown errno \"%s\"", nf, name);
+    }
+  json_object *num = json_get (o, num_key);
+  if (num == NULL)
+    return 0;
+  cleanup_free char *numf = xasprintf ("%s%s", field, num_key);
+  uint64_t v;
+  if (get_uint (num, UINT32_MAX, &v, err, "%s", numf) < 0)
+    return xlate_fail (x, err);
+  *out = new_uint (v);
+  return 0;
+}
+
+static int
+parse_kernel (const char *s, unsigned *major, unsigned *minor)
+{
+  /* "MAJOR.MINOR", anything after it ignored */
+  char *end = NULL;
+  errno = 0;
+  unsigned long ma = strtoul (s, &end, 10);
+  if (end == s || *end != '.' || errno != 0 || ma > UINT_MAX)
+    return -1;
+  const char *m = end + 1;
+  unsigned long mi = strtoul (m, &end, 10);
+  if (end == m || errno != 0 || mi > UINT_MAX)
+    return -1;
+  *major = (unsigned)ma;
+  *minor = (unsigned)mi;
+  return 0;
+}
+
+/* Whether an entry's includes (or excludes) filter matches this container:
+ * every listed capability in the bounding set and the native architecture
+ * listed (excludes: any of them), the kernel at least minKernel. */
+static int
+xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes, bool *keep, ocigate_error_t *err)
+{
+  const char *key = includes ? "includes" : "excludes";
+  json_object *f = json_get (entry, key);
+  cleanup_free char *field = xasprintf ("syscalls[%zu].%s", i, key);
+  if (f == NULL)
+    return 0;
+  if (!json_object_is_type (f, json_type_object))
+    return xlate_error (x, err, "%s: must be an object, not %s", field, json_type_label (f));
+  json_object *list;
+  size_t n;
+  cleanup_free char *af = xasprintf ("%s.arches", field);
+  if (get_strings (f, "arches", &list, &n, err, "%s", af) < 0)
+    return xlate_fail (x, err);
+  if (n)
+    {
+      bool native = false;
+      for (size_t k = 0; k < n; k++)
+        native = native || strcmp (json_object_get_string (json_object_array_get_idx (list, k)), x->native_go) == 0;
+      if (includes ? !native : native)
+        *keep = false;
+    }
+  cleanup_free char *cf = xasprintf ("%s.caps", field);
+  if (get_strings (f, "caps", &list, &n, err, "%s", cf) < 0)
+    return xlate_fail (x, err);
+  for (size_t k = 0; k < n; k++)
+    {
+      int c = cap_parse_name (json_object_get_string (json_object_array_get_idx (list, k)));
+      bool held = c >= 0 && (x->caps & CAPMASK (c));
+      if (includes ? !held : held)
+        *keep = false;
+    }
+  const char *min;
+  cleanup_free char *mf = xasprintf ("%s.minKernel", field);
+  if (get_string (f, "minKernel", &min, err, "%s", mf) < 0)
+    return xlate_fail (x, err);
+  if (min)
+    {
+      unsigned major, minor;
+      if (parse_kernel (min, &major, &minor) < 0)
+        return xlate_error (x, err, "%s: \"%s\" is not a kernel version (as \"4.8\")", mf, min);
+      bool at_least = x->kernel_major > major || (x->kernel_major == major && x->kernel_minor >= minor);
+      if (includes ? !at_least : at_least)
+        *keep = false;
+    }
+  return 0;
+}
+
+static json_object *
+copy_strings (json_object *a)
+{
+  json_object *out = json_object_new_array ();
+  size_t n = json_object_array_length (a);
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (out, json_object_new_string (json_object_get_string (json_object_array_get_idx (a, i))));
+  return out;
+}
+
+static int
+xlate_args (const struct xlate *x, json_object *args, size_t i, json_object *out_entry, ocigate_error_t *err)
+{
+  if (args == NULL)
+    return 0;
+  if (!json_object_is_type (args, json_type_array))
+    return xlate_error (x, err, "syscalls[%zu].args: must be an array, not %s", i, json_type_label (args));
+  size_t n = json_object_array_length (args);
+  if (n == 0)
+    return 0;
+  json_object *out = json_object_new_array ();
+  json_object_object_add (out_entry, "args", out);
+  for (size_t k = 0; k < n; k++)
+    {
+      json_object *a = json_object_array_get_idx (args, k);
+      if (!json_object_is_type (a, json_type_object))
+        return xlate_error (x, err, "syscalls[%zu].args[%zu]: must be an object, not %s", i, k, json_type_label (a));
+      uint64_t vals[3] = { 0, 0, 0 };
+      static const char *const keys[] = { "index", "value", "valueTwo" };
+      for (size_t f = 0; f < 3; f++)
+        {
+          json_object *val = json_get (a, keys[f]);
+          cleanup_free char *ff = xasprintf ("syscalls[%zu].args[%zu].%s", i, k, keys[f]);
+          if (val && get_uint (val, f == 0 ? UINT32_MAX : UINT64_MAX, &vals[f], err, "%s", ff) < 0)
+            return xlate_fail (x, err);
+        }
+      const char *op;
+      cleanup_free char *of = xasprintf ("syscalls[%zu].args[%zu].op", i, k);
+      if (get_string (a, "op", &op, err, "%s", of) < 0)
+        return xlate_fail (x, err);
+      /* As Podman writes specs.LinuxSeccompArg: valueTwo only when set. */
+      json_object *arg = json_object_new_object ();
+      json_object_array_add (out, arg);
+      json_object_object_add (arg, "index", new_uint (vals[0]));
+      json_object_object_add (arg, "value", new_uint (vals[1]));
+      if (vals[2])
+        json_object_object_add (arg, "valueTwo", new_uint (vals[2]));
+      json_object_object_add (arg, "op", json_object_new_string (op ? op : ""));
+    }
+  return 0;
+}
+
+static int
+xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocigate_error_t *err)
+{
+  json_object *syscalls = json_get (prof, "syscalls");
+  if (syscalls == NULL)
+    return 0;
+  if (!json_object_is_type (syscalls, json_type_array))
+    return xlate_error (x, err, "syscalls: must be an array, not %s", json_type_label (syscalls));
+  json_object *list = json_object_new_array ();
+  json_object_object_add (out, "syscalls", list);
+  size_t n = json_object_array_length (syscalls);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *e = json_object_array_get_idx (syscalls, i);
+      if (!json_object_is_type (e, json_type_object))
+        return xlate_error (x, err, "syscalls[%zu]: must be an object, not %s", i, json_type_label (e));
+      bool keep = true;
+      if (xlate_filter (x, e, i, false, &keep, err) < 0 || xlate_filter (x, e, i, true, &keep, err) < 0)
+        return -1;
+      if (!keep)
+        continue;
+      const char *name, *action;
+      json_object *names;
+      size_t n_names;
+      cleanup_free char *nf = xasprintf ("syscalls[%zu].name", i);
+      cleanup_free char *nsf = xasprintf ("syscalls[%zu].names", i);
+      cleanup_free char *af = xasprintf ("syscalls[%zu].action", i);
+      if (get_string (e, "name", &name, err, "%s", nf) < 0
+          || get_strings (e, "names", &names, &n_names, err, "%s", nsf) < 0
+          || get_string (e, "action", &action, err, "%s", af) < 0)
+        return xlate_fail (x, err);
+      if (name && name[0] && n_names)
+        return xlate_error (x, err, "syscalls[%zu]: both \"name\" and \"names\" (use either)", i);
+      if (action == NULL || action[0] == '\0')
+        return xlate_error (x, err, "%s: missing", af);
+      cleanup_free char *field = xasprintf ("syscalls[%zu].", i);
+      cleanup_json json_object *errno_ret = NULL;
+      if (xlate_errno (x, e, "errno", "errnoRet", field, &errno_ret, err) < 0)
+        return -1;
+      if (!(name && name[0]) && n_names == 0)
+        continue; /* Podman writes nothing for it */
+      json_object *entry = json_object_new_object ();
+      json_object_array_add (list, entry);
+      if (name && name[0])
+        {
+          json_object *one = json_object_new_array ();
+          json_object_array_add (one, json_object_new_string (name));
+          json_object_object_add (entry, "names", one);
+        }
+      else
+        json_object_object_add (entry, "names", copy_strings (names));
+      json_object_object_add (entry, "action", json_object_new_string (action));
+      if (errno_ret)
+        json_object_object_add (entry, "errnoRet", steal_pointer (&errno_ret));
+      if (xlate_args (x, json_get (e, "args"), i, entry, err) < 0)
+        return -1;
+    }
+  if (json_object_array_length (list) == 0)
+    json_object_object_del (out, "syscalls");
+  return 0;
+}
+
+static int
+xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigate_error_t *err)
+{
+  json_object *list, *map = json_get (prof, "archMap");
+  size_t n;
+  if (get_strings (prof, "architectures", &list, &n, err, "architectures") < 0)
+    return xlate_fail (x, err);
+  if (map && !json_object_is_type (map, json_type_array))
+    return xlate_error (x, err, "archMap: must be an array, not %s", json_type_label (map));
+  size_t n_map = map ? json_object_array_length (map) : 0;
+  if (n && n_map)
+    return xlate_error (x, err, "both \"architectures\" and \"archMap\" (use either)");
+  json_object *arr = json_object_new_array ();
+  json_object_object_add (out, "architectures", arr);
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (arr, json_object_new_string (json_object_get_string (json_object_array_get_idx (list, i))));
+  for (size_t i = 0; i < n_map; i++)
+    {
+      json_object *m = json_object_array_get_idx (map, i);
+      if (!json_object_is_type (m, json_type_object))
+        return xlate_error (x, err, "archMap[%zu]: must be an object, not %s", i, json_type_label (m));
+      const char *arch;
+      json_object *subs;
+      size_t n_subs;
+      cleanup_free char *af = xasprintf ("archMap[%zu].architecture", i);
+      cleanup_free char *sf = xasprintf ("archMap[%zu].subArchitectures", i);
+      if (get_string (m, "architecture", &arch, err, "%s", af) < 0
+          || get_strings (m, "subArchitectures", &subs, &n_subs, err, "%s", sf) < 0)
+        return xlate_fail (x, err);
+      if (x->native_scmp == NULL || arch == NULL || strcmp (arch, x->native_scmp) != 0)
+        continue;
+      json_object_array_add (arr, json_object_new_string (arch));
+      for (size_t k = 0; k < n_subs; k++)
+        json_object_array_add (arr,
+                               json_object_new_string (json_object_get_string (json_object_array_get_idx (subs, k))));
+      break;
+    }
+  if (json_object_array_length (arr) == 0)
+    json_object_object_del (out, "architectures");
+  return 0;
+}
+
+/* containers/common pkg/seccomp setupSeccomp(), as Podman runs it to turn
+ * its seccomp.json into the config's linux.seccomp: keep the entries whose
+ * includes match the container (capabilities in its bounding set, the
+ * native architecture) and drop those whose excludes match; take the
+ * native architecture's line of archMap; resolve errno names; drop
+ * comments and filters.  minKernel in includes/excludes (Docker's format)
+ * is honoured as Docker does.  Where the config has no
+ * process.capabilities the process keeps every capability, so every
+ * capability counts as held. */
+static int
+profile_translate (const char *path, const struct oci_config *cfg, json_object **out, ocigate_error_t *err)
+{
+  struct xlate x = { .path = path, .caps = cfg->has_capabilities ? cfg->caps[CAPSET_BOUNDING] : ~(capmask_t)0 };
+  int ai = arch_index (seccomp_arch_native ());
+  if (ai < 0)
+    return xlate_error (&x, err, "the native architecture (libseccomp token %#x) is not one ocigate knows",
+                        seccomp_arch_native ());
+  x.native_go = arches[ai].go;
+  x.native_scmp = arches[ai].has_archmap ? arches[ai].scmp : NULL;
+  struct utsname u;
+  if (uname (&u) < 0)
+    return ocigate_error_make_errno (err, errno, "uname");
+  if (parse_kernel (u.release, &x.kernel_major, &x.kernel_minor) < 0)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "cannot read the kernel version from \"%s\"", u.release);
+
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  if (read_file_limited (path, SECCOMP_MAX_PROFILE_BYTES, &buf, &len, err) < 0)
+    {
+      ocigate_error_prefix (err, "seccomp profile");
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return -1;
+    }
+  cleanup_json json_object *prof = NULL;
+  if (json_parse_untrusted (buf, len, path, &prof, err) < 0)
+    {
+      ocigate_error_prefix (err, "seccomp profile");
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return -1;
+    }
+  if (!json_object_is_type (prof, json_type_object))
+    return xlate_error (&x, err, "must be a JSON object, not %s", json_type_label (prof));
+
+  const char *def;
+  if (get_string (prof, "defaultAction", &def, err, "defaultAction") < 0)
+    return xlate_fail (&x, err);
+  if (def == NULL || def[0] == '\0')
+    return xlate_error (&x, err, "defaultAction: missing (without one, the container would run without seccomp)");
+  cleanup_json json_object *o = json_object_new_object ();
+  json_object_object_add (o, "defaultAction", json_object_new_string (def));
+  json_object *der = NULL;
+  if (xlate_errno (&x, prof, "defaultErrno", "defaultErrnoRet", "", &der, err) < 0)
+    return -1;
+  if (der)
+    json_object_object_add (o, "defaultErrnoRet", der);
+  if (xlate_arches (&x, prof, o, err) < 0)
+    return -1;
+  json_object *flags;
+  size_t n_flags;
+  if (get_strings (prof, "flags", &flags, &n_flags, err, "flags") < 0)
+    return xlate_fail (&x, err);
+  if (n_flags)
+    json_object_object_add (o, "flags", copy_strings (flags));
+  static const char *const listener[] = { "listenerPath", "listenerMetadata" };
+  for (size_t i = 0; i < ARRAY_SIZE (listener); i++)
+    {
+      const char *s;
+      if (get_string (prof, listener[i], &s, err, "%s", listener[i]) < 0)
+        return xlate_fail (&x, err);
+      if (s && s[0])
+        json_object_object_add (o, listener[i], json_object_new_string (s));
+    }
+  if (xlate_syscalls (&x, prof, o, err) < 0)
+    return -1;
+  *out = steal_pointer (&o);
+  return 0;
+}
+
+static int
+seccomp_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err)
+{
+  const struct seccomp_options *o = s->options;
+  struct oci_config *cfg = ctx->config;
+  json_object *sc;
+  if (seccomp_presence (cfg->root, &sc) == SC_PRESENT)
+    return 0; /* nothing to fix: its findings are denials */
+  cleanup_json json_object *profile = NULL;
+  if (profile_translate (o->profile, cfg, &profile, err) < 0)
+    return -1;
+  json_object *linux_ = json_get (cfg->root, "linux");
+  if (linux_ == NULL)
+    {
+      linux_ = json_object_new_object ();
+      json_object_object_add (cfg->root, "linux", linux_);
+    }
+  json_object_object_add (linux_, "seccomp", steal_pointer (&profile));
+  return oci_config_refresh (cfg, err);
+}
+
+const struct rule rule_seccomp = {
+  .id = "seccomp",
+  .summary = "no seccomp profile, a default action that allows, a profile the runtimes cannot build, or "
+             "kernel-escape system calls allowed unconditionally",
+  .actions
+  = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_FIX) | ACTION_MASK (ACTION_DENY),
+  .default_options = "{\"profile\": \"" DEFAULT_PROFILE "\", \"allowDefaultAllow\": false, \"deny\": ["
+                     "\"kexec_load\", \"kexec_file_load\", \"init_module\", \"finit_module\", \"delete_module\", "
+                     "\"open_by_handle_at\", \"bpf\", \"perf_event_open\", \"add_key\", \"request_key\", "
+                     "\"userfaultfd\", \"swapon\", \"swapoff\", \"iopl\", \"ioperm\", \"acct\", \"settimeofday\", "
+                     "\"clock_settime\", \"lookup_dcookie\", \"quotactl\", \"nfsservctl\"]}",
+  .parse_options = seccomp_parse,
+  .free_options = seccomp_options_free,
+  .evaluate = seccomp_evaluate,
+  .apply = seccomp_apply,
+};
