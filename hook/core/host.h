@@ -59,6 +59,7 @@ enum ns_identity
 
 void host_info_init (struct host_info *host);
 void host_info_release (struct host_info *host);
+#define cleanup_host_info __attribute__ ((cleanup (host_info_release)))
 
 /* The host's users (or groups), read on first use. */
 int host_accounts (struct host_info *host, bool groups, const struct host_account **out, size_t *n,
