@@ -83,6 +83,7 @@
 #include "base/jsonio.h"
 #include "core/rule.h"
 #include "rules/seccomp/cache.h"
+#include "rules/seccomp/seccomp_internal.h"
 
 #define SECCOMP_MAX_SYSCALLS 4096
 #define SECCOMP_MAX_NAMES 1024
@@ -109,52 +110,7 @@ cleanup_seccompp (scmp_filter_ctx *ctx)
 #define cleanup_seccomp __attribute__ ((cleanup (cleanup_seccompp)))
 
 /* ------------------------------------------------------------------ */
-/* Names the runtimes know                                              */
-
-struct action_def
-{
-  const char *name;
-  uint32_t value; /* for the ones that take an errno: without it */
-  bool takes_errno;
-};
-
-/* runc (libcontainer/seccomp) and crun read these; SCMP_ACT_KILL is the
- * thread variant in both. */
-static const struct action_def actions[] = {
-  { "SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false },
-  { "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
-  { "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
-  { "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
-  { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO (0), true },
-  { "SCMP_ACT_TRACE", SCMP_ACT_TRACE (0), true },
-  { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
-  { "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
-  { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false },
-};
-#define ACTIONS_KNOWN                                                                                                  \
-  "SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, "        \
-  "SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY"
-
-static const struct
-{
-  const char *name;
-  enum scmp_compare op;
-} operators[] = {
-  { "SCMP_CMP_NE", SCMP_CMP_NE },
-  { "SCMP_CMP_LT", SCMP_CMP_LT },
-  { "SCMP_CMP_LE", SCMP_CMP_LE },
-  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-  { "SCMP_CMP_GE", SCMP_CMP_GE },
-  { "SCMP_CMP_GT", SCMP_CMP_GT },
-  { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
-};
-#define OPERATORS_KNOWN                                                                                                \
-  "SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ"
-
-/* runc knows the first three, crun all four. */
-static const char *const known_flags[]
-    = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-        "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
+/* Names for Podman's profiles                                        */
 
 /* The architectures libseccomp 2.5 has, with the names Podman's profiles
  * use for them (Go's GOARCH, as libseccomp-golang prints them). */
@@ -209,47 +165,6 @@ static const struct
 };
 #undef E
 /* clang-format on */
-
-static int
-action_find (const char *name)
-{
-  for (size_t i = 0; i < ARRAY_SIZE (actions); i++)
-    if (strcmp (actions[i].name, name) == 0)
-      return (int)i;
-  return -1;
-}
-
-static bool
-action_allows (uint32_t value)
-{
-  return value == SCMP_ACT_ALLOW || value == SCMP_ACT_LOG;
-}
-
-/* As runc's getAction: SCMP_ACT_ERRNO and SCMP_ACT_TRACE carry the
- * errno (EPERM when none is given), cut to 16 bits as libseccomp does. */
-static uint32_t
-action_value (int act, bool has_errno, uint32_t errno_ret)
-{
-  if (!actions[act].takes_errno)
-    return actions[act].value;
-  return actions[act].value | ((has_errno ? errno_ret : EPERM) & 0xffffu);
-}
-
-/* The libseccomp token of an architecture as runc or crun write it
- * ("SCMP_ARCH_X86_64", also "x86_64" for crun); 0 when unknown. */
-static uint32_t
-arch_resolve (const char *name)
-{
-  if (strncmp (name, "SCMP_ARCH_", 10) == 0)
-    name += 10;
-  char lower[32];
-  size_t n = strlen (name);
-  if (n == 0 || n >= sizeof lower)
-    return 0;
-  for (size_t i = 0; i <= n; i++)
-    lower[i] = (char)tolower ((unsigned char)name[i]);
-  return seccomp_arch_resolve_name (lower);
-}
 
 static int
 arch_index (uint32_t token)
@@ -350,7 +265,7 @@ struct sc_entry
   json_object *names; /* NULL when absent */
   size_t n_names;
   const char *action; /* NULL when absent */
-  int act;            /* index into actions[], -1 when unknown */
+  int act;            /* sc_action_find(), -1 when unknown */
   bool has_errno;
   uint32_t errno_ret;
   struct sc_arg args[SECCOMP_MAX_ARGS];
@@ -516,9 +431,7 @@ parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *
       if (get_string (a, "op", &arg->op, err, "linux.seccomp.syscalls[%zu].args[%zu].op", i, k) < 0)
         return -1;
       if (arg->op)
-        for (size_t o = 0; o < ARRAY_SIZE (operators); o++)
-          if (strcmp (operators[o].name, arg->op) == 0)
-            arg->cmp = operators[o].op;
+        arg->cmp = sc_operator_find (arg->op);
     }
   e->n_args = n;
   return 0;
@@ -551,7 +464,7 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
   if (get_string (sc, "defaultAction", &p->default_action, err, "linux.seccomp.defaultAction") < 0)
     return -1;
   if (p->default_action)
-    p->default_act = action_find (p->default_action);
+    p->default_act = sc_action_find (p->default_action);
   json_object *der = json_get (sc, "defaultErrnoRet");
   if (der)
     {
@@ -572,7 +485,7 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
     return too_large (big, p->n_archs, SECCOMP_MAX_ARCHES, "linux.seccomp.architectures",
                       "/linux/seccomp/architectures");
   for (size_t i = 0; i < p->n_archs; i++)
-    p->arch_tokens[i] = arch_resolve (json_object_get_string (json_object_array_get_idx (p->archs, i)));
+    p->arch_tokens[i] = sc_arch_resolve (json_object_get_string (json_object_array_get_idx (p->archs, i)));
 
   if (get_strings (sc, "flags", &p->flags, &p->n_flags, err, "linux.seccomp.flags") < 0)
     return -1;
@@ -611,7 +524,7 @@ profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, oci
       if (get_string (entry, "action", &e->action, err, "linux.seccomp.syscalls[%zu].action", i) < 0)
         return -1;
       if (e->action)
-        e->act = action_find (e->action);
+        e->act = sc_action_find (e->action);
       json_object *er = json_get (entry, "errnoRet");
       if (er)
         {
@@ -685,7 +598,7 @@ check_default (const struct sc_profile *p, const struct seccomp_options *o, stru
                    p->default_action);
       j->invalid++;
     }
-  else if (actions[p->default_act].value == SCMP_ACT_NOTIFY)
+  else if (sc_action_plain (p->default_act) == SCMP_ACT_NOTIFY)
     {
       add_finding (j, j->act, "/linux/seccomp/defaultAction",
                    "seccomp profile sends every system call it does not list to a notify listener "
@@ -693,7 +606,7 @@ check_default (const struct sc_profile *p, const struct seccomp_options *o, stru
                    "default SCMP_ACT_ERRNO");
       j->invalid++;
     }
-  else if (action_allows (actions[p->default_act].value) && !o->allow_default_allow)
+  else if (sc_action_allows (sc_action_plain (p->default_act)) && !o->allow_default_allow)
     add_finding (j, j->act, "/linux/seccomp/defaultAction",
                  "seccomp profile allows every system call it does not list (linux.seccomp.defaultAction=%s); make "
                  "the default SCMP_ACT_ERRNO and list what the container needs, or set "
@@ -718,10 +631,7 @@ check_arches_flags (const struct sc_profile *p, struct judge *j)
   for (size_t i = 0; i < p->n_flags; i++)
     {
       const char *flag = json_object_get_string (json_object_array_get_idx (p->flags, i));
-      bool ok = false;
-      for (const char *const *k = known_flags; *k; k++)
-        ok = ok || strcmp (*k, flag) == 0;
-      if (ok)
+      if (sc_flag_known (flag))
         continue;
       cleanup_free char *pointer = xasprintf ("/linux/seccomp/flags/%zu", i);
       add_finding (j, j->act, pointer,
@@ -753,7 +663,7 @@ check_entry_action_args (const struct sc_entry *e, size_t i, struct judge *j)
                    e->action);
       j->invalid++;
     }
-  else if (actions[e->act].value == SCMP_ACT_NOTIFY)
+  else if (sc_action_plain (e->act) == SCMP_ACT_NOTIFY)
     for (size_t k = 0; k < e->n_names; k++)
       if (strcmp (name_at (e, k), "write") == 0)
         {
@@ -863,13 +773,13 @@ check_static (const struct sc_profile *p, const struct seccomp_options *o, struc
 static uint32_t
 default_value (const struct sc_profile *p)
 {
-  return action_value (p->default_act, p->has_default_errno, p->default_errno);
+  return sc_action_value (p->default_act, p->has_default_errno, p->default_errno);
 }
 
 static uint32_t
 entry_value (const struct sc_entry *e)
 {
-  return action_value (e->act, e->has_errno, e->errno_ret);
+  return sc_action_value (e->act, e->has_errno, e->errno_ret);
 }
 
 /* runc's matchCall: no conditions, one rule with every condition, or,
@@ -1659,12 +1569,12 @@ json_allows (const struct sc_profile *p, const char *name)
         if (strcmp (name_at (e, k), name) == 0)
           {
             if (e->n_args == 0)
-              return action_allows (action);
+              return sc_action_allows (action);
             named = true;
             break;
           }
     }
-  return !named && action_allows (def);
+  return !named && sc_action_allows (def);
 }
 
 /* Name what allows the call: the first unconditional allowing rule, else
@@ -1678,7 +1588,7 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
     {
       const struct sc_entry *e = &p->entries[i];
       uint32_t action = entry_value (e);
-      if (action == def || !action_allows (action))
+      if (action == def || !sc_action_allows (action))
         continue;
       for (size_t k = 0; k < e->n_names; k++)
         {
