@@ -85,17 +85,6 @@
 #include "rules/seccomp/cache.h"
 #include "rules/seccomp/seccomp_internal.h"
 
-#define SECCOMP_MAX_SYSCALLS 4096
-#define SECCOMP_MAX_NAMES 1024
-/* libseccomp 2.5 takes time quadratic in the rules added (16384 take
- * seconds): at most this many, one per name or, when two conditions test
- * one argument, one per name and condition.  Engines' profiles make ~450. */
-#define SECCOMP_MAX_RULES 8192
-#define SECCOMP_MAX_ARGS 6
-#define SECCOMP_MAX_ARCHES 64
-#define SECCOMP_MAX_FLAGS 64
-#define SECCOMP_MAX_DENY 1024
-#define SECCOMP_MAX_PROFILE_BYTES (4u << 20) /* 4 MiB */
 /* How many unknown names one warning lists before "and N more". */
 #define SECCOMP_UNKNOWN_SHOWN 5
 
@@ -178,14 +167,6 @@ arch_index (uint32_t token)
 /* ------------------------------------------------------------------ */
 /* Options                                                              */
 
-struct seccomp_options
-{
-  char *profile;
-  bool allow_default_allow;
-  char **deny;
-  size_t n_deny;
-};
-
 static void
 seccomp_options_free (void *p)
 {
@@ -249,308 +230,6 @@ seccomp_parse (json_object *opts, const struct policy_where *where, void **out, 
 }
 
 /* ------------------------------------------------------------------ */
-/* Reading linux.seccomp                                                */
-
-struct sc_arg
-{
-  uint64_t index;
-  uint64_t value;
-  uint64_t value_two;
-  const char *op; /* NULL when absent */
-  enum scmp_compare cmp;
-};
-
-struct sc_entry
-{
-  json_object *names; /* NULL when absent */
-  size_t n_names;
-  const char *action; /* NULL when absent */
-  int act;            /* sc_action_find(), -1 when unknown */
-  bool has_errno;
-  uint32_t errno_ret;
-  struct sc_arg args[SECCOMP_MAX_ARGS];
-  size_t n_args;
-};
-
-struct sc_profile
-{
-  const char *default_action; /* NULL when absent */
-  int default_act;
-  bool has_default_errno;
-  uint32_t default_errno;
-  json_object *archs;
-  size_t n_archs;
-  uint32_t arch_tokens[SECCOMP_MAX_ARCHES]; /* 0 when unknown */
-  json_object *flags;
-  size_t n_flags;
-  struct sc_entry *entries;
-  size_t n_entries;
-};
-
-static void
-profile_release (struct sc_profile *p)
-{
-  free (p->entries);
-}
-
-/* The helpers below name the field in their errors; it is given as a
- * format and its arguments, and formatted only when there is an error
- * (a profile has hundreds of fields, and judging it must stay cheap). */
-static int get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
-    PRINTF_LIKE (5, 6);
-static int
-get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
-{
-  /* json-c reads numbers beyond 64 bits as 18446744073709551615. */
-  bool is_uint = json_object_is_type (o, json_type_int) && json_object_get_int64 (o) >= 0;
-  uint64_t v = is_uint ? json_object_get_uint64 (o) : 0;
-  if (is_uint && v <= max)
-    {
-      *out = v;
-      return 0;
-    }
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *field = xvasprintf (fmt, ap);
-  va_end (ap);
-  if (!is_uint)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to %llu, not %s %s", field,
-                               (unsigned long long)max, json_type_label (o), json_object_to_json_string (o));
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to %llu)", field,
-                             json_object_to_json_string (o), (unsigned long long)max);
-}
-
-/* An optional array of strings: NULL when absent or null. */
-static int get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err,
-                        const char *fmt, ...) PRINTF_LIKE (6, 7);
-static int
-get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err, const char *fmt,
-             ...)
-{
-  json_object *a = json_get (parent, key);
-  *out = NULL;
-  *n = 0;
-  if (a == NULL)
-    return 0;
-  bool is_array = json_object_is_type (a, json_type_array);
-  size_t len = is_array ? json_object_array_length (a) : 0, bad = 0;
-  for (; bad < len; bad++)
-    if (!json_is_clean_string (json_object_array_get_idx (a, bad)))
-      break;
-  if (is_array && bad == len)
-    {
-      *out = a;
-      *n = len;
-      return 0;
-    }
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *field = xvasprintf (fmt, ap);
-  va_end (ap);
-  if (!is_array)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings, not %s", field,
-                               json_type_label (a));
-  json_object *s = json_object_array_get_idx (a, bad);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings (%s[%zu] is %s)", field, field,
-                             bad,
-                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
-}
-
-static int get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt,
-                       ...) PRINTF_LIKE (5, 6);
-static int
-get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt, ...)
-{
-  json_object *s = json_get (parent, key);
-  *out = NULL;
-  if (s == NULL)
-    return 0;
-  if (json_is_clean_string (s))
-    {
-      *out = json_object_get_string (s);
-      return 0;
-    }
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *field = xvasprintf (fmt, ap);
-  va_end (ap);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
-                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
-}
-
-struct too_large
-{
-  char *pointer;
-  char *what;
-};
-
-static int
-too_large (struct too_large *big, size_t n, size_t limit, const char *field, const char *pointer)
-{
-  big->pointer = xstrdup (pointer);
-  big->what = xasprintf ("%s has %zu entries, more than the limit of %zu", field, n, limit);
-  return 1;
-}
-
-static int
-parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *big, ocigate_error_t *err)
-{
-  json_object *args = json_get (entry, "args");
-  if (args == NULL)
-    return 0;
-  if (!json_object_is_type (args, json_type_array))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls[%zu].args: must be an array, not %s",
-                               i, json_type_label (args));
-  size_t n = json_object_array_length (args);
-  if (n > SECCOMP_MAX_ARGS)
-    {
-      cleanup_free char *field = xasprintf ("linux.seccomp.syscalls[%zu].args", i);
-      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args", i);
-      return too_large (big, n, SECCOMP_MAX_ARGS, field, pointer);
-    }
-  for (size_t k = 0; k < n; k++)
-    {
-      json_object *a = json_object_array_get_idx (args, k);
-      if (!json_object_is_type (a, json_type_object))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                   "linux.seccomp.syscalls[%zu].args[%zu]: must be an object, not %s", i, k,
-                                   json_type_label (a));
-      struct sc_arg *arg = &e->args[k];
-      static const char *const keys[] = { "index", "value", "valueTwo" };
-      uint64_t *dst[] = { &arg->index, &arg->value, &arg->value_two };
-      for (size_t f = 0; f < 3; f++)
-        {
-          json_object *val = json_get (a, keys[f]);
-          if (val == NULL)
-            continue; /* as Go reads it: 0 */
-          if (get_uint (val, f == 0 ? UINT32_MAX : UINT64_MAX, dst[f], err, "linux.seccomp.syscalls[%zu].args[%zu].%s",
-                        i, k, keys[f])
-              < 0)
-            return -1;
-        }
-      if (get_string (a, "op", &arg->op, err, "linux.seccomp.syscalls[%zu].args[%zu].op", i, k) < 0)
-        return -1;
-      if (arg->op)
-        arg->cmp = sc_operator_find (arg->op);
-    }
-  e->n_args = n;
-  return 0;
-}
-
-/* Two conditions on one argument: runc adds one rule per condition. */
-static bool
-args_repeat_index (const struct sc_entry *e)
-{
-  uint64_t seen = 0;
-  for (size_t k = 0; k < e->n_args; k++)
-    {
-      uint64_t bit = e->args[k].index < 64 ? (uint64_t)1 << e->args[k].index : 0;
-      if (seen & bit)
-        return true;
-      seen |= bit;
-    }
-  return false;
-}
-
-/* Check every type and count; 1 with *big filled when a limit is passed. */
-static int
-profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, ocigate_error_t *err)
-{
-  memset (p, 0, sizeof *p);
-  p->default_act = -1;
-  if (!json_object_is_type (sc, json_type_object))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp: must be an object, not %s",
-                               json_type_label (sc));
-  if (get_string (sc, "defaultAction", &p->default_action, err, "linux.seccomp.defaultAction") < 0)
-    return -1;
-  if (p->default_action)
-    p->default_act = sc_action_find (p->default_action);
-  json_object *der = json_get (sc, "defaultErrnoRet");
-  if (der)
-    {
-      uint64_t v;
-      if (get_uint (der, UINT32_MAX, &v, err, "linux.seccomp.defaultErrnoRet") < 0)
-        return -1;
-      p->has_default_errno = true;
-      p->default_errno = (uint32_t)v;
-    }
-  const char *ignored;
-  if (get_string (sc, "listenerPath", &ignored, err, "linux.seccomp.listenerPath") < 0
-      || get_string (sc, "listenerMetadata", &ignored, err, "linux.seccomp.listenerMetadata") < 0)
-    return -1;
-
-  if (get_strings (sc, "architectures", &p->archs, &p->n_archs, err, "linux.seccomp.architectures") < 0)
-    return -1;
-  if (p->n_archs > SECCOMP_MAX_ARCHES)
-    return too_large (big, p->n_archs, SECCOMP_MAX_ARCHES, "linux.seccomp.architectures",
-                      "/linux/seccomp/architectures");
-  for (size_t i = 0; i < p->n_archs; i++)
-    p->arch_tokens[i] = sc_arch_resolve (json_object_get_string (json_object_array_get_idx (p->archs, i)));
-
-  if (get_strings (sc, "flags", &p->flags, &p->n_flags, err, "linux.seccomp.flags") < 0)
-    return -1;
-  if (p->n_flags > SECCOMP_MAX_FLAGS)
-    return too_large (big, p->n_flags, SECCOMP_MAX_FLAGS, "linux.seccomp.flags", "/linux/seccomp/flags");
-
-  json_object *syscalls = json_get (sc, "syscalls");
-  if (syscalls == NULL)
-    return 0;
-  if (!json_object_is_type (syscalls, json_type_array))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls: must be an array, not %s",
-                               json_type_label (syscalls));
-  size_t n = json_object_array_length (syscalls);
-  if (n > SECCOMP_MAX_SYSCALLS)
-    return too_large (big, n, SECCOMP_MAX_SYSCALLS, "linux.seccomp.syscalls", "/linux/seccomp/syscalls");
-  p->entries = xreallocarray (NULL, n ? n : 1, sizeof *p->entries);
-  memset (p->entries, 0, (n ? n : 1) * sizeof *p->entries);
-  p->n_entries = n;
-  size_t total_rules = 0;
-  for (size_t i = 0; i < n; i++)
-    {
-      json_object *entry = json_object_array_get_idx (syscalls, i);
-      struct sc_entry *e = &p->entries[i];
-      e->act = -1;
-      if (!json_object_is_type (entry, json_type_object))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.seccomp.syscalls[%zu]: must be an object, not %s",
-                                   i, json_type_label (entry));
-      if (get_strings (entry, "names", &e->names, &e->n_names, err, "linux.seccomp.syscalls[%zu].names", i) < 0)
-        return -1;
-      if (e->n_names > SECCOMP_MAX_NAMES)
-        {
-          cleanup_free char *nf = xasprintf ("linux.seccomp.syscalls[%zu].names", i);
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names", i);
-          return too_large (big, e->n_names, SECCOMP_MAX_NAMES, nf, pointer);
-        }
-      if (get_string (entry, "action", &e->action, err, "linux.seccomp.syscalls[%zu].action", i) < 0)
-        return -1;
-      if (e->action)
-        e->act = sc_action_find (e->action);
-      json_object *er = json_get (entry, "errnoRet");
-      if (er)
-        {
-          uint64_t v;
-          if (get_uint (er, UINT32_MAX, &v, err, "linux.seccomp.syscalls[%zu].errnoRet", i) < 0)
-            return -1;
-          e->has_errno = true;
-          e->errno_ret = (uint32_t)v;
-        }
-      int r = parse_args (entry, i, e, big, err);
-      if (r != 0)
-        return r;
-      total_rules += e->n_names * (args_repeat_index (e) ? e->n_args : 1);
-      if (total_rules > SECCOMP_MAX_RULES)
-        {
-          big->pointer = xstrdup ("/linux/seccomp/syscalls");
-          big->what = xasprintf ("linux.seccomp.syscalls makes more than %d libseccomp rules, one per name or per "
-                                 "condition on a repeated argument (%zu by syscalls[%zu])",
-                                 SECCOMP_MAX_RULES, total_rules, i);
-          return 1;
-        }
-    }
-  return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* Checks that need no compiler                                         */
 
 struct judge
@@ -573,12 +252,6 @@ add_finding (struct judge *j, enum action act, const char *pointer, const char *
   cleanup_free char *msg = xvasprintf (fmt, ap);
   va_end (ap);
   verdict_add_finding (j->v, j->id, act, pointer, "%s", msg);
-}
-
-static const char *
-name_at (const struct sc_entry *e, size_t k)
-{
-  return json_object_get_string (json_object_array_get_idx (e->names, k));
 }
 
 static void
@@ -665,7 +338,7 @@ check_entry_action_args (const struct sc_entry *e, size_t i, struct judge *j)
     }
   else if (sc_action_plain (e->act) == SCMP_ACT_NOTIFY)
     for (size_t k = 0; k < e->n_names; k++)
-      if (strcmp (name_at (e, k), "write") == 0)
+      if (strcmp (sc_name_at (e, k), "write") == 0)
         {
           cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
           add_finding (j, j->act, pointer,
@@ -717,7 +390,7 @@ check_entry_names (const struct sc_entry *e, size_t i, struct judge *j)
   size_t n_unknown = 0, first = 0;
   for (size_t k = 0; k < e->n_names; k++)
     {
-      const char *name = name_at (e, k);
+      const char *name = sc_name_at (e, k);
       if (name[0] == '\0')
         {
           cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
@@ -770,18 +443,6 @@ check_static (const struct sc_profile *p, const struct seccomp_options *o, struc
 /* ------------------------------------------------------------------ */
 /* Building the filter as runc does                                     */
 
-static uint32_t
-default_value (const struct sc_profile *p)
-{
-  return sc_action_value (p->default_act, p->has_default_errno, p->default_errno);
-}
-
-static uint32_t
-entry_value (const struct sc_entry *e)
-{
-  return sc_action_value (e->act, e->has_errno, e->errno_ret);
-}
-
 /* runc's matchCall: no conditions, one rule with every condition, or,
  * when two conditions test the same argument, one rule per condition. */
 static int
@@ -795,7 +456,7 @@ add_rule (scmp_filter_ctx filter, const struct sc_entry *e, uint32_t action, int
                                     .op = e->args[k].cmp,
                                     .datum_a = e->args[k].value,
                                     .datum_b = e->args[k].value_two };
-  if (!args_repeat_index (e))
+  if (!sc_args_repeat_index (e))
     return seccomp_rule_add_array (filter, action, nr, (unsigned)e->n_args, cmp);
   for (size_t k = 0; k < e->n_args; k++)
     {
@@ -829,7 +490,7 @@ struct compile_result
 static void
 compile_filter (const struct sc_profile *p, int fd, struct compile_result *res)
 {
-  uint32_t def = default_value (p);
+  uint32_t def = sc_default_value (p);
   cleanup_seccomp scmp_filter_ctx filter = seccomp_init (def);
   if (filter == NULL)
     {
@@ -848,12 +509,12 @@ compile_filter (const struct sc_profile *p, int fd, struct compile_result *res)
   for (size_t i = 0; i < p->n_entries; i++)
     {
       const struct sc_entry *e = &p->entries[i];
-      uint32_t action = entry_value (e);
+      uint32_t action = sc_entry_value (e);
       if (action == def)
         continue; /* runc skips it: libseccomp would refuse it */
       for (size_t k = 0; k < e->n_names; k++)
         {
-          int nr = seccomp_syscall_resolve_name (name_at (e, k));
+          int nr = seccomp_syscall_resolve_name (sc_name_at (e, k));
           if (nr == __NR_SCMP_ERROR)
             continue;
           int rc = add_rule (filter, e, action, nr);
@@ -982,7 +643,7 @@ report_refusal (const struct sc_profile *p, const struct compile_result *r, stru
       }
     case STEP_RULE:
       {
-        const char *name = name_at (&p->entries[r->i], r->k);
+        const char *name = sc_name_at (&p->entries[r->i], r->k);
         cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", r->i, r->k);
         add_finding (j, j->act, pointer,
                      "seccomp profile does not compile (linux.seccomp.syscalls[%zu]: libseccomp refuses the rule "
@@ -1036,7 +697,7 @@ build_key (const struct sc_profile *p, size_t *len)
 {
   struct strbuf sb = { 0 };
   key_environment (&sb);
-  uint32_t def = default_value (p);
+  uint32_t def = sc_default_value (p);
   key_u64 (&sb, def);
   key_u64 (&sb, p->n_archs);
   for (size_t i = 0; i < p->n_archs; i++)
@@ -1044,7 +705,7 @@ build_key (const struct sc_profile *p, size_t *len)
   for (size_t i = 0; i < p->n_entries; i++)
     {
       const struct sc_entry *e = &p->entries[i];
-      uint32_t action = entry_value (e);
+      uint32_t action = sc_entry_value (e);
       if (action == def)
         continue;
       key_u64 (&sb, i);
@@ -1060,7 +721,7 @@ build_key (const struct sc_profile *p, size_t *len)
       key_u64 (&sb, e->n_names);
       for (size_t k = 0; k < e->n_names; k++)
         {
-          const char *name = name_at (e, k);
+          const char *name = sc_name_at (e, k);
           size_t n = strlen (name);
           key_u64 (&sb, n);
           strbuf_append_mem (&sb, name, n);
@@ -1557,16 +1218,16 @@ bpf_judge (const struct sock_filter *prog, uint32_t arch, uint32_t nr, struct bp
 static bool
 json_allows (const struct sc_profile *p, const char *name)
 {
-  uint32_t def = default_value (p);
+  uint32_t def = sc_default_value (p);
   bool named = false;
   for (size_t i = 0; i < p->n_entries; i++)
     {
       const struct sc_entry *e = &p->entries[i];
-      uint32_t action = entry_value (e);
+      uint32_t action = sc_entry_value (e);
       if (action == def)
         continue;
       for (size_t k = 0; k < e->n_names; k++)
-        if (strcmp (name_at (e, k), name) == 0)
+        if (strcmp (sc_name_at (e, k), name) == 0)
           {
             if (e->n_args == 0)
               return sc_action_allows (action);
@@ -1582,17 +1243,17 @@ json_allows (const struct sc_profile *p, const char *name)
 static void
 blame (const struct sc_profile *p, const char *name, struct judge *j)
 {
-  uint32_t def = default_value (p);
+  uint32_t def = sc_default_value (p);
   size_t cond_i = SIZE_MAX, cond_k = 0;
   for (size_t i = 0; i < p->n_entries; i++)
     {
       const struct sc_entry *e = &p->entries[i];
-      uint32_t action = entry_value (e);
+      uint32_t action = sc_entry_value (e);
       if (action == def || !sc_action_allows (action))
         continue;
       for (size_t k = 0; k < e->n_names; k++)
         {
-          if (strcmp (name_at (e, k), name) != 0)
+          if (strcmp (sc_name_at (e, k), name) != 0)
             continue;
           if (e->n_args == 0)
             {
@@ -2000,19 +1661,17 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   cleanup_free char *options = memo ? options_key (o, s->action, &options_len) : NULL;
   if (memo && outcome_replay (sc, shape, options, options_len, v))
     return 0;
-  __attribute__ ((cleanup (profile_release))) struct sc_profile p = { 0 };
-  struct too_large big = { 0 };
-  int r = profile_parse (sc, &p, &big, err);
-  if (r < 0)
+  cleanup_sc_profile struct sc_profile p = { 0 };
+  cleanup_too_large struct too_large big = { 0 };
+  enum profile_parsed r = sc_profile_parse (sc, &p, &big, err);
+  if (r == PROFILE_FAILED)
     return ocigate_error_prefix (err, "%s", ctx->config->name); /* as rule_config_error() says it */
-  if (r > 0)
+  if (r == PROFILE_TOO_LARGE)
     {
       /* Not judged, so not allowed, whatever the rule's action. */
       verdict_add_finding (v, s->rule->id, ACTION_DENY, big.pointer,
                            "seccomp profile too large (%s); ocigate does not judge profiles this large: shorten it",
                            big.what);
-      free (big.pointer);
-      free (big.what);
       return 0;
     }
   size_t before = v->n_findings;

@@ -8,6 +8,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/rule.h"
+
+/* The limits on what is judged (README.md "Limits"). */
+#define SECCOMP_MAX_SYSCALLS 4096
+#define SECCOMP_MAX_NAMES 1024
+/* libseccomp 2.5 takes time quadratic in the rules added (16384 take
+ * seconds): at most this many, one per name or, when two conditions test
+ * one argument, one per name and condition.  Engines' profiles make ~450. */
+#define SECCOMP_MAX_RULES 8192
+#define SECCOMP_MAX_ARGS 6
+#define SECCOMP_MAX_ARCHES 64
+#define SECCOMP_MAX_FLAGS 64
+#define SECCOMP_MAX_DENY 1024
+#define SECCOMP_MAX_PROFILE_BYTES (4u << 20) /* 4 MiB */
+
 /* ------------------------------------------------------------------ */
 /* names.c: the names the runtimes know                                 */
 
@@ -43,5 +58,108 @@ bool sc_flag_known (const char *name);
 /* The libseccomp token of an architecture as runc or crun write it
  * ("SCMP_ARCH_X86_64", also "x86_64" for crun); 0 when unknown. */
 uint32_t sc_arch_resolve (const char *name);
+
+/* ------------------------------------------------------------------ */
+/* seccomp.c: the rule's options                                        */
+
+struct seccomp_options
+{
+  char *profile;
+  bool allow_default_allow;
+  char **deny;
+  size_t n_deny;
+};
+
+/* ------------------------------------------------------------------ */
+/* profile.c: reading linux.seccomp                                     */
+
+struct sc_arg
+{
+  uint64_t index;
+  uint64_t value;
+  uint64_t value_two;
+  const char *op; /* NULL when absent */
+  enum scmp_compare cmp;
+};
+
+struct sc_entry
+{
+  json_object *names; /* NULL when absent */
+  size_t n_names;
+  const char *action; /* NULL when absent */
+  int act;            /* sc_action_find(), -1 when unknown */
+  bool has_errno;
+  uint32_t errno_ret;
+  struct sc_arg args[SECCOMP_MAX_ARGS];
+  size_t n_args;
+};
+
+/* linux.seccomp as read: views into the config's tree, but for entries. */
+struct sc_profile
+{
+  const char *default_action; /* NULL when absent */
+  int default_act;
+  bool has_default_errno;
+  uint32_t default_errno;
+  json_object *archs;
+  size_t n_archs;
+  uint32_t arch_tokens[SECCOMP_MAX_ARCHES]; /* 0 when unknown */
+  json_object *flags;
+  size_t n_flags;
+  struct sc_entry *entries;
+  size_t n_entries;
+};
+
+void sc_profile_release (struct sc_profile *p);
+#define cleanup_sc_profile __attribute__ ((cleanup (sc_profile_release)))
+
+/* A limit the profile passes: where, and what (owned). */
+struct too_large
+{
+  char *pointer;
+  char *what;
+};
+
+void too_large_release (struct too_large *big);
+#define cleanup_too_large __attribute__ ((cleanup (too_large_release)))
+
+/* What sc_profile_parse() made of linux.seccomp. */
+enum profile_parsed
+{
+  PROFILE_FAILED = -1,   /* a value of a wrong type: *err says which (as ocigate_error_make() returns) */
+  PROFILE_PARSED = 0,    /* every type and count checked */
+  PROFILE_TOO_LARGE = 1, /* a limit passed: *big says which */
+};
+
+/* Read linux.seccomp into *p, checking every type and count. */
+enum profile_parsed sc_profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big,
+                                      ocigate_error_t *err);
+
+/* Two conditions on one argument: runc adds one rule per condition. */
+bool sc_args_repeat_index (const struct sc_entry *e);
+
+/* The action values runc gives libseccomp for the default and an entry. */
+uint32_t sc_default_value (const struct sc_profile *p);
+uint32_t sc_entry_value (const struct sc_entry *e);
+
+/* The k-th name of an entry. */
+static inline const char *
+sc_name_at (const struct sc_entry *e, size_t k)
+{
+  return json_object_get_string (json_object_array_get_idx (e->names, k));
+}
+
+/* Typed reads of the profile's values (also of Podman's profile files),
+ * for the rule's files only.  They name the field in their errors; it is
+ * given as a format and its arguments, and formatted only when there is an
+ * error (a profile has hundreds of fields, and judging it must stay
+ * cheap). */
+int get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
+    PRINTF_LIKE (5, 6);
+/* An optional array of strings: NULL when absent or null. */
+int get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err,
+                 const char *fmt, ...) PRINTF_LIKE (6, 7);
+int get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt, ...)
+    PRINTF_LIKE (5, 6);
 
 #endif
