@@ -85,9 +85,6 @@
 #include "rules/seccomp/cache.h"
 #include "rules/seccomp/seccomp_internal.h"
 
-/* How many unknown names one warning lists before "and N more". */
-#define SECCOMP_UNKNOWN_SHOWN 5
-
 #define DEFAULT_PROFILE "/usr/share/containers/seccomp.json"
 
 static void
@@ -227,217 +224,6 @@ seccomp_parse (json_object *opts, const struct policy_where *where, void **out, 
     }
   *out = steal_pointer (&o);
   return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Checks that need no compiler                                         */
-
-struct judge
-{
-  struct verdict *v;
-  const char *id;
-  enum action act; /* the rule's action; "fix" cannot mend these: deny */
-  size_t invalid;  /* findings that make the runtimes refuse the profile */
-  bool timed_out;  /* libseccomp ran out of time: not a verdict to keep */
-};
-
-static void add_finding (struct judge *j, enum action act, const char *pointer, const char *fmt, ...)
-    PRINTF_LIKE (4, 5);
-
-static void
-add_finding (struct judge *j, enum action act, const char *pointer, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *msg = xvasprintf (fmt, ap);
-  va_end (ap);
-  verdict_add_finding (j->v, j->id, act, pointer, "%s", msg);
-}
-
-static void
-check_default (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j)
-{
-  if (p->default_action == NULL)
-    {
-      add_finding (j, j->act, "/linux/seccomp",
-                   "seccomp profile has no default action (linux.seccomp.defaultAction is absent, and runc and crun "
-                   "refuse the profile); set it, as \"SCMP_ACT_ERRNO\"");
-      j->invalid++;
-    }
-  else if (p->default_act < 0)
-    {
-      add_finding (j, j->act, "/linux/seccomp/defaultAction",
-                   "unknown seccomp action (linux.seccomp.defaultAction=\"%s\"); use one of " ACTIONS_KNOWN,
-                   p->default_action);
-      j->invalid++;
-    }
-  else if (sc_action_plain (p->default_act) == SCMP_ACT_NOTIFY)
-    {
-      add_finding (j, j->act, "/linux/seccomp/defaultAction",
-                   "seccomp profile sends every system call it does not list to a notify listener "
-                   "(linux.seccomp.defaultAction=SCMP_ACT_NOTIFY, which runc refuses as the default); make the "
-                   "default SCMP_ACT_ERRNO");
-      j->invalid++;
-    }
-  else if (sc_action_allows (sc_action_plain (p->default_act)) && !o->allow_default_allow)
-    add_finding (j, j->act, "/linux/seccomp/defaultAction",
-                 "seccomp profile allows every system call it does not list (linux.seccomp.defaultAction=%s); make "
-                 "the default SCMP_ACT_ERRNO and list what the container needs, or set "
-                 "rules.seccomp.allowDefaultAllow",
-                 p->default_action);
-}
-
-static void
-check_arches_flags (const struct sc_profile *p, struct judge *j)
-{
-  for (size_t i = 0; i < p->n_archs; i++)
-    {
-      if (p->arch_tokens[i] != 0)
-        continue;
-      cleanup_free char *pointer = xasprintf ("/linux/seccomp/architectures/%zu", i);
-      add_finding (j, j->act, pointer,
-                   "unknown seccomp architecture (linux.seccomp.architectures[%zu]=\"%s\", which libseccomp does not "
-                   "know); use SCMP_ARCH_ and a libseccomp name, as SCMP_ARCH_X86_64",
-                   i, json_object_get_string (json_object_array_get_idx (p->archs, i)));
-      j->invalid++;
-    }
-  for (size_t i = 0; i < p->n_flags; i++)
-    {
-      const char *flag = json_object_get_string (json_object_array_get_idx (p->flags, i));
-      if (sc_flag_known (flag))
-        continue;
-      cleanup_free char *pointer = xasprintf ("/linux/seccomp/flags/%zu", i);
-      add_finding (j, j->act, pointer,
-                   "unknown seccomp flag (linux.seccomp.flags[%zu]=\"%s\", which runc and crun refuse); use "
-                   "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW or "
-                   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-                   i, flag);
-      j->invalid++;
-    }
-}
-
-static void
-check_entry_action_args (const struct sc_entry *e, size_t i, struct judge *j)
-{
-  if (e->action == NULL)
-    {
-      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu", i);
-      add_finding (j, j->act, pointer,
-                   "seccomp rule without an action (linux.seccomp.syscalls[%zu].action is absent, and runc and crun "
-                   "refuse the profile); give it one, as \"SCMP_ACT_ERRNO\"",
-                   i);
-      j->invalid++;
-    }
-  else if (e->act < 0)
-    {
-      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/action", i);
-      add_finding (j, j->act, pointer,
-                   "unknown seccomp action (linux.seccomp.syscalls[%zu].action=\"%s\"); use one of " ACTIONS_KNOWN, i,
-                   e->action);
-      j->invalid++;
-    }
-  else if (sc_action_plain (e->act) == SCMP_ACT_NOTIFY)
-    for (size_t k = 0; k < e->n_names; k++)
-      if (strcmp (sc_name_at (e, k), "write") == 0)
-        {
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
-          add_finding (j, j->act, pointer,
-                       "seccomp profile sends write(2) to a notify listener (linux.seccomp.syscalls[%zu]: names "
-                       "include \"write\", action SCMP_ACT_NOTIFY, which runc refuses for write); give write "
-                       "another action",
-                       i);
-          j->invalid++;
-        }
-  for (size_t k = 0; k < e->n_args; k++)
-    {
-      const struct sc_arg *a = &e->args[k];
-      if (a->op == NULL)
-        {
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args/%zu", i, k);
-          add_finding (j, j->act, pointer,
-                       "seccomp argument condition without an operator (linux.seccomp.syscalls[%zu].args[%zu].op is "
-                       "absent, and runc and crun refuse the profile); use one of " OPERATORS_KNOWN,
-                       i, k);
-          j->invalid++;
-        }
-      else if (a->cmp == 0)
-        {
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args/%zu/op", i, k);
-          add_finding (j, j->act, pointer,
-                       "unknown seccomp operator (linux.seccomp.syscalls[%zu].args[%zu].op=\"%s\"); use one "
-                       "of " OPERATORS_KNOWN,
-                       i, k, a->op);
-          j->invalid++;
-        }
-      if (a->index >= SECCOMP_MAX_ARGS)
-        {
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/args/%zu/index", i, k);
-          add_finding (j, j->act, pointer,
-                       "seccomp argument index out of range (linux.seccomp.syscalls[%zu].args[%zu].index=%llu; "
-                       "system calls have arguments 0 to 5); use an index from 0 to 5",
-                       i, k, (unsigned long long)a->index);
-          j->invalid++;
-        }
-    }
-}
-
-/* Unknown names are skipped by runc and crun (with a log line): a
- * warning, whatever the rule's action, one per entry. */
-static void
-check_entry_names (const struct sc_entry *e, size_t i, struct judge *j)
-{
-  struct strbuf shown = { 0 };
-  size_t n_unknown = 0, first = 0;
-  for (size_t k = 0; k < e->n_names; k++)
-    {
-      const char *name = sc_name_at (e, k);
-      if (name[0] == '\0')
-        {
-          cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
-          add_finding (j, j->act, pointer,
-                       "empty system call name in seccomp profile (linux.seccomp.syscalls[%zu].names[%zu]=\"\", "
-                       "which runc refuses); remove it",
-                       i, k);
-          j->invalid++;
-          continue;
-        }
-      if (seccomp_syscall_resolve_name (name) != __NR_SCMP_ERROR)
-        continue;
-      if (n_unknown == 0)
-        first = k;
-      if (n_unknown < SECCOMP_UNKNOWN_SHOWN)
-        {
-          strbuf_append (&shown, n_unknown ? ", " : "");
-          strbuf_append_json_string (&shown, name);
-        }
-      n_unknown++;
-    }
-  if (n_unknown)
-    {
-      const struct scmp_version *ver = seccomp_version ();
-      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, first);
-      cleanup_free char *more = n_unknown > SECCOMP_UNKNOWN_SHOWN
-                                    ? xasprintf (" and %zu more", n_unknown - SECCOMP_UNKNOWN_SHOWN)
-                                    : xstrdup ("");
-      add_finding (j, ACTION_WARN, pointer,
-                   "seccomp profile names %s libseccomp %u.%u.%u does not know (linux.seccomp.syscalls[%zu].names: "
-                   "%s%s); runc and crun skip %s: check the spelling, or update libseccomp if %s new",
-                   n_unknown > 1 ? "system calls" : "a system call", ver->major, ver->minor, ver->micro, i, shown.buf,
-                   more, n_unknown > 1 ? "them" : "it", n_unknown > 1 ? "they are" : "it is");
-    }
-  strbuf_release (&shown);
-}
-
-static void
-check_static (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j)
-{
-  check_default (p, o, j);
-  check_arches_flags (p, j);
-  for (size_t i = 0; i < p->n_entries; i++)
-    {
-      check_entry_action_args (&p->entries[i], i, j);
-      check_entry_names (&p->entries[i], i, j);
-    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -627,37 +413,37 @@ report_refusal (const struct sc_profile *p, const struct compile_result *r, stru
   switch (r->step)
     {
     case STEP_INIT:
-      add_finding (j, j->act, "/linux/seccomp/defaultAction",
-                   "seccomp profile does not compile (linux.seccomp.defaultAction=%s: libseccomp's seccomp_init "
-                   "refuses it, as when the kernel lacks the action); use SCMP_ACT_ERRNO",
-                   p->default_action);
+      sc_add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                      "seccomp profile does not compile (linux.seccomp.defaultAction=%s: libseccomp's seccomp_init "
+                      "refuses it, as when the kernel lacks the action); use SCMP_ACT_ERRNO",
+                      p->default_action);
       return;
     case STEP_ARCH:
       {
         cleanup_free char *pointer = xasprintf ("/linux/seccomp/architectures/%zu", r->i);
-        add_finding (j, j->act, pointer,
-                     "seccomp profile does not compile (linux.seccomp.architectures[%zu]=\"%s\": seccomp_arch_add: "
-                     "%s); remove the architecture",
-                     r->i, json_object_get_string (json_object_array_get_idx (p->archs, r->i)), strerror (-r->rc));
+        sc_add_finding (j, j->act, pointer,
+                        "seccomp profile does not compile (linux.seccomp.architectures[%zu]=\"%s\": seccomp_arch_add: "
+                        "%s); remove the architecture",
+                        r->i, json_object_get_string (json_object_array_get_idx (p->archs, r->i)), strerror (-r->rc));
         return;
       }
     case STEP_RULE:
       {
         const char *name = sc_name_at (&p->entries[r->i], r->k);
         cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", r->i, r->k);
-        add_finding (j, j->act, pointer,
-                     "seccomp profile does not compile (linux.seccomp.syscalls[%zu]: libseccomp refuses the rule "
-                     "for \"%s\": %s); fix the entry: runc and crun refuse the profile",
-                     r->i, name,
-                     r->rc == -EEXIST ? "it conflicts with an earlier rule for the same call and arguments"
-                                      : strerror (-r->rc));
+        sc_add_finding (j, j->act, pointer,
+                        "seccomp profile does not compile (linux.seccomp.syscalls[%zu]: libseccomp refuses the rule "
+                        "for \"%s\": %s); fix the entry: runc and crun refuse the profile",
+                        r->i, name,
+                        r->rc == -EEXIST ? "it conflicts with an earlier rule for the same call and arguments"
+                                         : strerror (-r->rc));
         return;
       }
     default:
-      add_finding (j, j->act, "/linux/seccomp",
-                   "seccomp profile does not compile (libseccomp cannot generate its BPF program: %s); simplify the "
-                   "profile",
-                   strerror (-r->rc));
+      sc_add_finding (j, j->act, "/linux/seccomp",
+                      "seccomp profile does not compile (libseccomp cannot generate its BPF program: %s); simplify the "
+                      "profile",
+                      strerror (-r->rc));
       return;
     }
 }
@@ -815,10 +601,10 @@ compile_bpf (const struct sc_profile *p, const char *key, size_t key_len, struct
                                "libseccomp exported %zu bytes of BPF, not whole instructions", len);
   if (len / sizeof (struct sock_filter) > BPF_MAXINSNS)
     {
-      add_finding (j, j->act, "/linux/seccomp",
-                   "seccomp profile is too long for the kernel (it compiles to %zu BPF instructions, more than the "
-                   "kernel's limit of %d, so runc and crun cannot load it); shorten it",
-                   len / sizeof (struct sock_filter), BPF_MAXINSNS);
+      sc_add_finding (j, j->act, "/linux/seccomp",
+                      "seccomp profile is too long for the kernel (it compiles to %zu BPF instructions, more than the "
+                      "kernel's limit of %d, so runc and crun cannot load it); shorten it",
+                      len / sizeof (struct sock_filter), BPF_MAXINSNS);
       j->invalid++;
       return 0;
     }
@@ -1258,10 +1044,10 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
           if (e->n_args == 0)
             {
               cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
-              add_finding (j, j->act, pointer,
-                           "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include "
-                           "\"%s\", action %s, no argument conditions); remove it or make it SCMP_ACT_ERRNO",
-                           name, i, name, e->action);
+              sc_add_finding (j, j->act, pointer,
+                              "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include "
+                              "\"%s\", action %s, no argument conditions); remove it or make it SCMP_ACT_ERRNO",
+                              name, i, name, e->action);
               return;
             }
           if (cond_i == SIZE_MAX)
@@ -1275,17 +1061,18 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
   if (cond_i != SIZE_MAX)
     {
       cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", cond_i, cond_k);
-      add_finding (j, j->act, pointer,
-                   "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include \"%s\", "
-                   "action %s, with argument conditions that, with the other rules for it, match every call); narrow "
-                   "the conditions or make the rules SCMP_ACT_ERRNO",
-                   name, cond_i, name, p->entries[cond_i].action);
+      sc_add_finding (
+          j, j->act, pointer,
+          "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include \"%s\", "
+          "action %s, with argument conditions that, with the other rules for it, match every call); narrow "
+          "the conditions or make the rules SCMP_ACT_ERRNO",
+          name, cond_i, name, p->entries[cond_i].action);
       return;
     }
-  add_finding (j, j->act, "/linux/seccomp/defaultAction",
-               "seccomp profile allows %s unconditionally (linux.seccomp.defaultAction=%s, and no rule restricts "
-               "\"%s\"); add {\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ERRNO\"} to linux.seccomp.syscalls",
-               name, p->default_action, name, name);
+  sc_add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                  "seccomp profile allows %s unconditionally (linux.seccomp.defaultAction=%s, and no rule restricts "
+                  "\"%s\"); add {\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ERRNO\"} to linux.seccomp.syscalls",
+                  name, p->default_action, name, name);
 }
 
 /* Judge each call of the deny list, reusing what verdicts[] (kept with
@@ -1676,7 +1463,7 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
     }
   size_t before = v->n_findings;
   struct judge j = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false };
-  check_static (&p, o, &j);
+  sc_check_static (&p, o, &j);
   if (!j.invalid && compile_and_judge (&p, o, &j, err) < 0)
     return -1; /* (when j.invalid, runc and crun refuse it: nothing more to learn by compiling) */
   if (memo && !j.timed_out)

@@ -162,4 +162,25 @@ int get_strings (json_object *parent, const char *key, json_object **out, size_t
 int get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt, ...)
     PRINTF_LIKE (5, 6);
 
+/* ------------------------------------------------------------------ */
+/* checks.c: what the rule finds                                        */
+
+/* The findings of one judgement. */
+struct judge
+{
+  struct verdict *v;
+  const char *id;
+  enum action act; /* the rule's action; "fix" cannot mend these: deny */
+  size_t invalid;  /* findings that make the runtimes refuse the profile */
+  bool timed_out;  /* libseccomp ran out of time: not a verdict to keep */
+};
+
+/* Add a finding of the rule, with a message formatted here. */
+void sc_add_finding (struct judge *j, enum action act, const char *pointer, const char *fmt, ...) PRINTF_LIKE (4, 5);
+
+/* The checks that need no compiler: what the runtimes would refuse
+ * (counted in j->invalid), a default action that allows, and unknown
+ * names (a warning). */
+void sc_check_static (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j);
+
 #endif
