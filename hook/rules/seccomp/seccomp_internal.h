@@ -183,4 +183,31 @@ void sc_add_finding (struct judge *j, enum action act, const char *pointer, cons
  * names (a warning). */
 void sc_check_static (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j);
 
+/* ------------------------------------------------------------------ */
+/* build.c: the profile built as runc builds it                         */
+
+struct seccomp_built;
+
+/* Every input that decides the program libseccomp builds of p, as bytes:
+ * the key of the build in the cache (rules/seccomp/cache.h). */
+char *sc_build_key (const struct sc_profile *p, size_t *len);
+
+/* What sc_compile_bpf() gives. */
+enum compiled
+{
+  COMPILE_FAILED = -1, /* an error: *err says (as ocigate_error_make() returns) */
+  COMPILE_REFUSED = 0, /* no program to judge: a finding says why */
+  COMPILE_READY = 1,   /* the program, in *bp */
+};
+
+/* The BPF program of p, built under `key` or kept from an earlier build
+ * (*fresh false).  Refused when libseccomp refuses the profile, takes too
+ * long (j->timed_out), or makes it too long for the kernel: each a finding
+ * in j. */
+enum compiled sc_compile_bpf (const struct sc_profile *p, const char *key, size_t key_len, struct seccomp_built *bp,
+                              bool *fresh, struct judge *j, ocigate_error_t *err);
+
+void sc_built_release (struct seccomp_built *b);
+#define cleanup_sc_built __attribute__ ((cleanup (sc_built_release)))
+
 #endif
