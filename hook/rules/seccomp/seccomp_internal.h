@@ -210,4 +210,12 @@ enum compiled sc_compile_bpf (const struct sc_profile *p, const char *key, size_
 void sc_built_release (struct seccomp_built *b);
 #define cleanup_sc_built __attribute__ ((cleanup (sc_built_release)))
 
+/* ------------------------------------------------------------------ */
+/* deny.c: the deny list judged on the program                          */
+
+/* Build p (build.c) and judge the calls of o->deny on its program: a
+ * finding in j for each that it allows unconditionally. */
+int sc_compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j,
+                          ocigate_error_t *err);
+
 #endif
