@@ -218,4 +218,28 @@ void sc_built_release (struct seccomp_built *b);
 int sc_compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j,
                           ocigate_error_t *err);
 
+/* ------------------------------------------------------------------ */
+/* memo.c: the findings of a profile, kept for the next config          */
+
+/* What a judgement's findings are kept under (owned). */
+struct outcome_key
+{
+  bool on; /* false: not kept (the process's first profile, or not an object) */
+  uint64_t shape;
+  char *options;
+  size_t options_len;
+};
+
+void outcome_key_release (struct outcome_key *key);
+#define cleanup_outcome_key __attribute__ ((cleanup (outcome_key_release)))
+
+/* Add to v the findings kept for this linux.seccomp under these options
+ * and action: true when some were kept, false with *key filled for
+ * sc_outcome_keep() when the profile is to be judged. */
+bool sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act, struct outcome_key *key,
+                        struct verdict *v);
+
+/* Keep the findings from v->findings[before] on under *key, when it is on. */
+void sc_outcome_keep (json_object *profile, struct outcome_key *key, const struct verdict *v, size_t before);
+
 #endif
