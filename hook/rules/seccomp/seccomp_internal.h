@@ -242,4 +242,13 @@ bool sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, e
 /* Keep the findings from v->findings[before] on under *key, when it is on. */
 void sc_outcome_keep (json_object *profile, struct outcome_key *key, const struct verdict *v, size_t before);
 
+/* ------------------------------------------------------------------ */
+/* podman.c: Podman's profile format                                    */
+
+/* Read the profile file at `path`, in Podman's format, and translate it
+ * as Podman does for the container of cfg into *out, a linux.seccomp
+ * object.  What is wrong with the file is an error of the policy
+ * (OCIGATE_ERR_POLICY). */
+int sc_profile_translate (const char *path, const struct oci_config *cfg, json_object **out, ocigate_error_t *err);
+
 #endif
