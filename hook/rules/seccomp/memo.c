@@ -214,7 +214,7 @@ options_key (const struct seccomp_options *o, enum action act, size_t *len)
 }
 
 void
-outcome_key_release (struct outcome_key *key)
+sc_outcome_key_release (struct sc_outcome_key *key)
 {
   free (key->options);
 }
@@ -242,7 +242,7 @@ outcome_replay (json_object *profile, uint64_t shape, const char *options, size_
 }
 
 void
-sc_outcome_keep (json_object *profile, struct outcome_key *key, const struct verdict *v, size_t before)
+sc_outcome_keep (json_object *profile, struct sc_outcome_key *key, const struct verdict *v, size_t before)
 {
   if (!key->on)
     return;
@@ -275,7 +275,7 @@ sc_outcome_keep (json_object *profile, struct outcome_key *key, const struct ver
 }
 
 bool
-sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act, struct outcome_key *key,
+sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act, struct sc_outcome_key *key,
                    struct verdict *v)
 {
   /* else sc_profile_parse() says what is wrong with it */

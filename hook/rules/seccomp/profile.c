@@ -94,14 +94,14 @@ get_string (json_object *parent, const char *key, const char **out, ocigate_erro
 }
 
 void
-too_large_release (struct too_large *big)
+sc_too_large_release (struct sc_too_large *big)
 {
   free (big->pointer);
   free (big->what);
 }
 
 static enum profile_parsed
-too_large (struct too_large *big, size_t n, size_t limit, const char *field, const char *pointer)
+too_large (struct sc_too_large *big, size_t n, size_t limit, const char *field, const char *pointer)
 {
   big->pointer = xstrdup (pointer);
   big->what = xasprintf ("%s has %zu entries, more than the limit of %zu", field, n, limit);
@@ -109,7 +109,7 @@ too_large (struct too_large *big, size_t n, size_t limit, const char *field, con
 }
 
 static enum profile_parsed
-parse_args (json_object *entry, size_t i, struct sc_entry *e, struct too_large *big, ocigate_error_t *err)
+parse_args (json_object *entry, size_t i, struct sc_entry *e, struct sc_too_large *big, ocigate_error_t *err)
 {
   json_object *args = json_get (entry, "args");
   if (args == NULL)
@@ -168,7 +168,7 @@ sc_args_repeat_index (const struct sc_entry *e)
 }
 
 enum profile_parsed
-sc_profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big, ocigate_error_t *err)
+sc_profile_parse (json_object *sc, struct sc_profile *p, struct sc_too_large *big, ocigate_error_t *err)
 {
   memset (p, 0, sizeof *p);
   p->default_act = -1;

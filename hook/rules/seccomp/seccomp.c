@@ -210,11 +210,11 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
                                              "as no profile");
       return 0;
     }
-  cleanup_outcome_key struct outcome_key key = { 0 };
+  cleanup_sc_outcome_key struct sc_outcome_key key = { 0 };
   if (sc_outcome_lookup (sc, o, s->action, &key, v))
     return 0; /* the findings of the same profile, judged before */
   cleanup_sc_profile struct sc_profile p = { 0 };
-  cleanup_too_large struct too_large big = { 0 };
+  cleanup_sc_too_large struct sc_too_large big = { 0 };
   enum profile_parsed r = sc_profile_parse (sc, &p, &big, err);
   if (r == PROFILE_FAILED)
     return ocigate_error_prefix (err, "%s", ctx->config->name); /* as rule_config_error() says it */

@@ -114,14 +114,14 @@ void sc_profile_release (struct sc_profile *p);
 #define cleanup_sc_profile __attribute__ ((cleanup (sc_profile_release)))
 
 /* A limit the profile passes: where, and what (owned). */
-struct too_large
+struct sc_too_large
 {
   char *pointer;
   char *what;
 };
 
-void too_large_release (struct too_large *big);
-#define cleanup_too_large __attribute__ ((cleanup (too_large_release)))
+void sc_too_large_release (struct sc_too_large *big);
+#define cleanup_sc_too_large __attribute__ ((cleanup (sc_too_large_release)))
 
 /* What sc_profile_parse() made of linux.seccomp. */
 enum profile_parsed
@@ -132,7 +132,7 @@ enum profile_parsed
 };
 
 /* Read linux.seccomp into *p, checking every type and count. */
-enum profile_parsed sc_profile_parse (json_object *sc, struct sc_profile *p, struct too_large *big,
+enum profile_parsed sc_profile_parse (json_object *sc, struct sc_profile *p, struct sc_too_large *big,
                                       ocigate_error_t *err);
 
 /* Two conditions on one argument: runc adds one rule per condition. */
@@ -222,7 +222,7 @@ int sc_compile_and_judge (const struct sc_profile *p, const struct seccomp_optio
 /* memo.c: the findings of a profile, kept for the next config          */
 
 /* What a judgement's findings are kept under (owned). */
-struct outcome_key
+struct sc_outcome_key
 {
   bool on; /* false: not kept (the process's first profile, or not an object) */
   uint64_t shape;
@@ -230,17 +230,17 @@ struct outcome_key
   size_t options_len;
 };
 
-void outcome_key_release (struct outcome_key *key);
-#define cleanup_outcome_key __attribute__ ((cleanup (outcome_key_release)))
+void sc_outcome_key_release (struct sc_outcome_key *key);
+#define cleanup_sc_outcome_key __attribute__ ((cleanup (sc_outcome_key_release)))
 
 /* Add to v the findings kept for this linux.seccomp under these options
  * and action: true when some were kept, false with *key filled for
  * sc_outcome_keep() when the profile is to be judged. */
-bool sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act, struct outcome_key *key,
-                        struct verdict *v);
+bool sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act,
+                        struct sc_outcome_key *key, struct verdict *v);
 
 /* Keep the findings from v->findings[before] on under *key, when it is on. */
-void sc_outcome_keep (json_object *profile, struct outcome_key *key, const struct verdict *v, size_t before);
+void sc_outcome_keep (json_object *profile, struct sc_outcome_key *key, const struct verdict *v, size_t before);
 
 /* ------------------------------------------------------------------ */
 /* podman.c: Podman's profile format                                    */
