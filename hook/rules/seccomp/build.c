@@ -130,11 +130,21 @@ rule_seccomp_set_compile_in_process (bool on)
   compile_in_process = on;
 }
 
-/* The page the compiling child writes its result to. */
+/* The page the compiling child writes its result to: NULL when it
+ * cannot be mapped (errno says why). */
+static struct compile_result *
+shared_result_map (void)
+{
+  void *page = mmap (NULL, sizeof (struct compile_result), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED)
+    return NULL;
+  return page;
+}
+
 static void
 shared_result_release (struct compile_result **r)
 {
-  if (*r != MAP_FAILED)
+  if (*r)
     munmap (*r, sizeof **r);
 }
 #define cleanup_shared_result __attribute__ ((cleanup (shared_result_release)))
@@ -150,9 +160,8 @@ compile_isolated (const struct sc_profile *p, int fd, struct compile_result *out
       compile_filter (p, fd, out);
       return 0;
     }
-  cleanup_shared_result struct compile_result *shared
-      = mmap (NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (shared == MAP_FAILED)
+  cleanup_shared_result struct compile_result *shared = shared_result_map ();
+  if (shared == NULL)
     return ocigate_error_make_errno (err, errno, "mmap for the seccomp compiler");
   *shared = (struct compile_result){ STEP_NONE, 0, 0, 0 };
   /* An inherited SIGCHLD of SIG_IGN would reap the child before waitpid. */
