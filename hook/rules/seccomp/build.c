@@ -18,6 +18,7 @@
 #include "rules/seccomp/cache.h"
 #include "rules/seccomp/seccomp_internal.h"
 
+/* A libseccomp filter, released with its variable. */
 static void
 filter_ctx_release (scmp_filter_ctx *ctx)
 {

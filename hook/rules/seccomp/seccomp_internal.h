@@ -94,7 +94,8 @@ struct sc_entry
   size_t n_args;
 };
 
-/* linux.seccomp as read: views into the config's tree, but for entries. */
+/* linux.seccomp as read.  Strings and arrays are the config's tree's;
+ * only entries[] is owned. */
 struct sc_profile
 {
   const char *default_action; /* NULL when absent */
@@ -149,11 +150,9 @@ sc_name_at (const struct sc_entry *e, size_t k)
   return json_object_get_string (json_object_array_get_idx (e->names, k));
 }
 
-/* Typed reads of the profile's values (also of Podman's profile files),
- * for the rule's files only.  They name the field in their errors; it is
- * given as a format and its arguments, and formatted only when there is an
- * error (a profile has hundreds of fields, and judging it must stay
- * cheap). */
+/* Typed reads of a profile's values, in the config or in a Podman
+ * profile file; the field their errors name is a format and its
+ * arguments, formatted only on an error (see profile.c). */
 int get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
     PRINTF_LIKE (5, 6);
 /* An optional array of strings: NULL when absent or null. */
@@ -233,9 +232,9 @@ struct sc_outcome_key
 void sc_outcome_key_release (struct sc_outcome_key *key);
 #define cleanup_sc_outcome_key __attribute__ ((cleanup (sc_outcome_key_release)))
 
-/* Add to v the findings kept for this linux.seccomp under these options
- * and action: true when some were kept, false with *key filled for
- * sc_outcome_keep() when the profile is to be judged. */
+/* When this linux.seccomp was judged before under these options and
+ * action, add its findings (maybe none) to v and say true; else false,
+ * with *key filled for sc_outcome_keep() once it is judged. */
 bool sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act,
                         struct sc_outcome_key *key, struct verdict *v);
 
