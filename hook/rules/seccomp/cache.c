@@ -7,7 +7,7 @@
  * memory (`ocigate check` over many configs) and in a directory that only
  * the caller can write (the hook, one process per container).
  *
- * The key is every input that decides the program (see rules/seccomp/seccomp.c:
+ * The key is every input that decides the program (see rules/seccomp/build.c:
  * the profile as libseccomp is given it, libseccomp's version, the kernel,
  * the native architecture), so a hit is the program a build would make;
  * the judgement still runs on it each time.  A file's name is a slot (the
@@ -59,10 +59,20 @@ struct mem_entry
   struct seccomp_built b;
 };
 
-/* Pointers: the hook looks up one profile, and a scan of whole entries
- * (each with its verdicts) touched nine pages of memory to find none. */
-static struct mem_entry *mem[MEM_SLOTS];
-static size_t mem_next;
+/* What this process keeps (single-threaded: ocigate judges one config at
+ * a time). */
+struct cache_memory
+{
+  /* Lookups the directory answered.  A build found there is kept in
+   * memory from the second on: the hook makes one, and the copy would
+   * be work no decision needs. */
+  unsigned disk_hits;
+  size_t next; /* the slot the next new key takes, in turn */
+  /* Pointers: the hook looks up one profile, and a scan of whole entries
+   * (each with its verdicts) touched nine pages of memory to find none. */
+  struct mem_entry *slots[MEM_SLOTS];
+};
+static struct cache_memory mem;
 
 static void
 built_copy (struct seccomp_built *dst, const struct seccomp_built *src)
@@ -75,9 +85,9 @@ static bool
 mem_get (const char *key, size_t key_len, struct seccomp_built *out)
 {
   for (size_t s = 0; s < MEM_SLOTS; s++)
-    if (mem[s] && mem[s]->key_len == key_len && memcmp (mem[s]->key, key, key_len) == 0)
+    if (mem.slots[s] && mem.slots[s]->key_len == key_len && memcmp (mem.slots[s]->key, key, key_len) == 0)
       {
-        built_copy (out, &mem[s]->b);
+        built_copy (out, &mem.slots[s]->b);
         return true;
       }
   return false;
@@ -90,11 +100,11 @@ mem_put (const char *key, size_t key_len, const struct seccomp_built *b)
 {
   struct mem_entry *e = NULL;
   for (size_t s = 0; s < MEM_SLOTS && e == NULL; s++)
-    if (mem[s] && mem[s]->key_len == key_len && memcmp (mem[s]->key, key, key_len) == 0)
-      e = mem[s];
+    if (mem.slots[s] && mem.slots[s]->key_len == key_len && memcmp (mem.slots[s]->key, key, key_len) == 0)
+      e = mem.slots[s];
   if (e == NULL)
     {
-      struct mem_entry **slot = &mem[mem_next++ % MEM_SLOTS];
+      struct mem_entry **slot = &mem.slots[mem.next++ % MEM_SLOTS];
       if (*slot == NULL)
         *slot = xzalloc (sizeof **slot);
       e = *slot;
@@ -245,10 +255,7 @@ seccomp_cache_get (const char *key, size_t key_len, struct seccomp_built *out)
     return true;
   if (!disk_get (key, key_len, out))
     return false;
-  /* Into memory from the second lookup of a process on: the hook makes
-   * one, and the copy would be work no decision needs. */
-  static unsigned disk_hits;
-  if (disk_hits++ > 0)
+  if (mem.disk_hits++ > 0)
     mem_put (key, key_len, out);
   return true;
 }

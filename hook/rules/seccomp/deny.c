@@ -1,0 +1,143 @@
+/* seccomp: the deny list judged on the profile's BPF program.  A call of
+ * the list that the program allows whatever its arguments (bpf_judge())
+ * is a finding naming what allows it; when bpf_judge() cannot tell, a
+ * plain reading of the profile decides.  The verdicts are kept with the
+ * build, per system call number, for the next judgement of the same
+ * program.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <string.h>
+
+#include "rules/seccomp/bpf.h"
+#include "rules/seccomp/cache.h"
+#include "rules/seccomp/seccomp_internal.h"
+
+/* The plain reading, when bpf_judge() is unsure: the first unconditional
+ * rule for the name decides (libseccomp keeps the first one); with no rule
+ * at all the default does; with only conditional rules, the call is not
+ * allowed unconditionally. */
+static bool
+json_allows (const struct sc_profile *p, const char *name)
+{
+  uint32_t def = sc_default_value (p);
+  bool named = false;
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      uint32_t action = sc_entry_value (e);
+      if (action == def)
+        continue;
+      for (size_t k = 0; k < e->n_names; k++)
+        if (strcmp (sc_name_at (e, k), name) == 0)
+          {
+            if (e->n_args == 0)
+              return sc_action_allows (action);
+            named = true;
+            break;
+          }
+    }
+  return !named && sc_action_allows (def);
+}
+
+/* Name what allows the call: the first unconditional allowing rule, else
+ * the first conditional one, else the default action. */
+static void
+blame (const struct sc_profile *p, const char *name, struct judge *j)
+{
+  uint32_t def = sc_default_value (p);
+  size_t cond_i = SIZE_MAX, cond_k = 0;
+  for (size_t i = 0; i < p->n_entries; i++)
+    {
+      const struct sc_entry *e = &p->entries[i];
+      uint32_t action = sc_entry_value (e);
+      if (action == def || !sc_action_allows (action))
+        continue;
+      for (size_t k = 0; k < e->n_names; k++)
+        {
+          if (strcmp (sc_name_at (e, k), name) != 0)
+            continue;
+          if (e->n_args == 0)
+            {
+              cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
+              sc_add_finding (j, j->act, pointer,
+                              "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include "
+                              "\"%s\", action %s, no argument conditions); remove it or make it SCMP_ACT_ERRNO",
+                              name, i, name, e->action);
+              return;
+            }
+          if (cond_i == SIZE_MAX)
+            {
+              cond_i = i;
+              cond_k = k;
+            }
+          break;
+        }
+    }
+  if (cond_i != SIZE_MAX)
+    {
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", cond_i, cond_k);
+      sc_add_finding (
+          j, j->act, pointer,
+          "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include \"%s\", "
+          "action %s, with argument conditions that, with the other rules for it, match every call); narrow "
+          "the conditions or make the rules SCMP_ACT_ERRNO",
+          name, cond_i, name, p->entries[cond_i].action);
+      return;
+    }
+  sc_add_finding (j, j->act, "/linux/seccomp/defaultAction",
+                  "seccomp profile allows %s unconditionally (linux.seccomp.defaultAction=%s, and no rule restricts "
+                  "\"%s\"); add {\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ERRNO\"} to linux.seccomp.syscalls",
+                  name, p->default_action, name, name);
+}
+
+/* Judge each call of the deny list, reusing what verdicts[] (kept with
+ * the build) says and filling in what it did not; true when it filled in
+ * anything. */
+static bool
+judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const struct sock_filter *prog, size_t n,
+            signed char verdicts[SECCOMP_CACHE_VERDICTS], struct judge *j)
+{
+  uint32_t native = seccomp_arch_native ();
+  cleanup_bpf_states struct bpf_states st = { 0 };
+  bool judged = false;
+  for (size_t d = 0; d < o->n_deny; d++)
+    {
+      int nr = seccomp_syscall_resolve_name_arch (native, o->deny[d]);
+      if (nr < 0)
+        continue; /* not a system call of this architecture */
+      enum bpf_verdict bv;
+      if (nr < SECCOMP_CACHE_VERDICTS && verdicts[nr] >= 0)
+        bv = (enum bpf_verdict)verdicts[nr];
+      else
+        {
+          bv = bpf_judge (prog, n, native, (uint32_t)nr, &st);
+          if (nr < SECCOMP_CACHE_VERDICTS)
+            {
+              verdicts[nr] = (signed char)bv;
+              judged = true;
+            }
+        }
+      if (bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, o->deny[d])))
+        blame (p, o->deny[d], j);
+    }
+  return judged;
+}
+
+int
+sc_compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j,
+                      ocigate_error_t *err)
+{
+  size_t key_len = 0;
+  cleanup_free char *key = sc_build_key (p, &key_len);
+  cleanup_sc_built struct seccomp_built b = { 0 };
+  bool fresh = false;
+  enum compiled r = sc_compile_bpf (p, key, key_len, &b, &fresh, j, err);
+  if (r == COMPILE_FAILED)
+    return -1;
+  /* A new build is kept (a time-out is not: it may come from a loaded
+   * machine), and so are the verdicts judged now, with the program. */
+  bool judged = r == COMPILE_READY && judge_deny (p, o, b.prog, b.len / sizeof (struct sock_filter), b.verdicts, j);
+  if ((fresh && !j->timed_out) || judged)
+    seccomp_cache_put (key, key_len, &b);
+  return 0;
+}

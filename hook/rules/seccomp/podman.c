@@ -1,0 +1,458 @@
+/* seccomp: Podman's translation of its profile format, for "fix".
+ * containers/common pkg/seccomp reads seccomp.json (its format, which
+ * also reads Docker's) and writes the config's linux.seccomp for the
+ * container at hand; sc_profile_translate() does the same.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "rules/seccomp/seccomp_internal.h"
+
+/* The architectures libseccomp 2.5 has, with the names Podman's profiles
+ * use for them (Go's GOARCH, as libseccomp-golang prints them). */
+static const struct
+{
+  uint32_t token;
+  const char *scmp; /* SCMP_ARCH_... */
+  const char *go;
+  bool has_archmap; /* Podman maps archMap only for these natives */
+} arches[] = {
+  { SCMP_ARCH_X86, "SCMP_ARCH_X86", "x86", false },
+  { SCMP_ARCH_X86_64, "SCMP_ARCH_X86_64", "amd64", true },
+  { SCMP_ARCH_X32, "SCMP_ARCH_X32", "x32", false },
+  { SCMP_ARCH_ARM, "SCMP_ARCH_ARM", "arm", false },
+  { SCMP_ARCH_AARCH64, "SCMP_ARCH_AARCH64", "arm64", true },
+  { SCMP_ARCH_MIPS, "SCMP_ARCH_MIPS", "mips", false },
+  { SCMP_ARCH_MIPS64, "SCMP_ARCH_MIPS64", "mips64", true },
+  { SCMP_ARCH_MIPS64N32, "SCMP_ARCH_MIPS64N32", "mips64n32", true },
+  { SCMP_ARCH_MIPSEL, "SCMP_ARCH_MIPSEL", "mipsel", false },
+  { SCMP_ARCH_MIPSEL64, "SCMP_ARCH_MIPSEL64", "mipsel64", true },
+  { SCMP_ARCH_MIPSEL64N32, "SCMP_ARCH_MIPSEL64N32", "mipsel64n32", true },
+  { SCMP_ARCH_PPC, "SCMP_ARCH_PPC", "ppc", false },
+  { SCMP_ARCH_PPC64, "SCMP_ARCH_PPC64", "ppc64", false },
+  { SCMP_ARCH_PPC64LE, "SCMP_ARCH_PPC64LE", "ppc64le", false },
+  { SCMP_ARCH_S390, "SCMP_ARCH_S390", "s390", false },
+  { SCMP_ARCH_S390X, "SCMP_ARCH_S390X", "s390x", true },
+  { SCMP_ARCH_PARISC, "SCMP_ARCH_PARISC", "parisc", false },
+  { SCMP_ARCH_PARISC64, "SCMP_ARCH_PARISC64", "parisc64", false },
+  { SCMP_ARCH_RISCV64, "SCMP_ARCH_RISCV64", "riscv64", false },
+};
+
+/* The errno names Podman's profiles may use (containers/common
+ * pkg/seccomp/errno_list.go). */
+/* clang-format off */
+#define E(x) { #x, x }
+static const struct
+{
+  const char *name;
+  unsigned value;
+} errno_names[] = {
+  E (EPERM), E (ENOENT), E (ESRCH), E (EIO), E (ENXIO), E (E2BIG), E (ENOEXEC), E (EBADF), E (ECHILD),
+  E (EDEADLK), E (ENOMEM), E (EACCES), E (EFAULT), E (ENOTBLK), E (EBUSY), E (EEXIST), E (EXDEV), E (ENODEV),
+  E (ENOTDIR), E (EISDIR), E (EINVAL), E (ENFILE), E (EMFILE), E (ENOTTY), E (ETXTBSY), E (EFBIG), E (ENOSPC),
+  E (ESPIPE), E (EROFS), E (EMLINK), E (EPIPE), E (EDOM), E (ERANGE), E (EAGAIN), E (EINPROGRESS), E (EALREADY),
+  E (ENOTSOCK), E (EDESTADDRREQ), E (EMSGSIZE), E (EPROTOTYPE), E (ENOPROTOOPT), E (EPROTONOSUPPORT),
+  E (ESOCKTNOSUPPORT), E (EOPNOTSUPP), E (EPFNOSUPPORT), E (EAFNOSUPPORT), E (EADDRINUSE), E (EADDRNOTAVAIL),
+  E (ENETDOWN), E (ENETUNREACH), E (ENETRESET), E (ECONNABORTED), E (ECONNRESET), E (ENOBUFS), E (EISCONN),
+  E (ENOTCONN), E (ESHUTDOWN), E (ETOOMANYREFS), E (ETIMEDOUT), E (ECONNREFUSED), E (ELOOP), E (ENAMETOOLONG),
+  E (EHOSTDOWN), E (EHOSTUNREACH), E (ENOTEMPTY), E (EUSERS), E (EDQUOT), E (ESTALE), E (EREMOTE), E (ENOLCK),
+  E (ENOSYS), E (EILSEQ), E (ENOMEDIUM), E (EMEDIUMTYPE), E (EOVERFLOW), E (ECANCELED), E (EIDRM), E (ENOMSG),
+  E (ENOTSUP), E (EBADMSG), E (ENOTRECOVERABLE), E (EOWNERDEAD),
+};
+#undef E
+/* clang-format on */
+
+static int
+arch_index (uint32_t token)
+{
+  for (size_t i = 0; i < ARRAY_SIZE (arches); i++)
+    if (arches[i].token == token)
+      return (int)i;
+  return -1;
+}
+
+struct xlate
+{
+  const char *path;
+  const char *native_go;   /* "amd64": what includes/excludes.arches name */
+  const char *native_scmp; /* "SCMP_ARCH_X86_64" when Podman maps archMap for it */
+  capmask_t caps;          /* the container's bounding set */
+  unsigned kernel_major, kernel_minor;
+};
+
+/* Wrap an error of the get_* helpers: it is the profile's, not the config's. */
+static int
+xlate_fail (const struct xlate *x, ocigate_error_t *err)
+{
+  ocigate_error_prefix (err, "seccomp profile %s", x->path);
+  (*err)->kind = OCIGATE_ERR_POLICY;
+  return -1;
+}
+
+static int xlate_error (const struct xlate *x, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (3, 4);
+
+static int
+xlate_error (const struct xlate *x, ocigate_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "seccomp profile %s: %s", x->path, msg);
+}
+
+static json_object *
+new_uint (uint64_t v)
+{
+  return v <= INT64_MAX ? json_object_new_int64 ((int64_t)v) : json_object_new_uint64 (v);
+}
+
+/* Podman's getErrno: the name (or number) in `errno` wins over the number
+ * in `errnoRet`; *out stays NULL when there is neither. */
+static int
+xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const char *num_key, const char *field,
+             json_object **out, ocigate_error_t *err)
+{
+  const char *name;
+  cleanup_free char *nf = xasprintf ("%s%s", field, name_key);
+  if (get_string (o, name_key, &name, err, "%s", nf) < 0)
+    return xlate_fail (x, err);
+  *out = NULL;
+  if (name && name[0])
+    {
+      char *end = NULL;
+      bool numeric = isdigit ((unsigned char)name[0]);
+      errno = 0;
+      unsigned long long v = numeric ? strtoull (name, &end, 10) : 0;
+      if (numeric && *end == '\0' && errno == 0 && v <= UINT32_MAX)
+        {
+          *out = new_uint (v);
+          return 0;
+        }
+      for (size_t i = 0; i < ARRAY_SIZE (errno_names); i++)
+        if (strcmp (errno_names[i].name, name) == 0)
+          {
+            *out = new_uint (errno_names[i].value);
+            return 0;
+          }
+      return xlate_error (x, err, "%s: unknown errno \"%s\"", nf, name);
+    }
+  json_object *num = json_get (o, num_key);
+  if (num == NULL)
+    return 0;
+  cleanup_free char *numf = xasprintf ("%s%s", field, num_key);
+  uint64_t v;
+  if (get_uint (num, UINT32_MAX, &v, err, "%s", numf) < 0)
+    return xlate_fail (x, err);
+  *out = new_uint (v);
+  return 0;
+}
+
+static int
+parse_kernel (const char *s, unsigned *major, unsigned *minor)
+{
+  /* "MAJOR.MINOR", anything after it ignored */
+  char *end = NULL;
+  errno = 0;
+  unsigned long ma = strtoul (s, &end, 10);
+  if (end == s || *end != '.' || errno != 0 || ma > UINT_MAX)
+    return -1;
+  const char *m = end + 1;
+  unsigned long mi = strtoul (m, &end, 10);
+  if (end == m || errno != 0 || mi > UINT_MAX)
+    return -1;
+  *major = (unsigned)ma;
+  *minor = (unsigned)mi;
+  return 0;
+}
+
+/* Whether an entry's includes (or excludes) filter matches this container:
+ * every listed capability in the bounding set and the native architecture
+ * listed (excludes: any of them), the kernel at least minKernel. */
+static int
+xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes, bool *keep, ocigate_error_t *err)
+{
+  const char *key = includes ? "includes" : "excludes";
+  json_object *f = json_get (entry, key);
+  cleanup_free char *field = xasprintf ("syscalls[%zu].%s", i, key);
+  if (f == NULL)
+    return 0;
+  if (!json_object_is_type (f, json_type_object))
+    return xlate_error (x, err, "%s: must be an object, not %s", field, json_type_label (f));
+  json_object *list;
+  size_t n;
+  cleanup_free char *af = xasprintf ("%s.arches", field);
+  if (get_strings (f, "arches", &list, &n, err, "%s", af) < 0)
+    return xlate_fail (x, err);
+  if (n)
+    {
+      bool native = false;
+      for (size_t k = 0; k < n; k++)
+        native = native || strcmp (json_object_get_string (json_object_array_get_idx (list, k)), x->native_go) == 0;
+      if (includes ? !native : native)
+        *keep = false;
+    }
+  cleanup_free char *cf = xasprintf ("%s.caps", field);
+  if (get_strings (f, "caps", &list, &n, err, "%s", cf) < 0)
+    return xlate_fail (x, err);
+  for (size_t k = 0; k < n; k++)
+    {
+      int c = cap_parse_name (json_object_get_string (json_object_array_get_idx (list, k)));
+      bool held = c >= 0 && (x->caps & CAPMASK (c));
+      if (includes ? !held : held)
+        *keep = false;
+    }
+  const char *min;
+  cleanup_free char *mf = xasprintf ("%s.minKernel", field);
+  if (get_string (f, "minKernel", &min, err, "%s", mf) < 0)
+    return xlate_fail (x, err);
+  if (min)
+    {
+      unsigned major, minor;
+      if (parse_kernel (min, &major, &minor) < 0)
+        return xlate_error (x, err, "%s: \"%s\" is not a kernel version (as \"4.8\")", mf, min);
+      bool at_least = x->kernel_major > major || (x->kernel_major == major && x->kernel_minor >= minor);
+      if (includes ? !at_least : at_least)
+        *keep = false;
+    }
+  return 0;
+}
+
+static json_object *
+copy_strings (json_object *a)
+{
+  json_object *out = json_object_new_array ();
+  size_t n = json_object_array_length (a);
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (out, json_object_new_string (json_object_get_string (json_object_array_get_idx (a, i))));
+  return out;
+}
+
+static int
+xlate_args (const struct xlate *x, json_object *args, size_t i, json_object *out_entry, ocigate_error_t *err)
+{
+  if (args == NULL)
+    return 0;
+  if (!json_object_is_type (args, json_type_array))
+    return xlate_error (x, err, "syscalls[%zu].args: must be an array, not %s", i, json_type_label (args));
+  size_t n = json_object_array_length (args);
+  if (n == 0)
+    return 0;
+  json_object *out = json_object_new_array ();
+  json_object_object_add (out_entry, "args", out);
+  for (size_t k = 0; k < n; k++)
+    {
+      json_object *a = json_object_array_get_idx (args, k);
+      if (!json_object_is_type (a, json_type_object))
+        return xlate_error (x, err, "syscalls[%zu].args[%zu]: must be an object, not %s", i, k, json_type_label (a));
+      uint64_t vals[3] = { 0, 0, 0 };
+      static const char *const keys[] = { "index", "value", "valueTwo" };
+      for (size_t f = 0; f < 3; f++)
+        {
+          json_object *val = json_get (a, keys[f]);
+          cleanup_free char *ff = xasprintf ("syscalls[%zu].args[%zu].%s", i, k, keys[f]);
+          if (val && get_uint (val, f == 0 ? UINT32_MAX : UINT64_MAX, &vals[f], err, "%s", ff) < 0)
+            return xlate_fail (x, err);
+        }
+      const char *op;
+      cleanup_free char *of = xasprintf ("syscalls[%zu].args[%zu].op", i, k);
+      if (get_string (a, "op", &op, err, "%s", of) < 0)
+        return xlate_fail (x, err);
+      /* As Podman writes specs.LinuxSeccompArg: valueTwo only when set. */
+      json_object *arg = json_object_new_object ();
+      json_object_array_add (out, arg);
+      json_object_object_add (arg, "index", new_uint (vals[0]));
+      json_object_object_add (arg, "value", new_uint (vals[1]));
+      if (vals[2])
+        json_object_object_add (arg, "valueTwo", new_uint (vals[2]));
+      json_object_object_add (arg, "op", json_object_new_string (op ? op : ""));
+    }
+  return 0;
+}
+
+static int
+xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocigate_error_t *err)
+{
+  json_object *syscalls = json_get (prof, "syscalls");
+  if (syscalls == NULL)
+    return 0;
+  if (!json_object_is_type (syscalls, json_type_array))
+    return xlate_error (x, err, "syscalls: must be an array, not %s", json_type_label (syscalls));
+  json_object *list = json_object_new_array ();
+  json_object_object_add (out, "syscalls", list);
+  size_t n = json_object_array_length (syscalls);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *e = json_object_array_get_idx (syscalls, i);
+      if (!json_object_is_type (e, json_type_object))
+        return xlate_error (x, err, "syscalls[%zu]: must be an object, not %s", i, json_type_label (e));
+      bool keep = true;
+      if (xlate_filter (x, e, i, false, &keep, err) < 0 || xlate_filter (x, e, i, true, &keep, err) < 0)
+        return -1;
+      if (!keep)
+        continue;
+      const char *name, *action;
+      json_object *names;
+      size_t n_names;
+      cleanup_free char *nf = xasprintf ("syscalls[%zu].name", i);
+      cleanup_free char *nsf = xasprintf ("syscalls[%zu].names", i);
+      cleanup_free char *af = xasprintf ("syscalls[%zu].action", i);
+      if (get_string (e, "name", &name, err, "%s", nf) < 0
+          || get_strings (e, "names", &names, &n_names, err, "%s", nsf) < 0
+          || get_string (e, "action", &action, err, "%s", af) < 0)
+        return xlate_fail (x, err);
+      if (name && name[0] && n_names)
+        return xlate_error (x, err, "syscalls[%zu]: both \"name\" and \"names\" (use either)", i);
+      if (action == NULL || action[0] == '\0')
+        return xlate_error (x, err, "%s: missing", af);
+      cleanup_free char *field = xasprintf ("syscalls[%zu].", i);
+      cleanup_json json_object *errno_ret = NULL;
+      if (xlate_errno (x, e, "errno", "errnoRet", field, &errno_ret, err) < 0)
+        return -1;
+      if (!(name && name[0]) && n_names == 0)
+        continue; /* Podman writes nothing for it */
+      json_object *entry = json_object_new_object ();
+      json_object_array_add (list, entry);
+      if (name && name[0])
+        {
+          json_object *one = json_object_new_array ();
+          json_object_array_add (one, json_object_new_string (name));
+          json_object_object_add (entry, "names", one);
+        }
+      else
+        json_object_object_add (entry, "names", copy_strings (names));
+      json_object_object_add (entry, "action", json_object_new_string (action));
+      if (errno_ret)
+        json_object_object_add (entry, "errnoRet", steal_pointer (&errno_ret));
+      if (xlate_args (x, json_get (e, "args"), i, entry, err) < 0)
+        return -1;
+    }
+  if (json_object_array_length (list) == 0)
+    json_object_object_del (out, "syscalls");
+  return 0;
+}
+
+static int
+xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigate_error_t *err)
+{
+  json_object *list, *map = json_get (prof, "archMap");
+  size_t n;
+  if (get_strings (prof, "architectures", &list, &n, err, "architectures") < 0)
+    return xlate_fail (x, err);
+  if (map && !json_object_is_type (map, json_type_array))
+    return xlate_error (x, err, "archMap: must be an array, not %s", json_type_label (map));
+  size_t n_map = map ? json_object_array_length (map) : 0;
+  if (n && n_map)
+    return xlate_error (x, err, "both \"architectures\" and \"archMap\" (use either)");
+  json_object *arr = json_object_new_array ();
+  json_object_object_add (out, "architectures", arr);
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (arr, json_object_new_string (json_object_get_string (json_object_array_get_idx (list, i))));
+  for (size_t i = 0; i < n_map; i++)
+    {
+      json_object *m = json_object_array_get_idx (map, i);
+      if (!json_object_is_type (m, json_type_object))
+        return xlate_error (x, err, "archMap[%zu]: must be an object, not %s", i, json_type_label (m));
+      const char *arch;
+      json_object *subs;
+      size_t n_subs;
+      cleanup_free char *af = xasprintf ("archMap[%zu].architecture", i);
+      cleanup_free char *sf = xasprintf ("archMap[%zu].subArchitectures", i);
+      if (get_string (m, "architecture", &arch, err, "%s", af) < 0
+          || get_strings (m, "subArchitectures", &subs, &n_subs, err, "%s", sf) < 0)
+        return xlate_fail (x, err);
+      if (x->native_scmp == NULL || arch == NULL || strcmp (arch, x->native_scmp) != 0)
+        continue;
+      json_object_array_add (arr, json_object_new_string (arch));
+      for (size_t k = 0; k < n_subs; k++)
+        json_object_array_add (arr,
+                               json_object_new_string (json_object_get_string (json_object_array_get_idx (subs, k))));
+      break;
+    }
+  if (json_object_array_length (arr) == 0)
+    json_object_object_del (out, "architectures");
+  return 0;
+}
+
+/* containers/common pkg/seccomp setupSeccomp(), as Podman runs it to turn
+ * its seccomp.json into the config's linux.seccomp: keep the entries whose
+ * includes match the container (capabilities in its bounding set, the
+ * native architecture) and drop those whose excludes match; take the
+ * native architecture's line of archMap; resolve errno names; drop
+ * comments and filters.  minKernel in includes/excludes (Docker's format)
+ * is honoured as Docker does.  Where the config has no
+ * process.capabilities the process keeps every capability, so every
+ * capability counts as held. */
+int
+sc_profile_translate (const char *path, const struct oci_config *cfg, json_object **out, ocigate_error_t *err)
+{
+  struct xlate x = { .path = path, .caps = cfg->has_capabilities ? cfg->caps[CAPSET_BOUNDING] : ~(capmask_t)0 };
+  int ai = arch_index (seccomp_arch_native ());
+  if (ai < 0)
+    return xlate_error (&x, err, "the native architecture (libseccomp token %#x) is not one ocigate knows",
+                        seccomp_arch_native ());
+  x.native_go = arches[ai].go;
+  x.native_scmp = arches[ai].has_archmap ? arches[ai].scmp : NULL;
+  struct utsname u;
+  if (uname (&u) < 0)
+    return ocigate_error_make_errno (err, errno, "uname");
+  if (parse_kernel (u.release, &x.kernel_major, &x.kernel_minor) < 0)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "cannot read the kernel version from \"%s\"", u.release);
+
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  if (read_file_limited (path, SECCOMP_MAX_PROFILE_BYTES, &buf, &len, err) < 0)
+    {
+      ocigate_error_prefix (err, "seccomp profile");
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return -1;
+    }
+  cleanup_json json_object *prof = NULL;
+  if (json_parse_untrusted (buf, len, path, &prof, err) < 0)
+    {
+      ocigate_error_prefix (err, "seccomp profile");
+      (*err)->kind = OCIGATE_ERR_POLICY;
+      return -1;
+    }
+  if (!json_object_is_type (prof, json_type_object))
+    return xlate_error (&x, err, "must be a JSON object, not %s", json_type_label (prof));
+
+  const char *def;
+  if (get_string (prof, "defaultAction", &def, err, "defaultAction") < 0)
+    return xlate_fail (&x, err);
+  if (def == NULL || def[0] == '\0')
+    return xlate_error (&x, err, "defaultAction: missing (without one, the container would run without seccomp)");
+  cleanup_json json_object *o = json_object_new_object ();
+  json_object_object_add (o, "defaultAction", json_object_new_string (def));
+  cleanup_json json_object *der = NULL;
+  if (xlate_errno (&x, prof, "defaultErrno", "defaultErrnoRet", "", &der, err) < 0)
+    return -1;
+  if (der)
+    json_object_object_add (o, "defaultErrnoRet", steal_pointer (&der));
+  if (xlate_arches (&x, prof, o, err) < 0)
+    return -1;
+  json_object *flags;
+  size_t n_flags;
+  if (get_strings (prof, "flags", &flags, &n_flags, err, "flags") < 0)
+    return xlate_fail (&x, err);
+  if (n_flags)
+    json_object_object_add (o, "flags", copy_strings (flags));
+  static const char *const listener[] = { "listenerPath", "listenerMetadata" };
+  for (size_t i = 0; i < ARRAY_SIZE (listener); i++)
+    {
+      const char *s;
+      if (get_string (prof, listener[i], &s, err, "%s", listener[i]) < 0)
+        return xlate_fail (&x, err);
+      if (s && s[0])
+        json_object_object_add (o, listener[i], json_object_new_string (s));
+    }
+  if (xlate_syscalls (&x, prof, o, err) < 0)
+    return -1;
+  *out = steal_pointer (&o);
+  return 0;
+}
