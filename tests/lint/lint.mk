@@ -88,7 +88,7 @@ lint-tidy: | $(LINT_B)
 	$(file >$(LINT_COMPDB),[$(foreach s,$(LINT_SRCS),$(lint_nl)$(call lint_compdb_entry,$(s))$(if $(filter-out $(lastword $(LINT_SRCS)),$(s)),$(lint_comma)))$(lint_nl)])
 	@rm -f $(LINT_B)/tidy-*.log
 	@printf '%s\n' $(LINT_SRCS) | xargs -P $(LINT_JOBS) -n 1 sh -c \
-	  'log=$(LINT_B)/tidy-$${1##*/}.log; \
+	  'log=$(LINT_B)/tidy-$$(echo "$${1#hook/}" | tr / -).log; \
 	   $(CLANG_TIDY) --quiet -p $(LINT_B) "$$1" >"$$log" 2>&1 || { cat "$$log"; echo "  TIDY    $$1: findings above"; exit 1; }' sh || \
 	  { echo "  TIDY    clang-tidy: findings above"; exit 1; }
 	@echo "  TIDY    clang-tidy, $(words $(LINT_SRCS)) files: clean"
