@@ -52,7 +52,7 @@ refuse (const struct gate *g, const struct verdict *v, const char *reasons, cons
     fprintf (stderr, "ocigate: refused: %s\n", error);
   else
     fputs (reasons, stderr); // cppcheck-suppress nullPointer ; reasons is set whenever error is not
-  if (gate_log (g, v, GATE_REFUSE, error, &lerr) < 0)
+  if (gate_log (g, v, GATE_REFUSE, error, NULL, &lerr) < 0)
     fprintf (stderr, "ocigate: %s\n", lerr->msg);
   return EXIT_DENIED;
 }
@@ -102,7 +102,7 @@ hook_state (const char *policy_path, bool dry_run, const char *stage)
       cleanup_free char *reasons = gate_refusal (&g, &v);
       return refuse (&g, &v, reasons, NULL);
     }
-  if (gate_log (&g, &v, outcome, NULL, &err) < 0)
+  if (gate_log (&g, &v, outcome, NULL, NULL, &err) < 0)
     fprintf (stderr, "ocigate: %s\n", err->msg);
   return EXIT_ALLOWED;
 }
@@ -222,7 +222,7 @@ hook_precreate (const char *policy_path, bool dry_run)
   host_info_release (&host);
 
   cleanup_error ocigate_error_t lerr = NULL;
-  if (gate_log (&g, &v, outcome, error, &lerr) < 0)
+  if (gate_log (&g, &v, outcome, error, NULL, &lerr) < 0)
     fprintf (stderr, "ocigate: %s\n", lerr->msg);
   switch (outcome)
     {

@@ -91,7 +91,7 @@ wrapper_refuse (const struct wrapper *w, const struct gate *g, const struct verd
   cleanup_free char *joined = strbuf_steal (&sb);
   append_runtime_log (w, joined);
   cleanup_error ocigate_error_t lerr = NULL;
-  if (gate_log (g, v, GATE_REFUSE, error, &lerr) < 0)
+  if (gate_log (g, v, GATE_REFUSE, error, NULL, &lerr) < 0)
     fprintf (stderr, "ocigate: %s\n", lerr->msg);
   return EXIT_DENIED;
 }
@@ -439,7 +439,7 @@ wrapper_judge (struct wrapper *w)
       cleanup_free char *reasons = gate_refusal (&g, &v);
       return wrapper_refuse (w, &g, &v, reasons, NULL);
     }
-  if (gate_log (&g, &v, outcome, NULL, &err) < 0)
+  if (gate_log (&g, &v, outcome, NULL, NULL, &err) < 0)
     {
       fprintf (stderr, "ocigate: %s\n", err->msg);
       ocigate_error_free (&err);
