@@ -47,12 +47,13 @@ bool gate_log_wanted (const struct gate *g, const struct verdict *v, enum gate_o
  * NULL, gets the line (NULL when not logged), the caller's to free.
  * `error` is set instead of a verdict when the config or policy could not
  * be judged.  Failing to write the log file is returned as an error; the
- * caller decides (the decision itself stands). */
+ * caller decides (the decision itself stands).  gate_decide() (decide.h)
+ * is what calls it. */
 int gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, char **line,
               ocigate_error_t *err);
 
-/* The JSON line gate_log writes, whether or not it is wanted (for the
- * fuzzers and the tests). */
+/* The JSON line gate_log writes, whether or not it is wanted (for
+ * GATE_LOG_RECORD, the fuzzers, the tests). */
 char *gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error);
 
 #endif
