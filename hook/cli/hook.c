@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "base/fsutil.h"
-#include "gate/gate.h"
+#include "gate/decide.h"
 #include "base/jsonio.h"
 
 const char usage_hook[]
@@ -43,17 +43,19 @@ cli_self_exe (ocigate_error_t *err)
   return xstrdup (buf);
 }
 
-/* Refuse with reasons: stderr, and the decision log. */
-static int
-refuse (const struct gate *g, const struct verdict *v, const char *reasons, const char *error)
+static void
+print_log_error (const struct gate_result *res)
 {
-  cleanup_error ocigate_error_t lerr = NULL;
-  if (error)
-    fprintf (stderr, "ocigate: refused: %s\n", error);
-  else
-    fputs (reasons, stderr); // cppcheck-suppress nullPointer ; reasons is set whenever error is not
-  if (gate_log (g, v, GATE_REFUSE, error, &lerr) < 0)
-    fprintf (stderr, "ocigate: %s\n", lerr->msg);
+  if (res->log_error)
+    fprintf (stderr, "ocigate: %s\n", res->log_error);
+}
+
+/* Refused: the reasons to stderr; the decision log has them already. */
+static int
+refused (const struct gate_result *res)
+{
+  fputs (res->refusal, stderr);
+  print_log_error (res);
   return EXIT_DENIED;
 }
 
@@ -61,49 +63,33 @@ static int
 hook_state (const char *policy_path, bool dry_run, const char *stage)
 {
   cleanup_free char *where = xasprintf ("hook %s", stage);
-  struct gate g = { .where = where, .dry_run = dry_run };
+  struct gate_request req = {
+    .where = where,
+    .dry_run = dry_run ? GATE_DRY_RUN_ON : GATE_DRY_RUN_POLICY,
+    .policy = { .path = policy_path, .trusted = true },
+    .log = GATE_LOG_WRITE,
+  };
+  cleanup_gate_result struct gate_result res = { 0 };
   cleanup_error ocigate_error_t err = NULL;
   cleanup_free char *buf = NULL, *id = NULL, *bundle = NULL;
   size_t len = 0;
   if (read_fd_limited (STDIN_FILENO, "OCI state", OCIGATE_MAX_STATE_BYTES, &buf, &len, &err) < 0
       || oci_state_parse (buf, len, &id, &bundle, &err) < 0)
-    return refuse (&g, NULL, NULL, err->msg);
-  g.id = id;
-  g.bundle = bundle;
-
-  cleanup_policy struct policy *policy = NULL;
-  if (policy_load_effective (policy_path, true, &policy, &err) < 0)
-    return refuse (&g, NULL, NULL, err->msg);
-  g.policy = policy;
-  g.dry_run = dry_run || policy->dry_run;
-
-  cleanup_free char *config_path = xasprintf ("%s/config.json", bundle);
-  cleanup_oci_config struct oci_config *cfg = NULL;
-  struct host_info host;
-  host_info_init (&host);
-  cleanup_verdict struct verdict v = { 0 };
+    {
+      gate_refuse (&req, err->msg, &res);
+      return refused (&res);
+    }
+  req.id = id;
+  req.bundle = bundle;
   /* The runtime read the file before us: nobody else may be able to swap
    * it in between. */
-  int r = oci_config_load_file (config_path, &cfg, &err);
-  if (r == 0)
-    r = oci_config_check_trusted (cfg, config_path, &err);
-  if (r == 0)
-    {
-      struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle };
-      r = ocigate_evaluate (policy, &ctx, &v, &err);
-    }
-  host_info_release (&host);
-  if (r < 0)
-    return refuse (&g, NULL, NULL, err->msg);
-
-  enum gate_outcome outcome = gate_outcome (&g, &v);
-  if (outcome == GATE_REFUSE)
-    {
-      cleanup_free char *reasons = gate_refusal (&g, &v);
-      return refuse (&g, &v, reasons, NULL);
-    }
-  if (gate_log (&g, &v, outcome, NULL, &err) < 0)
-    fprintf (stderr, "ocigate: %s\n", err->msg);
+  cleanup_free char *config_path = xasprintf ("%s/config.json", bundle);
+  req.config.from = GATE_CONFIG_FILE;
+  req.config.path = config_path;
+  req.config.trusted = true;
+  if (gate_decide (&req, &res, &err) < 0 || res.outcome == GATE_REFUSE)
+    return refused (&res);
+  print_log_error (&res);
   return EXIT_ALLOWED;
 }
 
@@ -188,7 +174,15 @@ emit_tree (json_object *root)
 static int
 hook_precreate (const char *policy_path, bool dry_run)
 {
-  struct gate g = { .where = "hook precreate", .dry_run = dry_run, .can_rewrite = true };
+  struct gate_request req = {
+    .where = "hook precreate",
+    .can_rewrite = true,
+    .dry_run = dry_run ? GATE_DRY_RUN_ON : GATE_DRY_RUN_POLICY,
+    .policy = { .path = policy_path, .trusted = true },
+    .log = GATE_LOG_WRITE,
+    .log_findings_on_error = true,
+  };
+  cleanup_gate_result struct gate_result res = { 0 };
   cleanup_error ocigate_error_t err = NULL;
   cleanup_free char *buf = NULL;
   size_t len = 0;
@@ -196,35 +190,16 @@ hook_precreate (const char *policy_path, bool dry_run)
   /* Without a config there is nothing to hand back: fail the hook. */
   if (read_fd_limited (STDIN_FILENO, "config.json", OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0
       || oci_config_load_buffer (buf, len, "config.json", &cfg, &err) < 0)
-    return refuse (&g, NULL, NULL, err->msg);
-
-  cleanup_policy struct policy *policy = NULL;
-  cleanup_verdict struct verdict v = { 0 };
-  const char *error = NULL;
-  struct host_info host;
-  host_info_init (&host);
-  struct rule_context ctx = { .config = cfg, .host = &host };
-  if (policy_load_effective (policy_path, true, &policy, &err) < 0)
-    error = err->msg;
-  else
     {
-      g.policy = policy;
-      g.dry_run = dry_run || policy->dry_run;
-      if (ocigate_evaluate (policy, &ctx, &v, &err) < 0)
-        error = err->msg;
+      gate_refuse (&req, err->msg, &res);
+      return refused (&res);
     }
-  enum gate_outcome outcome = error ? GATE_REFUSE : gate_outcome (&g, &v);
-  if (outcome == GATE_REWRITE && ocigate_apply_fixes (policy, &ctx, &v, &err) < 0)
-    {
-      error = err->msg;
-      outcome = GATE_REFUSE;
-    }
-  host_info_release (&host);
-
-  cleanup_error ocigate_error_t lerr = NULL;
-  if (gate_log (&g, &v, outcome, error, &lerr) < 0)
-    fprintf (stderr, "ocigate: %s\n", lerr->msg);
-  switch (outcome)
+  req.config.from = GATE_CONFIG_LOADED;
+  req.config.loaded = cfg;
+  /* What could not be judged is refused like the rest, below. */
+  (void)gate_decide (&req, &res, &err);
+  print_log_error (&res);
+  switch (res.outcome)
     {
     case GATE_ALLOW:
       return emit_stdout (buf, len);
@@ -233,11 +208,10 @@ hook_precreate (const char *policy_path, bool dry_run)
     case GATE_REFUSE:
       break;
     }
-  cleanup_free char *reasons = error ? xasprintf ("ocigate: refused: %s", error) : gate_refusal (&g, &v);
-  fprintf (stderr, "%s%s", reasons, error ? "\n" : ""); /* gate_refusal()'s lines end in one */
-  disarm_refused (cfg->root, &v);
+  fputs (res.refusal, stderr);
+  disarm_refused (cfg->root, &res.verdict);
   cleanup_error ocigate_error_t ierr = NULL;
-  if (inject_refusal (cfg->root, reasons, &ierr) < 0)
+  if (inject_refusal (cfg->root, res.refusal, &ierr) < 0)
     {
       fprintf (stderr, "ocigate: %s\n", ierr->msg);
       return EXIT_DENIED;

@@ -1,4 +1,5 @@
-/* ocigate: the command line.  The only place that prints and exits.
+/* ocigate: the command line: check, fix and policy, and the way to the hook
+ * (hook.c) and the wrapper runtime (wrapper.c).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "gate/engine.h"
+#include "gate/decide.h"
 #include "base/fsutil.h"
 #include "base/jsonio.h"
 #include "core/report.h"
@@ -98,6 +99,7 @@ config_dirs_release (struct config_dirs *d)
   free (d->given);
   free (d->real);
 }
+#define cleanup_config_dirs __attribute__ ((cleanup (config_dirs_release)))
 
 /* The directory part of path: "." when it has none. */
 static char *
@@ -183,37 +185,52 @@ cmd_check (int argc, char **argv)
   if (optind >= argc)
     return usage_error (usage_check, "no config to check");
 
+  /* One policy and one host's facts for every config; the fixes of a
+   * rewrite are made, to a tree that is this loop's, to see whether they
+   * can be (a dry run of fix). */
+  struct gate_request req = {
+    .where = "ocigate check",
+    .can_rewrite = true,
+    .dry_run = GATE_DRY_RUN_NEVER,
+    .policy = { .path = policy_path },
+    .id = id,
+    .log = GATE_LOG_NONE,
+  };
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
-  if (policy_load_effective (policy_path, false, &policy, &err) < 0)
+  if (gate_load_policy (&req.policy, &policy, &err) < 0)
     return print_error (&err);
+  req.policy.loaded = policy;
 
   /* Each config's tree is freed before the next one is read: left to its
    * defaults, malloc gives the top of the heap back and grows it again for
    * most configs (640 brk calls and 400 more page faults over the 3021
    * configs of the benchmark, about 5% of the time). */
   heap_reserve (CLI_DECISION_HEAP);
-  struct host_info host;
+  cleanup_host_info struct host_info host = { 0 };
   host_info_init (&host);
-  __attribute__ ((cleanup (config_dirs_release))) struct config_dirs dirs = { 0 };
-  __attribute__ ((cleanup (read_buffer_release))) struct read_buffer text = { 0 };
+  req.host = &host;
+  cleanup_config_dirs struct config_dirs dirs = { 0 };
+  cleanup_read_buffer struct read_buffer text = { 0 };
   int status = EXIT_ALLOWED;
   for (int i = optind; i < argc; i++)
     {
       const char *name = strcmp (argv[i], "-") == 0 ? "<stdin>" : argv[i];
       cleanup_oci_config struct oci_config *cfg = NULL;
-      cleanup_verdict struct verdict v = { 0 };
+      cleanup_gate_result struct gate_result res = { 0 };
       cleanup_error ocigate_error_t cerr = NULL;
       int r = oci_config_load_file_into (argv[i], &text, &cfg, &cerr);
       if (r == 0)
         {
           cleanup_free char *dir = bundle ? NULL : config_dir (&dirs, argv[i], cfg->via_link);
-          struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle ? bundle : dir };
-          r = ocigate_evaluate (policy, &ctx, &v, &cerr);
-          /* A dry run of fix: a fix that cannot be made (the seccomp
-           * rule's profile file unreadable or too large) is the error fix
-           * would exit with, not a "rewrite".  The tree is this loop's. */
-          if (r == 0 && verdict_decide (&v) == DECISION_REWRITE && ocigate_apply_fixes (policy, &ctx, &v, &cerr) < 0)
+          req.bundle = bundle ? bundle : dir;
+          req.config.from = GATE_CONFIG_LOADED;
+          req.config.loaded = cfg;
+          r = gate_decide (&req, &res, &cerr);
+          /* A fix that cannot be made (the seccomp rule's profile file
+           * unreadable or too large) is the error fix would exit with, not
+           * a "rewrite". */
+          if (r < 0 && res.failed == GATE_STEP_FIX)
             r = ocigate_error_prefix (&cerr, "%s", name);
         }
       if (r < 0)
@@ -228,12 +245,11 @@ cmd_check (int argc, char **argv)
           status = EXIT_ERROR;
           continue;
         }
-      cleanup_free char *out = json ? report_json (name, &v) : report_text (name, &v);
+      cleanup_free char *out = json ? report_json (name, &res.verdict) : report_text (name, &res.verdict);
       fputs (out, stdout);
-      if (verdict_decide (&v) == DECISION_DENY && status == EXIT_ALLOWED)
+      if (res.outcome == GATE_REFUSE && status == EXIT_ALLOWED)
         status = EXIT_DENIED;
     }
-  host_info_release (&host);
   if (fflush (stdout) != 0)
     return EXIT_ERROR;
   return status;
@@ -294,51 +310,60 @@ cmd_fix (int argc, char **argv)
   if (in_place)
     out_path = path;
 
+  struct gate_request req = {
+    .where = "ocigate fix",
+    .can_rewrite = true,
+    .dry_run = GATE_DRY_RUN_NEVER,
+    .policy = { .path = policy_path },
+    .id = id,
+    .log = GATE_LOG_NONE,
+  };
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
-  if (policy_load_effective (policy_path, false, &policy, &err) < 0)
+  if (gate_load_policy (&req.policy, &policy, &err) < 0)
     return print_error (&err);
+  req.policy.loaded = policy;
   cleanup_free char *buf = NULL;
   size_t len = 0;
   bool via_link = false;
   if (read_file_limited_link (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &via_link, &err) < 0)
     return print_error (&err);
   const char *name = strcmp (path, "-") == 0 ? "<stdin>" : path;
-  cleanup_oci_config struct oci_config *cfg = NULL;
-  if (oci_config_load_buffer (buf, len, name, &cfg, &err) < 0)
-    return print_error (&err);
-
-  struct host_info host;
-  host_info_init (&host);
-  struct config_dirs dirs = { 0 };
-  cleanup_free char *dir = bundle ? NULL : config_dir (&dirs, path, via_link);
-  config_dirs_release (&dirs);
-  struct rule_context ctx = { .config = cfg, .host = &host, .id = id, .bundle = bundle ? bundle : dir };
-  cleanup_verdict struct verdict v = { 0 };
-  int r = ocigate_evaluate (policy, &ctx, &v, &err);
-  enum decision d = verdict_decide (&v);
-  if (r == 0 && d == DECISION_REWRITE)
-    r = ocigate_apply_fixes (policy, &ctx, &v, &err);
-  host_info_release (&host);
-  if (r < 0)
-    return print_error (&err);
-
-  cleanup_free char *report = report_text (name, &v);
-  fputs (report, stderr);
-  if (d == DECISION_DENY)
-    return EXIT_DENIED;
-  if (d == DECISION_ALLOW)
+  cleanup_free char *dir = NULL;
+  if (bundle == NULL)
     {
+      cleanup_config_dirs struct config_dirs dirs = { 0 };
+      dir = config_dir (&dirs, path, via_link);
+    }
+  req.bundle = bundle ? bundle : dir;
+  req.config.from = GATE_CONFIG_TEXT;
+  req.config.text = buf;
+  req.config.len = len;
+  req.config.name = name;
+  cleanup_gate_result struct gate_result res = { 0 };
+  if (gate_decide (&req, &res, &err) < 0)
+    return print_error (&err);
+
+  cleanup_free char *report = report_text (name, &res.verdict);
+  fputs (report, stderr);
+  int r = 0;
+  switch (res.outcome)
+    {
+    case GATE_REFUSE:
+      return EXIT_DENIED;
+    case GATE_ALLOW:
       /* Nothing to change: hand back the bytes as they came. */
       if (in_place)
         return EXIT_ALLOWED;
       r = emit (out_path, buf, len, &err);
-    }
-  else
-    {
-      const char *text = json_to_text (cfg->root);
-      cleanup_free char *with_nl = xasprintf ("%s\n", text);
-      r = emit (out_path, with_nl, strlen (with_nl), &err);
+      break;
+    case GATE_REWRITE:
+      {
+        const char *text = json_to_text (res.config->root);
+        cleanup_free char *with_nl = xasprintf ("%s\n", text);
+        r = emit (out_path, with_nl, strlen (with_nl), &err);
+        break;
+      }
     }
   if (r < 0)
     return print_error (&err);
@@ -372,7 +397,8 @@ cmd_policy (int argc, char **argv)
         }
       if (optind != argc - 1)
         return usage_error (usage_policy, "policy show takes no arguments besides -p");
-      if (policy_load_effective (policy_path, false, &policy, &err) < 0)
+      struct gate_policy_source src = { .path = policy_path };
+      if (gate_load_policy (&src, &policy, &err) < 0)
         return print_error (&err);
       cleanup_json json_object *j = policy_to_json (policy);
       printf ("%s\n", json_to_text (j));

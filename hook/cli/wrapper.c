@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +14,10 @@
 
 #include "cli/cli.h"
 #include "base/fsutil.h"
-#include "gate/gate.h"
+#include "gate/decide.h"
 #include "base/jsonio.h"
 #include "cli/runc_args.h"
+#include "cli/runc_input.h"
 
 /* Options for ocigate itself, accepted before the runtime's own (Docker's
  * "runtimeArgs" can pass them); removed before the runtime runs. */
@@ -72,14 +72,14 @@ append_runtime_log (const struct wrapper *w, const char *msg)
   close (fd);
 }
 
+/* Refused: the reasons to stderr and to the runtime's log; the decision
+ * log has them already. */
 static int
-wrapper_refuse (const struct wrapper *w, const struct gate *g, const struct verdict *v, const char *reasons,
-                const char *error)
+wrapper_refused (const struct wrapper *w, const struct gate_result *res)
 {
-  /* reasons is set whenever error is not */
-  cleanup_free char *text = error ? xasprintf ("ocigate: refused: %s\n", error) : xstrdup (reasons ? reasons : "");
-  fputs (text, stderr);
+  fputs (res->refusal, stderr);
   /* One log line, reasons joined: the engines show only the last line. */
+  cleanup_free char *text = xstrdup (res->refusal);
   struct strbuf sb = { 0 };
   char *save = NULL;
   for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -90,10 +90,18 @@ wrapper_refuse (const struct wrapper *w, const struct gate *g, const struct verd
     }
   cleanup_free char *joined = strbuf_steal (&sb);
   append_runtime_log (w, joined);
-  cleanup_error ocigate_error_t lerr = NULL;
-  if (gate_log (g, v, GATE_REFUSE, error, &lerr) < 0)
-    fprintf (stderr, "ocigate: %s\n", lerr->msg);
+  if (res->log_error)
+    fprintf (stderr, "ocigate: %s\n", res->log_error);
   return EXIT_DENIED;
+}
+
+/* What the wrapper itself could not read or do refuses too. */
+static int
+wrapper_refuse (const struct wrapper *w, const struct gate_request *req, const char *error)
+{
+  cleanup_gate_result struct gate_result res = { 0 };
+  gate_refuse (req, error, &res);
+  return wrapper_refused (w, &res);
 }
 
 static int
@@ -168,284 +176,138 @@ container_bundle (const char *real, const struct wrapper *w, char **bundle, ocig
   return 0;
 }
 
+/* What a judged command puts before the policy. */
+enum judged
+{
+  JUDGED_CONTAINER, /* create, run: the container's config */
+  JUDGED_EXEC,      /* exec: the process it adds to a running container */
+  JUDGED_UPDATE,    /* update: the resources it changes */
+};
+
+static enum judged
+judged_of (const char *command)
+{
+  if (strcmp (command, "exec") == 0)
+    return JUDGED_EXEC;
+  if (strcmp (command, "update") == 0)
+    return JUDGED_UPDATE;
+  return JUDGED_CONTAINER;
+}
+
+/* What the wrapper's own steps of the decision work on. */
+struct wrapper_input
+{
+  struct wrapper *w;
+  const char *config_path;
+  char **update_text; /* update --resources as read, for the runtime */
+  size_t update_len;
+};
+
 static int
-parse_id (const char *s, const char *what, uint32_t *out, ocigate_error_t *err)
+prepare_exec (void *data, struct oci_config *cfg, json_object **update UNUSED, ocigate_error_t *err)
 {
-  char *end = NULL;
-  errno = 0;
-  unsigned long long v = strtoull (s, &end, 10);
-  if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s \"%s\" is not a numeric ID", what, s);
-  *out = (uint32_t)v;
-  return 0;
+  const struct wrapper_input *in = data;
+  return runc_exec_process (&in->w->args, cfg, err);
 }
 
-static void
-add_to_set (json_object *caps, const char *set, const char *name)
-{
-  json_object *arr = json_get (caps, set);
-  if (arr == NULL || !json_object_is_type (arr, json_type_array))
-    {
-      arr = json_object_new_array ();
-      json_object_object_add (caps, set, arr);
-    }
-  json_object_array_add (arr, json_object_new_string (name));
-}
-
-/* The process `exec` adds: the --process file as it is (the runtime then
- * ignores the flags), or the container's process changed by the flags. */
 static int
-exec_process (const struct wrapper *w, struct oci_config *cfg, ocigate_error_t *err)
+prepare_update (void *data, struct oci_config *cfg UNUSED, json_object **update, ocigate_error_t *err)
 {
-  json_object *proc = NULL;
-  if (w->args.process_file)
-    {
-      cleanup_free char *buf = NULL;
-      size_t len = 0;
-      if (read_file_limited (w->args.process_file, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, err) < 0
-          || json_parse_untrusted (buf, len, w->args.process_file, &proc, err) < 0)
-        return -1;
-      if (spec_keys_check (proc, true, w->args.process_file, err) < 0)
-        {
-          json_object_put (proc);
-          return -1;
-        }
-    }
-  else
-    {
-      json_object *orig = json_get (cfg->root, "process");
-      if (json_object_deep_copy (orig, &proc, NULL) < 0)
-        return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "copy process");
-      json_object *user = json_get (proc, "user");
-      if (user == NULL)
-        {
-          user = json_object_new_object ();
-          json_object_object_add (proc, "user", user);
-        }
-      if (w->args.user)
-        {
-          cleanup_free char *u = xstrdup (w->args.user);
-          char *colon = strchr (u, ':');
-          if (colon)
-            *colon = '\0';
-          uint32_t uid = 0, gid = 0;
-          if (parse_id (u, "--user", &uid, err) < 0 || (colon && parse_id (colon + 1, "--user group", &gid, err) < 0))
-            {
-              json_object_put (proc);
-              return -1;
-            }
-          json_object_object_add (user, "uid", json_object_new_int64 (uid));
-          if (colon)
-            json_object_object_add (user, "gid", json_object_new_int64 (gid));
-        }
-      for (size_t i = 0; i < w->args.n_gids; i++)
-        {
-          uint32_t gid = 0;
-          if (parse_id (w->args.gids[i], "--additional-gids", &gid, err) < 0)
-            {
-              json_object_put (proc);
-              return -1;
-            }
-          json_object *gids = json_get (user, "additionalGids");
-          if (gids == NULL || !json_object_is_type (gids, json_type_array))
-            {
-              gids = json_object_new_array ();
-              json_object_object_add (user, "additionalGids", gids);
-            }
-          json_object_array_add (gids, json_object_new_int64 (gid));
-        }
-      if (w->args.n_caps)
-        {
-          json_object *caps = json_get (proc, "capabilities");
-          if (caps == NULL || !json_object_is_type (caps, json_type_object))
-            {
-              caps = json_object_new_object ();
-              json_object_object_add (proc, "capabilities", caps);
-            }
-          for (size_t i = 0; i < w->args.n_caps; i++)
-            {
-              static const char *const sets[] = { "bounding", "effective", "permitted" };
-              for (size_t s = 0; s < ARRAY_SIZE (sets); s++)
-                add_to_set (caps, sets[s], w->args.caps[i]);
-            }
-        }
-    }
-  json_object_object_add (cfg->root, "process", proc);
-  return oci_config_refresh (cfg, err);
+  struct wrapper_input *in = data;
+  return runc_update_resources (&in->w->args, in->update_text, &in->update_len, update, err);
 }
 
-/* Whether --memory or --pids-limit VALUE of `update` asks for no limit, as
- * either runtime reads it: runc takes "-1" (and, for --pids-limit, any
- * negative Go integer: "-0x1" too), crun takes strtoul()'s result as a
- * long, so "-5" and numbers past LONG_MAX are negative there.  *as_read:
- * the negative value to name in a message. */
-static bool
-update_flag_lifts (const char *value, long long *as_read)
-{
-  errno = 0;
-  unsigned long long u = strtoull (value, NULL, 10);
-  long long crun = errno == ERANGE ? -1 : (long long)u;
-  *as_read = crun < 0 ? crun : -1;
-  return crun < 0 || value[0] == '-';
-}
-
-/* memory.limit or pids.limit of an update made from flags. */
-static void
-update_add_flag (json_object *update, const char *section, const char *value)
-{
-  long long as_read = 0;
-  if (value == NULL || !update_flag_lifts (value, &as_read))
-    return;
-  json_object *o = json_object_new_object ();
-  json_object_object_add (o, "limit", json_object_new_int64 (as_read));
-  json_object_object_add (update, section, o);
-}
-
-/* The LinuxResources the runtime will apply: the --resources document
- * (its bytes kept in *text, to hand the runtime), or what the flags ask
- * for.  runc and crun ignore the flags when --resources is given. */
 static int
-update_resources (const struct wrapper *w, char **text, size_t *len, json_object **out, ocigate_error_t *err)
+write_json (const char *path, json_object *what, ocigate_error_t *err)
 {
-  const char *file = w->args.resources_file;
-  *out = NULL;
-  if (file == NULL)
-    {
-      json_object *update = json_object_new_object ();
-      update_add_flag (update, "memory", w->args.update_memory);
-      update_add_flag (update, "pids", w->args.update_pids);
-      *out = update;
-      return 0;
-    }
-  bool from_stdin = strcmp (file, "-") == 0;
-  const char *name = from_stdin ? "update --resources on standard input" : file;
-  int r = from_stdin ? read_fd_limited (STDIN_FILENO, name, OCIGATE_MAX_UPDATE_BYTES, text, len, err)
-                     : read_file_limited (file, OCIGATE_MAX_UPDATE_BYTES, text, len, err);
-  cleanup_json json_object *update = NULL;
-  if (r < 0 || json_parse_untrusted (*text, *len, name, &update, err) < 0)
-    return -1;
-  if (!json_object_is_type (update, json_type_object))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object (linux.resources), not %s", name,
-                               json_type_label (update));
-  /* runc reads it with Go's encoding/json, as it reads linux.resources. */
-  cleanup_json json_object *as_config = json_object_new_object ();
-  json_object *linux_ = json_object_new_object ();
-  json_object_object_add (as_config, "linux", linux_);
-  json_object_object_add (linux_, "resources", json_object_get (update));
-  if (spec_keys_check (as_config, false, name, err) < 0)
-    return -1;
-  *out = steal_pointer (&update);
-  return 0;
+  cleanup_free char *text = xasprintf ("%s\n", json_to_text (what));
+  return write_file_atomic (path, text, strlen (text), err);
 }
 
-/* The runtime reads the resources ocigate judged, not the file or stream
- * again: they go to its standard input, and --resources becomes "-". */
 static int
-hand_over_resources (struct wrapper *w, const char *text, size_t len, ocigate_error_t *err)
+commit_config (void *data, const struct oci_config *cfg, ocigate_error_t *err)
 {
-  static char dash[] = "-", long_dash[] = "--resources=-";
-  cleanup_close int fd = memfd_create ("ocigate-update", MFD_CLOEXEC);
-  if (fd < 0)
-    return ocigate_error_make_errno (err, errno, "memfd_create");
-  if (write_all (fd, text, len) < 0)
-    return ocigate_error_make_errno (err, errno, "writing the update for the runtime");
-  if (lseek (fd, 0, SEEK_SET) < 0 || dup2 (fd, STDIN_FILENO) < 0)
-    return ocigate_error_make_errno (err, errno, "handing the update to the runtime");
-  int i = w->args.resources_index;
-  w->argv[i] = w->argv[i] == w->args.resources_file ? dash : long_dash;
-  return 0;
+  const struct wrapper_input *in = data;
+  return write_json (in->config_path, cfg->root, err);
+}
+
+/* An exec's fixes go to its process file; the container's own config is
+ * not the exec's to change. */
+static int
+commit_process (void *data, const struct oci_config *cfg, ocigate_error_t *err)
+{
+  const struct wrapper_input *in = data;
+  return write_json (in->w->args.process_file, json_get (cfg->root, "process"), err);
 }
 
 static int
 wrapper_judge (struct wrapper *w)
 {
   heap_reserve (CLI_DECISION_HEAP);
-  bool is_exec = strcmp (w->args.command, "exec") == 0;
-  bool is_update = strcmp (w->args.command, "update") == 0;
+  enum judged judged = judged_of (w->args.command);
   cleanup_free char *where = xasprintf ("ocigate-%s %s", w->runtime, w->args.command);
-  /* An exec is rewritten through its --process file; flags cannot be, and
-   * an update is not rewritten. */
-  struct gate g = { .where = where,
-                    .dry_run = w->dry_run,
-                    .can_rewrite = !is_update && (!is_exec || w->args.process_file),
-                    .cannot_rewrite
-                    = is_update ? "keep the limit" : "drop the option that adds it, or pass the process with --process",
-                    .id = w->args.id };
+  cleanup_free char *update_text = NULL;
+  struct wrapper_input in = { .w = w, .update_text = &update_text };
+  struct gate_request req = {
+    .where = where,
+    .dry_run = w->dry_run ? GATE_DRY_RUN_ON : GATE_DRY_RUN_POLICY,
+    .cannot_rewrite = "drop the option that adds it, or pass the process with --process",
+    .policy = { .path = w->policy_path, .trusted = true },
+    .id = w->args.id,
+    .data = &in,
+    .log = GATE_LOG_WRITE,
+  };
+  switch (judged)
+    {
+    case JUDGED_CONTAINER:
+      req.can_rewrite = true;
+      req.commit = commit_config;
+      break;
+    case JUDGED_EXEC:
+      /* An exec is rewritten through its --process file; flags cannot be. */
+      req.can_rewrite = w->args.process_file != NULL;
+      req.prepare = prepare_exec;
+      req.commit = commit_process;
+      break;
+    case JUDGED_UPDATE:
+      /* An update is not rewritten. */
+      req.cannot_rewrite = "keep the limit";
+      req.prepare = prepare_update;
+      break;
+    }
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
-  if (policy_load_effective (w->policy_path, true, &policy, &err) < 0)
-    return wrapper_refuse (w, &g, NULL, NULL, err->msg);
-  g.policy = policy;
-  g.dry_run = w->dry_run || policy->dry_run;
+  if (gate_load_policy (&req.policy, &policy, &err) < 0)
+    return wrapper_refuse (w, &req, err->msg);
+  req.policy.loaded = policy;
   const char *real = strcmp (w->runtime, "crun") == 0 ? policy->runtime_crun : policy->runtime_runc;
 
   cleanup_free char *bundle = NULL;
-  if (is_exec || is_update)
-    {
-      if (container_bundle (real, w, &bundle, &err) < 0)
-        return wrapper_refuse (w, &g, NULL, NULL, err->msg);
-    }
-  else
+  if (judged == JUDGED_CONTAINER)
     bundle = xstrdup (w->args.bundle ? w->args.bundle : ".");
-  g.bundle = bundle;
+  else if (container_bundle (real, w, &bundle, &err) < 0)
+    return wrapper_refuse (w, &req, err->msg);
+  req.bundle = bundle;
   /* crun 1.8 reads --config FILE from the current directory, except the
    * name config.json itself, which it reads from the bundle. */
-  const char *cf = !is_exec && !is_update ? w->args.config_file : NULL;
+  const char *cf = judged == JUDGED_CONTAINER ? w->args.config_file : NULL;
   cleanup_free char *config_path
       = cf && strcmp (cf, "config.json") != 0 ? xstrdup (cf) : xasprintf ("%s/config.json", bundle);
-
-  cleanup_oci_config struct oci_config *cfg = NULL;
-  cleanup_verdict struct verdict v = { 0 };
-  struct host_info host;
-  host_info_init (&host);
-  struct rule_context ctx = { .config = NULL, .host = &host, .id = w->args.id, .bundle = bundle };
+  in.config_path = config_path;
   /* The runtime reads the file again after us: nobody else may be able to
    * swap it in between. */
-  int r = oci_config_load_file (config_path, &cfg, &err);
-  if (r == 0)
-    r = oci_config_check_trusted (cfg, config_path, &err);
-  if (r == 0 && is_exec)
-    r = exec_process (w, cfg, &err);
-  cleanup_free char *update_text = NULL;
-  size_t update_len = 0;
-  cleanup_json json_object *update = NULL;
-  if (r == 0 && is_update)
-    r = update_resources (w, &update_text, &update_len, &update, &err);
-  if (r == 0)
-    {
-      ctx.config = cfg;
-      r = is_update ? ocigate_evaluate_update (policy, &ctx, update, &v, &err)
-                    : ocigate_evaluate (policy, &ctx, &v, &err);
-    }
-  enum gate_outcome outcome = r < 0 ? GATE_REFUSE : gate_outcome (&g, &v);
-  if (r == 0 && outcome == GATE_REWRITE)
-    {
-      r = ocigate_apply_fixes (policy, &ctx, &v, &err);
-      if (r == 0)
-        {
-          /* An exec's fixes go to its process file; the container's own
-           * config is not the exec's to change. */
-          json_object *what = is_exec ? json_get (cfg->root, "process") : cfg->root;
-          const char *where_to = is_exec ? w->args.process_file : config_path;
-          cleanup_free char *text = xasprintf ("%s\n", json_to_text (what));
-          r = write_file_atomic (where_to, text, strlen (text), &err);
-        }
-    }
-  host_info_release (&host);
-  if (r < 0)
-    return wrapper_refuse (w, &g, NULL, NULL, err->msg);
-  if (outcome == GATE_REFUSE)
-    {
-      cleanup_free char *reasons = gate_refusal (&g, &v);
-      return wrapper_refuse (w, &g, &v, reasons, NULL);
-    }
-  if (gate_log (&g, &v, outcome, NULL, &err) < 0)
-    {
-      fprintf (stderr, "ocigate: %s\n", err->msg);
-      ocigate_error_free (&err);
-    }
-  if (update_text && hand_over_resources (w, update_text, update_len, &err) < 0)
-    return wrapper_refuse (w, &g, NULL, NULL, err->msg);
+  req.config.from = GATE_CONFIG_FILE;
+  req.config.path = config_path;
+  req.config.trusted = true;
+
+  cleanup_gate_result struct gate_result res = { 0 };
+  if (gate_decide (&req, &res, &err) < 0 || res.outcome == GATE_REFUSE)
+    return wrapper_refused (w, &res);
+  if (res.log_error)
+    fprintf (stderr, "ocigate: %s\n", res.log_error);
+  cleanup_error ocigate_error_t herr = NULL;
+  if (update_text && runc_hand_over_resources (&w->args, w->argv, update_text, in.update_len, &herr) < 0)
+    return wrapper_refuse (w, &req, herr->msg);
   return exec_runtime (real, w);
 }
 
@@ -477,8 +339,8 @@ wrapper_main (int argc, char **argv, const char *runtime)
   if (runc_args_parse (w.argc, w.argv, &w.args, &err) < 0)
     {
       cleanup_free char *where = xasprintf ("ocigate-%s", runtime);
-      struct gate g = { .where = where };
-      return wrapper_refuse (&w, &g, NULL, NULL, err->msg);
+      struct gate_request req = { .where = where, .log = GATE_LOG_WRITE };
+      return wrapper_refuse (&w, &req, err->msg);
     }
   if (!runc_command_is_judged (w.args.command))
     {

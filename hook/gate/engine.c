@@ -42,6 +42,15 @@ exception_matches (const struct policy_exception *e, const struct rule_context *
   return true;
 }
 
+/* Whether an exception matches the container, found out only when one of
+ * its rules has a finding. */
+enum exception_match
+{
+  EXCEPTION_UNTRIED,
+  EXCEPTION_MATCHES,
+  EXCEPTION_DOES_NOT_MATCH,
+};
+
 /* An exception turns the findings of its rules into warnings that say so:
  * the container is allowed, and the exception shows in every report. */
 static void
@@ -50,7 +59,7 @@ apply_exceptions (const struct policy *p, const struct rule_context *ctx, struct
   for (size_t i = 0; i < p->n_exceptions; i++)
     {
       const struct policy_exception *e = &p->exceptions[i];
-      int matched = -1; /* matched lazily: only when the rule has findings */
+      enum exception_match match = EXCEPTION_UNTRIED;
       for (size_t f = 0; f < v->n_findings; f++)
         {
           struct finding *fd = &v->findings[f];
@@ -59,9 +68,9 @@ apply_exceptions (const struct policy *p, const struct rule_context *ctx, struct
             named = named || strcmp (e->rules[r]->id, fd->rule) == 0;
           if (!named || fd->action == ACTION_WARN)
             continue;
-          if (matched < 0)
-            matched = exception_matches (e, ctx);
-          if (!matched)
+          if (match == EXCEPTION_UNTRIED)
+            match = exception_matches (e, ctx) ? EXCEPTION_MATCHES : EXCEPTION_DOES_NOT_MATCH;
+          if (match == EXCEPTION_DOES_NOT_MATCH)
             break;
           char *msg = xasprintf ("exception %zu (\"%s\") relaxes this %s: %s", i, e->reason, action_name (fd->action),
                                  fd->message);

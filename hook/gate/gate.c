@@ -237,17 +237,20 @@ syslog_line (int priority, const char *line, size_t len)
   return 0;
 }
 
-int
-gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error,
-          ocigate_error_t *err)
+bool
+gate_log_wanted (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error)
 {
-  bool plain_allow = error == NULL && !g->dry_run && outcome == GATE_ALLOW && (v == NULL || v->n_findings == 0);
-  if (plain_allow)
-    return 0;
-  cleanup_free char *line = gate_log_line (g, v, outcome, error);
-  size_t len = strlen (line);
+  return error != NULL || g->dry_run || outcome != GATE_ALLOW || (v != NULL && v->n_findings > 0);
+}
+
+/* Send the line of `len` bytes at *line to syslog and the log file; *line
+ * grows by the newline the file gets, which is left after the NUL. */
+static int
+log_write (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, char **line,
+           size_t len, ocigate_error_t *err)
+{
   int priority = outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING;
-  if (syslog_line (priority, line, len) == EMSGSIZE)
+  if (syslog_line (priority, *line, len) == EMSGSIZE)
     {
       /* A datagram holds about 200 KiB (net.core.wmem_default), and a
        * config can make its decision's line far longer: one finding of
@@ -264,10 +267,27 @@ gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outco
   if (fd < 0)
     return ocigate_error_make_errno (err, errno, "open log %s", g->policy->log_file);
   /* One write with O_APPEND: concurrent decisions do not interleave. */
-  line = xrealloc (line, len + 2);
-  line[len++] = '\n';
-  line[len] = '\0';
-  if (write_all (fd, line, len) < 0)
+  *line = xrealloc (*line, len + 2);
+  (*line)[len] = '\n';
+  (*line)[len + 1] = '\0';
+  if (write_all (fd, *line, len + 1) < 0)
     return ocigate_error_make_errno (err, errno, "write log %s", g->policy->log_file);
   return 0;
+}
+
+int
+gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, char **line,
+          ocigate_error_t *err)
+{
+  if (line)
+    *line = NULL;
+  if (!gate_log_wanted (g, v, outcome, error))
+    return 0;
+  cleanup_free char *text = gate_log_line (g, v, outcome, error);
+  size_t len = strlen (text);
+  int r = log_write (g, v, outcome, error, &text, len, err);
+  text[len] = '\0';
+  if (line)
+    *line = steal_pointer (&text);
+  return r;
 }

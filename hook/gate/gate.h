@@ -38,15 +38,22 @@ char *gate_refusal (const struct gate *g, const struct verdict *v);
  * ("bundle", or "bundlePath" from older engines). */
 int oci_state_parse (const char *buf, size_t len, char **id, char **bundle, ocigate_error_t *err);
 
+/* Whether a decision is logged: every one but a plain allow (no finding,
+ * not dry-run, no error). */
+bool gate_log_wanted (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error);
+
 /* Log a decision as one JSON line to syslog (authpriv, tag ocigate) and to
- * the policy's log file.  Plain allows (no finding, not dry-run) are not
- * logged.  `error` is set instead of a verdict when the config or policy
- * could not be judged.  Failing to write the log file is returned as an
- * error; the caller decides (the decision itself stands). */
-int gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error,
+ * the policy's log file, when gate_log_wanted(); *line, when line is not
+ * NULL, gets the line (NULL when not logged), the caller's to free.
+ * `error` is set instead of a verdict when the config or policy could not
+ * be judged.  Failing to write the log file is returned as an error; the
+ * caller decides (the decision itself stands).  gate_decide() (decide.h)
+ * is what calls it. */
+int gate_log (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, char **line,
               ocigate_error_t *err);
 
-/* The JSON line gate_log writes, for tests. */
+/* The JSON line gate_log writes, whether or not it is wanted (for
+ * GATE_LOG_RECORD, the fuzzers, the tests). */
 char *gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error);
 
 #endif

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "cli/runc_input.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/jsonio.h"
+#include "core/rule.h"
+
+static int
+parse_id (const char *s, const char *what, uint32_t *out, ocigate_error_t *err)
+{
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull (s, &end, 10);
+  if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s \"%s\" is not a numeric ID", what, s);
+  *out = (uint32_t)v;
+  return 0;
+}
+
+static void
+add_to_set (json_object *caps, const char *set, const char *name)
+{
+  json_object *arr = json_get (caps, set);
+  if (arr == NULL || !json_object_is_type (arr, json_type_array))
+    {
+      arr = json_object_new_array ();
+      json_object_object_add (caps, set, arr);
+    }
+  json_object_array_add (arr, json_object_new_string (name));
+}
+
+int
+runc_exec_process (const struct runc_args *args, struct oci_config *cfg, ocigate_error_t *err)
+{
+  json_object *proc = NULL;
+  if (args->process_file)
+    {
+      cleanup_free char *buf = NULL;
+      size_t len = 0;
+      if (read_file_limited (args->process_file, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, err) < 0
+          || json_parse_untrusted (buf, len, args->process_file, &proc, err) < 0)
+        return -1;
+      if (spec_keys_check (proc, true, args->process_file, err) < 0)
+        {
+          json_object_put (proc);
+          return -1;
+        }
+    }
+  else
+    {
+      json_object *orig = json_get (cfg->root, "process");
+      if (json_object_deep_copy (orig, &proc, NULL) < 0)
+        return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "copy process");
+      json_object *user = json_get (proc, "user");
+      if (user == NULL)
+        {
+          user = json_object_new_object ();
+          json_object_object_add (proc, "user", user);
+        }
+      if (args->user)
+        {
+          cleanup_free char *u = xstrdup (args->user);
+          char *colon = strchr (u, ':');
+          if (colon)
+            *colon = '\0';
+          uint32_t uid = 0, gid = 0;
+          if (parse_id (u, "--user", &uid, err) < 0 || (colon && parse_id (colon + 1, "--user group", &gid, err) < 0))
+            {
+              json_object_put (proc);
+              return -1;
+            }
+          json_object_object_add (user, "uid", json_object_new_int64 (uid));
+          if (colon)
+            json_object_object_add (user, "gid", json_object_new_int64 (gid));
+        }
+      for (size_t i = 0; i < args->n_gids; i++)
+        {
+          uint32_t gid = 0;
+          if (parse_id (args->gids[i], "--additional-gids", &gid, err) < 0)
+            {
+              json_object_put (proc);
+              return -1;
+            }
+          json_object *gids = json_get (user, "additionalGids");
+          if (gids == NULL || !json_object_is_type (gids, json_type_array))
+            {
+              gids = json_object_new_array ();
+              json_object_object_add (user, "additionalGids", gids);
+            }
+          json_object_array_add (gids, json_object_new_int64 (gid));
+        }
+      if (args->n_caps)
+        {
+          json_object *caps = json_get (proc, "capabilities");
+          if (caps == NULL || !json_object_is_type (caps, json_type_object))
+            {
+              caps = json_object_new_object ();
+              json_object_object_add (proc, "capabilities", caps);
+            }
+          for (size_t i = 0; i < args->n_caps; i++)
+            {
+              static const char *const sets[] = { "bounding", "effective", "permitted" };
+              for (size_t s = 0; s < ARRAY_SIZE (sets); s++)
+                add_to_set (caps, sets[s], args->caps[i]);
+            }
+        }
+    }
+  json_object_object_add (cfg->root, "process", proc);
+  return oci_config_refresh (cfg, err);
+}
+
+/* Whether --memory or --pids-limit VALUE of `update` asks for no limit, as
+ * either runtime reads it: runc takes "-1" (and, for --pids-limit, any
+ * negative Go integer: "-0x1" too), crun takes strtoul()'s result as a
+ * long, so "-5" and numbers past LONG_MAX are negative there.  *as_read:
+ * the negative value to name in a message. */
+static bool
+update_flag_lifts (const char *value, long long *as_read)
+{
+  errno = 0;
+  unsigned long long u = strtoull (value, NULL, 10);
+  long long crun = errno == ERANGE ? -1 : (long long)u;
+  *as_read = crun < 0 ? crun : -1;
+  return crun < 0 || value[0] == '-';
+}
+
+/* memory.limit or pids.limit of an update made from flags. */
+static void
+update_add_flag (json_object *update, const char *section, const char *value)
+{
+  long long as_read = 0;
+  if (value == NULL || !update_flag_lifts (value, &as_read))
+    return;
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "limit", json_object_new_int64 (as_read));
+  json_object_object_add (update, section, o);
+}
+
+int
+runc_update_resources (const struct runc_args *args, char **text, size_t *len, json_object **out, ocigate_error_t *err)
+{
+  const char *file = args->resources_file;
+  *out = NULL;
+  if (file == NULL)
+    {
+      json_object *update = json_object_new_object ();
+      update_add_flag (update, "memory", args->update_memory);
+      update_add_flag (update, "pids", args->update_pids);
+      *out = update;
+      return 0;
+    }
+  bool from_stdin = strcmp (file, "-") == 0;
+  const char *name = from_stdin ? "update --resources on standard input" : file;
+  int r = from_stdin ? read_fd_limited (STDIN_FILENO, name, OCIGATE_MAX_UPDATE_BYTES, text, len, err)
+                     : read_file_limited (file, OCIGATE_MAX_UPDATE_BYTES, text, len, err);
+  cleanup_json json_object *update = NULL;
+  if (r < 0 || json_parse_untrusted (*text, *len, name, &update, err) < 0)
+    return -1;
+  if (!json_object_is_type (update, json_type_object))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an object (linux.resources), not %s", name,
+                               json_type_label (update));
+  /* runc reads it with Go's encoding/json, as it reads linux.resources. */
+  cleanup_json json_object *as_config = json_object_new_object ();
+  json_object *linux_ = json_object_new_object ();
+  json_object_object_add (as_config, "linux", linux_);
+  json_object_object_add (linux_, "resources", json_object_get (update));
+  if (spec_keys_check (as_config, false, name, err) < 0)
+    return -1;
+  *out = steal_pointer (&update);
+  return 0;
+}
+
+int
+runc_hand_over_resources (const struct runc_args *args, char **argv, const char *text, size_t len, ocigate_error_t *err)
+{
+  static char dash[] = "-", long_dash[] = "--resources=-";
+  cleanup_close int fd = memfd_create ("ocigate-update", MFD_CLOEXEC);
+  if (fd < 0)
+    return ocigate_error_make_errno (err, errno, "memfd_create");
+  if (write_all (fd, text, len) < 0)
+    return ocigate_error_make_errno (err, errno, "writing the update for the runtime");
+  if (lseek (fd, 0, SEEK_SET) < 0 || dup2 (fd, STDIN_FILENO) < 0)
+    return ocigate_error_make_errno (err, errno, "handing the update to the runtime");
+  int i = args->resources_index;
+  argv[i] = argv[i] == args->resources_file ? dash : long_dash;
+  return 0;
+}
