@@ -3,7 +3,8 @@
  * A function that can fail returns a negative int (or NULL) and fills
  * `ocigate_error_t *err` with the errno captured at the failure site (0 when
  * the failure is not a system call's) and an allocated message.  Callers add
- * context with ocigate_error_prefix() and pass it up; only main() prints.
+ * context with ocigate_error_prefix() and pass it up; only the front ends
+ * in hook/cli/ print.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef OCIGATE_ERROR_H
 #define OCIGATE_ERROR_H
