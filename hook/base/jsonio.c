@@ -178,6 +178,7 @@ json_shape_release (struct json_shape *sh)
   free (sh->members);
   free (sh->starts);
 }
+#define cleanup_json_shape __attribute__ ((cleanup (json_shape_release)))
 
 /* The index of the '"' that ends the string whose text starts at `from`,
  * or len. */
@@ -415,7 +416,7 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
       offset_to_line_col (buf, off, &line, &col);
       return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: NUL byte", name, line, col);
     }
-  __attribute__ ((cleanup (json_shape_release))) struct json_shape shape = { 0 };
+  cleanup_json_shape struct json_shape shape = { 0 };
   bool scanned = false;
   if (json_shape_scan (buf, len, name, &shape, &scanned, err) < 0)
     return -1;

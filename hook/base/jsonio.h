@@ -29,6 +29,7 @@ struct read_buffer
 int read_file_into (const char *path, size_t max_bytes, struct read_buffer *rb, size_t *out_len, bool *via_link,
                     ocigate_error_t *err);
 void read_buffer_release (struct read_buffer *rb);
+#define cleanup_read_buffer __attribute__ ((cleanup (read_buffer_release)))
 
 /* Read a file ("-" is stdin); more than max_bytes is an input error. */
 int read_file_limited (const char *path, size_t max_bytes, char **out, size_t *out_len, ocigate_error_t *err);

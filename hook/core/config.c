@@ -252,7 +252,7 @@ oci_config_load_file_into (const char *path, struct read_buffer *rb, struct oci_
 int
 oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t *err)
 {
-  __attribute__ ((cleanup (read_buffer_release))) struct read_buffer rb = { 0 };
+  cleanup_read_buffer struct read_buffer rb = { 0 };
   return oci_config_load_file_into (path, &rb, out, err);
 }
 
