@@ -146,7 +146,8 @@ rule_config_error (const struct rule_context *ctx, ocigate_error_t *err, const c
   va_start (ap, fmt);
   cleanup_free char *msg = xvasprintf (fmt, ap);
   va_end (ap);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s", ctx->config->name, msg);
+  (void)ctx;
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s", msg);
 }
 
 const char *

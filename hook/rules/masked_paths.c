@@ -78,21 +78,21 @@ read_paths (const struct oci_config *cfg, const char *key, char ***out, bool *pr
   json_object *a = json_get (json_get (cfg->root, "linux"), key);
   *present = a != NULL && !json_object_is_type (a, json_type_null);
   if (*present && !json_object_is_type (a, json_type_array))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: linux.%s: must be an array of strings, not %s",
-                               cfg->name, key, json_type_to_name (json_object_get_type (a)));
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.%s: must be an array of strings, not %s", key,
+                               json_type_to_name (json_object_get_type (a)));
   size_t n = *present ? json_object_array_length (a) : 0;
   if (n > OCIGATE_MAX_LIST)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: linux.%s: %zu paths, more than the limit of %d",
-                               cfg->name, key, n, OCIGATE_MAX_LIST);
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.%s: %zu paths, more than the limit of %d", key, n,
+                               OCIGATE_MAX_LIST);
   cleanup_strv char **list = xzalloc ((n + 1) * sizeof *list);
   for (size_t i = 0; i < n; i++)
     {
       json_object *p = json_object_array_get_idx (a, i);
       if (!json_object_is_type (p, json_type_string))
         return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                   "%s: linux.%s[%zu]: must be a string, not %s (linux.%s must be an array of "
+                                   "linux.%s[%zu]: must be a string, not %s (linux.%s must be an array of "
                                    "strings)",
-                                   cfg->name, key, i, json_type_to_name (json_object_get_type (p)), key);
+                                   key, i, json_type_to_name (json_object_get_type (p)), key);
       list[i] = path_normalize (json_object_get_string (p));
     }
   *out = steal_pointer (&list);

@@ -159,8 +159,8 @@ test_wrong_type (void **state UNUSED)
       cleanup_free char *config = config_nnp (cases[i].value);
       enum ocigate_error_kind kind;
       cleanup_free char *msg = judge_error (POLICY ("warn"), config, &kind);
-      cleanup_free char *want
-          = xasprintf ("rule noNewPrivileges: process.noNewPrivileges: must be a boolean, not %s", cases[i].type);
+      cleanup_free char *want = xasprintf (
+          "config.json: rule noNewPrivileges: process.noNewPrivileges: must be a boolean, not %s", cases[i].type);
       assert_string_equal (msg, want);
       assert_int_equal (kind, OCIGATE_ERR_INPUT);
     }

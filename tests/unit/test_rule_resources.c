@@ -238,7 +238,7 @@ test_config_errors (void **state UNUSED)
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
       cleanup_free char *msg = judge_error (POLICY ("warn"), cases[i].resources);
-      cleanup_free char *want = xasprintf ("rule resources: %s", cases[i].want);
+      cleanup_free char *want = xasprintf ("config.json: rule resources: %s", cases[i].want);
       assert_contains (msg, want);
     }
 
@@ -448,10 +448,10 @@ test_update_errors (void **state UNUSED)
   {
     const char *update, *want;
   } cases[] = {
-    { "{'pids': {'limit': 'max'}}", "rule resources: pids.limit: must be an integer, not string" },
-    { "{'memory': []}", "rule resources: memory: must be an object, not array" },
+    { "{'pids': {'limit': 'max'}}", "config.json: rule resources: pids.limit: must be an integer, not string" },
+    { "{'memory': []}", "config.json: rule resources: memory: must be an object, not array" },
     { "{'unified': {'memory.max': null, 'pids.max': -1}}",
-      "rule resources: unified.pids.max: must be a string, not int" },
+      "config.json: rule resources: unified.pids.max: must be a string, not int" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {

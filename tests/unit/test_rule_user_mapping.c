@@ -308,7 +308,8 @@ test_accounts_unreadable (void **state UNUSED)
   ocigate_error_t err = NULL;
   assert_int_equal (ocigate_evaluate (policy, &ctx, &v, &err), -1);
   assert_non_null (err);
-  assert_string_equal (err->msg, "rule user.mapping: open tests/unit/data/no-such-passwd: No such file or directory");
+  assert_string_equal (
+      err->msg, "config.json: rule user.mapping: open tests/unit/data/no-such-passwd: No such file or directory");
   ocigate_error_free (&err);
   verdict_release (&v);
   host_info_release (&host);
@@ -508,7 +509,7 @@ test_subordinate_files (void **state UNUSED)
   host.subgid_path = UNIT_FIXTURES; /* a directory: opens, but reading fails */
   v = (struct verdict){ 0 };
   assert_int_equal (ocigate_evaluate (policy, &ctx, &v, &err), -1);
-  assert_string_equal (err->msg, "rule user.mapping: read " UNIT_FIXTURES ": Is a directory");
+  assert_string_equal (err->msg, "config.json: rule user.mapping: read " UNIT_FIXTURES ": Is a directory");
   ocigate_error_free (&err);
   verdict_release (&v);
   host_info_release (&host);
