@@ -153,7 +153,8 @@ test_wrong_type (void **state UNUSED)
   static const struct
   {
     const char *value, *type;
-  } cases[] = { { "'true'", "string" }, { "1", "int" }, { "{}", "object" }, { "[true]", "array" } };
+  } cases[]
+      = { { "'true'", "string \"true\"" }, { "1", "int 1" }, { "{}", "object {}" }, { "[true]", "array [true]" } };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
       cleanup_free char *config = config_nnp (cases[i].value);
