@@ -167,12 +167,12 @@ test_wrong_type (void **state UNUSED)
   {
     const char *root, *want;
   } cases[] = {
-    { "'rootfs'", "config.json: rule readonlyRootfs: root: must be an object, not string" },
-    { "['rootfs']", "config.json: rule readonlyRootfs: root: must be an object, not array" },
+    { "'rootfs'", "config.json: rule readonlyRootfs: root: must be an object, not string \"rootfs\"" },
+    { "['rootfs']", "config.json: rule readonlyRootfs: root: must be an object, not array [\"rootfs\"]" },
     { "{'path': 'rootfs', 'readonly': 'true'}",
-      "config.json: rule readonlyRootfs: root.readonly: must be a boolean, not string" },
+      "config.json: rule readonlyRootfs: root.readonly: must be a boolean, not string \"true\"" },
     { "{'path': 'rootfs', 'readonly': 1}",
-      "config.json: rule readonlyRootfs: root.readonly: must be a boolean, not int" },
+      "config.json: rule readonlyRootfs: root.readonly: must be a boolean, not int 1" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
