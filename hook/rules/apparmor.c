@@ -17,10 +17,13 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
 #define APPARMOR_SYSFS "/sys/module/apparmor/parameters/enabled"
 #define APPARMOR_POINTER "/process/apparmorProfile"
+
+static const struct json_path process_at = { .key = "process" };
 
 static const char *apparmor_sysfs_path = APPARMOR_SYSFS;
 
@@ -86,18 +89,16 @@ apparmor_evaluate (const struct rule_context *ctx, const struct rule_setting *s,
                    ocigate_error_t *err)
 {
   const struct apparmor_options *o = s->options;
-  json_object *process = json_get (ctx->config->root, "process");
-  json_object *profile = json_get (process, "apparmorProfile"); /* NULL for null too */
-  bool absent = profile == NULL;
-  const char *state = !absent                                                        ? "empty"
-                      : json_object_object_get_ex (process, "apparmorProfile", NULL) ? "null"
-                                                                                     : "absent";
-  if (!absent)
+  enum field_state state;
+  const char *name = NULL;
+  if (field_string (json_get (ctx->config->root, "process"), &process_at, "apparmorProfile", FIELD_OPTIONAL, &state,
+                    &name, err)
+      < 0)
+    return -1;
+  const char *shown = state == FIELD_PRESENT ? "empty" : state == FIELD_NULL ? "null" : "absent";
+  bool absent = name == NULL;
+  if (name)
     {
-      if (!json_object_is_type (profile, json_type_string))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "process.apparmorProfile: must be a string, not %s",
-                                   json_type_to_name (json_object_get_type (profile)));
-      const char *name = json_object_get_string (profile);
       if (strcasecmp (name, "unconfined") == 0)
         {
           /* Only the letters of "unconfined": safe to show as they are. */
@@ -122,13 +123,13 @@ apparmor_evaluate (const struct rule_context *ctx, const struct rule_setting *s,
                            "process has no AppArmor profile (process.apparmorProfile is %s, and the host has "
                            "AppArmor enabled); run it under a profile (the engine's default, or --security-opt "
                            "apparmor=PROFILE)",
-                           state);
+                           shown);
       break;
     case HOST_LSM_UNKNOWN:
       verdict_add_finding (v, s->rule->id, s->action, APPARMOR_POINTER,
                            "cannot tell whether the host has AppArmor enabled (process.apparmorProfile is %s, %s); "
                            "run the process under a profile (--security-opt apparmor=PROFILE)",
-                           state, why);
+                           shown, why);
       break;
     }
   return 0;

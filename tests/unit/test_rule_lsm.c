@@ -216,9 +216,10 @@ static void
 test_aa_errors (void **state UNUSED)
 {
   cleanup_free char *m1 = judge_error (AA_DENY, ", 'apparmorProfile': 5", "");
-  assert_string_equal (m1, "config.json: rule apparmor: process.apparmorProfile: must be a string, not int");
+  assert_string_equal (m1, "config.json: rule apparmor: process.apparmorProfile: must be a string, not int 5");
   cleanup_free char *m2 = judge_error (AA_DENY, ", 'apparmorProfile': ['unconfined']", "");
-  assert_string_equal (m2, "config.json: rule apparmor: process.apparmorProfile: must be a string, not array");
+  assert_string_equal (
+      m2, "config.json: rule apparmor: process.apparmorProfile: must be a string, not array [\"unconfined\"]");
 
   cleanup_free char *p1 = dq ("{'version': 1, 'rules': {'apparmor': {'action': 'deny', 'require': 'yes'}}}");
   cleanup_free char *e1 = unit_policy_error (p1);
@@ -381,9 +382,9 @@ static void
 test_se_errors (void **state UNUSED)
 {
   cleanup_free char *m1 = judge_error (SE_DENY, ", 'selinuxLabel': 1", "");
-  assert_string_equal (m1, "config.json: rule selinux: process.selinuxLabel: must be a string, not int");
+  assert_string_equal (m1, "config.json: rule selinux: process.selinuxLabel: must be a string, not int 1");
   cleanup_free char *m2 = judge_error (SE_DENY, "", ", 'mountLabel': []");
-  assert_string_equal (m2, "config.json: rule selinux: linux.mountLabel: must be a string, not array");
+  assert_string_equal (m2, "config.json: rule selinux: linux.mountLabel: must be a string, not array []");
 
   cleanup_free char *p1 = dq ("{'version': 1, 'rules': {'selinux': {'action': 'deny', 'require': 1}}}");
   cleanup_free char *e1 = unit_policy_error (p1);
