@@ -28,8 +28,9 @@
 #include <unistd.h>
 
 #include "base/jsonio.h"
-#include "rules/pathutil.h"
+#include "core/field.h"
 #include "core/rule.h"
+#include "rules/pathutil.h"
 
 struct mounts_options
 {
@@ -64,64 +65,8 @@ mounts_parse (json_object *opts, const struct policy_where *where, void **out, o
   return 0;
 }
 
-/* The field an input error names: mounts[i].KEY, or linux.KEY for
- * i == NO_MOUNT.  Made only for an error. */
-#define NO_MOUNT SIZE_MAX
-
-static char *
-field_name (size_t i, const char *key)
-{
-  return i == NO_MOUNT ? xasprintf ("linux.%s", key) : xasprintf ("mounts[%zu].%s", i, key);
-}
-
-/* Input errors name the config and the field, as config.c does. */
-/* An optional string field: *out is NULL when absent or null. */
-static int
-get_string (const struct rule_context *ctx, json_object *parent, const char *key, size_t i, bool required,
-            const char **out, ocigate_error_t *err)
-{
-  json_object *v = json_get (parent, key);
-  *out = NULL;
-  if (v != NULL && json_is_clean_string (v))
-    {
-      *out = json_object_get_string (v);
-      return 0;
-    }
-  if ((v == NULL || json_object_is_type (v, json_type_null)) && !required)
-    return 0;
-  cleanup_free char *field = field_name (i, key);
-  if (v == NULL || json_object_is_type (v, json_type_null))
-    return rule_config_error (ctx, err, "%s: missing", field);
-  if (!json_object_is_type (v, json_type_string))
-    return rule_config_error (ctx, err, "%s: must be a string, not %s", field, json_type_label (v));
-  return rule_config_error (ctx, err, "%s: contains a NUL byte", field);
-}
-
-/* mounts[i].options: NULL when absent, else an array of strings. */
-static int
-get_options (const struct rule_context *ctx, json_object *m, size_t i, json_object **out, ocigate_error_t *err)
-{
-  json_object *v = json_get (m, "options");
-  *out = NULL;
-  if (v == NULL || json_object_is_type (v, json_type_null))
-    return 0;
-  if (!json_object_is_type (v, json_type_array))
-    return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings, not %s", i,
-                              json_type_label (v));
-  size_t n = json_object_array_length (v);
-  if (n > OCIGATE_MAX_LIST)
-    return rule_config_error (ctx, err, "mounts[%zu].options: %zu entries, more than the limit of %d", i, n,
-                              OCIGATE_MAX_LIST);
-  for (size_t k = 0; k < n; k++)
-    {
-      json_object *o = json_object_array_get_idx (v, k);
-      if (!json_object_is_type (o, json_type_string))
-        return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings ([%zu] is %s)", i, k,
-                                  json_type_label (o));
-    }
-  *out = v;
-  return 0;
-}
+static const struct json_path mounts_at = { .key = "mounts" };
+static const struct json_path linux_at = { .key = "linux" };
 
 static const char *
 option_at (json_object *opts, size_t k)
@@ -369,7 +314,9 @@ judge_root_propagation (const struct rule_context *ctx, const struct rule_settin
                         ocigate_error_t *err)
 {
   const char *prop = NULL;
-  if (get_string (ctx, json_get (ctx->config->root, "linux"), "rootfsPropagation", NO_MOUNT, false, &prop, err) < 0)
+  if (field_string (json_get (ctx->config->root, "linux"), &linux_at, "rootfsPropagation", FIELD_NO_NUL_BYTE, NULL,
+                    &prop, err)
+      < 0)
     return -1;
   if (prop && is_shared (prop))
     verdict_add_finding (v, s->rule->id, s->action, "/linux/rootfsPropagation",
@@ -455,14 +402,11 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   const struct mounts_options *o = s->options;
   if (judge_root_propagation (ctx, s, v, err) < 0)
     return -1;
-  json_object *mounts = json_get (ctx->config->root, "mounts");
-  if (mounts == NULL || json_object_is_type (mounts, json_type_null))
-    return 0;
-  if (!json_object_is_type (mounts, json_type_array))
-    return rule_config_error (ctx, err, "mounts: must be an array, not %s", json_type_label (mounts));
-  size_t n = json_object_array_length (mounts);
-  if (n > OCIGATE_MAX_LIST)
-    return rule_config_error (ctx, err, "mounts: %zu mounts, more than the limit of %d", n, OCIGATE_MAX_LIST);
+  static const struct field_count mounts_count = { OCIGATE_MAX_LIST, "mounts", NULL };
+  json_object *mounts = NULL;
+  size_t n = 0;
+  if (field_array (ctx->config->root, NULL, "mounts", &mounts_count, FIELD_OPTIONAL, &mounts, &n, err) < 0)
+    return -1;
 
   /* Resolved once per config, when it has a bind mount. */
   const struct sensitive *sens = NULL;
@@ -470,17 +414,16 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   int ret = 0;
   for (size_t i = 0; i < n && ret == 0; i++)
     {
-      json_object *m = json_object_array_get_idx (mounts, i);
-      if (!json_object_is_type (m, json_type_object))
-        {
-          ret = rule_config_error (ctx, err, "mounts[%zu]: must be an object, not %s", i, json_type_label (m));
-          break;
-        }
+      const struct json_path *at = FIELD_INDEX (&mounts_at, i);
+      json_object *m = NULL;
       const char *dest = NULL;
+      size_t n_opts = 0;
       struct mount_view mv = { .index = i };
-      if (get_string (ctx, m, "destination", i, true, &dest, err) < 0
-          || get_string (ctx, m, "type", i, false, &mv.type, err) < 0
-          || get_string (ctx, m, "source", i, false, &mv.source, err) < 0 || get_options (ctx, m, i, &mv.opts, err) < 0)
+      if (field_item_object (mounts, &mounts_at, i, &m, err) < 0
+          || field_string (m, at, "destination", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &dest, err) < 0
+          || field_string (m, at, "type", FIELD_NO_NUL_BYTE, NULL, &mv.type, err) < 0
+          || field_string (m, at, "source", FIELD_NO_NUL_BYTE, NULL, &mv.source, err) < 0
+          || field_string_array (m, at, "options", NULL, FIELD_OPTIONAL, &mv.opts, &n_opts, err) < 0)
         {
           ret = -1;
           break;
@@ -489,7 +432,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           = (mv.type && strcmp (mv.type, "bind") == 0) || has_option (mv.opts, "bind") || has_option (mv.opts, "rbind");
       if (mv.bind && mv.source == NULL)
         {
-          ret = rule_config_error (ctx, err, "mounts[%zu].source: missing (a bind mount needs one)", i);
+          ret = field_error (at, "source", err, "missing (a bind mount needs one)");
           break;
         }
       mv.read_only = is_read_only (mv.opts);
@@ -500,9 +443,8 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           /* The kernel refuses longer paths; and a bound on the work. */
           if (strlen (mv.source) >= PATH_MAX)
             {
-              ret = rule_config_error (ctx, err,
-                                       "mounts[%zu].source: %zu bytes, more than the kernel's limit on a path (%d)", i,
-                                       strlen (mv.source), PATH_MAX - 1);
+              ret = field_error (at, "source", err, "%zu bytes, more than the kernel's limit on a path (%d)",
+                                 strlen (mv.source), PATH_MAX - 1);
               break;
             }
           if (sens == NULL)
@@ -511,11 +453,9 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           mv.resolved = sens ? path_resolve (abs, &budget) : NULL;
           if (mv.resolved == NULL)
             {
-              ret = rule_config_error (
-                  ctx, err,
-                  "mounts[%zu].source: the bind sources need more than %d path lookups to resolve; cannot be "
-                  "judged",
-                  i, PATHUTIL_LOOKUP_BUDGET);
+              ret = field_error (at, "source", err,
+                                 "the bind sources need more than %d path lookups to resolve; cannot be judged",
+                                 PATHUTIL_LOOKUP_BUDGET);
               break;
             }
           mv.lexical = path_normalize (abs);

@@ -554,23 +554,24 @@ test_input_errors (void **state UNUSED)
     const char *config;
     const char *message;
   } cases[] = {
-    { "{'process': {}, 'mounts': {}}", "config.json: rule mounts: mounts: must be an array, not object" },
-    { "{'process': {}, 'mounts': [1]}", "config.json: rule mounts: mounts[0]: must be an object, not int" },
+    { "{'process': {}, 'mounts': {}}", "config.json: rule mounts: mounts: must be an array, not object {}" },
+    { "{'process': {}, 'mounts': [1]}", "config.json: rule mounts: mounts[0]: must be an object, not int 1" },
     { "{'process': {}, 'mounts': [{'destination': '/a'}, {'destination': '/b', 'options': 'ro'}]}",
-      "config.json: rule mounts: mounts[1].options: must be an array of strings, not string" },
+      "config.json: rule mounts: mounts[1].options: must be an array of strings, not string \"ro\"" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'options': ['ro', 3]}]}",
-      "config.json: rule mounts: mounts[0].options: must be an array of strings ([1] is int)" },
+      "config.json: rule mounts: mounts[0].options[1]: must be a string, not int 3 (mounts[0].options must be an "
+      "array of strings)" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'source': 7}]}",
-      "config.json: rule mounts: mounts[0].source: must be a string, not int" },
+      "config.json: rule mounts: mounts[0].source: must be a string, not int 7" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'type': ['bind']}]}",
-      "config.json: rule mounts: mounts[0].type: must be a string, not array" },
+      "config.json: rule mounts: mounts[0].type: must be a string, not array [\"bind\"]" },
     { "{'process': {}, 'mounts': [{'type': 'tmpfs'}]}", "config.json: rule mounts: mounts[0].destination: missing" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'type': 'bind'}]}",
       "config.json: rule mounts: mounts[0].source: missing (a bind mount needs one)" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'source': '/etc\\u0000x', 'type': 'bind'}]}",
       "config.json: rule mounts: mounts[0].source: contains a NUL byte" },
     { "{'process': {}, 'linux': {'rootfsPropagation': true}}",
-      "config.json: rule mounts: linux.rootfsPropagation: must be a string, not boolean" },
+      "config.json: rule mounts: linux.rootfsPropagation: must be a string, not boolean true" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
