@@ -273,11 +273,11 @@ test_input_errors (void **state UNUSED)
 {
   cleanup_free char *m1 = judge_error ("{'process': {}, 'linux': {'maskedPaths': '/proc/kcore'}}");
   assert_string_equal (m1, "config.json: rule maskedPaths: linux.maskedPaths: must be an array of strings, not "
-                           "string");
+                           "string \"/proc/kcore\"");
   cleanup_free char *m2 = judge_error ("{'process': {}, 'linux': {'maskedPaths': [], 'readonlyPaths': ['/a', 2]}}");
   assert_contains (
       m2,
-      "config.json: rule maskedPaths: linux.readonlyPaths[1]: must be a string, not int (linux.readonlyPaths must be "
+      "config.json: rule maskedPaths: linux.readonlyPaths[1]: must be a string, not int 2 (linux.readonlyPaths must be "
       "an array of strings)");
 
   struct strbuf sb = { 0 };
