@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
 /* Kubernetes' safe set (pkg/security/podsecurity, baseline "sysctls"). */
@@ -146,22 +147,22 @@ static int
 sysctls_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
   const struct sysctls_options *o = s->options;
-  json_object *sysctl = json_get (json_get (ctx->config->root, "linux"), "sysctl");
+  static const struct json_path linux_at = { .key = "linux" }, sysctl_at = { .up = &linux_at, .key = "sysctl" };
+  json_object *sysctl = NULL;
+  if (field_object (json_get (ctx->config->root, "linux"), &linux_at, "sysctl", FIELD_OPTIONAL, NULL, &sysctl, err) < 0)
+    return -1;
   if (sysctl == NULL) /* absent or null */
     return 0;
-  if (!json_object_is_type (sysctl, json_type_object))
-    return rule_config_error (ctx, err, "linux.sysctl: must be an object, not %s", json_type_label (sysctl));
   size_t n = (size_t)json_object_object_length (sysctl);
   if (n > OCIGATE_MAX_LIST)
-    return rule_config_error (ctx, err, "linux.sysctl: %zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
+    return field_error (&linux_at, "sysctl", err, "%zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
   /* Every value first: a config that cannot be judged has no findings. */
   json_object_object_foreach (sysctl, key, val)
     {
-      if (!json_object_is_type (val, json_type_string))
-        {
-          cleanup_free char *k = text_excerpt (key);
-          return rule_config_error (ctx, err, "linux.sysctl.%s: must be a string, not %s", k, json_type_label (val));
-        }
+      const char *value = NULL;
+      (void)val;
+      if (field_string (sysctl, &sysctl_at, key, FIELD_NOT_NULL, NULL, &value, err) < 0)
+        return -1;
     }
   json_object_object_foreach (sysctl, key2, val2)
     {
