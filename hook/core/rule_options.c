@@ -1,14 +1,10 @@
-/* ocigate: what rules share to read their policy options and to report
- * a config they cannot judge.
+/* ocigate: what rules share to read their policy options.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <string.h>
 
 #include "base/jsonio.h"
 #include "core/rule.h"
-
-/* The function itself, not rule.h's model of it for the analyzer. */
-#undef rule_config_error
 
 int
 policy_where_error (const struct policy_where *where, const char *key, long index, ocigate_error_t *err,
@@ -137,17 +133,6 @@ rule_option_bool (json_object *opts, const char *key, const struct policy_where 
     return policy_where_error (where, key, -1, err, "must be true or false");
   *out = json_object_get_boolean (v);
   return 0;
-}
-
-int
-rule_config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *msg = xvasprintf (fmt, ap);
-  va_end (ap);
-  (void)ctx;
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s", msg);
 }
 
 const char *
