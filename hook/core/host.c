@@ -3,6 +3,7 @@
 #include "core/host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ host_info_init (struct host_info *host)
   host->subuid_path = "/etc/subuid";
   host->subgid_path = "/etc/subgid";
   host->proc_path = "/proc";
+  host->apparmor_path = "/sys/module/apparmor/parameters/enabled";
+  host->selinux_path = "/sys/fs/selinux/enforce";
   host->euid = geteuid ();
   host->egid = getegid ();
 }
@@ -57,6 +60,9 @@ host_info_release (struct host_info *host)
   host->subuids = host->subgids = NULL;
   host->n_subuids = host->n_subgids = 0;
   host->subids_loaded = false;
+  free (host->apparmor.why);
+  free (host->selinux.why);
+  host->apparmor = host->selinux = (struct host_lsm){ 0 };
 }
 
 /* name:x:ID:... — the third field is the ID for both files. */
@@ -269,6 +275,68 @@ host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char
       return NS_IDENTITY_UNKNOWN;
     }
   return NS_IDENTITY_OTHER;
+}
+
+/* AppArmor's module parameter reads "Y" when it is enabled. */
+static enum lsm_state
+probe_apparmor (const char *path, char **why)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR)
+        return LSM_DISABLED; /* the module is not there */
+      *why = xasprintf ("open %s: %s", path, strerror (errno));
+      return LSM_UNKNOWN;
+    }
+  char buf[8] = { 0 };
+  ssize_t n;
+  do
+    n = read (fd, buf, sizeof buf - 1);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      *why = xasprintf ("read %s: %s", path, strerror (errno));
+      return LSM_UNKNOWN;
+    }
+  return buf[0] == 'Y' ? LSM_ENABLED : LSM_DISABLED;
+}
+
+/* selinuxfs is mounted, with its enforce file, when SELinux is enabled. */
+static enum lsm_state
+probe_selinux (const char *path, char **why)
+{
+  struct stat st;
+  if (stat (path, &st) == 0)
+    return LSM_ENABLED;
+  if (errno == ENOENT || errno == ENOTDIR)
+    return LSM_DISABLED;
+  *why = xasprintf ("stat %s: %s", path, strerror (errno));
+  return LSM_UNKNOWN;
+}
+
+static enum lsm_state
+host_lsm (struct host_lsm *lsm, const char *path, enum lsm_state (*probe) (const char *, char **), const char **why)
+{
+  if (!lsm->probed)
+    {
+      lsm->state = probe (path, &lsm->why);
+      lsm->probed = true;
+    }
+  *why = lsm->why;
+  return lsm->state;
+}
+
+enum lsm_state
+host_apparmor (struct host_info *host, const char **why)
+{
+  return host_lsm (&host->apparmor, host->apparmor_path, probe_apparmor, why);
+}
+
+enum lsm_state
+host_selinux (struct host_info *host, const char **why)
+{
+  return host_lsm (&host->selinux, host->selinux_path, probe_selinux, why);
 }
 
 int

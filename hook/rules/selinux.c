@@ -9,31 +9,17 @@
  * fewer than three fields names no type; the kernel refuses it when the
  * runtime applies it, so it is not judged here.  With the option
  * "require", a config whose process.selinuxLabel is absent, null or "" is
- * a finding on a host with SELinux enabled (/sys/fs/selinux/enforce
- * exists): the process would keep the runtime's own domain.  A missing
+ * a finding on a host with SELinux enabled (host_selinux():
+ * /sys/fs/selinux/enforce exists): the process would keep the runtime's
+ * own domain; a host that cannot be read fails closed.  A missing
  * linux.mountLabel is not: the process's type is what confines it.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/field.h"
 #include "core/rule.h"
-
-#define SELINUX_SYSFS "/sys/fs/selinux/enforce"
-
-static const char *selinux_sysfs_path = SELINUX_SYSFS;
-
-/* For tests: the file whose existence says SELinux is enabled; NULL
- * restores the default. */
-void rule_selinux_set_sysfs_path (const char *path);
-void
-rule_selinux_set_sysfs_path (const char *path)
-{
-  selinux_sysfs_path = path ? path : SELINUX_SYSFS;
-}
 
 struct selinux_options
 {
@@ -67,25 +53,6 @@ unconfined_type (const char *label)
     if (strlen (*u) == len && strncmp (*u, t, len) == 0)
       return *u;
   return NULL;
-}
-
-enum host_lsm
-{
-  HOST_LSM_OFF,
-  HOST_LSM_ON,
-  HOST_LSM_UNKNOWN,
-};
-
-static enum host_lsm
-host_selinux (char **why)
-{
-  struct stat st;
-  if (stat (selinux_sysfs_path, &st) == 0)
-    return HOST_LSM_ON;
-  if (errno == ENOENT || errno == ENOTDIR)
-    return HOST_LSM_OFF;
-  *why = xasprintf ("stat %s: %s", selinux_sysfs_path, strerror (errno));
-  return HOST_LSM_UNKNOWN;
 }
 
 static int
@@ -123,19 +90,19 @@ selinux_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   if (!o->require || (label && label[0] != '\0'))
     return 0;
   const char *shown = state == FIELD_PRESENT ? "empty" : state == FIELD_NULL ? "null" : "absent";
-  cleanup_free char *why = NULL;
-  switch (host_selinux (&why))
+  const char *why = NULL;
+  switch (host_selinux (ctx->host, &why))
     {
-    case HOST_LSM_OFF:
+    case LSM_DISABLED:
       break;
-    case HOST_LSM_ON:
+    case LSM_ENABLED:
       verdict_add_finding (v, s->rule->id, s->action, "/process/selinuxLabel",
                            "process has no SELinux label (process.selinuxLabel is %s, and the host has SELinux "
                            "enabled); let the engine label the container (drop --security-opt label=disable) or "
                            "give it one (--security-opt label=type:container_t)",
                            shown);
       break;
-    case HOST_LSM_UNKNOWN:
+    case LSM_UNKNOWN:
       verdict_add_finding (v, s->rule->id, s->action, "/process/selinuxLabel",
                            "cannot tell whether the host has SELinux enabled (process.selinuxLabel is %s, %s); give "
                            "the process a label (--security-opt label=type:container_t)",
