@@ -51,7 +51,7 @@ struct devices_options
 };
 
 static void
-devices_free (void *p)
+devices_options_free (void *p)
 {
   struct devices_options *o = p;
   if (o == NULL)
@@ -60,18 +60,22 @@ devices_free (void *p)
   free (o);
 }
 
+static void
+cleanup_devices_optionsp (struct devices_options **o)
+{
+  devices_options_free (*o);
+}
+#define cleanup_devices_options __attribute__ ((cleanup (cleanup_devices_optionsp)))
+
 static int
 devices_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "allow", NULL };
-  struct devices_options *o = xzalloc (sizeof *o);
+  cleanup_devices_options struct devices_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "allow", where, OCIGATE_MAX_LIST, &o->allow, &o->n_allow, err) < 0)
-    {
-      devices_free (o);
-      return -1;
-    }
-  *out = o;
+    return -1;
+  *out = steal_pointer (&o);
   return 0;
 }
 
@@ -352,6 +356,6 @@ const struct rule rule_devices = {
   .default_options = "{\"allow\": [\"/dev/null\", \"/dev/zero\", \"/dev/full\", \"/dev/random\", \"/dev/urandom\", "
                      "\"/dev/tty\", \"/dev/console\", \"/dev/ptmx\"]}",
   .parse_options = devices_parse,
-  .free_options = devices_free,
+  .free_options = devices_options_free,
   .evaluate = devices_evaluate,
 };

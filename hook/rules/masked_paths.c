@@ -45,7 +45,7 @@ struct masked_options
 };
 
 static void
-masked_free (void *p)
+masked_options_free (void *p)
 {
   struct masked_options *o = p;
   if (o == NULL)
@@ -55,19 +55,23 @@ masked_free (void *p)
   free (o);
 }
 
+static void
+cleanup_masked_optionsp (struct masked_options **o)
+{
+  masked_options_free (*o);
+}
+#define cleanup_masked_options __attribute__ ((cleanup (cleanup_masked_optionsp)))
+
 static int
 masked_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "masked", "readonly", NULL };
-  struct masked_options *o = xzalloc (sizeof *o);
+  cleanup_masked_options struct masked_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "masked", where, OCIGATE_MAX_LIST, &o->masked, &o->n_masked, err) < 0
       || rule_option_paths (opts, "readonly", where, OCIGATE_MAX_LIST, &o->readonly, &o->n_readonly, err) < 0)
-    {
-      masked_free (o);
-      return -1;
-    }
-  *out = o;
+    return -1;
+  *out = steal_pointer (&o);
   return 0;
 }
 
@@ -211,7 +215,7 @@ const struct rule rule_masked_paths = {
                      "\"readonly\": [\"/proc/asound\", \"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
                      "\"/proc/sysrq-trigger\"]}",
   .parse_options = masked_parse,
-  .free_options = masked_free,
+  .free_options = masked_options_free,
   .evaluate = masked_evaluate,
   .apply = masked_apply,
 };

@@ -40,7 +40,7 @@ struct mounts_options
 };
 
 static void
-mounts_free (void *p)
+mounts_options_free (void *p)
 {
   struct mounts_options *o = p;
   if (o == NULL)
@@ -49,19 +49,23 @@ mounts_free (void *p)
   free (o);
 }
 
+static void
+cleanup_mounts_optionsp (struct mounts_options **o)
+{
+  mounts_options_free (*o);
+}
+#define cleanup_mounts_options __attribute__ ((cleanup (cleanup_mounts_optionsp)))
+
 static int
 mounts_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "sensitive", "requireReadOnlyBinds", NULL };
-  struct mounts_options *o = xzalloc (sizeof *o);
+  cleanup_mounts_options struct mounts_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "sensitive", where, OCIGATE_MAX_LIST, &o->sensitive, &o->n_sensitive, err) < 0
       || rule_option_bool (opts, "requireReadOnlyBinds", where, &o->require_ro_binds, err) < 0)
-    {
-      mounts_free (o);
-      return -1;
-    }
-  *out = o;
+    return -1;
+  *out = steal_pointer (&o);
   return 0;
 }
 
@@ -479,6 +483,6 @@ const struct rule rule_mounts = {
     "\"/run/crio\", \"/var/run/crio\", \"/run/runc\", \"/var/lib/kubelet\", \"/run/systemd\", \"/run/dbus\"], "
     "\"requireReadOnlyBinds\": false}",
   .parse_options = mounts_parse,
-  .free_options = mounts_free,
+  .free_options = mounts_options_free,
   .evaluate = mounts_evaluate,
 };

@@ -96,7 +96,7 @@ struct runtime_annotations_options
 };
 
 static void
-runtime_annotations_free (void *p)
+runtime_annotations_options_free (void *p)
 {
   struct runtime_annotations_options *o = p;
   if (o == NULL)
@@ -109,6 +109,13 @@ runtime_annotations_free (void *p)
   free (o->allow);
   free (o);
 }
+
+static void
+cleanup_runtime_annotations_optionsp (struct runtime_annotations_options **o)
+{
+  runtime_annotations_options_free (*o);
+}
+#define cleanup_runtime_annotations_options __attribute__ ((cleanup (cleanup_runtime_annotations_optionsp)))
 
 static bool
 judged_key (const char *key, size_t len)
@@ -133,7 +140,7 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
   size_t n = json_object_array_length (allow);
   if (n > OCIGATE_MAX_LIST)
     return policy_where_error (where, "allow", -1, err, "%zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
-  cleanup_free struct runtime_annotations_options *o = xzalloc (sizeof *o);
+  cleanup_runtime_annotations_options struct runtime_annotations_options *o = xzalloc (sizeof *o);
   o->allow = xreallocarray (NULL, n + 1, sizeof *o->allow);
   for (size_t i = 0; i < n; i++)
     {
@@ -142,7 +149,6 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
       const char *eq = text ? strchr (text, '=') : NULL;
       if (eq == NULL || !judged_key (text, (size_t)(eq - text)))
         {
-          runtime_annotations_free (steal_pointer (&o));
           if (text == NULL)
             return policy_where_error (where, "allow", (long)i, err, "must be a \"KEY=VALUE\" string");
           cleanup_free char *shown = text_excerpt (text);
@@ -161,7 +167,6 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
           && (value[0] != '/' || strstr (value, "//") || strstr (value, "/./") || strstr (value, "/../")
               || strcmp (value, "/*") == 0))
         {
-          runtime_annotations_free (steal_pointer (&o));
           cleanup_free char *shown = text_excerpt (text);
           return policy_where_error (where, "allow", (long)i, err,
                                      "\"%s\": a directory entry (ending in /*) must name a directory other than / "
@@ -265,7 +270,7 @@ const struct rule rule_runtime_annotations = {
   .default_options = "{\"allow\": [\"run.oci.hooks.stdout=/run/ocigate/hooks/*\", "
                      "\"run.oci.hooks.stderr=/run/ocigate/hooks/*\"]}",
   .parse_options = runtime_annotations_parse,
-  .free_options = runtime_annotations_free,
+  .free_options = runtime_annotations_options_free,
   .evaluate = runtime_annotations_evaluate,
   .disarm_refused = true,
 };

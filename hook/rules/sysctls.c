@@ -40,7 +40,7 @@ struct sysctls_options
 };
 
 static void
-sysctls_free (void *p)
+sysctls_options_free (void *p)
 {
   struct sysctls_options *o = p;
   if (o == NULL)
@@ -53,6 +53,13 @@ sysctls_free (void *p)
   free (o->prefixes);
   free (o);
 }
+
+static void
+cleanup_sysctls_optionsp (struct sysctls_options **o)
+{
+  sysctls_options_free (*o);
+}
+#define cleanup_sysctls_options __attribute__ ((cleanup (cleanup_sysctls_optionsp)))
 
 /* "/" read as ".": the name runc and crun write under /proc/sys. */
 static char *
@@ -89,40 +96,32 @@ sysctls_parse (json_object *opts, const struct policy_where *where, void **out, 
   size_t n = json_object_array_length (allow);
   if (n > OCIGATE_MAX_LIST)
     return policy_where_error (where, "allow", -1, err, "%zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
-  struct sysctls_options *o = xzalloc (sizeof *o);
+  cleanup_sysctls_options struct sysctls_options *o = xzalloc (sizeof *o);
   o->exact = xreallocarray (NULL, n + 1, sizeof (char *));
   o->prefixes = xreallocarray (NULL, n + 1, sizeof (char *));
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (allow, i);
       if (!json_object_is_type (e, json_type_string))
-        {
-          sysctls_free (o);
-          return policy_where_error (where, "allow", (long)i, err, "must be a sysctl name (string)");
-        }
-      char *name = normalise (json_object_get_string (e));
+        return policy_where_error (where, "allow", (long)i, err, "must be a sysctl name (string)");
+      cleanup_free char *name = normalise (json_object_get_string (e));
       size_t len = strlen (name);
       char *star = strchr (name, '*');
       bool prefix = star && star == name + len - 1 && len >= 3 && name[len - 2] == '.';
       if ((star && !prefix) || !well_formed (name, prefix ? len - 2 : len))
-        {
-          sysctls_free (o);
-          policy_where_error (where, "allow", (long)i, err,
-                              "\"%s\" is not a sysctl name (as kernel.msgmax) or a prefix ending in \".*\" (as "
-                              "net.ipv4.conf.*)",
-                              json_object_get_string (e));
-          free (name);
-          return -1;
-        }
+        return policy_where_error (where, "allow", (long)i, err,
+                                   "\"%s\" is not a sysctl name (as kernel.msgmax) or a prefix ending in \".*\" (as "
+                                   "net.ipv4.conf.*)",
+                                   json_object_get_string (e));
       if (prefix)
         {
           name[len - 1] = '\0'; /* keep the dot: "net.ipv4.conf." */
-          o->prefixes[o->n_prefixes++] = name;
+          o->prefixes[o->n_prefixes++] = steal_pointer (&name);
         }
       else
-        o->exact[o->n_exact++] = name;
+        o->exact[o->n_exact++] = steal_pointer (&name);
     }
-  *out = o;
+  *out = steal_pointer (&o);
   return 0;
 }
 
@@ -189,6 +188,6 @@ const struct rule rule_sysctls = {
   .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
   .default_options = "{\"allow\": []}",
   .parse_options = sysctls_parse,
-  .free_options = sysctls_free,
+  .free_options = sysctls_options_free,
   .evaluate = sysctls_evaluate,
 };
