@@ -348,7 +348,7 @@ json_path_append (struct strbuf *sb, const struct json_path *at) // NOLINT(misc-
 char *
 json_path_pointer (const struct json_path *at)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_append (&sb, "");
   json_path_append (&sb, at);
   return strbuf_steal (&sb);

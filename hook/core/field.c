@@ -38,7 +38,7 @@ append_path (struct strbuf *sb, const struct json_path *at)
 char *
 field_name (const struct json_path *at, const char *key)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   append_path (&sb, at);
   if (key)
     append_key (&sb, key);
@@ -158,7 +158,7 @@ field_value_text (json_object *value)
   json_type t = json_object_get_type (value);
   if (t == json_type_null)
     return xstrdup ("null");
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_appendf (&sb, "%s ", json_type_to_name (t));
   if (t == json_type_array || t == json_type_object)
     append_container (&sb, value);

@@ -15,7 +15,8 @@ policy_where_error (const struct policy_where *where, const char *key, long inde
   cleanup_free char *msg = xvasprintf (fmt, ap);
   va_end (ap);
   cleanup_free char *id = json_pointer_escape (where->rule_id);
-  struct strbuf pointer = { 0 }, field = { 0 };
+  cleanup_strbuf struct strbuf pointer = { 0 };
+  cleanup_strbuf struct strbuf field = { 0 };
   strbuf_appendf (&pointer, "/rules/%s", id);
   strbuf_appendf (&field, "rules.%s", where->rule_id);
   if (key)
@@ -36,8 +37,6 @@ policy_where_error (const struct policy_where *where, const char *key, long inde
     ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s:%u: %s: %s", where->file, line, field.buf, msg);
   else
     ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: %s: %s", where->file, field.buf, msg);
-  strbuf_release (&pointer);
-  strbuf_release (&field);
   return -1;
 }
 
@@ -53,12 +52,11 @@ rule_options_check_keys (json_object *opts, const struct policy_where *where, co
         ok = ok || strcmp (*a, key) == 0;
       if (!ok)
         {
-          struct strbuf known = { 0 };
+          cleanup_strbuf struct strbuf known = { 0 };
           for (const char *const *a = allowed; *a; a++)
             strbuf_appendf (&known, "%s%s", known.len ? ", " : "", *a);
           policy_where_error (where, key, -1, err, "unknown option (this rule takes: action%s%s)",
                               known.len ? ", " : "", known.len ? known.buf : "");
-          strbuf_release (&known);
           return -1;
         }
     }
@@ -78,11 +76,10 @@ rule_option_enum (json_object *opts, const char *key, const struct policy_where 
         *out = i;
         return 0;
       }
-  struct strbuf known = { 0 };
+  cleanup_strbuf struct strbuf known = { 0 };
   for (int i = 0; values[i]; i++)
     strbuf_appendf (&known, "%s\"%s\"", i ? ", " : "", values[i]);
   policy_where_error (where, key, -1, err, "\"%s\" is not one of %s", json_object_get_string (v), known.buf);
-  strbuf_release (&known);
   return -1;
 }
 

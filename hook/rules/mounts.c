@@ -223,6 +223,14 @@ struct mount_view
 };
 
 static void
+mount_view_release (struct mount_view *m)
+{
+  free (m->lexical);
+  free (m->resolved);
+}
+#define cleanup_mount_view __attribute__ ((cleanup (mount_view_release)))
+
+static void
 judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
                    const struct sensitive *sens, size_t n_sens, struct verdict *v)
 {
@@ -330,25 +338,32 @@ judge_root_propagation (const struct rule_context *ctx, const struct rule_settin
   return 0;
 }
 
-static void
-release_sensitive (struct sensitive *sens, size_t n)
+/* Sensitive paths as written and as found on this host, with what
+ * finding them cost in lookups. */
+struct sensitive_set
 {
-  for (size_t i = 0; i < n; i++)
-    free (sens[i].resolved);
-  free (sens);
+  char **lexical; /* NULL-terminated */
+  struct sensitive *sens;
+  size_t n;
+  size_t cost;
+};
+
+static void
+sensitive_set_release (struct sensitive_set *set)
+{
+  for (size_t i = 0; set->sens && i < set->n; i++)
+    free (set->sens[i].resolved);
+  free (set->sens);
+  cleanup_strvp (&set->lexical);
+  *set = (struct sensitive_set){ 0 };
 }
+#define cleanup_sensitive_set __attribute__ ((cleanup (sensitive_set_release)))
 
 /* The sensitive paths as found on this host, kept for the process as the
  * lookups below them are (pathutil.c): `check` meets the same list in every
  * config.  A reuse charges the lookups the resolution cost, so the budget
  * left for a config's own sources is what it would have been. */
-static struct
-{
-  char **lexical;
-  size_t n;
-  struct sensitive *sens;
-  size_t cost;
-} sensitive_memo;
+static struct sensitive_set sensitive_memo;
 
 static bool
 sensitive_memo_matches (const struct mounts_options *o)
@@ -372,32 +387,26 @@ resolve_sensitive (const struct mounts_options *o, size_t *budget)
       return sensitive_memo.sens;
     }
   size_t before = *budget;
-  struct sensitive *sens = xzalloc ((o->n_sensitive + 1) * sizeof *sens);
-  char **lexical = xzalloc ((o->n_sensitive + 1) * sizeof *lexical);
-  for (size_t k = 0; k < o->n_sensitive; k++)
+  cleanup_sensitive_set struct sensitive_set set = {
+    .lexical = xzalloc ((o->n_sensitive + 1) * sizeof (char *)),
+    .sens = xzalloc ((o->n_sensitive + 1) * sizeof (struct sensitive)),
+  };
+  for (size_t k = 0; k < o->n_sensitive; k++, set.n++)
     {
-      lexical[k] = xstrdup (o->sensitive[k]);
-      sens[k].lexical = lexical[k];
-      sens[k].lexical_len = strlen (lexical[k]);
-      sens[k].resolved = path_resolve (o->sensitive[k], budget);
-      if (sens[k].resolved == NULL)
-        {
-          release_sensitive (sens, k);
-          cleanup_strvp (&lexical);
-          return NULL;
-        }
-      sens[k].resolved_len = strlen (sens[k].resolved);
+      struct sensitive *sk = &set.sens[k];
+      set.lexical[k] = xstrdup (o->sensitive[k]);
+      sk->lexical = set.lexical[k];
+      sk->lexical_len = strlen (set.lexical[k]);
+      sk->resolved = path_resolve (o->sensitive[k], budget);
+      if (sk->resolved == NULL)
+        return NULL;
+      sk->resolved_len = strlen (sk->resolved);
     }
-  if (sensitive_memo.sens)
-    {
-      release_sensitive (sensitive_memo.sens, sensitive_memo.n);
-      cleanup_strvp (&sensitive_memo.lexical);
-    }
-  sensitive_memo.lexical = lexical;
-  sensitive_memo.n = o->n_sensitive;
-  sensitive_memo.sens = sens;
-  sensitive_memo.cost = before - *budget;
-  return sens;
+  set.cost = before - *budget;
+  sensitive_set_release (&sensitive_memo);
+  sensitive_memo = set;
+  set = (struct sensitive_set){ 0 }; /* the memo's now */
+  return sensitive_memo.sens;
 }
 
 static int
@@ -422,7 +431,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
       json_object *m = NULL;
       const char *dest = NULL;
       size_t n_opts = 0;
-      struct mount_view mv = { .index = i };
+      cleanup_mount_view struct mount_view mv = { .index = i };
       if (field_item_object (mounts, &mounts_at, i, &m, err) < 0
           || field_string (m, at, "destination", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &dest, err) < 0
           || field_string (m, at, "type", FIELD_NO_NUL_BYTE, NULL, &mv.type, err) < 0
@@ -465,8 +474,6 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           mv.lexical = path_normalize (abs);
         }
       judge_mount (ctx, s, &mv, sens, o->n_sensitive, v);
-      free (mv.lexical);
-      free (mv.resolved);
     }
   return ret;
 }

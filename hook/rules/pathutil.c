@@ -64,7 +64,7 @@ is_dotdot (const char *c, size_t n)
 char *
 path_normalize (const char *path)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   size_t pos = 0, n;
   const char *comp;
   while ((n = next_component (path, &pos, &comp)) > 0)
@@ -77,10 +77,7 @@ path_normalize (const char *path)
         sb_append_component (&sb, comp, n);
     }
   if (sb.len == 0)
-    {
-      strbuf_release (&sb);
-      return xstrdup ("/");
-    }
+    return xstrdup ("/");
   return strbuf_steal (&sb);
 }
 
@@ -152,8 +149,8 @@ lookup (const char *path)
 char *
 path_resolve (const char *path, size_t *budget)
 {
-  struct strbuf out = { 0 }; /* resolved so far; "" is "/" */
-  size_t exists = 0;         /* out[0..exists) exists here and holds no link */
+  cleanup_strbuf struct strbuf out = { 0 }; /* resolved so far; "" is "/" */
+  size_t exists = 0;                        /* out[0..exists) exists here and holds no link */
   cleanup_free char *rest = xstrdup (path);
   size_t pos = 0, n;
   const char *comp;
@@ -175,10 +172,7 @@ path_resolve (const char *path, size_t *budget)
       if (give_up || before != exists)
         continue; /* below something missing: lexical */
       if (*budget == 0)
-        {
-          strbuf_release (&out);
-          return NULL;
-        }
+        return NULL;
       (*budget)--;
       const struct lookup *l = lookup (out.buf);
       if (l->kind == LOOKUP_MISSING)
@@ -205,10 +199,7 @@ path_resolve (const char *path, size_t *budget)
       pos = 0;
     }
   if (out.len == 0)
-    {
-      strbuf_release (&out);
-      return xstrdup ("/");
-    }
+    return xstrdup ("/");
   return strbuf_steal (&out);
 }
 

@@ -152,12 +152,11 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
           if (text == NULL)
             return policy_where_error (where, "allow", (long)i, err, "must be a \"KEY=VALUE\" string");
           cleanup_free char *shown = text_excerpt (text);
-          struct strbuf known = { 0 };
+          cleanup_strbuf struct strbuf known = { 0 };
           for (size_t k = 0; k < N_KEYS; k++)
             strbuf_appendf (&known, "%s, ", runtime_keys[k].key);
           policy_where_error (where, "allow", (long)i, err, "\"%s\" is not KEY=VALUE with KEY one of %s" LISTENER_KEY,
                               shown, known.buf);
-          strbuf_release (&known);
           return -1;
         }
       const char *value = eq + 1;

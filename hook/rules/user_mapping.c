@@ -161,7 +161,7 @@ first_overlap (const struct host_subid_range *const *ranges, size_t n, uint32_t 
 static char *
 lenders_text (const struct user_mapping_options *o)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   for (size_t i = 0; i < o->n_allow_ranges_of; i++)
     {
       strbuf_append (&sb, o->allow_ranges_of[i]);
