@@ -97,14 +97,21 @@ enum lookup_kind
 
 #define LOOKUP_SLOTS 64
 
-static struct lookup
+struct lookup
 {
   char *path;
   uint64_t hash;
   enum lookup_kind kind;
   char *target;
-} lookups[LOOKUP_SLOTS];
-static size_t lookup_next;
+};
+
+/* The kept lookups; a new one takes the slot after the last one taken,
+ * round the ring, so the oldest goes first. */
+static struct
+{
+  struct lookup slots[LOOKUP_SLOTS];
+  size_t next;
+} lookup_memo;
 
 static uint64_t
 path_hash (const char *p)
@@ -120,9 +127,13 @@ lookup (const char *path)
 {
   uint64_t h = path_hash (path);
   for (size_t i = 0; i < LOOKUP_SLOTS; i++)
-    if (lookups[i].path && lookups[i].hash == h && strcmp (lookups[i].path, path) == 0)
-      return &lookups[i];
-  struct lookup *l = &lookups[lookup_next++ % LOOKUP_SLOTS];
+    {
+      const struct lookup *kept = &lookup_memo.slots[i];
+      if (kept->path && kept->hash == h && strcmp (kept->path, path) == 0)
+        return kept;
+    }
+  struct lookup *l = &lookup_memo.slots[lookup_memo.next];
+  lookup_memo.next = (lookup_memo.next + 1) % LOOKUP_SLOTS;
   free (l->path);
   free (l->target);
   *l = (struct lookup){ xstrdup (path), h, LOOKUP_MISSING, NULL };

@@ -96,7 +96,7 @@ signal_all_devices (const struct oci_config *cfg, struct strbuf *sb)
       strbuf_append (sb, "no device cgroup rules (linux.resources.devices absent)");
       return true;
     }
-  int allow = -1;
+  bool allows_all = false; /* the last rule for every device allows it */
   size_t n = json_object_array_length (devs);
   for (size_t i = 0; i < n; i++)
     {
@@ -104,9 +104,9 @@ signal_all_devices (const struct oci_config *cfg, struct strbuf *sb)
       if (!json_object_is_type (r, json_type_object) || !is_wildcard_device_rule (r))
         continue;
       json_object *a = json_get (r, "allow");
-      allow = a && json_object_is_type (a, json_type_boolean) && json_object_get_boolean (a);
+      allows_all = a && json_object_is_type (a, json_type_boolean) && json_object_get_boolean (a);
     }
-  if (allow != 1)
+  if (!allows_all)
     return false;
   strbuf_append (sb, "device cgroup allows every device");
   return true;
