@@ -349,29 +349,37 @@ struct sensitive_set
 };
 
 static void
-sensitive_set_release (struct sensitive_set *set)
+sensitive_set_free (struct sensitive_set *set)
 {
+  if (set == NULL)
+    return;
   for (size_t i = 0; set->sens && i < set->n; i++)
     free (set->sens[i].resolved);
   free (set->sens);
   cleanup_strvp (&set->lexical);
-  *set = (struct sensitive_set){ 0 };
+  free (set);
 }
-#define cleanup_sensitive_set __attribute__ ((cleanup (sensitive_set_release)))
+
+static void
+cleanup_sensitive_setp (struct sensitive_set **set)
+{
+  sensitive_set_free (*set);
+}
+#define cleanup_sensitive_set __attribute__ ((cleanup (cleanup_sensitive_setp)))
 
 /* The sensitive paths as found on this host, kept for the process as the
  * lookups below them are (pathutil.c): `check` meets the same list in every
  * config.  A reuse charges the lookups the resolution cost, so the budget
  * left for a config's own sources is what it would have been. */
-static struct sensitive_set sensitive_memo;
+static struct sensitive_set *sensitive_memo;
 
 static bool
 sensitive_memo_matches (const struct mounts_options *o)
 {
-  if (sensitive_memo.sens == NULL || sensitive_memo.n != o->n_sensitive)
+  if (sensitive_memo == NULL || sensitive_memo->n != o->n_sensitive)
     return false;
   for (size_t k = 0; k < o->n_sensitive; k++)
-    if (strcmp (sensitive_memo.lexical[k], o->sensitive[k]) != 0)
+    if (strcmp (sensitive_memo->lexical[k], o->sensitive[k]) != 0)
       return false;
   return true;
 }
@@ -381,32 +389,30 @@ sensitive_memo_matches (const struct mounts_options *o)
 static const struct sensitive *
 resolve_sensitive (const struct mounts_options *o, size_t *budget)
 {
-  if (sensitive_memo_matches (o) && sensitive_memo.cost <= *budget)
+  if (sensitive_memo_matches (o) && sensitive_memo->cost <= *budget)
     {
-      *budget -= sensitive_memo.cost;
-      return sensitive_memo.sens;
+      *budget -= sensitive_memo->cost;
+      return sensitive_memo->sens;
     }
   size_t before = *budget;
-  cleanup_sensitive_set struct sensitive_set set = {
-    .lexical = xzalloc ((o->n_sensitive + 1) * sizeof (char *)),
-    .sens = xzalloc ((o->n_sensitive + 1) * sizeof (struct sensitive)),
-  };
-  for (size_t k = 0; k < o->n_sensitive; k++, set.n++)
+  cleanup_sensitive_set struct sensitive_set *set = xzalloc (sizeof *set);
+  set->lexical = xzalloc ((o->n_sensitive + 1) * sizeof (char *));
+  set->sens = xzalloc ((o->n_sensitive + 1) * sizeof (struct sensitive));
+  for (size_t k = 0; k < o->n_sensitive; k++, set->n++)
     {
-      struct sensitive *sk = &set.sens[k];
-      set.lexical[k] = xstrdup (o->sensitive[k]);
-      sk->lexical = set.lexical[k];
-      sk->lexical_len = strlen (set.lexical[k]);
+      struct sensitive *sk = &set->sens[k];
+      set->lexical[k] = xstrdup (o->sensitive[k]);
+      sk->lexical = set->lexical[k];
+      sk->lexical_len = strlen (set->lexical[k]);
       sk->resolved = path_resolve (o->sensitive[k], budget);
       if (sk->resolved == NULL)
         return NULL;
       sk->resolved_len = strlen (sk->resolved);
     }
-  set.cost = before - *budget;
-  sensitive_set_release (&sensitive_memo);
-  sensitive_memo = set;
-  set = (struct sensitive_set){ 0 }; /* the memo's now */
-  return sensitive_memo.sens;
+  set->cost = before - *budget;
+  sensitive_set_free (sensitive_memo);
+  sensitive_memo = steal_pointer (&set);
+  return sensitive_memo->sens;
 }
 
 static int
