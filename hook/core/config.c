@@ -3,7 +3,6 @@
 #include "core/config.h"
 #include "base/fsutil.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
