@@ -8,18 +8,22 @@
 
 #define CAP_NAME_MAX 64
 
-static char cap_names[64][CAP_NAME_MAX];
-static size_t cap_name_lens[64]; /* compared first: configs list many names */
-static int cap_count = -1;
-
-/* libcap's table is the authority on names; read it once into upper-case
+/* libcap's table is the authority on names; read once into upper-case
  * runtime-spec form so lookups need no allocation. */
+static struct
+{
+  bool read;
+  int count; /* one past the highest capability with a name */
+  char names[64][CAP_NAME_MAX];
+  size_t lens[64]; /* compared first: configs list many names */
+} cap_table;
+
 static void
 cap_table_init (void)
 {
-  if (cap_count >= 0)
+  if (cap_table.read)
     return;
-  cap_count = 0;
+  cap_table.read = true;
   for (int c = 0; c < 64; c++)
     {
       char *n = cap_to_name ((cap_value_t)c);
@@ -29,9 +33,9 @@ cap_table_init (void)
       if (strncmp (n, "cap_", 4) == 0 && strlen (n) < CAP_NAME_MAX)
         {
           for (size_t i = 0; n[i]; i++)
-            cap_names[c][i] = (char)toupper ((unsigned char)n[i]);
-          cap_name_lens[c] = strlen (n);
-          cap_count = c + 1;
+            cap_table.names[c][i] = (char)toupper ((unsigned char)n[i]);
+          cap_table.lens[c] = strlen (n);
+          cap_table.count = c + 1;
         }
       cap_free (n);
     }
@@ -44,8 +48,8 @@ cap_parse_name (const char *name)
   if (strncmp (name, "CAP_", 4) != 0)
     return -1;
   size_t len = strlen (name);
-  for (int c = 0; c < cap_count; c++)
-    if (cap_name_lens[c] == len && memcmp (cap_names[c], name, len) == 0)
+  for (int c = 0; c < cap_table.count; c++)
+    if (cap_table.lens[c] == len && memcmp (cap_table.names[c], name, len) == 0)
       return c;
   return -1;
 }
@@ -54,9 +58,9 @@ const char *
 cap_name (int cap)
 {
   cap_table_init ();
-  if (cap < 0 || cap >= cap_count || cap_names[cap][0] == '\0')
+  if (cap < 0 || cap >= cap_table.count || cap_table.names[cap][0] == '\0')
     return "CAP_UNKNOWN";
-  return cap_names[cap];
+  return cap_table.names[cap];
 }
 
 capmask_t
@@ -64,8 +68,8 @@ cap_known_mask (void)
 {
   cap_table_init ();
   capmask_t m = 0;
-  for (int c = 0; c < cap_count; c++)
-    if (cap_names[c][0])
+  for (int c = 0; c < cap_table.count; c++)
+    if (cap_table.names[c][0])
       m |= CAPMASK (c);
   return m;
 }

@@ -178,6 +178,7 @@ json_shape_release (struct json_shape *sh)
   free (sh->members);
   free (sh->starts);
 }
+#define cleanup_json_shape __attribute__ ((cleanup (json_shape_release)))
 
 /* The index of the '"' that ends the string whose text starts at `from`,
  * or len. */
@@ -347,7 +348,7 @@ json_path_append (struct strbuf *sb, const struct json_path *at) // NOLINT(misc-
 char *
 json_path_pointer (const struct json_path *at)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_append (&sb, "");
   json_path_append (&sb, at);
   return strbuf_steal (&sb);
@@ -415,7 +416,7 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
       offset_to_line_col (buf, off, &line, &col);
       return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: NUL byte", name, line, col);
     }
-  __attribute__ ((cleanup (json_shape_release))) struct json_shape shape = { 0 };
+  cleanup_json_shape struct json_shape shape = { 0 };
   bool scanned = false;
   if (json_shape_scan (buf, len, name, &shape, &scanned, err) < 0)
     return -1;

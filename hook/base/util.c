@@ -349,7 +349,7 @@ printable_line (char *text)
       controls++;
   if (controls == 0 && len <= PRINTABLE_LINE_MAX)
     return text;
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_grow (&sb, len + 4 * controls);
   for (size_t i = 0; i < len; i++)
     {
@@ -370,9 +370,7 @@ printable_line (char *text)
     return strbuf_steal (&sb);
   size_t head = utf8_back_to_start (sb.buf, PRINTABLE_LINE_MAX / 2);
   size_t tail = utf8_on_to_start (sb.buf, sb.len - PRINTABLE_LINE_MAX / 4);
-  char *cut = xasprintf ("%.*s ... (%zu bytes cut) ... %s", (int)head, sb.buf, tail - head, sb.buf + tail);
-  strbuf_release (&sb);
-  return cut;
+  return xasprintf ("%.*s ... (%zu bytes cut) ... %s", (int)head, sb.buf, tail - head, sb.buf + tail);
 }
 
 char *
@@ -389,7 +387,7 @@ text_excerpt (const char *s)
 char *
 json_pointer_escape (const char *token)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_grow (&sb, strlen (token));
   for (const char *c = token; *c; c++)
     {

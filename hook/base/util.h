@@ -98,6 +98,7 @@ void strbuf_appendf (struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE (2, 3)
 void strbuf_append_json_string (struct strbuf *sb, const char *s);
 char *strbuf_steal (struct strbuf *sb);
 void strbuf_release (struct strbuf *sb);
+#define cleanup_strbuf __attribute__ ((cleanup (strbuf_release)))
 
 /* Takes `text` (allocated) and returns it as one line a terminal shows as
  * it is: control characters written as \xNN (\u00NN for C1), and a text

@@ -3,11 +3,11 @@
 #include "core/config.h"
 #include "base/fsutil.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/jsonio.h"
+#include "core/field.h"
 
 static const char *const ns_names[NS__COUNT] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" };
 static const char *const ns_proc_names[NS__COUNT] = { "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time" };
@@ -52,153 +52,63 @@ json_get_path (json_object *root, const char *const *keys)
   return o;
 }
 
-static const char *
-type_name (json_object *o)
-{
-  return json_type_to_name (json_object_get_type (o));
-}
-
-/* The field (fmt...) is the dotted name users know from config.json: it is
- * formatted only for the message of an error. */
-static int want_type (json_object *o, json_type t, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (4, 5);
-
-static int
-want_type (json_object *o, json_type t, ocigate_error_t *err, const char *fmt, ...)
-{
-  if (json_object_is_type (o, t))
-    return 0;
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *field = xvasprintf (fmt, ap);
-  va_end (ap);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be %s %s, not %s", field,
-                             t == json_type_array || t == json_type_object ? "an" : "a", json_type_to_name (t),
-                             type_name (o));
-}
-
-static int get_uint32 (json_object *o, uint32_t *out, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (4, 5);
-
-static int
-get_uint32 (json_object *o, uint32_t *out, ocigate_error_t *err, const char *fmt, ...)
-{
-  if (json_object_is_type (o, json_type_int))
-    {
-      int64_t v = json_object_get_int64 (o);
-      if (v >= 0 && v <= (int64_t)UINT32_MAX)
-        {
-          *out = (uint32_t)v;
-          return 0;
-        }
-    }
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *field = xvasprintf (fmt, ap);
-  va_end (ap);
-  if (!json_object_is_type (o, json_type_int))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an integer from 0 to 4294967295, not %s %s",
-                               field, type_name (o), json_object_to_json_string (o));
-  int64_t v = json_object_get_int64 (o);
-  /* json-c keeps integers above INT64_MAX as uint64 and clamps what does
-   * not fit 64 bits; either way the value is out of range. */
-  bool clamped = v == INT64_MIN || (v == INT64_MAX && json_object_get_uint64 (o) == UINT64_MAX);
-  if (clamped)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                               "%s: a number beyond 64 bits is out of range (0 to 4294967295)", field);
-  if (v < 0 || v > (int64_t)UINT32_MAX || (v == INT64_MAX && json_object_get_uint64 (o) > (uint64_t)INT64_MAX))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s is out of range (0 to 4294967295)", field,
-                               json_object_to_json_string (o));
-  *out = (uint32_t)v;
-  return 0;
-}
-
-/* An optional array field, parent_field.key: NULL when absent or null, else
- * checked for type and length (the noun and limit name the count in the
- * message). */
-static int
-get_list (json_object *parent, const char *parent_field, const char *key, size_t max, const char *noun,
-          const char *limit, json_object **out, size_t *n, ocigate_error_t *err)
-{
-  json_object *a = json_get (parent, key);
-  *out = NULL;
-  *n = 0;
-  if (a == NULL || json_object_is_type (a, json_type_null))
-    return 0;
-  if (want_type (a, json_type_array, err, "%s.%s", parent_field, key) < 0)
-    return -1;
-  size_t len = json_object_array_length (a);
-  if (len > max)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s.%s: %zu %s, more than %s of %zu", parent_field, key, len,
-                               noun, limit, max);
-  *out = a;
-  *n = len;
-  return 0;
-}
+static const struct json_path process_at = { .key = "process" };
+static const struct json_path linux_at = { .key = "linux" };
 
 static int
 load_user (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
 {
-  json_object *user = json_get (process, "user");
+  json_object *user = NULL;
+  if (field_object (process, &process_at, "user", FIELD_OPTIONAL, NULL, &user, err) < 0)
+    return -1;
   if (user == NULL)
     return 0; /* the runtime runs the process as 0:0 */
-  if (want_type (user, json_type_object, err, "process.user") < 0)
-    return -1;
-  json_object *v;
-  if ((v = json_get (user, "uid")) && get_uint32 (v, &cfg->uid, err, "process.user.uid") < 0)
-    return -1;
-  if ((v = json_get (user, "gid")) && get_uint32 (v, &cfg->gid, err, "process.user.gid") < 0)
-    return -1;
+  const struct json_path *user_at = FIELD_KEY (&process_at, "user");
   json_object *gids = NULL;
   size_t n = 0;
-  if (get_list (user, "process.user", "additionalGids", OCIGATE_MAX_LIST, "entries", "the limit", &gids, &n, err) < 0)
+  if (field_uint32 (user, user_at, "uid", FIELD_OPTIONAL, NULL, &cfg->uid, err) < 0
+      || field_uint32 (user, user_at, "gid", FIELD_OPTIONAL, NULL, &cfg->gid, err) < 0
+      || field_array (user, user_at, "additionalGids", NULL, FIELD_OPTIONAL, &gids, &n, err) < 0)
     return -1;
   if (gids == NULL)
     return 0;
   cfg->additional_gids = xreallocarray (NULL, n, sizeof (uint32_t));
   cfg->n_additional_gids = n;
   for (size_t i = 0; i < n; i++)
-    {
-      if (get_uint32 (json_object_array_get_idx (gids, i), &cfg->additional_gids[i], err,
-                      "process.user.additionalGids[%zu]", i)
-          < 0)
-        return -1;
-    }
+    if (field_item_uint32 (gids, FIELD_KEY (user_at, "additionalGids"), i, &cfg->additional_gids[i], err) < 0)
+      return -1;
   return 0;
 }
 
 static int
 load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t *err)
 {
-  json_object *caps = json_get (process, "capabilities");
-  cfg->has_capabilities = caps != NULL && !json_object_is_type (caps, json_type_null);
+  json_object *caps = NULL;
+  if (field_object (process, &process_at, "capabilities", FIELD_OPTIONAL, NULL, &caps, err) < 0)
+    return -1;
+  cfg->has_capabilities = caps != NULL;
   if (!cfg->has_capabilities)
     return 0;
-  if (want_type (caps, json_type_object, err, "process.capabilities") < 0)
-    return -1;
+  const struct json_path caps_at = { .up = &process_at, .key = "capabilities" };
   for (int s = 0; s < CAPSET__COUNT; s++)
     {
       json_object *set = NULL;
       size_t n = 0;
-      if (get_list (caps, "process.capabilities", cap_set_names[s], OCIGATE_MAX_LIST, "entries", "the limit", &set, &n,
-                    err)
-          < 0)
+      if (field_array (caps, &caps_at, cap_set_names[s], NULL, FIELD_OPTIONAL, &set, &n, err) < 0)
         return -1;
+      const struct json_path set_at = { .up = &caps_at, .key = cap_set_names[s] };
       for (size_t i = 0; i < n; i++)
         {
-          json_object *name = json_object_array_get_idx (set, i);
-          int c = json_object_is_type (name, json_type_string) ? cap_parse_name (json_object_get_string (name)) : -1;
-          if (c >= 0)
-            {
-              cfg->caps[s] |= CAPMASK (c);
-              continue;
-            }
-          /* The item's name is made only for the error. */
-          cleanup_free char *item = xasprintf ("process.capabilities.%s[%zu]", cap_set_names[s], i);
-          if (want_type (name, json_type_string, err, "%s", item) < 0)
+          const char *name = NULL;
+          if (field_item_string (set, &set_at, i, FIELD_OPTIONAL, &name, err) < 0)
             return -1;
-          return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                     "%s: unknown capability \"%s\" (names are CAP_ and the upper-case name, "
-                                     "as CAP_NET_BIND_SERVICE)",
-                                     item, json_object_get_string (name));
+          int c = cap_parse_name (name);
+          if (c < 0)
+            return field_error (FIELD_INDEX (&set_at, i), NULL, err,
+                                "unknown capability \"%s\" (names are CAP_ and the upper-case name, as "
+                                "CAP_NET_BIND_SERVICE)",
+                                name);
+          cfg->caps[s] |= CAPMASK (c);
         }
     }
   return 0;
@@ -209,46 +119,37 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
 {
   json_object *nss = NULL;
   size_t n = 0;
-  if (get_list (linux_, "linux", "namespaces", OCIGATE_MAX_LIST, "entries", "the limit", &nss, &n, err) < 0)
+  if (field_array (linux_, &linux_at, "namespaces", NULL, FIELD_OPTIONAL, &nss, &n, err) < 0)
     return -1;
+  const struct json_path nss_at = { .up = &linux_at, .key = "namespaces" };
   for (size_t i = 0; i < n; i++)
     {
-      json_object *ns = json_object_array_get_idx (nss, i);
-      if (want_type (ns, json_type_object, err, "linux.namespaces[%zu]", i) < 0)
-        return -1;
-      json_object *type = json_get (ns, "type");
-      if (type == NULL)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.namespaces[%zu].type: missing", i);
-      if (want_type (type, json_type_string, err, "linux.namespaces[%zu].type", i) < 0)
+      json_object *ns = NULL;
+      const char *type = NULL, *path = NULL;
+      const struct json_path *ns_at = FIELD_INDEX (&nss_at, i);
+      if (field_item_object (nss, &nss_at, i, &ns, err) < 0
+          || field_string (ns, ns_at, "type", FIELD_REQUIRED, NULL, &type, err) < 0)
         return -1;
       int t;
       for (t = 0; t < NS__COUNT; t++)
-        if (strcmp (ns_names[t], json_object_get_string (type)) == 0)
+        if (strcmp (ns_names[t], type) == 0)
           break;
       if (t == NS__COUNT)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                   "linux.namespaces[%zu].type: unknown namespace type \"%s\" (one of pid, network, "
-                                   "mount, ipc, uts, user, cgroup, time)",
-                                   i, json_object_get_string (type));
+        return field_error (ns_at, "type", err,
+                            "unknown namespace type \"%s\" (one of pid, network, mount, ipc, uts, user, cgroup, time)",
+                            type);
       /* The runtime must reject a type given twice; judging either entry
        * alone could judge the one the runtime does not use. */
       if (cfg->ns[t].present)
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                   "linux.namespaces[%zu].type: namespace type \"%s\" given twice (also at [%zu])", i,
-                                   ns_names[t], cfg->ns[t].index);
+        return field_error (ns_at, "type", err, "namespace type \"%s\" given twice (also at [%zu])", ns_names[t],
+                            cfg->ns[t].index);
       cfg->ns[t].present = true;
       cfg->ns[t].index = i;
-      json_object *path = json_get (ns, "path");
-      if (path && !json_object_is_type (path, json_type_null))
-        {
-          if (want_type (path, json_type_string, err, "linux.namespaces[%zu].path", i) < 0)
-            return -1;
-          if (!json_is_clean_string (path))
-            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.namespaces[%zu].path: contains a NUL byte", i);
-          /* An empty path means a new namespace, as runc reads it. */
-          if (json_object_get_string_len (path) > 0)
-            cfg->ns[t].path = json_object_get_string (path);
-        }
+      if (field_string (ns, ns_at, "path", FIELD_NO_NUL_BYTE, NULL, &path, err) < 0)
+        return -1;
+      /* An empty path means a new namespace, as runc reads it. */
+      if (path && path[0] != '\0')
+        cfg->ns[t].path = path;
     }
   return 0;
 }
@@ -256,30 +157,26 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
 static int
 load_mappings (json_object *linux_, const char *key, struct id_mapping **out, size_t *n_out, ocigate_error_t *err)
 {
+  static const struct field_count mappings_count = { OCIGATE_MAX_MAPPINGS, "mappings", "the kernel's limit" };
   json_object *maps = NULL;
   size_t n = 0;
-  if (get_list (linux_, "linux", key, OCIGATE_MAX_MAPPINGS, "mappings", "the kernel's limit", &maps, &n, err) < 0)
+  if (field_array (linux_, &linux_at, key, &mappings_count, FIELD_OPTIONAL, &maps, &n, err) < 0)
     return -1;
   if (maps == NULL)
     return 0;
   *out = xreallocarray (NULL, n, sizeof (struct id_mapping));
   *n_out = n;
+  const struct json_path maps_at = { .up = &linux_at, .key = key };
   for (size_t i = 0; i < n; i++)
     {
-      json_object *m = json_object_array_get_idx (maps, i);
-      if (want_type (m, json_type_object, err, "linux.%s[%zu]", key, i) < 0)
+      json_object *m = NULL;
+      const struct json_path *m_at = FIELD_INDEX (&maps_at, i);
+      struct id_mapping *map = &(*out)[i];
+      if (field_item_object (maps, &maps_at, i, &m, err) < 0
+          || field_uint32 (m, m_at, "containerID", FIELD_REQUIRED, NULL, &map->container_id, err) < 0
+          || field_uint32 (m, m_at, "hostID", FIELD_REQUIRED, NULL, &map->host_id, err) < 0
+          || field_uint32 (m, m_at, "size", FIELD_REQUIRED, NULL, &map->size, err) < 0)
         return -1;
-      static const char *const keys[] = { "containerID", "hostID", "size" };
-      uint32_t vals[3];
-      for (int k = 0; k < 3; k++)
-        {
-          json_object *v = json_get (m, keys[k]);
-          if (v == NULL)
-            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "linux.%s[%zu].%s: missing", key, i, keys[k]);
-          if (get_uint32 (v, &vals[k], err, "linux.%s[%zu].%s", key, i, keys[k]) < 0)
-            return -1;
-        }
-      (*out)[i] = (struct id_mapping){ vals[0], vals[1], vals[2] };
     }
   return 0;
 }
@@ -301,21 +198,19 @@ int
 oci_config_refresh (struct oci_config *cfg, ocigate_error_t *err)
 {
   config_clear_views (cfg);
-  if (want_type (cfg->root, json_type_object, err, "config") < 0)
+  if (field_want (cfg->root, NULL, json_type_object, err) < 0)
     return -1;
-  json_object *process = json_get (cfg->root, "process");
-  if (process == NULL || json_object_is_type (process, json_type_null))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                               "process: missing (a container needs a process to start; nothing to judge)");
-  if (want_type (process, json_type_object, err, "process") < 0)
+  json_object *process = NULL, *linux_ = NULL;
+  if (field_object (cfg->root, NULL, "process", FIELD_OPTIONAL, NULL, &process, err) < 0)
     return -1;
+  if (process == NULL)
+    return field_error (NULL, "process", err, "missing (a container needs a process to start; nothing to judge)");
   if (load_user (cfg, process, err) < 0 || load_capabilities (cfg, process, err) < 0)
     return -1;
-  json_object *linux_ = json_get (cfg->root, "linux");
-  if (linux_ == NULL || json_object_is_type (linux_, json_type_null))
-    return 0; /* no namespaces at all: every rule judges that as the host's */
-  if (want_type (linux_, json_type_object, err, "linux") < 0)
+  if (field_object (cfg->root, NULL, "linux", FIELD_OPTIONAL, NULL, &linux_, err) < 0)
     return -1;
+  if (linux_ == NULL)
+    return 0; /* no namespaces at all: every rule judges that as the host's */
   cfg->has_linux = true;
   if (load_namespaces (cfg, linux_, err) < 0)
     return -1;
@@ -356,7 +251,7 @@ oci_config_load_file_into (const char *path, struct read_buffer *rb, struct oci_
 int
 oci_config_load_file (const char *path, struct oci_config **out, ocigate_error_t *err)
 {
-  __attribute__ ((cleanup (read_buffer_release))) struct read_buffer rb = { 0 };
+  cleanup_read_buffer struct read_buffer rb = { 0 };
   return oci_config_load_file_into (path, &rb, out, err);
 }
 

@@ -3,6 +3,7 @@
 #include "core/host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ host_info_init (struct host_info *host)
   host->subuid_path = "/etc/subuid";
   host->subgid_path = "/etc/subgid";
   host->proc_path = "/proc";
+  host->apparmor_path = "/sys/module/apparmor/parameters/enabled";
+  host->selinux_path = "/sys/fs/selinux/enforce";
   host->euid = geteuid ();
   host->egid = getegid ();
 }
@@ -44,6 +47,54 @@ subids_free (struct host_subid_range *r, size_t n)
   free (r);
 }
 
+/* What read_accounts() and read_subids() read, owned until the host_info
+ * takes it (list_take): a file that fails halfway leaves nothing. */
+struct account_list
+{
+  struct host_account *a;
+  size_t n;
+};
+
+static void
+account_list_release (struct account_list *l)
+{
+  accounts_free (l->a, l->n);
+  l->a = NULL;
+  l->n = 0;
+}
+#define cleanup_account_list __attribute__ ((cleanup (account_list_release)))
+
+static struct host_account *
+account_list_take (struct account_list *l, size_t *n)
+{
+  *n = l->n;
+  l->n = 0;
+  return steal_pointer (&l->a);
+}
+
+struct subid_list
+{
+  struct host_subid_range *r;
+  size_t n;
+};
+
+static void
+subid_list_release (struct subid_list *l)
+{
+  subids_free (l->r, l->n);
+  l->r = NULL;
+  l->n = 0;
+}
+#define cleanup_subid_list __attribute__ ((cleanup (subid_list_release)))
+
+static struct host_subid_range *
+subid_list_take (struct subid_list *l, size_t *n)
+{
+  *n = l->n;
+  l->n = 0;
+  return steal_pointer (&l->r);
+}
+
 void
 host_info_release (struct host_info *host)
 {
@@ -57,19 +108,20 @@ host_info_release (struct host_info *host)
   host->subuids = host->subgids = NULL;
   host->n_subuids = host->n_subgids = 0;
   host->subids_loaded = false;
+  free (host->apparmor.why);
+  free (host->selinux.why);
+  host->apparmor = host->selinux = (struct host_lsm){ 0 };
 }
 
 /* name:x:ID:... — the third field is the ID for both files. */
 static int
-read_accounts (const char *path, struct host_account **out, size_t *n_out, ocigate_error_t *err)
+read_accounts (const char *path, struct account_list *out, ocigate_error_t *err)
 {
   cleanup_file FILE *f = fopen (path, "re");
   if (f == NULL)
     return ocigate_error_make_errno (err, errno, "open %s", path);
   cleanup_free char *line = NULL;
   size_t cap = 0;
-  struct host_account *acc = NULL;
-  size_t n = 0;
   while (getline (&line, &cap, f) >= 0)
     {
       /* name:password:ID:... ; a line without two colons is not an account. */
@@ -85,13 +137,9 @@ read_accounts (const char *path, struct host_account **out, size_t *n_out, ociga
       unsigned long id = strtoul (idstr, &end, 10);
       if (errno || end == idstr || *end != ':' || id > UINT32_MAX)
         continue;
-      acc = xreallocarray (acc, n + 1, sizeof *acc);
-      acc[n].id = (uint32_t)id;
-      acc[n].name = xstrdup (name);
-      n++;
+      out->a = xreallocarray (out->a, out->n + 1, sizeof *out->a);
+      out->a[out->n++] = (struct host_account){ (uint32_t)id, xstrdup (name) };
     }
-  *out = acc;
-  *n_out = n;
   return 0;
 }
 
@@ -100,10 +148,12 @@ host_load_accounts (struct host_info *host, ocigate_error_t *err)
 {
   if (host->accounts_loaded)
     return 0;
-  if (read_accounts (host->passwd_path, &host->users, &host->n_users, err) < 0)
+  cleanup_account_list struct account_list users = { 0 };
+  cleanup_account_list struct account_list groups = { 0 };
+  if (read_accounts (host->passwd_path, &users, err) < 0 || read_accounts (host->group_path, &groups, err) < 0)
     return -1;
-  if (read_accounts (host->group_path, &host->groups, &host->n_groups, err) < 0)
-    return -1;
+  host->users = account_list_take (&users, &host->n_users);
+  host->groups = account_list_take (&groups, &host->n_groups);
   host->accounts_loaded = true;
   return 0;
 }
@@ -172,10 +222,8 @@ subid_line (char *line, struct host_subid_range *out)
 /* A line shadow's newuidmap would not read is skipped as newuidmap skips
  * it. */
 static int
-read_subids (const char *path, struct host_subid_range **out, size_t *n_out, ocigate_error_t *err)
+read_subids (const char *path, struct subid_list *out, ocigate_error_t *err)
 {
-  *out = NULL;
-  *n_out = 0;
   cleanup_file FILE *f = fopen (path, "re");
   if (f == NULL && errno == ENOENT)
     return 0; /* no subordinate IDs on this host */
@@ -183,8 +231,6 @@ read_subids (const char *path, struct host_subid_range **out, size_t *n_out, oci
     return ocigate_error_make_errno (err, errno, "open %s", path);
   cleanup_free char *line = NULL;
   size_t cap = 0;
-  struct host_subid_range *r = NULL;
-  size_t n = 0;
   int read_errno = 0;
   for (;;)
     {
@@ -200,16 +246,11 @@ read_subids (const char *path, struct host_subid_range **out, size_t *n_out, oci
       struct host_subid_range range;
       if (!subid_line (line, &range))
         continue;
-      r = xreallocarray (r, n + 1, sizeof *r);
-      r[n++] = range;
+      out->r = xreallocarray (out->r, out->n + 1, sizeof *out->r);
+      out->r[out->n++] = range;
     }
   if (ferror (f))
-    {
-      subids_free (r, n);
-      return ocigate_error_make_errno (err, read_errno ? read_errno : EIO, "read %s", path);
-    }
-  *out = r;
-  *n_out = n;
+    return ocigate_error_make_errno (err, read_errno ? read_errno : EIO, "read %s", path);
   return 0;
 }
 
@@ -219,15 +260,12 @@ host_subid_ranges (struct host_info *host, bool groups, const struct host_subid_
 {
   if (!host->subids_loaded)
     {
-      if (read_subids (host->subuid_path, &host->subuids, &host->n_subuids, err) < 0)
+      cleanup_subid_list struct subid_list uids = { 0 };
+      cleanup_subid_list struct subid_list gids = { 0 };
+      if (read_subids (host->subuid_path, &uids, err) < 0 || read_subids (host->subgid_path, &gids, err) < 0)
         return -1;
-      if (read_subids (host->subgid_path, &host->subgids, &host->n_subgids, err) < 0)
-        {
-          subids_free (host->subuids, host->n_subuids);
-          host->subuids = NULL;
-          host->n_subuids = 0;
-          return -1;
-        }
+      host->subuids = subid_list_take (&uids, &host->n_subuids);
+      host->subgids = subid_list_take (&gids, &host->n_subgids);
       host->subids_loaded = true;
     }
   *out = groups ? host->subgids : host->subuids;
@@ -269,6 +307,68 @@ host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char
       return NS_IDENTITY_UNKNOWN;
     }
   return NS_IDENTITY_OTHER;
+}
+
+/* AppArmor's module parameter reads "Y" when it is enabled. */
+static enum lsm_state
+probe_apparmor (const char *path, char **why)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR)
+        return LSM_DISABLED; /* the module is not there */
+      *why = xasprintf ("open %s: %s", path, strerror (errno));
+      return LSM_UNKNOWN;
+    }
+  char buf[8] = { 0 };
+  ssize_t n;
+  do
+    n = read (fd, buf, sizeof buf - 1);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      *why = xasprintf ("read %s: %s", path, strerror (errno));
+      return LSM_UNKNOWN;
+    }
+  return buf[0] == 'Y' ? LSM_ENABLED : LSM_DISABLED;
+}
+
+/* selinuxfs is mounted, with its enforce file, when SELinux is enabled. */
+static enum lsm_state
+probe_selinux (const char *path, char **why)
+{
+  struct stat st;
+  if (stat (path, &st) == 0)
+    return LSM_ENABLED;
+  if (errno == ENOENT || errno == ENOTDIR)
+    return LSM_DISABLED;
+  *why = xasprintf ("stat %s: %s", path, strerror (errno));
+  return LSM_UNKNOWN;
+}
+
+static enum lsm_state
+host_lsm (struct host_lsm *lsm, const char *path, enum lsm_state (*probe) (const char *, char **), const char **why)
+{
+  if (!lsm->probed)
+    {
+      lsm->state = probe (path, &lsm->why);
+      lsm->probed = true;
+    }
+  *why = lsm->why;
+  return lsm->state;
+}
+
+enum lsm_state
+host_apparmor (struct host_info *host, const char **why)
+{
+  return host_lsm (&host->apparmor, host->apparmor_path, probe_apparmor, why);
+}
+
+enum lsm_state
+host_selinux (struct host_info *host, const char **why)
+{
+  return host_lsm (&host->selinux, host->selinux_path, probe_selinux, why);
 }
 
 int

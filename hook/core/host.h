@@ -27,6 +27,22 @@ struct host_subid_range
   uint32_t start, last;
 };
 
+/* Whether a Linux security module is enabled on the host. */
+enum lsm_state
+{
+  LSM_DISABLED,
+  LSM_ENABLED,
+  LSM_UNKNOWN, /* the host's answer cannot be read: judged as neither */
+};
+
+/* A probe of the host, made once. */
+struct host_lsm
+{
+  bool probed;
+  enum lsm_state state;
+  char *why; /* LSM_UNKNOWN: what failed */
+};
+
 struct host_info
 {
   const char *passwd_path; /* default /etc/passwd */
@@ -34,7 +50,12 @@ struct host_info
   const char *subuid_path; /* default /etc/subuid */
   const char *subgid_path; /* default /etc/subgid */
   const char *proc_path;   /* default /proc */
-  uid_t euid;              /* the user ocigate runs as */
+  /* default /sys/module/apparmor/parameters/enabled: reads "Y" when
+   * AppArmor is enabled */
+  const char *apparmor_path;
+  /* default /sys/fs/selinux/enforce: exists when SELinux is enabled */
+  const char *selinux_path;
+  uid_t euid; /* the user ocigate runs as */
   gid_t egid;
 
   bool accounts_loaded;
@@ -48,6 +69,8 @@ struct host_info
   size_t n_subuids;
   struct host_subid_range *subgids;
   size_t n_subgids;
+
+  struct host_lsm apparmor, selinux;
 };
 
 enum ns_identity
@@ -78,6 +101,14 @@ const char *host_user_name (struct host_info *host, uint32_t uid);
  * (compared by nsfs device and inode with /proc/self/ns and /proc/1/ns).
  * For NS_IDENTITY_UNKNOWN, *why says what failed (allocated). */
 enum ns_identity host_ns_identify (struct host_info *host, enum ns_type t, const char *path, char **why);
+
+/* Whether AppArmor (SELinux) is enabled on the host, read on first use.
+ * A file that is not there says no; one that is there but cannot be read
+ * is LSM_UNKNOWN, and *why (the host's, not to be freed) says what failed.
+ * An answer of this process holds for the process: a module is not loaded
+ * or unloaded while containers start. */
+enum lsm_state host_apparmor (struct host_info *host, const char **why);
+enum lsm_state host_selinux (struct host_info *host, const char **why);
 
 /* The uid_map (or gid_map) of a user namespace given as /proc/PID/ns/user;
  * -1 with *why set when it cannot be read. */

@@ -34,7 +34,7 @@ report_append_findings_json (struct strbuf *sb, const struct verdict *v)
 char *
 report_text (const char *config, const struct verdict *v)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   size_t config_len = strlen (config);
   strbuf_grow (&sb, (v->n_findings + 1) * (config_len + 200)); /* most lines fit */
   for (size_t i = 0; i < v->n_findings; i++)
@@ -59,7 +59,7 @@ report_text (const char *config, const struct verdict *v)
 char *
 report_json (const char *config, const struct verdict *v)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_append (&sb, "{\"config\": ");
   strbuf_append_json_string (&sb, config);
   strbuf_append (&sb, ", \"decision\": \"");
@@ -73,7 +73,7 @@ report_json (const char *config, const struct verdict *v)
 char *
 report_json_error (const char *config, const char *message)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_append (&sb, "{\"config\": ");
   strbuf_append_json_string (&sb, config);
   strbuf_append (&sb, ", \"decision\": \"error\", \"error\": ");

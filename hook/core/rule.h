@@ -86,13 +86,6 @@ int rule_option_bool (json_object *opts, const char *key, const struct policy_wh
 int rule_option_uint (json_object *opts, const char *key, const struct policy_where *where, uint64_t min, uint64_t max,
                       uint64_t *out, ocigate_error_t *err);
 
-/* An input error about the config a rule judges ("NAME: MESSAGE"): the
- * config cannot be judged. */
-int rule_config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...) PRINTF_LIKE (3, 4);
-#ifdef __clang_analyzer__
-/* Returns -1 with an error in *err, like ocigate_error_make (error.h). */
-#define rule_config_error(ctx, err, ...) ocigate_error_failed_ (err, rule_config_error (ctx, err, __VA_ARGS__))
-#endif
 /* json-c's name of a value's type, "null" for NULL, for messages. */
 const char *json_type_label (json_object *o);
 

@@ -1,14 +1,10 @@
-/* ocigate: what rules share to read their policy options and to report
- * a config they cannot judge.
+/* ocigate: what rules share to read their policy options.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <string.h>
 
 #include "base/jsonio.h"
 #include "core/rule.h"
-
-/* The function itself, not rule.h's model of it for the analyzer. */
-#undef rule_config_error
 
 int
 policy_where_error (const struct policy_where *where, const char *key, long index, ocigate_error_t *err,
@@ -19,7 +15,8 @@ policy_where_error (const struct policy_where *where, const char *key, long inde
   cleanup_free char *msg = xvasprintf (fmt, ap);
   va_end (ap);
   cleanup_free char *id = json_pointer_escape (where->rule_id);
-  struct strbuf pointer = { 0 }, field = { 0 };
+  cleanup_strbuf struct strbuf pointer = { 0 };
+  cleanup_strbuf struct strbuf field = { 0 };
   strbuf_appendf (&pointer, "/rules/%s", id);
   strbuf_appendf (&field, "rules.%s", where->rule_id);
   if (key)
@@ -40,8 +37,6 @@ policy_where_error (const struct policy_where *where, const char *key, long inde
     ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s:%u: %s: %s", where->file, line, field.buf, msg);
   else
     ocigate_error_make (err, 0, OCIGATE_ERR_POLICY, "%s: %s: %s", where->file, field.buf, msg);
-  strbuf_release (&pointer);
-  strbuf_release (&field);
   return -1;
 }
 
@@ -57,12 +52,11 @@ rule_options_check_keys (json_object *opts, const struct policy_where *where, co
         ok = ok || strcmp (*a, key) == 0;
       if (!ok)
         {
-          struct strbuf known = { 0 };
+          cleanup_strbuf struct strbuf known = { 0 };
           for (const char *const *a = allowed; *a; a++)
             strbuf_appendf (&known, "%s%s", known.len ? ", " : "", *a);
           policy_where_error (where, key, -1, err, "unknown option (this rule takes: action%s%s)",
                               known.len ? ", " : "", known.len ? known.buf : "");
-          strbuf_release (&known);
           return -1;
         }
     }
@@ -82,11 +76,10 @@ rule_option_enum (json_object *opts, const char *key, const struct policy_where 
         *out = i;
         return 0;
       }
-  struct strbuf known = { 0 };
+  cleanup_strbuf struct strbuf known = { 0 };
   for (int i = 0; values[i]; i++)
     strbuf_appendf (&known, "%s\"%s\"", i ? ", " : "", values[i]);
   policy_where_error (where, key, -1, err, "\"%s\" is not one of %s", json_object_get_string (v), known.buf);
-  strbuf_release (&known);
   return -1;
 }
 
@@ -137,16 +130,6 @@ rule_option_bool (json_object *opts, const char *key, const struct policy_where 
     return policy_where_error (where, key, -1, err, "must be true or false");
   *out = json_object_get_boolean (v);
   return 0;
-}
-
-int
-rule_config_error (const struct rule_context *ctx, ocigate_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *msg = xvasprintf (fmt, ap);
-  va_end (ap);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: %s", ctx->config->name, msg);
 }
 
 const char *

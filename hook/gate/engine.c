@@ -81,6 +81,28 @@ apply_exceptions (const struct policy *p, const struct rule_context *ctx, struct
     }
 }
 
+/* Take a leading "NAME: " (the config's name) off an error's message. */
+static void
+drop_config_name (const struct rule_context *ctx, ocigate_error_t *err)
+{
+  const char *name = ctx->config->name;
+  size_t len = strlen (name);
+  char *msg = err && *err ? (*err)->msg : NULL;
+  if (msg && strncmp (msg, name, len) == 0 && strncmp (msg + len, ": ", 2) == 0)
+    memmove (msg, msg + len + 2, strlen (msg + len + 2) + 1);
+}
+
+/* A rule's error names the config once, first, then the rule: "NAME: rule
+ * ID: FIELD: PROBLEM", so that `check` over many configs says which one
+ * cannot be judged.  Rules do not name the config; the seccomp rule still
+ * does, and is not named twice. */
+static int
+rule_error_prefix (const struct rule_context *ctx, const char *id, ocigate_error_t *err)
+{
+  drop_config_name (ctx, err);
+  return ocigate_error_prefix (err, "%s: rule %s", ctx->config->name, id);
+}
+
 /* Every rule the policy turns on judges the config, or, with an update,
  * every such rule that judges updates judges it; then the exceptions. */
 static int
@@ -94,7 +116,7 @@ evaluate_rules (const struct policy *p, const struct rule_context *ctx, json_obj
         continue;
       int r = update ? s->rule->evaluate_update (ctx, s, update, v, err) : s->rule->evaluate (ctx, s, v, err);
       if (r < 0)
-        return ocigate_error_prefix (err, "rule %s", s->rule->id);
+        return rule_error_prefix (ctx, s->rule->id, err);
     }
   apply_exceptions (p, ctx, v);
   return 0;
@@ -138,7 +160,10 @@ ocigate_apply_fixes (const struct policy *p, struct rule_context *ctx, const str
     }
   cleanup_verdict struct verdict after = { 0 };
   if (ocigate_evaluate (p, ctx, &after, err) < 0)
-    return ocigate_error_prefix (err, "judging the rewritten config");
+    {
+      drop_config_name (ctx, err); /* the apply path's errors are named by the caller, as "fix ID" is */
+      return ocigate_error_prefix (err, "judging the rewritten config");
+    }
   for (size_t i = 0; i < after.n_findings; i++)
     if (after.findings[i].action == ACTION_FIX || after.findings[i].action == ACTION_DENY)
       return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "the rewritten config still fails %s: %s",

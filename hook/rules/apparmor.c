@@ -5,33 +5,21 @@
  * the option "require", a config without a profile (absent, null or "") is
  * a finding too, but only on a host with AppArmor enabled: elsewhere the
  * engines write no profile at all, and none could be applied.  The host is
- * asked (/sys/module/apparmor/parameters/enabled reads "Y") only when that
- * answer decides something; a file that exists but cannot be read fails
- * closed.
+ * asked (host_apparmor(): /sys/module/apparmor/parameters/enabled reads
+ * "Y") only when that answer decides something; a file that exists but
+ * cannot be read fails closed.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
-#define APPARMOR_SYSFS "/sys/module/apparmor/parameters/enabled"
 #define APPARMOR_POINTER "/process/apparmorProfile"
 
-static const char *apparmor_sysfs_path = APPARMOR_SYSFS;
-
-/* For tests: where to read whether AppArmor is enabled; NULL restores the
- * default. */
-void rule_apparmor_set_sysfs_path (const char *path);
-void
-rule_apparmor_set_sysfs_path (const char *path)
-{
-  apparmor_sysfs_path = path ? path : APPARMOR_SYSFS;
-}
+static const struct json_path process_at = { .key = "process" };
 
 struct apparmor_options
 {
@@ -50,54 +38,21 @@ apparmor_parse (json_object *opts, const struct policy_where *where, void **out,
   return 0;
 }
 
-enum host_lsm
-{
-  HOST_LSM_OFF,
-  HOST_LSM_ON,
-  HOST_LSM_UNKNOWN,
-};
-
-static enum host_lsm
-host_apparmor (char **why)
-{
-  cleanup_close int fd = open (apparmor_sysfs_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    {
-      if (errno == ENOENT || errno == ENOTDIR)
-        return HOST_LSM_OFF; /* the module is not there */
-      *why = xasprintf ("open %s: %s", apparmor_sysfs_path, strerror (errno));
-      return HOST_LSM_UNKNOWN;
-    }
-  char buf[8] = { 0 };
-  ssize_t n;
-  do
-    n = read (fd, buf, sizeof buf - 1);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    {
-      *why = xasprintf ("read %s: %s", apparmor_sysfs_path, strerror (errno));
-      return HOST_LSM_UNKNOWN;
-    }
-  return buf[0] == 'Y' ? HOST_LSM_ON : HOST_LSM_OFF;
-}
-
 static int
 apparmor_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,
                    ocigate_error_t *err)
 {
   const struct apparmor_options *o = s->options;
-  json_object *process = json_get (ctx->config->root, "process");
-  json_object *profile = json_get (process, "apparmorProfile"); /* NULL for null too */
-  bool absent = profile == NULL;
-  const char *state = !absent                                                        ? "empty"
-                      : json_object_object_get_ex (process, "apparmorProfile", NULL) ? "null"
-                                                                                     : "absent";
-  if (!absent)
+  enum field_state state;
+  const char *name = NULL;
+  if (field_string (json_get (ctx->config->root, "process"), &process_at, "apparmorProfile", FIELD_OPTIONAL, &state,
+                    &name, err)
+      < 0)
+    return -1;
+  const char *shown = state == FIELD_PRESENT ? "empty" : state == FIELD_NULL ? "null" : "absent";
+  bool absent = name == NULL;
+  if (name)
     {
-      if (!json_object_is_type (profile, json_type_string))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "process.apparmorProfile: must be a string, not %s",
-                                   json_type_to_name (json_object_get_type (profile)));
-      const char *name = json_object_get_string (profile);
       if (strcasecmp (name, "unconfined") == 0)
         {
           /* Only the letters of "unconfined": safe to show as they are. */
@@ -112,23 +67,23 @@ apparmor_evaluate (const struct rule_context *ctx, const struct rule_setting *s,
     }
   if (!absent || !o->require)
     return 0;
-  cleanup_free char *why = NULL;
-  switch (host_apparmor (&why))
+  const char *why = NULL;
+  switch (host_apparmor (ctx->host, &why))
     {
-    case HOST_LSM_OFF:
+    case LSM_DISABLED:
       break;
-    case HOST_LSM_ON:
+    case LSM_ENABLED:
       verdict_add_finding (v, s->rule->id, s->action, APPARMOR_POINTER,
                            "process has no AppArmor profile (process.apparmorProfile is %s, and the host has "
                            "AppArmor enabled); run it under a profile (the engine's default, or --security-opt "
                            "apparmor=PROFILE)",
-                           state);
+                           shown);
       break;
-    case HOST_LSM_UNKNOWN:
+    case LSM_UNKNOWN:
       verdict_add_finding (v, s->rule->id, s->action, APPARMOR_POINTER,
                            "cannot tell whether the host has AppArmor enabled (process.apparmorProfile is %s, %s); "
                            "run the process under a profile (--security-opt apparmor=PROFILE)",
-                           state, why);
+                           shown, why);
       break;
     }
   return 0;

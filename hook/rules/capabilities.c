@@ -64,13 +64,12 @@ capabilities_evaluate (const struct rule_context *ctx, const struct rule_setting
   const struct oci_config *cfg = ctx->config;
   if (!cfg->has_capabilities)
     {
-      struct strbuf allowed = { 0 };
+      cleanup_strbuf struct strbuf allowed = { 0 };
       mask_names (&allowed, o->allow);
       verdict_add_finding (v, s->rule->id, s->action, "/process/capabilities",
                            "process keeps every capability of the runtime (process.capabilities is absent); list "
                            "the capabilities it needs, at most: %s",
                            allowed.buf);
-      strbuf_release (&allowed);
       return 0;
     }
   capmask_t all = 0;
@@ -81,7 +80,7 @@ capabilities_evaluate (const struct rule_context *ctx, const struct rule_setting
     {
       if (!(extra & CAPMASK (c)))
         continue;
-      struct strbuf sets = { 0 };
+      cleanup_strbuf struct strbuf sets = { 0 };
       for (int set = 0; set < CAPSET__COUNT; set++)
         if (cfg->caps[set] & CAPMASK (c))
           strbuf_appendf (&sets, "%s%s", sets.len ? ", " : "", cap_set_name (set));
@@ -90,7 +89,6 @@ capabilities_evaluate (const struct rule_context *ctx, const struct rule_setting
                            "capability %s is not on the allowlist (process.capabilities: %s); drop it "
                            "(--cap-drop %s) or add it to rules.capabilities.allow",
                            cap_name (c), sets.buf, cap_name (c) + 4);
-      strbuf_release (&sets);
     }
   return 0;
 }

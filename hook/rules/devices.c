@@ -40,8 +40,9 @@
 #include <sys/sysmacros.h>
 
 #include "base/jsonio.h"
-#include "rules/pathutil.h"
+#include "core/field.h"
 #include "core/rule.h"
+#include "rules/pathutil.h"
 
 struct devices_options
 {
@@ -50,7 +51,7 @@ struct devices_options
 };
 
 static void
-devices_free (void *p)
+devices_options_free (void *p)
 {
   struct devices_options *o = p;
   if (o == NULL)
@@ -59,74 +60,29 @@ devices_free (void *p)
   free (o);
 }
 
+static void
+cleanup_devices_optionsp (struct devices_options **o)
+{
+  devices_options_free (*o);
+}
+#define cleanup_devices_options __attribute__ ((cleanup (cleanup_devices_optionsp)))
+
 static int
 devices_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "allow", NULL };
-  struct devices_options *o = xzalloc (sizeof *o);
+  cleanup_devices_options struct devices_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "allow", where, OCIGATE_MAX_LIST, &o->allow, &o->n_allow, err) < 0)
-    {
-      devices_free (o);
-      return -1;
-    }
-  *out = o;
+    return -1;
+  *out = steal_pointer (&o);
   return 0;
 }
 
-/* An optional list: NULL when absent or null. */
-static int
-get_list (const struct rule_context *ctx, json_object *parent, const char *key, const char *field, json_object **out,
-          size_t *n, ocigate_error_t *err)
-{
-  json_object *a = json_get (parent, key);
-  *out = NULL;
-  *n = 0;
-  if (a == NULL || json_object_is_type (a, json_type_null))
-    return 0;
-  if (!json_object_is_type (a, json_type_array))
-    return rule_config_error (ctx, err, "%s: must be an array, not %s", field, json_type_label (a));
-  size_t len = json_object_array_length (a);
-  if (len > OCIGATE_MAX_LIST)
-    return rule_config_error (ctx, err, "%s: %zu entries, more than the limit of %d", field, len, OCIGATE_MAX_LIST);
-  *out = a;
-  *n = len;
-  return 0;
-}
-
-/* A string field of list[i], or NULL when absent or null (an error when
- * required). */
-static int
-get_string (const struct rule_context *ctx, json_object *o, const char *list, size_t i, const char *key, bool required,
-            const char **out, ocigate_error_t *err)
-{
-  json_object *v = json_get (o, key);
-  *out = NULL;
-  if (v == NULL || json_object_is_type (v, json_type_null))
-    return required ? rule_config_error (ctx, err, "%s[%zu].%s: missing", list, i, key) : 0;
-  if (!json_object_is_type (v, json_type_string))
-    return rule_config_error (ctx, err, "%s[%zu].%s: must be a string, not %s", list, i, key, json_type_label (v));
-  if (!json_is_clean_string (v))
-    return rule_config_error (ctx, err, "%s[%zu].%s: contains a NUL byte", list, i, key);
-  *out = json_object_get_string (v);
-  return 0;
-}
-
-/* An integer field of list[i]; *present false when absent or null. */
-static int
-get_int (const struct rule_context *ctx, json_object *o, const char *list, size_t i, const char *key, bool *present,
-         int64_t *out, ocigate_error_t *err)
-{
-  json_object *v = json_get (o, key);
-  *present = false;
-  if (v == NULL || json_object_is_type (v, json_type_null))
-    return 0;
-  if (!json_object_is_type (v, json_type_int))
-    return rule_config_error (ctx, err, "%s[%zu].%s: must be an integer, not %s", list, i, key, json_type_label (v));
-  *present = true;
-  *out = json_object_get_int64 (v);
-  return 0;
-}
+static const struct json_path linux_at = { .key = "linux" };
+static const struct json_path devices_at = { .up = &linux_at, .key = "devices" };
+static const struct json_path resources_at = { .up = &linux_at, .key = "resources" };
+static const struct json_path cgroup_at = { .up = &resources_at, .key = "devices" };
 
 /* Whether the container gets a namespace of its own of type t. */
 static bool
@@ -186,26 +142,27 @@ on_list (char *const *list, const char *path)
 }
 
 static int
-judge_device (const struct rule_context *ctx, const struct rule_setting *s, json_object *d, size_t i, struct verdict *v,
-              ocigate_error_t *err)
+judge_device (const struct rule_setting *s, json_object *devs, size_t i, struct verdict *v, ocigate_error_t *err)
 {
   const struct devices_options *o = s->options;
-  if (!json_object_is_type (d, json_type_object))
-    return rule_config_error (ctx, err, "linux.devices[%zu]: must be an object, not %s", i, json_type_label (d));
+  const struct json_path *at = FIELD_INDEX (&devices_at, i);
+  json_object *d = NULL, *major_v = NULL, *minor_v = NULL;
   const char *path = NULL, *type = NULL;
-  bool has_major = false, has_minor = false;
-  int64_t major = 0, minor = 0;
-  if (get_string (ctx, d, "linux.devices", i, "path", true, &path, err) < 0
-      || get_string (ctx, d, "linux.devices", i, "type", true, &type, err) < 0
-      || get_int (ctx, d, "linux.devices", i, "major", &has_major, &major, err) < 0
-      || get_int (ctx, d, "linux.devices", i, "minor", &has_minor, &minor, err) < 0)
+  if (field_item_object (devs, &devices_at, i, &d, err) < 0
+      || field_string (d, at, "path", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &path, err) < 0
+      || field_string (d, at, "type", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &type, err) < 0
+      || field_get (d, at, "major", json_type_int, FIELD_OPTIONAL, NULL, &major_v, err) < 0
+      || field_get (d, at, "minor", json_type_int, FIELD_OPTIONAL, NULL, &minor_v, err) < 0)
     return -1;
+  /* json-c's reading of the numbers (one beyond 64 bits clamped), as this
+   * rule has always judged them. */
+  int64_t major = major_v ? json_object_get_int64 (major_v) : 0;
+  int64_t minor = minor_v ? json_object_get_int64 (minor_v) : 0;
   if (strcmp (type, "c") != 0 && strcmp (type, "b") != 0 && strcmp (type, "u") != 0 && strcmp (type, "p") != 0)
-    return rule_config_error (ctx, err, "linux.devices[%zu].type: \"%s\" is not one of c, b, u, p", i, type);
+    return field_error (at, "type", err, "\"%s\" is not one of c, b, u, p", type);
   bool fifo = strcmp (type, "p") == 0;
-  if (!fifo && !(has_major && has_minor))
-    return rule_config_error (ctx, err, "linux.devices[%zu]: a device of type %s needs a major and a minor number", i,
-                              type);
+  if (!fifo && !(major_v && minor_v))
+    return field_error (at, NULL, err, "a device of type %s needs a major and a minor number", type);
   char pointer[48];
   (void)snprintf (pointer, sizeof pointer, "/linux/devices/%zu", i); /* 48 bytes hold it */
   cleanup_free char *norm = path_normalize (path);
@@ -254,38 +211,36 @@ struct cgroup_entry
 };
 
 static int
-read_cgroup_entry (const struct rule_context *ctx, json_object *r, size_t i, struct cgroup_entry *e,
-                   ocigate_error_t *err)
+read_cgroup_entry (json_object *list, size_t i, struct cgroup_entry *e, ocigate_error_t *err)
 {
-  static const char field[] = "linux.resources.devices";
-  if (!json_object_is_type (r, json_type_object))
-    return rule_config_error (ctx, err, "%s[%zu]: must be an object, not %s", field, i, json_type_label (r));
-  json_object *allow = json_get (r, "allow");
-  if (allow == NULL)
-    return rule_config_error (ctx, err, "%s[%zu].allow: missing (true or false)", field, i);
-  if (!json_object_is_type (allow, json_type_boolean))
-    return rule_config_error (ctx, err, "%s[%zu].allow: must be a boolean, not %s", field, i, json_type_label (allow));
-  e->allow = json_object_get_boolean (allow);
+  const struct json_path *at = FIELD_INDEX (&cgroup_at, i);
+  json_object *r = NULL, *major = NULL, *minor = NULL;
+  enum field_state allow;
   const char *type = NULL;
-  bool has_major = false, has_minor = false;
-  if (get_string (ctx, r, field, i, "type", false, &type, err) < 0
-      || get_int (ctx, r, field, i, "major", &has_major, &e->major, err) < 0
-      || get_int (ctx, r, field, i, "minor", &has_minor, &e->minor, err) < 0
-      || get_string (ctx, r, field, i, "access", false, &e->access, err) < 0)
+  if (field_item_object (list, &cgroup_at, i, &r, err) < 0
+      || field_bool (r, at, "allow", FIELD_OPTIONAL, &allow, &e->allow, err) < 0)
+    return -1;
+  if (allow != FIELD_PRESENT)
+    return field_error (at, "allow", err, "missing (true or false)");
+  if (field_string (r, at, "type", FIELD_NO_NUL_BYTE, NULL, &type, err) < 0
+      || field_get (r, at, "major", json_type_int, FIELD_OPTIONAL, NULL, &major, err) < 0
+      || field_get (r, at, "minor", json_type_int, FIELD_OPTIONAL, NULL, &minor, err) < 0
+      || field_string (r, at, "access", FIELD_NO_NUL_BYTE, NULL, &e->access, err) < 0)
     return -1;
   if (type && strcmp (type, "a") != 0 && strcmp (type, "b") != 0 && strcmp (type, "c") != 0)
-    return rule_config_error (ctx, err, "%s[%zu].type: \"%s\" is not one of a, b, c", field, i, type);
+    return field_error (at, "type", err, "\"%s\" is not one of a, b, c", type);
   e->type = (type ? type : "a")[0];
-  e->wild_major = !has_major || e->major == -1;
-  e->wild_minor = !has_minor || e->minor == -1;
+  e->major = major ? json_object_get_int64 (major) : 0;
+  e->minor = minor ? json_object_get_int64 (minor) : 0;
+  e->wild_major = major == NULL || e->major == -1;
+  e->wild_minor = minor == NULL || e->minor == -1;
   e->perms = e->access ? 0 : 7; /* no access given: the runtime's "rwm" */
   for (const char *c = e->access; c && *c; c++)
     {
-      const char *at = strchr ("rwm", *c);
-      if (at == NULL)
-        return rule_config_error (ctx, err, "%s[%zu].access: \"%s\" has a letter other than r, w, m", field, i,
-                                  e->access);
-      e->perms |= 1u << (at - "rwm");
+      const char *letter = strchr ("rwm", *c);
+      if (letter == NULL)
+        return field_error (at, "access", err, "\"%s\" has a letter other than r, w, m", e->access);
+      e->perms |= 1u << (letter - "rwm");
     }
   return 0;
 }
@@ -299,13 +254,12 @@ access_text (const struct cgroup_entry *e)
 static int
 judge_cgroup (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
-  json_object *resources = json_get (json_get (ctx->config->root, "linux"), "resources");
-  if (resources && !json_object_is_type (resources, json_type_null)
-      && !json_object_is_type (resources, json_type_object))
-    return rule_config_error (ctx, err, "linux.resources: must be an object, not %s", json_type_label (resources));
-  json_object *list = NULL;
+  json_object *resources = NULL, *list = NULL;
   size_t n = 0;
-  if (get_list (ctx, resources, "devices", "linux.resources.devices", &list, &n, err) < 0)
+  if (field_object (json_get (ctx->config->root, "linux"), &linux_at, "resources", FIELD_OPTIONAL, NULL, &resources,
+                    err)
+          < 0
+      || field_array (resources, &resources_at, "devices", NULL, FIELD_OPTIONAL, &list, &n, err) < 0)
     return -1;
 
   /* The wildcard that sets the default, and, after a deny-all, what is
@@ -318,7 +272,7 @@ judge_cgroup (const struct rule_context *ctx, const struct rule_setting *s, stru
   for (size_t i = 0; i < n; i++)
     {
       struct cgroup_entry e = { 0 };
-      if (read_cgroup_entry (ctx, json_object_array_get_idx (list, i), i, &e, err) < 0)
+      if (read_cgroup_entry (list, i, &e, err) < 0)
         return -1;
       if (e.type == 'a')
         {
@@ -382,14 +336,15 @@ devices_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
 {
   json_object *devs = NULL;
   size_t n = 0;
-  if (get_list (ctx, json_get (ctx->config->root, "linux"), "devices", "linux.devices", &devs, &n, err) < 0)
+  if (field_array (json_get (ctx->config->root, "linux"), &linux_at, "devices", NULL, FIELD_OPTIONAL, &devs, &n, err)
+      < 0)
     return -1;
   /* The device cgroup's finding first: it is about every device, and a
    * refusal shows only the first few findings of a rule. */
   if (judge_cgroup (ctx, s, v, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
-    if (judge_device (ctx, s, json_object_array_get_idx (devs, i), i, v, err) < 0)
+    if (judge_device (s, devs, i, v, err) < 0)
       return -1;
   return 0;
 }
@@ -401,6 +356,6 @@ const struct rule rule_devices = {
   .default_options = "{\"allow\": [\"/dev/null\", \"/dev/zero\", \"/dev/full\", \"/dev/random\", \"/dev/urandom\", "
                      "\"/dev/tty\", \"/dev/console\", \"/dev/ptmx\"]}",
   .parse_options = devices_parse,
-  .free_options = devices_free,
+  .free_options = devices_options_free,
   .evaluate = devices_evaluate,
 };

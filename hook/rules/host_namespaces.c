@@ -18,7 +18,7 @@ enum when
 
 struct host_ns_options
 {
-  int when;
+  enum when when;
 };
 
 static int
@@ -26,10 +26,11 @@ host_ns_parse (json_object *opts, const struct policy_where *where, void **out, 
 {
   static const char *const keys[] = { "when", NULL };
   static const char *const whens[] = { "always", "userns", NULL };
-  struct host_ns_options o = { 0 };
+  int when = WHEN_ALWAYS; /* the index in whens */
   if (rule_options_check_keys (opts, where, keys, err) < 0
-      || rule_option_enum (opts, "when", where, whens, &o.when, err) < 0)
+      || rule_option_enum (opts, "when", where, whens, &when, err) < 0)
     return -1;
+  struct host_ns_options o = { .when = (enum when)when };
   *out = xmemdup (&o, sizeof o);
   return 0;
 }

@@ -32,8 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/pathutil.h"
+#include "core/field.h"
 #include "core/rule.h"
+#include "rules/pathutil.h"
 
 struct masked_options
 {
@@ -44,7 +45,7 @@ struct masked_options
 };
 
 static void
-masked_free (void *p)
+masked_options_free (void *p)
 {
   struct masked_options *o = p;
   if (o == NULL)
@@ -54,19 +55,23 @@ masked_free (void *p)
   free (o);
 }
 
+static void
+cleanup_masked_optionsp (struct masked_options **o)
+{
+  masked_options_free (*o);
+}
+#define cleanup_masked_options __attribute__ ((cleanup (cleanup_masked_optionsp)))
+
 static int
 masked_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "masked", "readonly", NULL };
-  struct masked_options *o = xzalloc (sizeof *o);
+  cleanup_masked_options struct masked_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "masked", where, OCIGATE_MAX_LIST, &o->masked, &o->n_masked, err) < 0
       || rule_option_paths (opts, "readonly", where, OCIGATE_MAX_LIST, &o->readonly, &o->n_readonly, err) < 0)
-    {
-      masked_free (o);
-      return -1;
-    }
-  *out = o;
+    return -1;
+  *out = steal_pointer (&o);
   return 0;
 }
 
@@ -75,26 +80,16 @@ masked_parse (json_object *opts, const struct policy_where *where, void **out, o
 static int
 read_paths (const struct oci_config *cfg, const char *key, char ***out, bool *present, ocigate_error_t *err)
 {
-  json_object *a = json_get (json_get (cfg->root, "linux"), key);
-  *present = a != NULL && !json_object_is_type (a, json_type_null);
-  if (*present && !json_object_is_type (a, json_type_array))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: linux.%s: must be an array of strings, not %s",
-                               cfg->name, key, json_type_to_name (json_object_get_type (a)));
-  size_t n = *present ? json_object_array_length (a) : 0;
-  if (n > OCIGATE_MAX_LIST)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: linux.%s: %zu paths, more than the limit of %d",
-                               cfg->name, key, n, OCIGATE_MAX_LIST);
+  static const struct json_path linux_at = { .key = "linux" };
+  static const struct field_count paths_count = { OCIGATE_MAX_LIST, "paths", NULL };
+  json_object *a = NULL;
+  size_t n = 0;
+  if (field_string_array (json_get (cfg->root, "linux"), &linux_at, key, &paths_count, FIELD_OPTIONAL, &a, &n, err) < 0)
+    return -1;
+  *present = a != NULL;
   cleanup_strv char **list = xzalloc ((n + 1) * sizeof *list);
   for (size_t i = 0; i < n; i++)
-    {
-      json_object *p = json_object_array_get_idx (a, i);
-      if (!json_object_is_type (p, json_type_string))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
-                                   "%s: linux.%s[%zu]: must be a string, not %s (linux.%s must be an array of "
-                                   "strings)",
-                                   cfg->name, key, i, json_type_to_name (json_object_get_type (p)), key);
-      list[i] = path_normalize (json_object_get_string (p));
-    }
+    list[i] = path_normalize (json_object_get_string (json_object_array_get_idx (a, i)));
   *out = steal_pointer (&list);
   return 0;
 }
@@ -220,7 +215,7 @@ const struct rule rule_masked_paths = {
                      "\"readonly\": [\"/proc/asound\", \"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
                      "\"/proc/sysrq-trigger\"]}",
   .parse_options = masked_parse,
-  .free_options = masked_free,
+  .free_options = masked_options_free,
   .evaluate = masked_evaluate,
   .apply = masked_apply,
 };

@@ -28,8 +28,9 @@
 #include <unistd.h>
 
 #include "base/jsonio.h"
-#include "rules/pathutil.h"
+#include "core/field.h"
 #include "core/rule.h"
+#include "rules/pathutil.h"
 
 struct mounts_options
 {
@@ -39,7 +40,7 @@ struct mounts_options
 };
 
 static void
-mounts_free (void *p)
+mounts_options_free (void *p)
 {
   struct mounts_options *o = p;
   if (o == NULL)
@@ -48,80 +49,28 @@ mounts_free (void *p)
   free (o);
 }
 
+static void
+cleanup_mounts_optionsp (struct mounts_options **o)
+{
+  mounts_options_free (*o);
+}
+#define cleanup_mounts_options __attribute__ ((cleanup (cleanup_mounts_optionsp)))
+
 static int
 mounts_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "sensitive", "requireReadOnlyBinds", NULL };
-  struct mounts_options *o = xzalloc (sizeof *o);
+  cleanup_mounts_options struct mounts_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "sensitive", where, OCIGATE_MAX_LIST, &o->sensitive, &o->n_sensitive, err) < 0
       || rule_option_bool (opts, "requireReadOnlyBinds", where, &o->require_ro_binds, err) < 0)
-    {
-      mounts_free (o);
-      return -1;
-    }
-  *out = o;
+    return -1;
+  *out = steal_pointer (&o);
   return 0;
 }
 
-/* The field an input error names: mounts[i].KEY, or linux.KEY for
- * i == NO_MOUNT.  Made only for an error. */
-#define NO_MOUNT SIZE_MAX
-
-static char *
-field_name (size_t i, const char *key)
-{
-  return i == NO_MOUNT ? xasprintf ("linux.%s", key) : xasprintf ("mounts[%zu].%s", i, key);
-}
-
-/* Input errors name the config and the field, as config.c does. */
-/* An optional string field: *out is NULL when absent or null. */
-static int
-get_string (const struct rule_context *ctx, json_object *parent, const char *key, size_t i, bool required,
-            const char **out, ocigate_error_t *err)
-{
-  json_object *v = json_get (parent, key);
-  *out = NULL;
-  if (v != NULL && json_is_clean_string (v))
-    {
-      *out = json_object_get_string (v);
-      return 0;
-    }
-  if ((v == NULL || json_object_is_type (v, json_type_null)) && !required)
-    return 0;
-  cleanup_free char *field = field_name (i, key);
-  if (v == NULL || json_object_is_type (v, json_type_null))
-    return rule_config_error (ctx, err, "%s: missing", field);
-  if (!json_object_is_type (v, json_type_string))
-    return rule_config_error (ctx, err, "%s: must be a string, not %s", field, json_type_label (v));
-  return rule_config_error (ctx, err, "%s: contains a NUL byte", field);
-}
-
-/* mounts[i].options: NULL when absent, else an array of strings. */
-static int
-get_options (const struct rule_context *ctx, json_object *m, size_t i, json_object **out, ocigate_error_t *err)
-{
-  json_object *v = json_get (m, "options");
-  *out = NULL;
-  if (v == NULL || json_object_is_type (v, json_type_null))
-    return 0;
-  if (!json_object_is_type (v, json_type_array))
-    return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings, not %s", i,
-                              json_type_label (v));
-  size_t n = json_object_array_length (v);
-  if (n > OCIGATE_MAX_LIST)
-    return rule_config_error (ctx, err, "mounts[%zu].options: %zu entries, more than the limit of %d", i, n,
-                              OCIGATE_MAX_LIST);
-  for (size_t k = 0; k < n; k++)
-    {
-      json_object *o = json_object_array_get_idx (v, k);
-      if (!json_object_is_type (o, json_type_string))
-        return rule_config_error (ctx, err, "mounts[%zu].options: must be an array of strings ([%zu] is %s)", i, k,
-                                  json_type_label (o));
-    }
-  *out = v;
-  return 0;
-}
+static const struct json_path mounts_at = { .key = "mounts" };
+static const struct json_path linux_at = { .key = "linux" };
 
 static const char *
 option_at (json_object *opts, size_t k)
@@ -274,6 +223,14 @@ struct mount_view
 };
 
 static void
+mount_view_release (struct mount_view *m)
+{
+  free (m->lexical);
+  free (m->resolved);
+}
+#define cleanup_mount_view __attribute__ ((cleanup (mount_view_release)))
+
+static void
 judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
                    const struct sensitive *sens, size_t n_sens, struct verdict *v)
 {
@@ -369,7 +326,9 @@ judge_root_propagation (const struct rule_context *ctx, const struct rule_settin
                         ocigate_error_t *err)
 {
   const char *prop = NULL;
-  if (get_string (ctx, json_get (ctx->config->root, "linux"), "rootfsPropagation", NO_MOUNT, false, &prop, err) < 0)
+  if (field_string (json_get (ctx->config->root, "linux"), &linux_at, "rootfsPropagation", FIELD_NO_NUL_BYTE, NULL,
+                    &prop, err)
+      < 0)
     return -1;
   if (prop && is_shared (prop))
     verdict_add_finding (v, s->rule->id, s->action, "/linux/rootfsPropagation",
@@ -379,33 +338,48 @@ judge_root_propagation (const struct rule_context *ctx, const struct rule_settin
   return 0;
 }
 
-static void
-release_sensitive (struct sensitive *sens, size_t n)
+/* Sensitive paths as written and as found on this host, with what
+ * finding them cost in lookups. */
+struct sensitive_set
 {
-  for (size_t i = 0; i < n; i++)
-    free (sens[i].resolved);
-  free (sens);
+  char **lexical; /* NULL-terminated */
+  struct sensitive *sens;
+  size_t n;
+  size_t cost;
+};
+
+static void
+sensitive_set_free (struct sensitive_set *set)
+{
+  if (set == NULL)
+    return;
+  for (size_t i = 0; set->sens && i < set->n; i++)
+    free (set->sens[i].resolved);
+  free (set->sens);
+  cleanup_strvp (&set->lexical);
+  free (set);
 }
+
+static void
+cleanup_sensitive_setp (struct sensitive_set **set)
+{
+  sensitive_set_free (*set);
+}
+#define cleanup_sensitive_set __attribute__ ((cleanup (cleanup_sensitive_setp)))
 
 /* The sensitive paths as found on this host, kept for the process as the
  * lookups below them are (pathutil.c): `check` meets the same list in every
  * config.  A reuse charges the lookups the resolution cost, so the budget
  * left for a config's own sources is what it would have been. */
-static struct
-{
-  char **lexical;
-  size_t n;
-  struct sensitive *sens;
-  size_t cost;
-} sensitive_memo;
+static struct sensitive_set *sensitive_memo;
 
 static bool
 sensitive_memo_matches (const struct mounts_options *o)
 {
-  if (sensitive_memo.sens == NULL || sensitive_memo.n != o->n_sensitive)
+  if (sensitive_memo == NULL || sensitive_memo->n != o->n_sensitive)
     return false;
   for (size_t k = 0; k < o->n_sensitive; k++)
-    if (strcmp (sensitive_memo.lexical[k], o->sensitive[k]) != 0)
+    if (strcmp (sensitive_memo->lexical[k], o->sensitive[k]) != 0)
       return false;
   return true;
 }
@@ -415,38 +389,30 @@ sensitive_memo_matches (const struct mounts_options *o)
 static const struct sensitive *
 resolve_sensitive (const struct mounts_options *o, size_t *budget)
 {
-  if (sensitive_memo_matches (o) && sensitive_memo.cost <= *budget)
+  if (sensitive_memo_matches (o) && sensitive_memo->cost <= *budget)
     {
-      *budget -= sensitive_memo.cost;
-      return sensitive_memo.sens;
+      *budget -= sensitive_memo->cost;
+      return sensitive_memo->sens;
     }
   size_t before = *budget;
-  struct sensitive *sens = xzalloc ((o->n_sensitive + 1) * sizeof *sens);
-  char **lexical = xzalloc ((o->n_sensitive + 1) * sizeof *lexical);
-  for (size_t k = 0; k < o->n_sensitive; k++)
+  cleanup_sensitive_set struct sensitive_set *set = xzalloc (sizeof *set);
+  set->lexical = xzalloc ((o->n_sensitive + 1) * sizeof (char *));
+  set->sens = xzalloc ((o->n_sensitive + 1) * sizeof (struct sensitive));
+  for (size_t k = 0; k < o->n_sensitive; k++, set->n++)
     {
-      lexical[k] = xstrdup (o->sensitive[k]);
-      sens[k].lexical = lexical[k];
-      sens[k].lexical_len = strlen (lexical[k]);
-      sens[k].resolved = path_resolve (o->sensitive[k], budget);
-      if (sens[k].resolved == NULL)
-        {
-          release_sensitive (sens, k);
-          cleanup_strvp (&lexical);
-          return NULL;
-        }
-      sens[k].resolved_len = strlen (sens[k].resolved);
+      struct sensitive *sk = &set->sens[k];
+      set->lexical[k] = xstrdup (o->sensitive[k]);
+      sk->lexical = set->lexical[k];
+      sk->lexical_len = strlen (set->lexical[k]);
+      sk->resolved = path_resolve (o->sensitive[k], budget);
+      if (sk->resolved == NULL)
+        return NULL;
+      sk->resolved_len = strlen (sk->resolved);
     }
-  if (sensitive_memo.sens)
-    {
-      release_sensitive (sensitive_memo.sens, sensitive_memo.n);
-      cleanup_strvp (&sensitive_memo.lexical);
-    }
-  sensitive_memo.lexical = lexical;
-  sensitive_memo.n = o->n_sensitive;
-  sensitive_memo.sens = sens;
-  sensitive_memo.cost = before - *budget;
-  return sens;
+  set->cost = before - *budget;
+  sensitive_set_free (sensitive_memo);
+  sensitive_memo = steal_pointer (&set);
+  return sensitive_memo->sens;
 }
 
 static int
@@ -455,14 +421,11 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   const struct mounts_options *o = s->options;
   if (judge_root_propagation (ctx, s, v, err) < 0)
     return -1;
-  json_object *mounts = json_get (ctx->config->root, "mounts");
-  if (mounts == NULL || json_object_is_type (mounts, json_type_null))
-    return 0;
-  if (!json_object_is_type (mounts, json_type_array))
-    return rule_config_error (ctx, err, "mounts: must be an array, not %s", json_type_label (mounts));
-  size_t n = json_object_array_length (mounts);
-  if (n > OCIGATE_MAX_LIST)
-    return rule_config_error (ctx, err, "mounts: %zu mounts, more than the limit of %d", n, OCIGATE_MAX_LIST);
+  static const struct field_count mounts_count = { OCIGATE_MAX_LIST, "mounts", NULL };
+  json_object *mounts = NULL;
+  size_t n = 0;
+  if (field_array (ctx->config->root, NULL, "mounts", &mounts_count, FIELD_OPTIONAL, &mounts, &n, err) < 0)
+    return -1;
 
   /* Resolved once per config, when it has a bind mount. */
   const struct sensitive *sens = NULL;
@@ -470,17 +433,16 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   int ret = 0;
   for (size_t i = 0; i < n && ret == 0; i++)
     {
-      json_object *m = json_object_array_get_idx (mounts, i);
-      if (!json_object_is_type (m, json_type_object))
-        {
-          ret = rule_config_error (ctx, err, "mounts[%zu]: must be an object, not %s", i, json_type_label (m));
-          break;
-        }
+      const struct json_path *at = FIELD_INDEX (&mounts_at, i);
+      json_object *m = NULL;
       const char *dest = NULL;
-      struct mount_view mv = { .index = i };
-      if (get_string (ctx, m, "destination", i, true, &dest, err) < 0
-          || get_string (ctx, m, "type", i, false, &mv.type, err) < 0
-          || get_string (ctx, m, "source", i, false, &mv.source, err) < 0 || get_options (ctx, m, i, &mv.opts, err) < 0)
+      size_t n_opts = 0;
+      cleanup_mount_view struct mount_view mv = { .index = i };
+      if (field_item_object (mounts, &mounts_at, i, &m, err) < 0
+          || field_string (m, at, "destination", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &dest, err) < 0
+          || field_string (m, at, "type", FIELD_NO_NUL_BYTE, NULL, &mv.type, err) < 0
+          || field_string (m, at, "source", FIELD_NO_NUL_BYTE, NULL, &mv.source, err) < 0
+          || field_string_array (m, at, "options", NULL, FIELD_OPTIONAL, &mv.opts, &n_opts, err) < 0)
         {
           ret = -1;
           break;
@@ -489,7 +451,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           = (mv.type && strcmp (mv.type, "bind") == 0) || has_option (mv.opts, "bind") || has_option (mv.opts, "rbind");
       if (mv.bind && mv.source == NULL)
         {
-          ret = rule_config_error (ctx, err, "mounts[%zu].source: missing (a bind mount needs one)", i);
+          ret = field_error (at, "source", err, "missing (a bind mount needs one)");
           break;
         }
       mv.read_only = is_read_only (mv.opts);
@@ -500,9 +462,8 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           /* The kernel refuses longer paths; and a bound on the work. */
           if (strlen (mv.source) >= PATH_MAX)
             {
-              ret = rule_config_error (ctx, err,
-                                       "mounts[%zu].source: %zu bytes, more than the kernel's limit on a path (%d)", i,
-                                       strlen (mv.source), PATH_MAX - 1);
+              ret = field_error (at, "source", err, "%zu bytes, more than the kernel's limit on a path (%d)",
+                                 strlen (mv.source), PATH_MAX - 1);
               break;
             }
           if (sens == NULL)
@@ -511,18 +472,14 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
           mv.resolved = sens ? path_resolve (abs, &budget) : NULL;
           if (mv.resolved == NULL)
             {
-              ret = rule_config_error (
-                  ctx, err,
-                  "mounts[%zu].source: the bind sources need more than %d path lookups to resolve; cannot be "
-                  "judged",
-                  i, PATHUTIL_LOOKUP_BUDGET);
+              ret = field_error (at, "source", err,
+                                 "the bind sources need more than %d path lookups to resolve; cannot be judged",
+                                 PATHUTIL_LOOKUP_BUDGET);
               break;
             }
           mv.lexical = path_normalize (abs);
         }
       judge_mount (ctx, s, &mv, sens, o->n_sensitive, v);
-      free (mv.lexical);
-      free (mv.resolved);
     }
   return ret;
 }
@@ -539,6 +496,6 @@ const struct rule rule_mounts = {
     "\"/run/crio\", \"/var/run/crio\", \"/run/runc\", \"/var/lib/kubelet\", \"/run/systemd\", \"/run/dbus\"], "
     "\"requireReadOnlyBinds\": false}",
   .parse_options = mounts_parse,
-  .free_options = mounts_free,
+  .free_options = mounts_options_free,
   .evaluate = mounts_evaluate,
 };

@@ -64,7 +64,7 @@ is_dotdot (const char *c, size_t n)
 char *
 path_normalize (const char *path)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   size_t pos = 0, n;
   const char *comp;
   while ((n = next_component (path, &pos, &comp)) > 0)
@@ -77,10 +77,7 @@ path_normalize (const char *path)
         sb_append_component (&sb, comp, n);
     }
   if (sb.len == 0)
-    {
-      strbuf_release (&sb);
-      return xstrdup ("/");
-    }
+    return xstrdup ("/");
   return strbuf_steal (&sb);
 }
 
@@ -100,14 +97,21 @@ enum lookup_kind
 
 #define LOOKUP_SLOTS 64
 
-static struct lookup
+struct lookup
 {
   char *path;
   uint64_t hash;
   enum lookup_kind kind;
   char *target;
-} lookups[LOOKUP_SLOTS];
-static size_t lookup_next;
+};
+
+/* The kept lookups; a new one takes the slot after the last one taken,
+ * round the ring, so the oldest goes first. */
+static struct
+{
+  struct lookup slots[LOOKUP_SLOTS];
+  size_t next;
+} lookup_memo;
 
 static uint64_t
 path_hash (const char *p)
@@ -123,9 +127,13 @@ lookup (const char *path)
 {
   uint64_t h = path_hash (path);
   for (size_t i = 0; i < LOOKUP_SLOTS; i++)
-    if (lookups[i].path && lookups[i].hash == h && strcmp (lookups[i].path, path) == 0)
-      return &lookups[i];
-  struct lookup *l = &lookups[lookup_next++ % LOOKUP_SLOTS];
+    {
+      const struct lookup *kept = &lookup_memo.slots[i];
+      if (kept->path && kept->hash == h && strcmp (kept->path, path) == 0)
+        return kept;
+    }
+  struct lookup *l = &lookup_memo.slots[lookup_memo.next];
+  lookup_memo.next = (lookup_memo.next + 1) % LOOKUP_SLOTS;
   free (l->path);
   free (l->target);
   *l = (struct lookup){ xstrdup (path), h, LOOKUP_MISSING, NULL };
@@ -152,8 +160,8 @@ lookup (const char *path)
 char *
 path_resolve (const char *path, size_t *budget)
 {
-  struct strbuf out = { 0 }; /* resolved so far; "" is "/" */
-  size_t exists = 0;         /* out[0..exists) exists here and holds no link */
+  cleanup_strbuf struct strbuf out = { 0 }; /* resolved so far; "" is "/" */
+  size_t exists = 0;                        /* out[0..exists) exists here and holds no link */
   cleanup_free char *rest = xstrdup (path);
   size_t pos = 0, n;
   const char *comp;
@@ -175,10 +183,7 @@ path_resolve (const char *path, size_t *budget)
       if (give_up || before != exists)
         continue; /* below something missing: lexical */
       if (*budget == 0)
-        {
-          strbuf_release (&out);
-          return NULL;
-        }
+        return NULL;
       (*budget)--;
       const struct lookup *l = lookup (out.buf);
       if (l->kind == LOOKUP_MISSING)
@@ -205,10 +210,7 @@ path_resolve (const char *path, size_t *budget)
       pos = 0;
     }
   if (out.len == 0)
-    {
-      strbuf_release (&out);
-      return xstrdup ("/");
-    }
+    return xstrdup ("/");
   return strbuf_steal (&out);
 }
 

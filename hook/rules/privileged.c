@@ -96,7 +96,7 @@ signal_all_devices (const struct oci_config *cfg, struct strbuf *sb)
       strbuf_append (sb, "no device cgroup rules (linux.resources.devices absent)");
       return true;
     }
-  int allow = -1;
+  bool allows_all = false; /* the last rule for every device allows it */
   size_t n = json_object_array_length (devs);
   for (size_t i = 0; i < n; i++)
     {
@@ -104,9 +104,9 @@ signal_all_devices (const struct oci_config *cfg, struct strbuf *sb)
       if (!json_object_is_type (r, json_type_object) || !is_wildcard_device_rule (r))
         continue;
       json_object *a = json_get (r, "allow");
-      allow = a && json_object_is_type (a, json_type_boolean) && json_object_get_boolean (a);
+      allows_all = a && json_object_is_type (a, json_type_boolean) && json_object_get_boolean (a);
     }
-  if (allow != 1)
+  if (!allows_all)
     return false;
   strbuf_append (sb, "device cgroup allows every device");
   return true;
@@ -212,24 +212,22 @@ privileged_evaluate (const struct rule_context *ctx, const struct rule_setting *
   bool (*const signals[PRIVILEGED_SIGNALS]) (const struct oci_config *, struct strbuf *)
       = { signal_all_caps, signal_no_seccomp,   signal_all_devices,
           signal_no_masks, signal_host_devices, signal_writable_sysfs };
-  struct strbuf seen = { 0 };
+  cleanup_strbuf struct strbuf seen = { 0 };
   uint64_t count = 0;
   for (size_t i = 0; i < PRIVILEGED_SIGNALS; i++)
     {
-      struct strbuf one = { 0 };
+      cleanup_strbuf struct strbuf one = { 0 };
       if (signals[i](ctx->config, &one))
         {
           strbuf_appendf (&seen, "%s%s", count ? ", " : "", one.buf);
           count++;
         }
-      strbuf_release (&one);
     }
   if (count >= o->min_signals)
     verdict_add_finding (v, s->rule->id, s->action, "",
                          "container is privileged (%llu of %d marks: %s); drop --privileged and grant only the "
                          "capabilities and devices it needs",
                          (unsigned long long)count, PRIVILEGED_SIGNALS, seen.buf);
-  strbuf_release (&seen);
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
 enum rootfs_state
@@ -26,24 +27,30 @@ enum rootfs_state
 static int
 rootfs_read (const struct oci_config *cfg, json_object **root_out, enum rootfs_state *out, ocigate_error_t *err)
 {
-  json_object *root = json_get (cfg->root, "root"); /* NULL for null too */
-  *root_out = NULL;
-  if (root == NULL)
+  static const struct json_path root_at = { .key = "root" };
+  enum field_state state;
+  bool readonly;
+  if (field_object (cfg->root, NULL, "root", FIELD_OPTIONAL, NULL, root_out, err) < 0)
+    return -1;
+  if (*root_out == NULL) /* absent or null */
     {
       *out = ROOTFS_NO_ROOT;
       return 0;
     }
-  if (!json_object_is_type (root, json_type_object))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "root: must be an object, not %s", json_type_label (root));
-  *root_out = root;
-  json_object *ro = json_get (root, "readonly");
-  if (ro == NULL)
-    *out = json_object_object_get_ex (root, "readonly", NULL) ? ROOTFS_NULL : ROOTFS_ABSENT;
-  else if (!json_object_is_type (ro, json_type_boolean))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "root.readonly: must be a boolean, not %s",
-                               json_type_label (ro));
-  else
-    *out = json_object_get_boolean (ro) ? ROOTFS_TRUE : ROOTFS_FALSE;
+  if (field_bool (*root_out, &root_at, "readonly", FIELD_OPTIONAL, &state, &readonly, err) < 0)
+    return -1;
+  switch (state)
+    {
+    case FIELD_ABSENT:
+      *out = ROOTFS_ABSENT;
+      break;
+    case FIELD_NULL:
+      *out = ROOTFS_NULL;
+      break;
+    case FIELD_PRESENT:
+      *out = readonly ? ROOTFS_TRUE : ROOTFS_FALSE;
+      break;
+    }
   return 0;
 }
 

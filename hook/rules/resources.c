@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
 struct resources_options
@@ -58,73 +59,6 @@ resources_parse (json_object *opts, const struct policy_where *where, void **out
   return 0;
 }
 
-/* An optional member of a type: NULL when absent or null.  prefix, group
- * and field name it in a message ("linux.resources." "unified." "pids.max"). */
-static int
-get_member (json_object *parent, const char *key, json_type type, const char *prefix, const char *group,
-            const char *field, json_object **out, ocigate_error_t *err)
-{
-  json_object *o = json_get (parent, key);
-  *out = NULL;
-  if (o == NULL) /* absent or null */
-    return 0;
-  if (!json_object_is_type (o, type))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s%s: must be %s, not %s", prefix, group, field,
-                               type == json_type_object ? "an object" : "a string", json_type_label (o));
-  *out = o;
-  return 0;
-}
-
-static int
-get_object (json_object *parent, const char *key, const char *prefix, const char *field, json_object **out,
-            ocigate_error_t *err)
-{
-  return get_member (parent, key, json_type_object, prefix, "", field, out, err);
-}
-
-/* An optional integer member; *present false when absent or null.  The
- * spec's limits are int64; cpu.shares is uint64, read up to INT64_MAX
- * (beyond is as good as unlimited shares, and passes). */
-static int
-get_int (json_object *parent, const char *key, const char *prefix, const char *field, bool is_unsigned, bool *present,
-         int64_t *out, ocigate_error_t *err)
-{
-  json_object *o = json_get (parent, key);
-  *present = false;
-  *out = 0;
-  if (o == NULL) /* absent or null */
-    return 0;
-  if (!json_object_is_type (o, json_type_int))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s: must be an integer, not %s", prefix, field,
-                               json_type_label (o));
-  int64_t v = json_object_get_int64 (o);
-  /* json-c clamps what does not fit 64 bits to INT64_MIN or UINT64_MAX,
-   * and keeps numbers above INT64_MAX as uint64. */
-  bool above_int64 = v == INT64_MAX && json_object_get_uint64 (o) != (uint64_t)INT64_MAX;
-  bool clamped = v == INT64_MIN || (above_int64 && json_object_get_uint64 (o) == UINT64_MAX);
-  if (clamped || (above_int64 && !is_unsigned))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s: %s is out of range for a 64-bit integer", prefix,
-                               field, json_object_to_json_string (o));
-  if (is_unsigned && v < 0)
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s%s: %s is negative (an unsigned integer)", prefix, field,
-                               json_object_to_json_string (o));
-  *present = true;
-  *out = v;
-  return 0;
-}
-
-/* A cgroup v2 file of linux.resources.unified (a map of strings); NULL when
- * absent. */
-static int
-get_unified (json_object *unified, const char *file, const char *prefix, const char **out, ocigate_error_t *err)
-{
-  json_object *o = NULL;
-  if (get_member (unified, file, json_type_string, prefix, "unified.", file, &o, err) < 0)
-    return -1;
-  *out = o ? json_object_get_string (o) : NULL;
-  return 0;
-}
-
 /* The kernel strips white space around what is written to a cgroup file,
  * then reads "max" as no limit. */
 static bool
@@ -146,37 +80,46 @@ struct resources_view
   const char *unified_memory_max, *unified_pids_max; /* NULL when absent */
 };
 
-/* A LinuxResources object: the config's linux.resources (prefix
- * "linux.resources.") or an update's (prefix ""). */
+/* A LinuxResources object at `at`: the config's linux.resources, or an
+ * update's (the document itself, NULL).  The spec's limits are int64;
+ * cpu.shares is uint64, and a share beyond INT64_MAX is as good as
+ * unlimited shares, and passes. */
 static int
-resources_read (json_object *resources, const char *prefix, struct resources_view *r, ocigate_error_t *err)
+resources_read (json_object *resources, const struct json_path *at, struct resources_view *r, ocigate_error_t *err)
 {
   *r = (struct resources_view){ .resources = resources };
-  if (get_object (resources, "memory", prefix, "memory", &r->memory, err) < 0
-      || get_object (resources, "pids", prefix, "pids", &r->pids, err) < 0
-      || get_object (resources, "cpu", prefix, "cpu", &r->cpu, err) < 0
-      || get_object (resources, "unified", prefix, "unified", &r->unified, err) < 0
-      || get_int (r->memory, "limit", prefix, "memory.limit", false, &r->has_memory_limit, &r->memory_limit, err) < 0
-      || get_int (r->memory, "swap", prefix, "memory.swap", false, &r->has_swap, &r->swap, err) < 0
-      || get_int (r->pids, "limit", prefix, "pids.limit", false, &r->has_pids_limit, &r->pids_limit, err) < 0
-      || get_int (r->cpu, "shares", prefix, "cpu.shares", true, &r->has_cpu_shares, &r->cpu_shares, err) < 0
-      || get_unified (r->unified, "memory.max", prefix, &r->unified_memory_max, err) < 0
-      || get_unified (r->unified, "pids.max", prefix, &r->unified_pids_max, err) < 0)
+  const struct json_path memory_at = { .up = at, .key = "memory" }, pids_at = { .up = at, .key = "pids" },
+                         cpu_at = { .up = at, .key = "cpu" }, unified_at = { .up = at, .key = "unified" };
+  enum field_state memory_limit, swap, pids_limit, cpu_shares;
+  uint64_t shares = 0;
+  if (field_object (resources, at, "memory", FIELD_OPTIONAL, NULL, &r->memory, err) < 0
+      || field_object (resources, at, "pids", FIELD_OPTIONAL, NULL, &r->pids, err) < 0
+      || field_object (resources, at, "cpu", FIELD_OPTIONAL, NULL, &r->cpu, err) < 0
+      || field_object (resources, at, "unified", FIELD_OPTIONAL, NULL, &r->unified, err) < 0
+      || field_int64 (r->memory, &memory_at, "limit", FIELD_OPTIONAL, &memory_limit, &r->memory_limit, err) < 0
+      || field_int64 (r->memory, &memory_at, "swap", FIELD_OPTIONAL, &swap, &r->swap, err) < 0
+      || field_int64 (r->pids, &pids_at, "limit", FIELD_OPTIONAL, &pids_limit, &r->pids_limit, err) < 0
+      || field_uint64 (r->cpu, &cpu_at, "shares", UINT64_MAX, FIELD_OPTIONAL, &cpu_shares, &shares, err) < 0
+      || field_string (r->unified, &unified_at, "memory.max", FIELD_OPTIONAL, NULL, &r->unified_memory_max, err) < 0
+      || field_string (r->unified, &unified_at, "pids.max", FIELD_OPTIONAL, NULL, &r->unified_pids_max, err) < 0)
     return -1;
+  r->has_memory_limit = memory_limit == FIELD_PRESENT;
+  r->has_swap = swap == FIELD_PRESENT;
+  r->has_pids_limit = pids_limit == FIELD_PRESENT;
+  r->has_cpu_shares = cpu_shares == FIELD_PRESENT;
+  r->cpu_shares = shares > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)shares;
   return 0;
 }
 
 static int
 config_resources_read (const struct oci_config *cfg, struct resources_view *r, ocigate_error_t *err)
 {
+  static const struct json_path linux_at = { .key = "linux" }, resources_at = { .up = &linux_at, .key = "resources" };
   /* config.c guarantees linux is an object when it is there. */
-  json_object *linux_ = json_get (cfg->root, "linux");
-  if (linux_ && !json_object_is_type (linux_, json_type_object))
-    linux_ = NULL;
   json_object *resources = NULL;
-  if (get_object (linux_, "resources", "linux.", "resources", &resources, err) < 0)
+  if (field_object (json_get (cfg->root, "linux"), &linux_at, "resources", FIELD_OPTIONAL, NULL, &resources, err) < 0)
     return -1;
-  return resources_read (resources, "linux.resources.", r, err);
+  return resources_read (resources, &resources_at, r, err);
 }
 
 /* Whether a limit holds after the runtime applied the config: a unified
@@ -302,7 +245,7 @@ resources_evaluate_update (const struct rule_context *ctx UNUSED, const struct r
 {
   const struct resources_options *o = s->options;
   struct resources_view r;
-  if (resources_read (update, "", &r, err) < 0)
+  if (resources_read (update, NULL, &r, err) < 0)
     return -1;
   if (o->require_memory)
     judge_update_limit (v, s, &memory_kind, r.memory_limit, r.unified_memory_max, o->memory);

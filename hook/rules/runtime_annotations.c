@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
 struct runtime_key
@@ -95,7 +96,7 @@ struct runtime_annotations_options
 };
 
 static void
-runtime_annotations_free (void *p)
+runtime_annotations_options_free (void *p)
 {
   struct runtime_annotations_options *o = p;
   if (o == NULL)
@@ -108,6 +109,13 @@ runtime_annotations_free (void *p)
   free (o->allow);
   free (o);
 }
+
+static void
+cleanup_runtime_annotations_optionsp (struct runtime_annotations_options **o)
+{
+  runtime_annotations_options_free (*o);
+}
+#define cleanup_runtime_annotations_options __attribute__ ((cleanup (cleanup_runtime_annotations_optionsp)))
 
 static bool
 judged_key (const char *key, size_t len)
@@ -132,7 +140,7 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
   size_t n = json_object_array_length (allow);
   if (n > OCIGATE_MAX_LIST)
     return policy_where_error (where, "allow", -1, err, "%zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
-  cleanup_free struct runtime_annotations_options *o = xzalloc (sizeof *o);
+  cleanup_runtime_annotations_options struct runtime_annotations_options *o = xzalloc (sizeof *o);
   o->allow = xreallocarray (NULL, n + 1, sizeof *o->allow);
   for (size_t i = 0; i < n; i++)
     {
@@ -141,16 +149,14 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
       const char *eq = text ? strchr (text, '=') : NULL;
       if (eq == NULL || !judged_key (text, (size_t)(eq - text)))
         {
-          runtime_annotations_free (steal_pointer (&o));
           if (text == NULL)
             return policy_where_error (where, "allow", (long)i, err, "must be a \"KEY=VALUE\" string");
           cleanup_free char *shown = text_excerpt (text);
-          struct strbuf known = { 0 };
+          cleanup_strbuf struct strbuf known = { 0 };
           for (size_t k = 0; k < N_KEYS; k++)
             strbuf_appendf (&known, "%s, ", runtime_keys[k].key);
           policy_where_error (where, "allow", (long)i, err, "\"%s\" is not KEY=VALUE with KEY one of %s" LISTENER_KEY,
                               shown, known.buf);
-          strbuf_release (&known);
           return -1;
         }
       const char *value = eq + 1;
@@ -160,7 +166,6 @@ runtime_annotations_parse (json_object *opts, const struct policy_where *where, 
           && (value[0] != '/' || strstr (value, "//") || strstr (value, "/./") || strstr (value, "/../")
               || strcmp (value, "/*") == 0))
         {
-          runtime_annotations_free (steal_pointer (&o));
           cleanup_free char *shown = text_excerpt (text);
           return policy_where_error (where, "allow", (long)i, err,
                                      "\"%s\": a directory entry (ending in /*) must name a directory other than / "
@@ -219,41 +224,38 @@ runtime_annotations_evaluate (const struct rule_context *ctx, const struct rule_
 {
   const struct runtime_annotations_options *o = s->options;
   json_object *root = ctx->config->root;
-  json_object *annotations = json_get (root, "annotations");
-  if (annotations && !json_object_is_type (annotations, json_type_object))
-    return rule_config_error (ctx, err, "annotations: must be an object, not %s", json_type_label (annotations));
-  json_object *seccomp = json_get (json_get (root, "linux"), "seccomp");
-  json_object *listener = NULL;
-  bool has_listener = json_object_is_type (seccomp, json_type_object)
-                      && json_object_object_get_ex (seccomp, "listenerPath", &listener);
+  static const struct json_path annotations_at = { .key = "annotations" }, linux_at = { .key = "linux" },
+                                seccomp_at = { .up = &linux_at, .key = "seccomp" };
+  json_object *annotations = NULL;
+  const char *values[N_KEYS];
+  const char *listener = NULL;
   /* Every value first: a config that cannot be judged has no findings. */
+  if (field_object (root, NULL, "annotations", FIELD_OPTIONAL, NULL, &annotations, err) < 0)
+    return -1;
   for (size_t i = 0; i < N_KEYS; i++)
-    {
-      json_object *val = NULL;
-      bool present = annotations && json_object_object_get_ex (annotations, runtime_keys[i].key, &val);
-      if (present && !json_object_is_type (val, json_type_string))
-        return rule_config_error (ctx, err, "annotations.%s: must be a string, not %s", runtime_keys[i].key,
-                                  json_type_label (val));
-    }
-  if (has_listener && !json_object_is_type (listener, json_type_string))
-    return rule_config_error (ctx, err, LISTENER_KEY ": must be a string, not %s", json_type_label (listener));
+    if (field_string (annotations, &annotations_at, runtime_keys[i].key, FIELD_NOT_NULL, NULL, &values[i], err) < 0)
+      return -1;
+  /* A seccomp that is not an object is the seccomp rule's to refuse. */
+  if (field_string (json_get (json_get (root, "linux"), "seccomp"), &seccomp_at, "listenerPath", FIELD_NOT_NULL, NULL,
+                    &listener, err)
+      < 0)
+    return -1;
 
   for (size_t i = 0; i < N_KEYS; i++)
     {
       const char *key = runtime_keys[i].key;
-      json_object *val = json_get (annotations, key);
-      if (val == NULL || value_allowed (o, key, json_object_get_string (val))
-          || (runtime_keys[i].off_value && strcmp (json_object_get_string (val), runtime_keys[i].off_value) == 0)
+      if (values[i] == NULL || value_allowed (o, key, values[i])
+          || (runtime_keys[i].off_value && strcmp (values[i], runtime_keys[i].off_value) == 0)
           || (runtime_keys[i].root_runtime && ctx->host->euid != 0))
         continue;
       cleanup_free char *escaped = json_pointer_escape (key);
       cleanup_free char *pointer = xasprintf ("/annotations/%s", escaped);
       cleanup_free char *field = xasprintf ("annotations.%s", key);
-      runtime_finding (s, v, pointer, field, key, json_object_get_string (val), runtime_keys[i].effect,
+      runtime_finding (s, v, pointer, field, key, values[i], runtime_keys[i].effect,
                        runtime_keys[i].remedy ? runtime_keys[i].remedy : "remove the annotation");
     }
-  if (has_listener && !value_allowed (o, LISTENER_KEY, json_object_get_string (listener)))
-    runtime_finding (s, v, "/linux/seccomp/listenerPath", LISTENER_KEY, LISTENER_KEY, json_object_get_string (listener),
+  if (listener && !value_allowed (o, LISTENER_KEY, listener))
+    runtime_finding (s, v, "/linux/seccomp/listenerPath", LISTENER_KEY, LISTENER_KEY, listener,
                      "the runtime hands the container's seccomp notifications to this host socket, whose listener "
                      "answers its system calls",
                      "remove listenerPath (and SCMP_ACT_NOTIFY)");
@@ -267,7 +269,7 @@ const struct rule rule_runtime_annotations = {
   .default_options = "{\"allow\": [\"run.oci.hooks.stdout=/run/ocigate/hooks/*\", "
                      "\"run.oci.hooks.stderr=/run/ocigate/hooks/*\"]}",
   .parse_options = runtime_annotations_parse,
-  .free_options = runtime_annotations_free,
+  .free_options = runtime_annotations_options_free,
   .evaluate = runtime_annotations_evaluate,
   .disarm_refused = true,
 };

@@ -9,30 +9,17 @@
  * fewer than three fields names no type; the kernel refuses it when the
  * runtime applies it, so it is not judged here.  With the option
  * "require", a config whose process.selinuxLabel is absent, null or "" is
- * a finding on a host with SELinux enabled (/sys/fs/selinux/enforce
- * exists): the process would keep the runtime's own domain.  A missing
+ * a finding on a host with SELinux enabled (host_selinux():
+ * /sys/fs/selinux/enforce exists): the process would keep the runtime's
+ * own domain; a host that cannot be read fails closed.  A missing
  * linux.mountLabel is not: the process's type is what confines it.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "core/field.h"
 #include "core/rule.h"
-
-#define SELINUX_SYSFS "/sys/fs/selinux/enforce"
-
-static const char *selinux_sysfs_path = SELINUX_SYSFS;
-
-/* For tests: the file whose existence says SELinux is enabled; NULL
- * restores the default. */
-void rule_selinux_set_sysfs_path (const char *path);
-void
-rule_selinux_set_sysfs_path (const char *path)
-{
-  selinux_sysfs_path = path ? path : SELINUX_SYSFS;
-}
 
 struct selinux_options
 {
@@ -68,48 +55,16 @@ unconfined_type (const char *label)
   return NULL;
 }
 
-/* The label at parent.key: NULL when absent or null, or an input error. */
-static int
-read_label (json_object *parent, const char *key, const char *field, const char **out, ocigate_error_t *err)
-{
-  json_object *v = json_get (parent, key); /* NULL for null too */
-  *out = NULL;
-  if (v == NULL)
-    return 0;
-  if (!json_object_is_type (v, json_type_string))
-    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
-                               json_type_to_name (json_object_get_type (v)));
-  *out = json_object_get_string (v);
-  return 0;
-}
-
-enum host_lsm
-{
-  HOST_LSM_OFF,
-  HOST_LSM_ON,
-  HOST_LSM_UNKNOWN,
-};
-
-static enum host_lsm
-host_selinux (char **why)
-{
-  struct stat st;
-  if (stat (selinux_sysfs_path, &st) == 0)
-    return HOST_LSM_ON;
-  if (errno == ENOENT || errno == ENOTDIR)
-    return HOST_LSM_OFF;
-  *why = xasprintf ("stat %s: %s", selinux_sysfs_path, strerror (errno));
-  return HOST_LSM_UNKNOWN;
-}
-
 static int
 selinux_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
   const struct selinux_options *o = s->options;
   json_object *root = ctx->config->root;
+  static const struct json_path process_at = { .key = "process" }, linux_at = { .key = "linux" };
+  enum field_state state;
   const char *label = NULL, *mount_label = NULL;
-  if (read_label (json_get (root, "process"), "selinuxLabel", "process.selinuxLabel", &label, err) < 0
-      || read_label (json_get (root, "linux"), "mountLabel", "linux.mountLabel", &mount_label, err) < 0)
+  if (field_string (json_get (root, "process"), &process_at, "selinuxLabel", FIELD_OPTIONAL, &state, &label, err) < 0
+      || field_string (json_get (root, "linux"), &linux_at, "mountLabel", FIELD_OPTIONAL, NULL, &mount_label, err) < 0)
     return -1;
 
   const char *type;
@@ -134,26 +89,24 @@ selinux_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
 
   if (!o->require || (label && label[0] != '\0'))
     return 0;
-  const char *state = label                                                                          ? "empty"
-                      : json_object_object_get_ex (json_get (root, "process"), "selinuxLabel", NULL) ? "null"
-                                                                                                     : "absent";
-  cleanup_free char *why = NULL;
-  switch (host_selinux (&why))
+  const char *shown = state == FIELD_PRESENT ? "empty" : state == FIELD_NULL ? "null" : "absent";
+  const char *why = NULL;
+  switch (host_selinux (ctx->host, &why))
     {
-    case HOST_LSM_OFF:
+    case LSM_DISABLED:
       break;
-    case HOST_LSM_ON:
+    case LSM_ENABLED:
       verdict_add_finding (v, s->rule->id, s->action, "/process/selinuxLabel",
                            "process has no SELinux label (process.selinuxLabel is %s, and the host has SELinux "
                            "enabled); let the engine label the container (drop --security-opt label=disable) or "
                            "give it one (--security-opt label=type:container_t)",
-                           state);
+                           shown);
       break;
-    case HOST_LSM_UNKNOWN:
+    case LSM_UNKNOWN:
       verdict_add_finding (v, s->rule->id, s->action, "/process/selinuxLabel",
                            "cannot tell whether the host has SELinux enabled (process.selinuxLabel is %s, %s); give "
                            "the process a label (--security-opt label=type:container_t)",
-                           state, why);
+                           shown, why);
       break;
     }
   return 0;

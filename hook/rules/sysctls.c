@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
 /* Kubernetes' safe set (pkg/security/podsecurity, baseline "sysctls"). */
@@ -39,7 +40,7 @@ struct sysctls_options
 };
 
 static void
-sysctls_free (void *p)
+sysctls_options_free (void *p)
 {
   struct sysctls_options *o = p;
   if (o == NULL)
@@ -52,6 +53,13 @@ sysctls_free (void *p)
   free (o->prefixes);
   free (o);
 }
+
+static void
+cleanup_sysctls_optionsp (struct sysctls_options **o)
+{
+  sysctls_options_free (*o);
+}
+#define cleanup_sysctls_options __attribute__ ((cleanup (cleanup_sysctls_optionsp)))
 
 /* "/" read as ".": the name runc and crun write under /proc/sys. */
 static char *
@@ -88,40 +96,32 @@ sysctls_parse (json_object *opts, const struct policy_where *where, void **out, 
   size_t n = json_object_array_length (allow);
   if (n > OCIGATE_MAX_LIST)
     return policy_where_error (where, "allow", -1, err, "%zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
-  struct sysctls_options *o = xzalloc (sizeof *o);
+  cleanup_sysctls_options struct sysctls_options *o = xzalloc (sizeof *o);
   o->exact = xreallocarray (NULL, n + 1, sizeof (char *));
   o->prefixes = xreallocarray (NULL, n + 1, sizeof (char *));
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (allow, i);
       if (!json_object_is_type (e, json_type_string))
-        {
-          sysctls_free (o);
-          return policy_where_error (where, "allow", (long)i, err, "must be a sysctl name (string)");
-        }
-      char *name = normalise (json_object_get_string (e));
+        return policy_where_error (where, "allow", (long)i, err, "must be a sysctl name (string)");
+      cleanup_free char *name = normalise (json_object_get_string (e));
       size_t len = strlen (name);
       char *star = strchr (name, '*');
       bool prefix = star && star == name + len - 1 && len >= 3 && name[len - 2] == '.';
       if ((star && !prefix) || !well_formed (name, prefix ? len - 2 : len))
-        {
-          sysctls_free (o);
-          policy_where_error (where, "allow", (long)i, err,
-                              "\"%s\" is not a sysctl name (as kernel.msgmax) or a prefix ending in \".*\" (as "
-                              "net.ipv4.conf.*)",
-                              json_object_get_string (e));
-          free (name);
-          return -1;
-        }
+        return policy_where_error (where, "allow", (long)i, err,
+                                   "\"%s\" is not a sysctl name (as kernel.msgmax) or a prefix ending in \".*\" (as "
+                                   "net.ipv4.conf.*)",
+                                   json_object_get_string (e));
       if (prefix)
         {
           name[len - 1] = '\0'; /* keep the dot: "net.ipv4.conf." */
-          o->prefixes[o->n_prefixes++] = name;
+          o->prefixes[o->n_prefixes++] = steal_pointer (&name);
         }
       else
-        o->exact[o->n_exact++] = name;
+        o->exact[o->n_exact++] = steal_pointer (&name);
     }
-  *out = o;
+  *out = steal_pointer (&o);
   return 0;
 }
 
@@ -146,22 +146,22 @@ static int
 sysctls_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
   const struct sysctls_options *o = s->options;
-  json_object *sysctl = json_get (json_get (ctx->config->root, "linux"), "sysctl");
+  static const struct json_path linux_at = { .key = "linux" }, sysctl_at = { .up = &linux_at, .key = "sysctl" };
+  json_object *sysctl = NULL;
+  if (field_object (json_get (ctx->config->root, "linux"), &linux_at, "sysctl", FIELD_OPTIONAL, NULL, &sysctl, err) < 0)
+    return -1;
   if (sysctl == NULL) /* absent or null */
     return 0;
-  if (!json_object_is_type (sysctl, json_type_object))
-    return rule_config_error (ctx, err, "linux.sysctl: must be an object, not %s", json_type_label (sysctl));
   size_t n = (size_t)json_object_object_length (sysctl);
   if (n > OCIGATE_MAX_LIST)
-    return rule_config_error (ctx, err, "linux.sysctl: %zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
+    return field_error (&linux_at, "sysctl", err, "%zu entries, more than the limit of %d", n, OCIGATE_MAX_LIST);
   /* Every value first: a config that cannot be judged has no findings. */
   json_object_object_foreach (sysctl, key, val)
     {
-      if (!json_object_is_type (val, json_type_string))
-        {
-          cleanup_free char *k = text_excerpt (key);
-          return rule_config_error (ctx, err, "linux.sysctl.%s: must be a string, not %s", k, json_type_label (val));
-        }
+      const char *value = NULL;
+      (void)val;
+      if (field_string (sysctl, &sysctl_at, key, FIELD_NOT_NULL, NULL, &value, err) < 0)
+        return -1;
     }
   json_object_object_foreach (sysctl, key2, val2)
     {
@@ -188,6 +188,6 @@ const struct rule rule_sysctls = {
   .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
   .default_options = "{\"allow\": []}",
   .parse_options = sysctls_parse,
-  .free_options = sysctls_free,
+  .free_options = sysctls_options_free,
   .evaluate = sysctls_evaluate,
 };

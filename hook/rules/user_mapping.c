@@ -23,7 +23,7 @@ struct user_mapping_options
 };
 
 static void
-user_mapping_free (void *p)
+user_mapping_options_free (void *p)
 {
   struct user_mapping_options *o = p;
   if (o == NULL)
@@ -31,6 +31,13 @@ user_mapping_free (void *p)
   cleanup_strvp (&o->allow_ranges_of);
   free (o);
 }
+
+static void
+cleanup_user_mapping_optionsp (struct user_mapping_options **o)
+{
+  user_mapping_options_free (*o);
+}
+#define cleanup_user_mapping_options __attribute__ ((cleanup (cleanup_user_mapping_optionsp)))
 
 static int
 user_mapping_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
@@ -45,7 +52,8 @@ user_mapping_parse (json_object *opts, const struct policy_where *where, void **
   if (n > OCIGATE_MAX_LIST)
     return policy_where_error (where, "allowRangesOf", -1, err, "%zu names, more than the limit of %d", n,
                                OCIGATE_MAX_LIST);
-  cleanup_strv char **names = xzalloc ((n + 1) * sizeof *names);
+  cleanup_user_mapping_options struct user_mapping_options *o = xzalloc (sizeof *o);
+  o->allow_ranges_of = xzalloc ((n + 1) * sizeof *o->allow_ranges_of);
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (v, i);
@@ -55,12 +63,10 @@ user_mapping_parse (json_object *opts, const struct policy_where *where, void **
         return policy_where_error (where, "allowRangesOf", (long)i, err,
                                    "must be a user name as /etc/subuid names it (a string of 1 to 256 characters "
                                    "without \":\" or a newline)");
-      names[i] = xstrdup (name);
+      o->allow_ranges_of[i] = xstrdup (name);
+      o->n_allow_ranges_of++;
     }
-  struct user_mapping_options *o = xzalloc (sizeof *o);
-  o->allow_ranges_of = steal_pointer (&names);
-  o->n_allow_ranges_of = n;
-  *out = o;
+  *out = steal_pointer (&o);
   return 0;
 }
 
@@ -155,7 +161,7 @@ first_overlap (const struct host_subid_range *const *ranges, size_t n, uint32_t 
 static char *
 lenders_text (const struct user_mapping_options *o)
 {
-  struct strbuf sb = { 0 };
+  cleanup_strbuf struct strbuf sb = { 0 };
   for (size_t i = 0; i < o->n_allow_ranges_of; i++)
     {
       strbuf_append (&sb, o->allow_ranges_of[i]);
@@ -275,6 +281,6 @@ const struct rule rule_user_mapping = {
   .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
   .default_options = "{\"allowRangesOf\": [\"dockremap\", \"containers\", \"kubelet\"]}",
   .parse_options = user_mapping_parse,
-  .free_options = user_mapping_free,
+  .free_options = user_mapping_options_free,
   .evaluate = user_mapping_evaluate,
 };

@@ -19,12 +19,10 @@ static int
 user_root_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
   static const char *const keys[] = { "requireNonRoot", NULL };
-  if (rule_options_check_keys (opts, where, keys, err) < 0)
+  struct user_root_options o = { 0 };
+  if (rule_options_check_keys (opts, where, keys, err) < 0
+      || rule_option_bool (opts, "requireNonRoot", where, &o.require_non_root, err) < 0)
     return -1;
-  json_object *v = json_get (opts, "requireNonRoot");
-  if (v == NULL || !json_object_is_type (v, json_type_boolean))
-    return policy_where_error (where, "requireNonRoot", -1, err, "must be true or false");
-  struct user_root_options o = { .require_non_root = json_object_get_boolean (v) };
   *out = xmemdup (&o, sizeof o);
   return 0;
 }

@@ -70,15 +70,15 @@ caps-ambient          | default  | allow |  | 2 | {}: process.capabilities.ambie
 namespaces            | default  | error | namespace type "pid" given twice | 2 | {}: linux.namespaces: 4097 entries, more than the limit of 4096
 uidmappings           | default  | allow |  | 2 | {}: linux.uidMappings: 341 mappings, more than the kernel'"'"'s limit of 340
 gidmappings           | default  | allow |  | 2 | {}: linux.gidMappings: 341 mappings, more than the kernel'"'"'s limit of 340
-mounts                | default  | allow |  | 2 | rule mounts: {}: mounts: 4097 mounts, more than the limit of 4096
-mount-options         | default  | allow |  | 2 | rule mounts: {}: mounts[7].options: 4097 entries, more than the limit of 4096
-mount-source          | default  | allow |  | 2 | rule mounts: {}: mounts[7].source: 4096 bytes, more than the kernel'"'"'s limit on a path (4095)
-lookups               | lookups  | allow |  | 2 | rule mounts: {}: mounts[39].source: the bind sources need more than 16384 path lookups to resolve; cannot be judged
-devices               | default  | allow |  | 2 | rule devices: {}: linux.devices: 4097 entries, more than the limit of 4096
-cgroup-devices        | default  | allow |  | 2 | rule devices: {}: linux.resources.devices: 4097 entries, more than the limit of 4096
-masked                | default  | allow |  | 2 | rule maskedPaths: {}: linux.maskedPaths: 4097 paths, more than the limit of 4096
-readonly              | default  | allow |  | 2 | rule maskedPaths: {}: linux.readonlyPaths: 4097 paths, more than the limit of 4096
-sysctl                | sysctls  | allow |  | 2 | rule sysctls: {}: linux.sysctl: 4097 entries, more than the limit of 4096
+mounts                | default  | allow |  | 2 | {}: rule mounts: mounts: 4097 mounts, more than the limit of 4096
+mount-options         | default  | allow |  | 2 | {}: rule mounts: mounts[7].options: 4097 entries, more than the limit of 4096
+mount-source          | default  | allow |  | 2 | {}: rule mounts: mounts[7].source: 4096 bytes, more than the kernel'"'"'s limit on a path (4095)
+lookups               | lookups  | allow |  | 2 | {}: rule mounts: mounts[39].source: the bind sources need more than 16384 path lookups to resolve; cannot be judged
+devices               | default  | allow |  | 2 | {}: rule devices: linux.devices: 4097 entries, more than the limit of 4096
+cgroup-devices        | default  | allow |  | 2 | {}: rule devices: linux.resources.devices: 4097 entries, more than the limit of 4096
+masked                | default  | allow |  | 2 | {}: rule maskedPaths: linux.maskedPaths: 4097 paths, more than the limit of 4096
+readonly              | default  | allow |  | 2 | {}: rule maskedPaths: linux.readonlyPaths: 4097 paths, more than the limit of 4096
+sysctl                | sysctls  | allow |  | 2 | {}: rule sysctls: linux.sysctl: 4097 entries, more than the limit of 4096
 uid                   | default  | any   |  | 2 | {}: process.user.uid: 4294967296 is out of range (0 to 4294967295)
 gid                   | default  | allow |  | 2 | {}: process.user.gid: 4294967296 is out of range (0 to 4294967295)
 uid-low               | default  | deny  | deny user.root: process runs as host UID 0 | 2 | {}: process.user.uid: -1 is out of range (0 to 4294967295)
@@ -615,7 +615,7 @@ precreate() {
 @test "hook precreate: 4097 mounts come back with a first prestart hook that refuses with the limit" {
   precreate <"$G/cfg/mounts.over/config.json"
   [ "$st" -eq 0 ]
-  grep -q 'ocigate: refused: rule mounts: config.json: mounts: 4097 mounts, more than the limit of 4096' "$T/err"
+  grep -q 'ocigate: refused: config.json: rule mounts: mounts: 4097 mounts, more than the limit of 4096' "$T/err"
   jq -e '.hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"]
       and (.hooks.prestart[0].args[3] | contains("mounts: 4097 mounts, more than the limit of 4096"))
       and (.mounts | length) == 4097' "$T/out"

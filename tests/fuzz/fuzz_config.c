@@ -31,32 +31,26 @@
 static struct policy *policies[MAX_POLICIES];
 static bool lsm_on[MAX_POLICIES]; /* judge as on a host with AppArmor and SELinux */
 static size_t n_policies;
-static struct host_info host; /* the real /etc/passwd, /etc/group, /proc: read only */
+/* The real /etc/passwd, /etc/group, /proc: read only.  host_lsm is the
+ * same host with AppArmor and SELinux enabled (its LSM files point at a
+ * memfd holding "Y\n"; the real ones when there is none). */
+static struct host_info host, host_lsm;
 
-/* The rules' test hooks for the host's LSM state.  Weak: when a rule drops
- * its hook, the target still links and judges with the real host's state. */
-void rule_apparmor_set_sysfs_path (const char *path) __attribute__ ((weak));
-void rule_selinux_set_sysfs_path (const char *path) __attribute__ ((weak));
+/* The seccomp rule's test hook.  Weak: when the rule drops it, the target
+ * still links. */
 void rule_seccomp_set_compile_in_process (bool on) __attribute__ ((weak));
-static char lsm_on_path[64]; /* a memfd holding "Y\n"; "" when none */
+static char lsm_on_path[64]; /* "" when none */
 
 static void
 lsm_init (void)
 {
+  host_info_init (&host_lsm);
   int fd = memfd_create ("ocigate-fuzz-lsm", 0);
   if (fd < 0 || write (fd, "Y\n", 2) != 2)
     return;
   snprintf (lsm_on_path, sizeof lsm_on_path, "/proc/self/fd/%d", fd); /* kept open for the run */
-}
-
-static void
-lsm_set (bool on)
-{
-  const char *path = on && lsm_on_path[0] ? lsm_on_path : NULL; /* NULL: the real sysfs */
-  if (rule_apparmor_set_sysfs_path)
-    rule_apparmor_set_sysfs_path (path);
-  if (rule_selinux_set_sysfs_path)
-    rule_selinux_set_sysfs_path (path);
+  host_lsm.apparmor_path = lsm_on_path;
+  host_lsm.selinux_path = lsm_on_path;
 }
 
 static void
@@ -187,7 +181,7 @@ check_reports (const struct policy *p, const struct verdict *v)
 
 /* The rewritten config as ocigate writes it must load and pass. */
 static void
-check_rewritten (const struct policy *p, const char *text)
+check_rewritten (const struct policy *p, struct host_info *h, const char *text)
 {
   ocigate_error_t err = NULL;
   struct oci_config *cfg = NULL;
@@ -196,7 +190,7 @@ check_rewritten (const struct policy *p, const char *text)
   if (r < 0)
     fuzz_fail ("policy %s: the rewritten config does not load: %s\n--- rewritten ---\n%s\n---", p->source, err->msg,
                text);
-  struct rule_context ctx = { .config = cfg, .host = &host, .id = FUZZ_ID, .bundle = FUZZ_BUNDLE };
+  struct rule_context ctx = { .config = cfg, .host = h, .id = FUZZ_ID, .bundle = FUZZ_BUNDLE };
   struct verdict v = { 0 };
   r = ocigate_evaluate (p, &ctx, &v, &err);
   fuzz_check_error (r, err, "judging the rewritten config");
@@ -212,7 +206,7 @@ check_rewritten (const struct policy *p, const char *text)
 
 /* False when the config does not load (for every policy alike). */
 static bool
-judge (const struct policy *p, const char *buf, size_t len)
+judge (const struct policy *p, struct host_info *h, const char *buf, size_t len)
 {
   ocigate_error_t err = NULL;
   struct oci_config *cfg = NULL;
@@ -223,7 +217,7 @@ judge (const struct policy *p, const char *buf, size_t len)
       ocigate_error_free (&err);
       return false;
     }
-  struct rule_context ctx = { .config = cfg, .host = &host, .id = FUZZ_ID, .bundle = FUZZ_BUNDLE };
+  struct rule_context ctx = { .config = cfg, .host = h, .id = FUZZ_ID, .bundle = FUZZ_BUNDLE };
   struct verdict v = { 0 };
   r = ocigate_evaluate (p, &ctx, &v, &err);
   fuzz_check_error (r, err, "ocigate_evaluate");
@@ -251,7 +245,7 @@ judge (const struct policy *p, const char *buf, size_t len)
           if (r == 0)
             {
               char *text = xstrdup (json_to_text (cfg->root));
-              check_rewritten (p, text);
+              check_rewritten (p, h, text);
               free (text);
             }
         }
@@ -271,8 +265,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     memcpy (buf, data, size);
   for (size_t i = 0; i < n_policies; i++)
     {
-      lsm_set (lsm_on[i]);
-      if (!judge (policies[i], buf, size))
+      if (!judge (policies[i], lsm_on[i] ? &host_lsm : &host, buf, size))
         break;
     }
   free (buf);

@@ -70,7 +70,7 @@ test_uid_type_and_range (void **state UNUSED)
     { "{'uid': 9223372036854775808}", "config.json: process.user.uid: 9223372036854775808 is out of range (0 to "
                                       "4294967295)" },
     { "{'uid': 0, 'gid': -5}", "config.json: process.user.gid: -5 is out of range (0 to 4294967295)" },
-    { "[0, 0]", "config.json: process.user: must be an object, not array" },
+    { "[0, 0]", "config.json: process.user: must be an object, not array [0,0]" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
@@ -103,9 +103,9 @@ static void
 test_additional_gids (void **state UNUSED)
 {
   cleanup_free char *obj = user_error ("{'uid': 0, 'additionalGids': {'0': 1}}");
-  assert_string_equal (obj, "config.json: process.user.additionalGids: must be an array, not object");
+  assert_string_equal (obj, "config.json: process.user.additionalGids: must be an array, not object {\"0\":1}");
   cleanup_free char *str = user_error ("{'uid': 0, 'additionalGids': '0'}");
-  assert_string_equal (str, "config.json: process.user.additionalGids: must be an array, not string");
+  assert_string_equal (str, "config.json: process.user.additionalGids: must be an array, not string \"0\"");
   cleanup_free char *item = user_error ("{'uid': 0, 'additionalGids': [1, 2, -3]}");
   assert_string_equal (item, "config.json: process.user.additionalGids[2]: -3 is out of range (0 to 4294967295)");
 
@@ -163,16 +163,16 @@ test_namespaces (void **state UNUSED)
                        "config.json: linux.namespaces[2].type: namespace type \"pid\" given twice (also at [0])");
 
   cleanup_free char *type_int = namespaces_error ("[{'type': 1}]");
-  assert_string_equal (type_int, "config.json: linux.namespaces[0].type: must be a string, not int");
+  assert_string_equal (type_int, "config.json: linux.namespaces[0].type: must be a string, not int 1");
 
   cleanup_free char *entry = namespaces_error ("['pid']");
-  assert_string_equal (entry, "config.json: linux.namespaces[0]: must be an object, not string");
+  assert_string_equal (entry, "config.json: linux.namespaces[0]: must be an object, not string \"pid\"");
 
   cleanup_free char *list = namespaces_error ("{'pid': {}}");
-  assert_string_equal (list, "config.json: linux.namespaces: must be an array, not object");
+  assert_string_equal (list, "config.json: linux.namespaces: must be an array, not object {\"pid\":{}}");
 
   cleanup_free char *path = namespaces_error ("[{'type': 'network', 'path': 5}]");
-  assert_string_equal (path, "config.json: linux.namespaces[0].path: must be a string, not int");
+  assert_string_equal (path, "config.json: linux.namespaces[0].path: must be a string, not int 5");
 
   struct oci_config *cfg = config ("{'process': {}, 'linux': {'namespaces': [{'type': 'mount'}, "
                                    "{'type': 'network', 'path': '/run/netns/x'}, {'type': 'user', 'path': ''}]}}");
@@ -200,7 +200,7 @@ test_mappings (void **state UNUSED)
   assert_string_equal (host, "config.json: linux.gidMappings[0].hostID: -1 is out of range (0 to 4294967295)");
 
   cleanup_free char *notarr = config_error ("{'process': {}, 'linux': {'uidMappings': {'containerID': 0}}}");
-  assert_string_equal (notarr, "config.json: linux.uidMappings: must be an array, not object");
+  assert_string_equal (notarr, "config.json: linux.uidMappings: must be an array, not object {\"containerID\":0}");
 
   /* The kernel takes 340 lines in a uid_map; 341 is refused at load. */
   for (size_t n = 340; n <= 341; n++)
@@ -237,11 +237,11 @@ test_process (void **state UNUSED)
   assert_string_equal (null, "config.json: process: missing (a container needs a process to start; nothing to "
                              "judge)");
   cleanup_free char *array = config_error ("{'process': ['sh']}");
-  assert_string_equal (array, "config.json: process: must be an object, not array");
+  assert_string_equal (array, "config.json: process: must be an object, not array [\"sh\"]");
   cleanup_free char *top = config_error ("['process']");
-  assert_string_equal (top, "config.json: config: must be an object, not array");
+  assert_string_equal (top, "config.json: config: must be an object, not array [\"process\"]");
   cleanup_free char *linux_ = config_error ("{'process': {}, 'linux': []}");
-  assert_string_equal (linux_, "config.json: linux: must be an object, not array");
+  assert_string_equal (linux_, "config.json: linux: must be an object, not array []");
 }
 
 static void
@@ -249,13 +249,13 @@ test_capabilities (void **state UNUSED)
 {
   cleanup_free char *set = config_error ("{'process': {'capabilities': {'bounding': [], 'effective': "
                                          "'CAP_CHOWN'}}}");
-  assert_string_equal (set, "config.json: process.capabilities.effective: must be an array, not string");
+  assert_string_equal (set, "config.json: process.capabilities.effective: must be an array, not string \"CAP_CHOWN\"");
 
   cleanup_free char *name = config_error ("{'process': {'capabilities': {'permitted': ['CAP_CHOWN', 12]}}}");
-  assert_string_equal (name, "config.json: process.capabilities.permitted[1]: must be a string, not int");
+  assert_string_equal (name, "config.json: process.capabilities.permitted[1]: must be a string, not int 12");
 
   cleanup_free char *obj = config_error ("{'process': {'capabilities': ['CAP_CHOWN']}}");
-  assert_string_equal (obj, "config.json: process.capabilities: must be an object, not array");
+  assert_string_equal (obj, "config.json: process.capabilities: must be an object, not array [\"CAP_CHOWN\"]");
 
   struct oci_config *cfg = config ("{'process': {'capabilities': {'bounding': ['CAP_KILL', 'CAP_CHOWN'], "
                                    "'inheritable': null}}}");

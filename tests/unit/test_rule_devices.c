@@ -313,31 +313,34 @@ test_input_errors (void **state UNUSED)
     const char *linux_;
     const char *message;
   } cases[] = {
-    { "{'devices': {}}", "rule devices: config.json: linux.devices: must be an array, not object" },
-    { "{'devices': ['/dev/fuse']}", "config.json: linux.devices[0]: must be an object, not string" },
-    { "{'devices': [{'type': 'c', 'major': 1, 'minor': 3}]}", "config.json: linux.devices[0].path: missing" },
+    { "{'devices': {}}", "config.json: rule devices: linux.devices: must be an array, not object {}" },
+    { "{'devices': ['/dev/fuse']}",
+      "config.json: rule devices: linux.devices[0]: must be an object, not string \"/dev/fuse\"" },
+    { "{'devices': [{'type': 'c', 'major': 1, 'minor': 3}]}",
+      "config.json: rule devices: linux.devices[0].path: missing" },
     { "{'devices': [{'path': 3, 'type': 'c', 'major': 1, 'minor': 3}]}",
-      "config.json: linux.devices[0].path: must be a string, not int" },
+      "config.json: rule devices: linux.devices[0].path: must be a string, not int 3" },
     { "{'devices': [{'path': '/dev/null', 'type': 'c', 'major': '1', 'minor': 3}]}",
-      "config.json: linux.devices[0].major: must be an integer, not string" },
+      "config.json: rule devices: linux.devices[0].major: must be an integer, not string \"1\"" },
     { "{'devices': [{'path': '/dev/null', 'type': 'c', 'major': 1.5, 'minor': 3}]}",
-      "config.json: linux.devices[0].major: must be an integer, not double" },
+      "config.json: rule devices: linux.devices[0].major: must be an integer, not double 1.5" },
     { "{'devices': [{'path': '/dev/null', 'type': 'x', 'major': 1, 'minor': 3}]}",
-      "config.json: linux.devices[0].type: \"x\" is not one of c, b, u, p" },
+      "config.json: rule devices: linux.devices[0].type: \"x\" is not one of c, b, u, p" },
     { "{'devices': [{'path': '/dev/null', 'type': 'c', 'minor': 3}]}",
-      "config.json: linux.devices[0]: a device of type c needs a major and a minor number" },
-    { "{'resources': []}", "config.json: linux.resources: must be an object, not array" },
-    { "{'resources': {'devices': 'a *:* rwm'}}", "config.json: linux.resources.devices: must be an array, not string" },
+      "config.json: rule devices: linux.devices[0]: a device of type c needs a major and a minor number" },
+    { "{'resources': []}", "config.json: rule devices: linux.resources: must be an object, not array []" },
+    { "{'resources': {'devices': 'a *:* rwm'}}",
+      "config.json: rule devices: linux.resources.devices: must be an array, not string \"a *:* rwm\"" },
     { "{'resources': {'devices': [{'access': 'rwm'}]}}",
-      "config.json: linux.resources.devices[0].allow: missing (true or false)" },
+      "config.json: rule devices: linux.resources.devices[0].allow: missing (true or false)" },
     { "{'resources': {'devices': [{'allow': 'false'}]}}",
-      "config.json: linux.resources.devices[0].allow: must be a boolean, not string" },
+      "config.json: rule devices: linux.resources.devices[0].allow: must be a boolean, not string \"false\"" },
     { "{'resources': {'devices': [{'allow': false, 'major': '*'}]}}",
-      "config.json: linux.resources.devices[0].major: must be an integer, not string" },
+      "config.json: rule devices: linux.resources.devices[0].major: must be an integer, not string \"*\"" },
     { "{'resources': {'devices': [{'allow': false, 'type': 'p'}]}}",
-      "config.json: linux.resources.devices[0].type: \"p\" is not one of a, b, c" },
+      "config.json: rule devices: linux.resources.devices[0].type: \"p\" is not one of a, b, c" },
     { "{'resources': {'devices': [{'allow': false, 'access': 'rwx'}]}}",
-      "config.json: linux.resources.devices[0].access: \"rwx\" has a letter other than r, w, m" },
+      "config.json: rule devices: linux.resources.devices[0].access: \"rwx\" has a letter other than r, w, m" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
@@ -351,7 +354,7 @@ test_input_errors (void **state UNUSED)
     strbuf_appendf (&sb, "%s{'path': '/dev/null', 'type': 'c', 'major': 1, 'minor': 3}", i ? "," : "");
   strbuf_append (&sb, "]}");
   cleanup_free char *msg = judge_error (sb.buf);
-  assert_string_equal (msg, "rule devices: config.json: linux.devices: 4097 entries, more than the limit of 4096");
+  assert_string_equal (msg, "config.json: rule devices: linux.devices: 4097 entries, more than the limit of 4096");
   strbuf_release (&sb);
 }
 

@@ -1,15 +1,13 @@
 /* Unit tests for the "apparmor" and "selinux" rules: no explicitly
  * unconfined profile or type; with "require", no missing label on a host
- * whose LSM is enabled (the host files are pointed at test files).
+ * whose LSM is enabled (the host's files, host_info.apparmor_path and
+ * selinux_path, are pointed at test files).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "unit.h"
 
 #include <errno.h>
 #include <unistd.h>
-
-void rule_apparmor_set_sysfs_path (const char *path);
-void rule_selinux_set_sysfs_path (const char *path);
 
 #define AA_DENY "{'version': 1, 'rules': {'apparmor': {'action': 'deny'}}}"
 #define AA_REQUIRE "{'version': 1, 'rules': {'apparmor': {'action': 'deny', 'require': true}}}"
@@ -33,6 +31,18 @@ void rule_selinux_set_sysfs_path (const char *path);
 /* The test's host files, below a fresh directory. */
 static char tmpdir[] = "/tmp/ocigate-lsm.XXXXXX";
 static char *path_yes, *path_no, *path_empty, *path_loop, *path_missing;
+
+/* The LSM files the host of the next judgements has; NULL: the real ones. */
+static const char *apparmor_path, *selinux_path;
+
+static void
+lsm_host (struct host_info *host)
+{
+  if (apparmor_path)
+    host->apparmor_path = apparmor_path;
+  if (selinux_path)
+    host->selinux_path = selinux_path;
+}
 
 static void
 write_text (const char *path, const char *text)
@@ -74,8 +84,8 @@ teardown (void **state UNUSED)
   free (path_empty);
   free (path_loop);
   free (path_missing);
-  rule_apparmor_set_sysfs_path (NULL);
-  rule_selinux_set_sysfs_path (NULL);
+  apparmor_path = NULL;
+  selinux_path = NULL;
   return 0;
 }
 
@@ -93,7 +103,7 @@ static void
 judge_config (struct judged *j, const char *policy, const char *process_extra, const char *linux_extra)
 {
   cleanup_free char *c = config (process_extra, linux_extra);
-  unit_judge_q (j, policy, c);
+  unit_judge_q_on (j, policy, c, lsm_host);
 }
 
 static char *
@@ -101,7 +111,7 @@ judge_error (const char *policy, const char *process_extra, const char *linux_ex
 {
   cleanup_free char *c = config (process_extra, linux_extra);
   enum ocigate_error_kind kind;
-  char *msg = unit_judge_error_q (policy, c, &kind);
+  char *msg = unit_judge_error_q_on (policy, c, &kind, lsm_host);
   assert_int_equal (kind, OCIGATE_ERR_INPUT);
   return msg;
 }
@@ -131,14 +141,14 @@ test_aa_unconfined (void **state UNUSED)
   /* A profile, or none, is fine without "require". */
   static const char *const fine[] = { ", 'apparmorProfile': 'docker-default'", ", 'apparmorProfile': 'unconfined2'",
                                       ", 'apparmorProfile': ''", ", 'apparmorProfile': null", "" };
-  rule_apparmor_set_sysfs_path (path_yes);
+  apparmor_path = path_yes;
   for (size_t i = 0; i < ARRAY_SIZE (fine); i++)
     {
       judge_config (&j, AA_DENY, fine[i], "");
       assert_int_equal (j.v.n_findings, 0);
       unit_judged_release (&j);
     }
-  rule_apparmor_set_sysfs_path (NULL);
+  apparmor_path = NULL;
 
   judge_config (&j, "{'version': 1, 'rules': {'apparmor': {'action': 'warn'}}}", ", 'apparmorProfile': 'unconfined'",
                 "");
@@ -152,7 +162,7 @@ test_aa_require (void **state UNUSED)
 {
   struct judged j;
   /* Host with AppArmor: no profile is a finding. */
-  rule_apparmor_set_sysfs_path (path_yes);
+  apparmor_path = path_yes;
   judge_config (&j, AA_REQUIRE, "", "");
   assert_int_equal (j.v.n_findings, 1);
   assert_int_equal (j.v.findings[0].action, ACTION_DENY);
@@ -185,14 +195,14 @@ test_aa_require (void **state UNUSED)
   char **const off[] = { &path_missing, &path_no, &path_empty };
   for (size_t i = 0; i < ARRAY_SIZE (off); i++)
     {
-      rule_apparmor_set_sysfs_path (*off[i]);
+      apparmor_path = *off[i];
       judge_config (&j, AA_REQUIRE, "", "");
       assert_int_equal (j.v.n_findings, 0);
       unit_judged_release (&j);
     }
 
   /* A host file that cannot be read: fail closed. */
-  rule_apparmor_set_sysfs_path (path_loop);
+  apparmor_path = path_loop;
   judge_config (&j, AA_REQUIRE, "", "");
   assert_int_equal (unit_count (&j.v, "apparmor", ACTION_DENY), 1);
   cleanup_free char *want = xasprintf ("cannot tell whether the host has AppArmor enabled (process.apparmorProfile is "
@@ -203,22 +213,23 @@ test_aa_require (void **state UNUSED)
   unit_judged_release (&j);
 
   /* A directory opens but does not read. */
-  rule_apparmor_set_sysfs_path (tmpdir);
+  apparmor_path = tmpdir;
   judge_config (&j, AA_REQUIRE, "", "");
   assert_int_equal (unit_count (&j.v, "apparmor", ACTION_DENY), 1);
   assert_contains (j.v.findings[0].message, "cannot tell whether the host has AppArmor enabled");
   assert_contains (j.v.findings[0].message, strerror (EISDIR));
   unit_judged_release (&j);
-  rule_apparmor_set_sysfs_path (NULL);
+  apparmor_path = NULL;
 }
 
 static void
 test_aa_errors (void **state UNUSED)
 {
   cleanup_free char *m1 = judge_error (AA_DENY, ", 'apparmorProfile': 5", "");
-  assert_string_equal (m1, "rule apparmor: process.apparmorProfile: must be a string, not int");
+  assert_string_equal (m1, "config.json: rule apparmor: process.apparmorProfile: must be a string, not int 5");
   cleanup_free char *m2 = judge_error (AA_DENY, ", 'apparmorProfile': ['unconfined']", "");
-  assert_string_equal (m2, "rule apparmor: process.apparmorProfile: must be a string, not array");
+  assert_string_equal (
+      m2, "config.json: rule apparmor: process.apparmorProfile: must be a string, not array [\"unconfined\"]");
 
   cleanup_free char *p1 = dq ("{'version': 1, 'rules': {'apparmor': {'action': 'deny', 'require': 'yes'}}}");
   cleanup_free char *e1 = unit_policy_error (p1);
@@ -277,7 +288,7 @@ test_se_unconfined_types (void **state UNUSED)
                                       "a:spc_t:c:s0",
                                       "",
                                       "unconfined_u:unconfined_r" };
-  rule_selinux_set_sysfs_path (path_missing);
+  selinux_path = path_missing;
   for (size_t i = 0; i < ARRAY_SIZE (fine); i++)
     {
       cleanup_free char *extra = xasprintf (", 'selinuxLabel': '%s'", fine[i]);
@@ -286,7 +297,7 @@ test_se_unconfined_types (void **state UNUSED)
         fail_msg ("%s: %s", fine[i], j.v.findings[0].message);
       unit_judged_release (&j);
     }
-  rule_selinux_set_sysfs_path (NULL);
+  selinux_path = NULL;
 }
 
 static void
@@ -320,8 +331,9 @@ static void
 test_se_escapes (void **state UNUSED)
 {
   struct judged j;
-  unit_judge_q (&j, SE_DENY,
-                "{'process': {'args': ['sh'], 'user': {'uid': 1}, 'selinuxLabel': 'x:y:spc_t:s0\\nocigate: allow'}}");
+  unit_judge_q_on (&j, SE_DENY,
+                   "{'process': {'args': ['sh'], 'user': {'uid': 1}, 'selinuxLabel': 'x:y:spc_t:s0\\nocigate: allow'}}",
+                   lsm_host);
   assert_int_equal (j.v.n_findings, 1);
   assert_contains (j.v.findings[0].message, "(process.selinuxLabel=x:y:spc_t:s0\\x0aocigate: allow)");
   assert_null (strchr (j.v.findings[0].message, '\n'));
@@ -332,7 +344,7 @@ static void
 test_se_require (void **state UNUSED)
 {
   struct judged j;
-  rule_selinux_set_sysfs_path (path_no); /* exists: SELinux is enabled */
+  selinux_path = path_no; /* exists: SELinux is enabled */
   judge_config (&j, SE_REQUIRE, "", "");
   assert_int_equal (j.v.n_findings, 1);
   assert_int_equal (j.v.findings[0].action, ACTION_DENY);
@@ -360,12 +372,12 @@ test_se_require (void **state UNUSED)
   assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
 
-  rule_selinux_set_sysfs_path (path_missing);
+  selinux_path = path_missing;
   judge_config (&j, SE_REQUIRE, "", "");
   assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
 
-  rule_selinux_set_sysfs_path (path_loop);
+  selinux_path = path_loop;
   judge_config (&j, SE_REQUIRE, "", "");
   assert_int_equal (unit_count (&j.v, "selinux", ACTION_DENY), 1);
   cleanup_free char *want = xasprintf ("cannot tell whether the host has SELinux enabled (process.selinuxLabel is "
@@ -374,16 +386,16 @@ test_se_require (void **state UNUSED)
                                        path_loop, strerror (ELOOP));
   assert_string_equal (j.v.findings[0].message, want);
   unit_judged_release (&j);
-  rule_selinux_set_sysfs_path (NULL);
+  selinux_path = NULL;
 }
 
 static void
 test_se_errors (void **state UNUSED)
 {
   cleanup_free char *m1 = judge_error (SE_DENY, ", 'selinuxLabel': 1", "");
-  assert_string_equal (m1, "rule selinux: process.selinuxLabel: must be a string, not int");
+  assert_string_equal (m1, "config.json: rule selinux: process.selinuxLabel: must be a string, not int 1");
   cleanup_free char *m2 = judge_error (SE_DENY, "", ", 'mountLabel': []");
-  assert_string_equal (m2, "rule selinux: linux.mountLabel: must be a string, not array");
+  assert_string_equal (m2, "config.json: rule selinux: linux.mountLabel: must be a string, not array []");
 
   cleanup_free char *p1 = dq ("{'version': 1, 'rules': {'selinux': {'action': 'deny', 'require': 1}}}");
   cleanup_free char *e1 = unit_policy_error (p1);
@@ -404,21 +416,76 @@ test_fixtures (void **state UNUSED)
           "tests/fixtures/docker-privileged.json", "tests/fixtures/podman-default.json",
           "tests/fixtures/podman-privileged.json", "tests/fixtures/ctr-default.json",
           "tests/fixtures/runc-spec.json",         "tests/fixtures/crun-spec-rootless.json" };
-  rule_apparmor_set_sysfs_path (path_missing);
-  rule_selinux_set_sysfs_path (path_missing);
+  apparmor_path = path_missing;
+  selinux_path = path_missing;
   for (size_t i = 0; i < ARRAY_SIZE (files); i++)
     {
       struct judged j;
-      unit_judge_file (&j,
-                       "{'version': 1, 'rules': {'apparmor': {'action': 'deny', 'require': true},"
-                       " 'selinux': {'action': 'deny', 'require': true}}}",
-                       files[i]);
+      unit_judge_file_on (&j,
+                          "{'version': 1, 'rules': {'apparmor': {'action': 'deny', 'require': true},"
+                          " 'selinux': {'action': 'deny', 'require': true}}}",
+                          files[i], lsm_host);
       if (j.v.n_findings)
         fail_msg ("%s: %s", files[i], j.v.findings[0].message);
       unit_judged_release (&j);
     }
-  rule_apparmor_set_sysfs_path (NULL);
-  rule_selinux_set_sysfs_path (NULL);
+  apparmor_path = NULL;
+  selinux_path = NULL;
+}
+
+/* The host facts behind "require": read on first use, once. */
+static void
+test_host_facts (void **state UNUSED)
+{
+  struct host_info host;
+  unit_host (&host, 0, 0);
+  host.apparmor_path = path_yes;
+  host.selinux_path = path_missing;
+  const char *why = "unset";
+  assert_false (host.apparmor.probed);
+  assert_int_equal (host_apparmor (&host, &why), LSM_ENABLED);
+  assert_null (why);
+  assert_true (host.apparmor.probed);
+  assert_int_equal (host_selinux (&host, &why), LSM_DISABLED);
+  /* Read once: the answer holds for the host_info, whatever the file
+   * says afterwards, until it is released. */
+  host.apparmor_path = path_no;
+  host.selinux_path = path_no;
+  assert_int_equal (host_apparmor (&host, &why), LSM_ENABLED);
+  assert_int_equal (host_selinux (&host, &why), LSM_DISABLED);
+  host_info_release (&host);
+  assert_false (host.apparmor.probed);
+  assert_int_equal (host_apparmor (&host, &why), LSM_DISABLED);
+  assert_int_equal (host_selinux (&host, &why), LSM_ENABLED);
+  host_info_release (&host);
+
+  /* Cannot be read: unknown, with the reason, kept with the answer. */
+  host.apparmor_path = path_loop;
+  host.selinux_path = path_loop;
+  cleanup_free char *aa_want = xasprintf ("open %s: %s", path_loop, strerror (ELOOP));
+  cleanup_free char *se_want = xasprintf ("stat %s: %s", path_loop, strerror (ELOOP));
+  assert_int_equal (host_apparmor (&host, &why), LSM_UNKNOWN);
+  assert_string_equal (why, aa_want);
+  assert_int_equal (host_selinux (&host, &why), LSM_UNKNOWN);
+  assert_string_equal (why, se_want);
+  assert_int_equal (host_apparmor (&host, &why), LSM_UNKNOWN);
+  assert_string_equal (why, aa_want);
+  host_info_release (&host);
+
+  /* A judgement the host's answer cannot change does not ask it. */
+  apparmor_path = path_loop;
+  selinux_path = path_loop;
+  struct judged j;
+  judge_config (&j, "{'version': 1, 'rules': {'apparmor': {'action': 'deny'}, 'selinux': {'action': 'deny'}}}", "", "");
+  assert_int_equal (j.v.n_findings, 0);
+  assert_false (j.host.apparmor.probed);
+  assert_false (j.host.selinux.probed);
+  unit_judged_release (&j);
+  judge_config (&j, AA_REQUIRE, ", 'apparmorProfile': 'docker-default'", "");
+  assert_false (j.host.apparmor.probed);
+  unit_judged_release (&j);
+  apparmor_path = NULL;
+  selinux_path = NULL;
 }
 
 int
@@ -429,7 +496,7 @@ main (void)
     cmocka_unit_test (test_aa_errors),      cmocka_unit_test (test_se_unconfined_types),
     cmocka_unit_test (test_se_mount_label), cmocka_unit_test (test_se_escapes),
     cmocka_unit_test (test_se_require),     cmocka_unit_test (test_se_errors),
-    cmocka_unit_test (test_fixtures),
+    cmocka_unit_test (test_fixtures),       cmocka_unit_test (test_host_facts),
   };
   return cmocka_run_group_tests_name ("rules apparmor and selinux", tests, setup, teardown);
 }

@@ -272,11 +272,13 @@ static void
 test_input_errors (void **state UNUSED)
 {
   cleanup_free char *m1 = judge_error ("{'process': {}, 'linux': {'maskedPaths': '/proc/kcore'}}");
-  assert_string_equal (m1, "rule maskedPaths: config.json: linux.maskedPaths: must be an array of strings, not "
-                           "string");
+  assert_string_equal (m1, "config.json: rule maskedPaths: linux.maskedPaths: must be an array of strings, not "
+                           "string \"/proc/kcore\"");
   cleanup_free char *m2 = judge_error ("{'process': {}, 'linux': {'maskedPaths': [], 'readonlyPaths': ['/a', 2]}}");
-  assert_contains (m2, "config.json: linux.readonlyPaths[1]: must be a string, not int (linux.readonlyPaths must be "
-                       "an array of strings)");
+  assert_contains (
+      m2,
+      "config.json: rule maskedPaths: linux.readonlyPaths[1]: must be a string, not int 2 (linux.readonlyPaths must be "
+      "an array of strings)");
 
   struct strbuf sb = { 0 };
   strbuf_append (&sb, "{'process': {}, 'linux': {'maskedPaths': [");
@@ -284,7 +286,7 @@ test_input_errors (void **state UNUSED)
     strbuf_appendf (&sb, "%s'/p%d'", i ? "," : "", i);
   strbuf_append (&sb, "]}}");
   cleanup_free char *m3 = judge_error (sb.buf);
-  assert_string_equal (m3, "rule maskedPaths: config.json: linux.maskedPaths: 4097 paths, more than the limit of "
+  assert_string_equal (m3, "config.json: rule maskedPaths: linux.maskedPaths: 4097 paths, more than the limit of "
                            "4096");
   strbuf_release (&sb);
 }

@@ -554,23 +554,24 @@ test_input_errors (void **state UNUSED)
     const char *config;
     const char *message;
   } cases[] = {
-    { "{'process': {}, 'mounts': {}}", "rule mounts: config.json: mounts: must be an array, not object" },
-    { "{'process': {}, 'mounts': [1]}", "config.json: mounts[0]: must be an object, not int" },
+    { "{'process': {}, 'mounts': {}}", "config.json: rule mounts: mounts: must be an array, not object {}" },
+    { "{'process': {}, 'mounts': [1]}", "config.json: rule mounts: mounts[0]: must be an object, not int 1" },
     { "{'process': {}, 'mounts': [{'destination': '/a'}, {'destination': '/b', 'options': 'ro'}]}",
-      "config.json: mounts[1].options: must be an array of strings, not string" },
+      "config.json: rule mounts: mounts[1].options: must be an array of strings, not string \"ro\"" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'options': ['ro', 3]}]}",
-      "config.json: mounts[0].options: must be an array of strings ([1] is int)" },
+      "config.json: rule mounts: mounts[0].options[1]: must be a string, not int 3 (mounts[0].options must be an "
+      "array of strings)" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'source': 7}]}",
-      "config.json: mounts[0].source: must be a string, not int" },
+      "config.json: rule mounts: mounts[0].source: must be a string, not int 7" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'type': ['bind']}]}",
-      "config.json: mounts[0].type: must be a string, not array" },
-    { "{'process': {}, 'mounts': [{'type': 'tmpfs'}]}", "config.json: mounts[0].destination: missing" },
+      "config.json: rule mounts: mounts[0].type: must be a string, not array [\"bind\"]" },
+    { "{'process': {}, 'mounts': [{'type': 'tmpfs'}]}", "config.json: rule mounts: mounts[0].destination: missing" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'type': 'bind'}]}",
-      "config.json: mounts[0].source: missing (a bind mount needs one)" },
+      "config.json: rule mounts: mounts[0].source: missing (a bind mount needs one)" },
     { "{'process': {}, 'mounts': [{'destination': '/a', 'source': '/etc\\u0000x', 'type': 'bind'}]}",
-      "config.json: mounts[0].source: contains a NUL byte" },
+      "config.json: rule mounts: mounts[0].source: contains a NUL byte" },
     { "{'process': {}, 'linux': {'rootfsPropagation': true}}",
-      "config.json: linux.rootfsPropagation: must be a string, not boolean" },
+      "config.json: rule mounts: linux.rootfsPropagation: must be a string, not boolean true" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
@@ -585,7 +586,7 @@ test_input_errors (void **state UNUSED)
     strbuf_appendf (&sb, "%s{'destination': '/m%d', 'type': 'tmpfs'}", i ? "," : "", i);
   strbuf_append (&sb, "]}");
   cleanup_free char *msg = judge_error (POLICY ("deny"), sb.buf);
-  assert_string_equal (msg, "rule mounts: config.json: mounts: 4097 mounts, more than the limit of 4096");
+  assert_string_equal (msg, "config.json: rule mounts: mounts: 4097 mounts, more than the limit of 4096");
   strbuf_release (&sb);
 
   /* A source the kernel would refuse, and a config built to make
@@ -595,7 +596,7 @@ test_input_errors (void **state UNUSED)
     strbuf_append (&sb, "y");
   strbuf_append (&sb, "'}]}");
   cleanup_free char *too_long = judge_error (POLICY ("deny"), sb.buf);
-  assert_string_equal (too_long, "rule mounts: config.json: mounts[0].source: 4096 bytes, more than the kernel's "
+  assert_string_equal (too_long, "config.json: rule mounts: mounts[0].source: 4096 bytes, more than the kernel's "
                                  "limit on a path (4095)");
   strbuf_release (&sb);
 
@@ -609,7 +610,7 @@ test_input_errors (void **state UNUSED)
     }
   strbuf_append (&sb, "]}");
   cleanup_free char *budget = judge_error (POLICY ("deny"), sb.buf);
-  assert_contains (budget, "config.json: mounts[");
+  assert_contains (budget, "config.json: rule mounts: mounts[");
   assert_contains (budget, "].source: the bind sources need more than 16384 path lookups to resolve; cannot be "
                            "judged");
   strbuf_release (&sb);

@@ -153,14 +153,15 @@ test_wrong_type (void **state UNUSED)
   static const struct
   {
     const char *value, *type;
-  } cases[] = { { "'true'", "string" }, { "1", "int" }, { "{}", "object" }, { "[true]", "array" } };
+  } cases[]
+      = { { "'true'", "string \"true\"" }, { "1", "int 1" }, { "{}", "object {}" }, { "[true]", "array [true]" } };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
       cleanup_free char *config = config_nnp (cases[i].value);
       enum ocigate_error_kind kind;
       cleanup_free char *msg = judge_error (POLICY ("warn"), config, &kind);
-      cleanup_free char *want
-          = xasprintf ("rule noNewPrivileges: process.noNewPrivileges: must be a boolean, not %s", cases[i].type);
+      cleanup_free char *want = xasprintf (
+          "config.json: rule noNewPrivileges: process.noNewPrivileges: must be a boolean, not %s", cases[i].type);
       assert_string_equal (msg, want);
       assert_int_equal (kind, OCIGATE_ERR_INPUT);
     }

@@ -167,10 +167,12 @@ test_wrong_type (void **state UNUSED)
   {
     const char *root, *want;
   } cases[] = {
-    { "'rootfs'", "rule readonlyRootfs: root: must be an object, not string" },
-    { "['rootfs']", "rule readonlyRootfs: root: must be an object, not array" },
-    { "{'path': 'rootfs', 'readonly': 'true'}", "rule readonlyRootfs: root.readonly: must be a boolean, not string" },
-    { "{'path': 'rootfs', 'readonly': 1}", "rule readonlyRootfs: root.readonly: must be a boolean, not int" },
+    { "'rootfs'", "config.json: rule readonlyRootfs: root: must be an object, not string \"rootfs\"" },
+    { "['rootfs']", "config.json: rule readonlyRootfs: root: must be an object, not array [\"rootfs\"]" },
+    { "{'path': 'rootfs', 'readonly': 'true'}",
+      "config.json: rule readonlyRootfs: root.readonly: must be a boolean, not string \"true\"" },
+    { "{'path': 'rootfs', 'readonly': 1}",
+      "config.json: rule readonlyRootfs: root.readonly: must be a boolean, not int 1" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {

@@ -219,26 +219,26 @@ test_config_errors (void **state UNUSED)
   {
     const char *resources, *want;
   } cases[] = {
-    { "[]", "linux.resources: must be an object, not array" },
-    { "{'memory': 5}", "linux.resources.memory: must be an object, not int" },
-    { "{'pids': 'max'}", "linux.resources.pids: must be an object, not string" },
-    { "{'cpu': true}", "linux.resources.cpu: must be an object, not boolean" },
-    { "{'memory': {'limit': '1g'}}", "linux.resources.memory.limit: must be an integer, not string" },
-    { "{'memory': {'limit': 1.5}}", "linux.resources.memory.limit: must be an integer, not double" },
-    { "{'memory': {'limit': 1, 'swap': '2'}}", "linux.resources.memory.swap: must be an integer, not string" },
+    { "[]", "linux.resources: must be an object, not array []" },
+    { "{'memory': 5}", "linux.resources.memory: must be an object, not int 5" },
+    { "{'pids': 'max'}", "linux.resources.pids: must be an object, not string \"max\"" },
+    { "{'cpu': true}", "linux.resources.cpu: must be an object, not boolean true" },
+    { "{'memory': {'limit': '1g'}}", "linux.resources.memory.limit: must be an integer, not string \"1g\"" },
+    { "{'memory': {'limit': 1.5}}", "linux.resources.memory.limit: must be an integer, not double 1.5" },
+    { "{'memory': {'limit': 1, 'swap': '2'}}", "linux.resources.memory.swap: must be an integer, not string \"2\"" },
     { "{'pids': {'limit': null, 'x': 1}, 'cpu': {'shares': '512'}}",
-      "linux.resources.cpu.shares: must be an integer, not string" },
+      "linux.resources.cpu.shares: must be an integer, not string \"512\"" },
     { "{'cpu': {'shares': -5}}", "linux.resources.cpu.shares: -5 is negative (an unsigned integer)" },
     { "{'memory': {'limit': 9223372036854775808}}",
       "linux.resources.memory.limit: 9223372036854775808 is out of range for a 64-bit integer" },
     { "{'pids': {'limit': -9223372036854775809}}", "linux.resources.pids.limit: " },
-    { "{'unified': []}", "linux.resources.unified: must be an object, not array" },
-    { "{'unified': {'pids.max': 100}}", "linux.resources.unified.pids.max: must be a string, not int" },
+    { "{'unified': []}", "linux.resources.unified: must be an object, not array []" },
+    { "{'unified': {'pids.max': 100}}", "linux.resources.unified.pids.max: must be a string, not int 100" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
       cleanup_free char *msg = judge_error (POLICY ("warn"), cases[i].resources);
-      cleanup_free char *want = xasprintf ("rule resources: %s", cases[i].want);
+      cleanup_free char *want = xasprintf ("config.json: rule resources: %s", cases[i].want);
       assert_contains (msg, want);
     }
 
@@ -448,10 +448,10 @@ test_update_errors (void **state UNUSED)
   {
     const char *update, *want;
   } cases[] = {
-    { "{'pids': {'limit': 'max'}}", "rule resources: pids.limit: must be an integer, not string" },
-    { "{'memory': []}", "rule resources: memory: must be an object, not array" },
+    { "{'pids': {'limit': 'max'}}", "config.json: rule resources: pids.limit: must be an integer, not string \"max\"" },
+    { "{'memory': []}", "config.json: rule resources: memory: must be an object, not array []" },
     { "{'unified': {'memory.max': null, 'pids.max': -1}}",
-      "rule resources: unified.pids.max: must be a string, not int" },
+      "config.json: rule resources: unified.pids.max: must be a string, not int -1" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {

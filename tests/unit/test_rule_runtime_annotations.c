@@ -221,10 +221,15 @@ test_config_errors (void **state UNUSED)
   {
     const char *annotations, *seccomp, *want;
   } cases[] = {
-    { "['run.oci.hooks.stderr']", "", "annotations: must be an object, not array" },
-    { "{'run.oci.hooks.stderr': 5}", "", "annotations.run.oci.hooks.stderr: must be a string, not int" },
-    { "{'run.oci.seccomp_bpf_data': null}", "", "annotations.run.oci.seccomp_bpf_data: must be a string, not null" },
-    { "{}", ", 'listenerPath': true", "linux.seccomp.listenerPath: must be a string, not boolean" },
+    { "['run.oci.hooks.stderr']", "",
+      "config.json: rule runtimeAnnotations: annotations: must be an object, not array "
+      "[\"run.oci.hooks.stderr\"]" },
+    { "{'run.oci.hooks.stderr': 5}", "",
+      "config.json: rule runtimeAnnotations: annotations.run.oci.hooks.stderr: must be a string, not int 5" },
+    { "{'run.oci.seccomp_bpf_data': null}", "",
+      "config.json: rule runtimeAnnotations: annotations.run.oci.seccomp_bpf_data: must be a string, not null" },
+    { "{}", ", 'listenerPath': true",
+      "config.json: rule runtimeAnnotations: linux.seccomp.listenerPath: must be a string, not boolean true" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {

@@ -952,7 +952,7 @@ test_wrong_types (void **state UNUSED)
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
       cleanup_free char *msg = judge_error (NULL, cases[i].seccomp);
-      cleanup_free char *want = xasprintf ("rule seccomp: config.json: %s", cases[i].want);
+      cleanup_free char *want = xasprintf ("config.json: rule seccomp: %s", cases[i].want);
       assert_string_equal (msg, want);
     }
 }

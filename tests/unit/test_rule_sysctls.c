@@ -203,15 +203,16 @@ static void
 test_config_errors (void **state UNUSED) /* they name the config, as every rule does */
 {
   cleanup_free char *m1 = judge_error (DENY, "{'net.ipv4.tcp_syncookies': '1', 'kernel.msgmax': 65536}");
-  assert_string_equal (m1, "rule sysctls: config.json: linux.sysctl.kernel.msgmax: must be a string, not int");
+  assert_string_equal (m1, "config.json: rule sysctls: linux.sysctl.kernel.msgmax: must be a string, not int 65536");
   /* Even for a safe key, and before any finding. */
   cleanup_free char *m2 = judge_error (DENY, "{'kernel.msgmax': '1', 'net.ipv4.tcp_syncookies': true}");
   assert_string_equal (
-      m2, "rule sysctls: config.json: linux.sysctl.net.ipv4.tcp_syncookies: must be a string, not boolean");
+      m2, "config.json: rule sysctls: linux.sysctl.net.ipv4.tcp_syncookies: must be a string, not boolean true");
   cleanup_free char *m3 = judge_error (DENY, "['kernel.msgmax=1']");
-  assert_string_equal (m3, "rule sysctls: config.json: linux.sysctl: must be an object, not array");
+  assert_string_equal (m3,
+                       "config.json: rule sysctls: linux.sysctl: must be an object, not array [\"kernel.msgmax=1\"]");
   cleanup_free char *m4 = judge_error (DENY, "{'kernel.msgmax': null}");
-  assert_string_equal (m4, "rule sysctls: config.json: linux.sysctl.kernel.msgmax: must be a string, not null");
+  assert_string_equal (m4, "config.json: rule sysctls: linux.sysctl.kernel.msgmax: must be a string, not null");
 }
 
 /* Docker adds two safe sysctls to every container; only the unsafe one

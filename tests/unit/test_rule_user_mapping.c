@@ -308,12 +308,46 @@ test_accounts_unreadable (void **state UNUSED)
   ocigate_error_t err = NULL;
   assert_int_equal (ocigate_evaluate (policy, &ctx, &v, &err), -1);
   assert_non_null (err);
-  assert_string_equal (err->msg, "rule user.mapping: open tests/unit/data/no-such-passwd: No such file or directory");
+  assert_string_equal (
+      err->msg, "config.json: rule user.mapping: open tests/unit/data/no-such-passwd: No such file or directory");
   ocigate_error_free (&err);
   verdict_release (&v);
   host_info_release (&host);
   oci_config_free (cfg);
   policy_free (policy);
+}
+
+/* A host file that fails after another was read leaves nothing half
+ * loaded: the host_info reads both again once they can be read. */
+static void
+test_host_files_half_read (void **state UNUSED)
+{
+  struct host_info host;
+  unit_host (&host, 0, 0);
+  host.group_path = "tests/unit/data/no-such-group";
+  host.subgid_path = UNIT_FIXTURES; /* a directory: opens, but reading fails */
+  const struct host_account *acc = NULL;
+  const struct host_subid_range *ranges = NULL;
+  size_t n = 0;
+  ocigate_error_t err = NULL;
+  assert_int_equal (host_accounts (&host, false, &acc, &n, &err), -1);
+  assert_string_equal (err->msg, "open tests/unit/data/no-such-group: No such file or directory");
+  ocigate_error_free (&err);
+  assert_false (host.accounts_loaded);
+  assert_null (host.users);
+  assert_int_equal (host_subid_ranges (&host, false, &ranges, &n, &err), -1);
+  ocigate_error_free (&err);
+  assert_false (host.subids_loaded);
+  assert_null (host.subuids);
+
+  host.group_path = UNIT_FIXTURES "/group";
+  host.subgid_path = UNIT_FIXTURES "/subgid";
+  assert_int_equal (host_accounts (&host, false, &acc, &n, &err), 0);
+  assert_true (n > 0);
+  assert_string_equal (host_user_name (&host, 0), "root");
+  assert_int_equal (host_subid_ranges (&host, true, &ranges, &n, &err), 0);
+  assert_true (n > 0);
+  host_info_release (&host);
 }
 
 /* An account line with no ':' at all is skipped.  read_accounts() once
@@ -508,7 +542,7 @@ test_subordinate_files (void **state UNUSED)
   host.subgid_path = UNIT_FIXTURES; /* a directory: opens, but reading fails */
   v = (struct verdict){ 0 };
   assert_int_equal (ocigate_evaluate (policy, &ctx, &v, &err), -1);
-  assert_string_equal (err->msg, "rule user.mapping: read " UNIT_FIXTURES ": Is a directory");
+  assert_string_equal (err->msg, "config.json: rule user.mapping: read " UNIT_FIXTURES ": Is a directory");
   ocigate_error_free (&err);
   verdict_release (&v);
   host_info_release (&host);
@@ -555,6 +589,7 @@ main (void)
     cmocka_unit_test (test_subordinate_range_of_user),
     cmocka_unit_test (test_subordinate_range_lenders),
     cmocka_unit_test (test_subordinate_files),
+    cmocka_unit_test (test_host_files_half_read),
     cmocka_unit_test (test_allow_ranges_of_option),
   };
   return cmocka_run_group_tests_name ("rule user.mapping", tests, NULL, NULL);

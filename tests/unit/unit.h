@@ -72,17 +72,29 @@ unit_host (struct host_info *host, uid_t euid, gid_t egid)
   host->egid = egid;
 }
 
+/* What a test changes in the host its judgements see, after unit_host()
+ * (the LSM files, say); NULL for nothing. */
+typedef void unit_host_setup (struct host_info *host);
+
 static inline void
-unit_judge (struct judged *j, const char *policy_json, const char *config_json)
+unit_judge_on (struct judged *j, const char *policy_json, const char *config_json, unit_host_setup *setup)
 {
   memset (j, 0, sizeof *j);
   j->policy = unit_policy (policy_json);
   j->cfg = unit_config (config_json);
   unit_host (&j->host, 0, 0);
+  if (setup)
+    setup (&j->host);
   struct rule_context ctx = { .config = j->cfg, .host = &j->host };
   ocigate_error_t err = NULL;
   if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
     fail_msg ("evaluate failed: %s", err->msg);
+}
+
+static inline void
+unit_judge (struct judged *j, const char *policy_json, const char *config_json)
+{
+  unit_judge_on (j, policy_json, config_json, NULL);
 }
 
 static inline void
@@ -160,40 +172,54 @@ dq (const char *s)
 
 /* unit_judge() of a policy and a config written with ' for ". */
 static inline void
-unit_judge_q (struct judged *j, const char *policy, const char *config)
+unit_judge_q_on (struct judged *j, const char *policy, const char *config, unit_host_setup *setup)
 {
   char *p = dq (policy), *c = dq (config);
-  unit_judge (j, p, c);
+  unit_judge_on (j, p, c, setup);
   free (p);
   free (c);
+}
+
+static inline void
+unit_judge_q (struct judged *j, const char *policy, const char *config)
+{
+  unit_judge_q_on (j, policy, config, NULL);
 }
 
 /* unit_judge() of a config file (a fixture) under a policy written with '
  * for ". */
 static inline void
-unit_judge_file (struct judged *j, const char *policy, const char *path)
+unit_judge_file_on (struct judged *j, const char *policy, const char *path, unit_host_setup *setup)
 {
   char *buf = NULL, *p = dq (policy);
   size_t len = 0;
   ocigate_error_t err = NULL;
   if (read_file_limited (path, OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
     fail_msg ("%s", err->msg);
-  unit_judge (j, p, buf);
+  unit_judge_on (j, p, buf, setup);
   free (buf);
   free (p);
+}
+
+static inline void
+unit_judge_file (struct judged *j, const char *policy, const char *path)
+{
+  unit_judge_file_on (j, policy, path, NULL);
 }
 
 /* Judge a config (policy and config written with ' for ") that the rules
  * cannot judge: the error's message (caller frees) and, when kind is not
  * NULL, its kind. */
 static inline char *
-unit_judge_error_q (const char *policy, const char *config, enum ocigate_error_kind *kind)
+unit_judge_error_q_on (const char *policy, const char *config, enum ocigate_error_kind *kind, unit_host_setup *setup)
 {
   char *p = dq (policy), *c = dq (config);
   struct policy *pol = unit_policy (p);
   struct oci_config *cfg = unit_config (c);
   struct host_info host;
   unit_host (&host, 0, 0);
+  if (setup)
+    setup (&host);
   struct rule_context ctx = { .config = cfg, .host = &host };
   struct verdict v = { 0 };
   ocigate_error_t err = NULL;
@@ -211,6 +237,12 @@ unit_judge_error_q (const char *policy, const char *config, enum ocigate_error_k
   free (p);
   free (c);
   return msg;
+}
+
+static inline char *
+unit_judge_error_q (const char *policy, const char *config, enum ocigate_error_kind *kind)
+{
+  return unit_judge_error_q_on (policy, config, kind, NULL);
 }
 
 /* Apply the fixes of a judged config's rewrite verdict. */
