@@ -141,10 +141,16 @@ inject_refusal (json_object *root, const char *reasons, ocigate_error_t *err)
 }
 
 /* The refused config still goes to the runtime: drop what the runtime
- * would act on before the refusing hook runs (rule.h, disarm_refused). */
+ * would act on before the refusing hook runs (rule.h, disarm_refused).
+ * Refused unjudged (error set), the findings made before the error are not
+ * all there are: every such rule disarms all it would judge. */
 static void
-disarm_refused (json_object *root, const struct verdict *v)
+disarm_refused (json_object *root, const struct verdict *v, const char *error)
 {
+  if (error)
+    for (const struct rule *const *r = rule_table; *r; r++)
+      if ((*r)->disarm_unjudged)
+        (*r)->disarm_unjudged (root);
   for (size_t i = 0; i < v->n_findings; i++)
     {
       const struct rule *r = rule_find (v->findings[i].rule);
@@ -209,7 +215,7 @@ hook_precreate (const char *policy_path, bool dry_run)
       break;
     }
   fputs (res.refusal, stderr);
-  disarm_refused (cfg->root, &res.verdict);
+  disarm_refused (cfg->root, &res.verdict, res.error);
   cleanup_error ocigate_error_t ierr = NULL;
   if (inject_refusal (cfg->root, res.refusal, &ierr) < 0)
     {

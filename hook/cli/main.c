@@ -226,12 +226,10 @@ cmd_check (int argc, char **argv)
           req.bundle = bundle ? bundle : dir;
           req.config.from = GATE_CONFIG_LOADED;
           req.config.loaded = cfg;
-          r = gate_decide (&req, &res, &cerr);
           /* A fix that cannot be made (the seccomp rule's profile file
            * unreadable or too large) is the error fix would exit with, not
-           * a "rewrite". */
-          if (r < 0 && res.failed == GATE_STEP_FIX)
-            r = ocigate_error_prefix (&cerr, "%s", name);
+           * a "rewrite"; the engine names the config in it. */
+          r = gate_decide (&req, &res, &cerr);
         }
       if (r < 0)
         {

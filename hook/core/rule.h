@@ -59,6 +59,11 @@ struct rule
    * findings point at are removed from that config first, because the
    * runtime acts on them before any hook runs. */
   bool disarm_refused;
+  /* The same for a config refused without a verdict (the policy did not
+   * load, or a rule could not judge the config): no finding says what to
+   * remove, so everything the rule would judge goes.  Set with
+   * disarm_refused. */
+  void (*disarm_unjudged) (json_object *root);
 };
 
 struct rule_setting

@@ -156,13 +156,14 @@ ocigate_apply_fixes (const struct policy *p, struct rule_context *ctx, const str
         return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "rule %s has a fix finding but cannot fix",
                                    s->rule->id);
       if (s->rule->apply (ctx, s, err) < 0)
-        return ocigate_error_prefix (err, "fix %s", s->rule->id);
+        return ocigate_error_prefix (err, "%s: fix %s", ctx->config->name, s->rule->id);
     }
   cleanup_verdict struct verdict after = { 0 };
   if (ocigate_evaluate (p, ctx, &after, err) < 0)
     {
-      drop_config_name (ctx, err); /* the apply path's errors are named by the caller, as "fix ID" is */
-      return ocigate_error_prefix (err, "judging the rewritten config");
+      /* "NAME: judging the rewritten config: rule ID: ...": the name first. */
+      drop_config_name (ctx, err);
+      return ocigate_error_prefix (err, "%s: judging the rewritten config", ctx->config->name);
     }
   for (size_t i = 0; i < after.n_findings; i++)
     if (after.findings[i].action == ACTION_FIX || after.findings[i].action == ACTION_DENY)

@@ -262,6 +262,19 @@ runtime_annotations_evaluate (const struct rule_context *ctx, const struct rule_
   return 0;
 }
 
+/* Refused unjudged: every key crun acts on goes, allowed or not. */
+static void
+runtime_annotations_disarm_unjudged (json_object *root)
+{
+  json_object *annotations = json_get (root, "annotations");
+  if (annotations && json_object_is_type (annotations, json_type_object))
+    for (size_t i = 0; i < N_KEYS; i++)
+      json_object_object_del (annotations, runtime_keys[i].key);
+  json_object *seccomp = json_get (json_get (root, "linux"), "seccomp");
+  if (seccomp && json_object_is_type (seccomp, json_type_object))
+    json_object_object_del (seccomp, "listenerPath");
+}
+
 const struct rule rule_runtime_annotations = {
   .id = "runtimeAnnotations",
   .summary = "annotations that make crun load another seccomp filter or act as root on a host path or socket",
@@ -272,4 +285,5 @@ const struct rule rule_runtime_annotations = {
   .free_options = runtime_annotations_options_free,
   .evaluate = runtime_annotations_evaluate,
   .disarm_refused = true,
+  .disarm_unjudged = runtime_annotations_disarm_unjudged,
 };

@@ -82,7 +82,7 @@ teardown() {
   # the profile file is missing: fix cannot insert it
   run "$OCIGATE" fix -p "$T/policy.json" -o "$T/fixed.json" "$T/noseccomp.json"
   [ "$status" -eq 2 ]
-  [ "$output" = "ocigate: fix seccomp: seccomp profile: open $T/profile.json: No such file or directory" ]
+  [ "$output" = "ocigate: $T/noseccomp.json: fix seccomp: seccomp profile: open $T/profile.json: No such file or directory" ]
   [ ! -e "$T/fixed.json" ]
   run --separate-stderr "$OCIGATE" check -p "$T/policy.json" "$T/noseccomp.json" "$T/ok.json"
   [ "$status" -eq 2 ]

@@ -262,6 +262,30 @@ state() {
   cmp "$T/config.json" "$T/out.json"
 }
 
+@test "precreate: a config refused unjudged loses every runtime annotation crun acts on before any hook" {
+  # No finding says what to remove when the policy does not load or a rule
+  # cannot judge the config (here noNewPrivileges, before runtimeAnnotations
+  # in the table): every key the rule judges goes, allowed or not.
+  local annotations='{"run.oci.hooks.stderr": "/etc/nologin", "run.oci.hooks.stdout": "/run/ocigate/hooks/c1.out",
+      "run.oci.seccomp.receiver": "/run/x.sock", "run.oci.seccomp_bpf_data": "BgAAAAAA/38=",
+      "run.oci.seccomp.plugins": "/tmp/p.so", "run.oci.pidfd_receiver": "/run/p.sock",
+      "run.oci.keep_original_groups": "1", "io.other": "kept"}'
+  mutate ".process.noNewPrivileges = \"yes\" | .annotations = $annotations
+      | .linux.seccomp.listenerPath = \"/run/agent.sock\"" >"$T/config.json"
+  printf '{"version": 1, "rules": {"noNewPrivileges": {"action": "deny"}, "runtimeAnnotations": {"action": "deny"}}}\n' >"$T/ra.json"
+  chmod 0644 "$T/ra.json"
+  echo '{"version": 9, "rules": {}}' >"$T/broken.json"
+  chmod 0644 "$T/broken.json"
+  for policy in "$T/ra.json" "$T/broken.json"; do
+    "$OCIGATE" hook -p "$policy" --stage precreate <"$T/config.json" >"$T/out.json" 2>"$T/err"
+    grep -q "^ocigate: refused: " "$T/err"
+    jq -e '.hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"]' "$T/out.json"
+    jq -e '.annotations == {"io.other": "kept"} and (.linux.seccomp | has("listenerPath") | not)' "$T/out.json"
+    diff <(jq -S 'del(.hooks, .annotations, .linux.seccomp.listenerPath)' "$T/config.json") \
+      <(jq -S 'del(.hooks, .annotations)' "$T/out.json")
+  done
+}
+
 @test "precreate: a refusal quoting a huge, hostile config string is one short printable line" {
   # A bind of /root at a destination of 900 KB: newlines, and an ESC at its
   # end.  Quoted whole, the reason would be one argument of the added hook

@@ -452,7 +452,7 @@ policy_limit() {
   run "$OCIGATE" fix -p "$G/pol/profile.over.json" -o "$T/fixed-over.json" "$T/config.json"
   show
   [ "$status" -eq 2 ]
-  [[ "$output" == *"ocigate: fix seccomp: seccomp profile: $G/profile/over.json: file is 4194305 bytes, more than the limit of 4194304" ]]
+  [[ "$output" == *"ocigate: $T/config.json: fix seccomp: seccomp profile: $G/profile/over.json: file is 4194305 bytes, more than the limit of 4194304" ]]
   [ ! -e "$T/fixed-over.json" ]
   # check is fix's dry run: the same error, not "rewrite"
   run "$OCIGATE" check -p "$G/pol/profile.over.json" "$T/config.json"
