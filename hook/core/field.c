@@ -384,23 +384,25 @@ field_int64 (json_object *parent, const struct json_path *at, const char *key, u
   return 0;
 }
 
-/* An integer value (of json_type_int) from 0 to max. */
+/* An integer value (of json_type_int) from 0 to max.  The value's text is
+ * made only for an error: json-c allocates it, and keeps it in the object. */
 static int
 uint_value (json_object *v, const struct json_path *at, const char *key, uint64_t max, uint64_t *out,
             ocigate_error_t *err)
 {
   bool full = max == UINT64_MAX;
-  const char *text = json_object_to_json_string (v);
   if (beyond_64_bits (v))
-    return full ? field_error (at, key, err, "%s is out of range for a 64-bit integer", text)
+    return full ? field_error (at, key, err, "%s is out of range for a 64-bit integer", json_object_to_json_string (v))
                 : field_error (at, key, err, "a number beyond 64 bits is out of range (0 to %llu)",
                                (unsigned long long)max);
   if (json_object_get_int64 (v) < 0)
-    return full ? field_error (at, key, err, "%s is negative (an unsigned integer)", text)
-                : field_error (at, key, err, "%s is out of range (0 to %llu)", text, (unsigned long long)max);
+    return full ? field_error (at, key, err, "%s is negative (an unsigned integer)", json_object_to_json_string (v))
+                : field_error (at, key, err, "%s is out of range (0 to %llu)", json_object_to_json_string (v),
+                               (unsigned long long)max);
   uint64_t u = json_object_get_uint64 (v);
   if (u > max)
-    return field_error (at, key, err, "%s is out of range (0 to %llu)", text, (unsigned long long)max);
+    return field_error (at, key, err, "%s is out of range (0 to %llu)", json_object_to_json_string (v),
+                        (unsigned long long)max);
   *out = u;
   return 0;
 }

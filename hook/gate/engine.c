@@ -94,12 +94,10 @@ drop_config_name (const struct rule_context *ctx, ocigate_error_t *err)
 
 /* A rule's error names the config once, first, then the rule: "NAME: rule
  * ID: FIELD: PROBLEM", so that `check` over many configs says which one
- * cannot be judged.  Rules do not name the config; the seccomp rule still
- * does, and is not named twice. */
+ * cannot be judged.  Rules do not name the config. */
 static int
 rule_error_prefix (const struct rule_context *ctx, const char *id, ocigate_error_t *err)
 {
-  drop_config_name (ctx, err);
   return ocigate_error_prefix (err, "%s: rule %s", ctx->config->name, id);
 }
 

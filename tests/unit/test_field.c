@@ -4,6 +4,8 @@
  * the value, bounded and escaped.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
+#include <malloc.h>
+
 #include "unit.h"
 
 #include "core/field.h"
@@ -414,14 +416,59 @@ test_first_error_wins (void **state UNUSED)
   ocigate_error_free (&err);
 }
 
+/* Reading good values allocates nothing: a field's name and a value's
+ * text are made only for an error (json-c would allocate a number's text,
+ * and keep it in the object).  Under a sanitizer or valgrind, mallinfo2()
+ * may not see the heap, and this proves nothing. */
+static void
+test_success_allocates_nothing (void **state UNUSED)
+{
+  cleanup_json json_object *p = doc ("{'b': true, 's': 'x', 'o': {'k': 1}, 'a': ['x', 'y'], 'l': [{}, 7], 'i': -5, "
+                                     "'u': 5, 'u32': 7, 'n': null}");
+  const struct json_path at = { .key = "cpu" };
+  const struct json_path list_at = { .key = "l" };
+  ocigate_error_t err = NULL;
+  bool b = false;
+  const char *s = NULL;
+  json_object *o = NULL, *a = NULL, *l = NULL;
+  size_t n = 0, n_l = 0;
+  int64_t i = 0;
+  uint64_t u = 0;
+  uint32_t u32 = 0, item = 0;
+  int r = 0;
+  struct mallinfo2 before = mallinfo2 ();
+  r |= field_bool (p, &at, "b", FIELD_REQUIRED, NULL, &b, &err);
+  r |= field_string (p, &at, "s", FIELD_NO_NUL_BYTE, NULL, &s, &err);
+  r |= field_object (p, &at, "o", 0, NULL, &o, &err);
+  r |= field_string_array (p, &at, "a", NULL, FIELD_NO_NUL_BYTE, &a, &n, &err);
+  r |= field_array (p, &at, "l", NULL, 0, &l, &n_l, &err);
+  r |= field_item_object (l, &list_at, 0, &o, &err);
+  r |= field_item_uint32 (l, &list_at, 1, &item, &err);
+  r |= field_int64 (p, &at, "i", 0, NULL, &i, &err);
+  r |= field_uint64 (p, &at, "u", UINT64_MAX, 0, NULL, &u, &err);
+  r |= field_uint32 (p, &at, "u32", 0, NULL, &u32, &err);
+  r |= field_uint32 (p, &at, "n", 0, NULL, &u32, &err);
+  r |= field_want (p, NULL, json_type_object, &err);
+  struct mallinfo2 after = mallinfo2 ();
+  assert_int_equal (r, 0);
+  assert_null (err);
+  assert_true (b && n == 2 && n_l == 2 && i == -5 && u == 5 && item == 7);
+  assert_true (after.uordblks == before.uordblks);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_names),      cmocka_unit_test (test_values),
-    cmocka_unit_test (test_values_cut), cmocka_unit_test (test_bool),
-    cmocka_unit_test (test_string),     cmocka_unit_test (test_object_and_arrays),
-    cmocka_unit_test (test_integers),   cmocka_unit_test (test_first_error_wins),
+    cmocka_unit_test (test_names),
+    cmocka_unit_test (test_values),
+    cmocka_unit_test (test_values_cut),
+    cmocka_unit_test (test_bool),
+    cmocka_unit_test (test_string),
+    cmocka_unit_test (test_object_and_arrays),
+    cmocka_unit_test (test_integers),
+    cmocka_unit_test (test_success_allocates_nothing),
+    cmocka_unit_test (test_first_error_wins),
   };
   return cmocka_run_group_tests_name ("field getters", tests, NULL, NULL);
 }

@@ -66,25 +66,34 @@ judge_file (struct judged *j, const char *action, const char *options, const cha
     fail_msg ("evaluate failed: %s", err->msg);
 }
 
-/* The rule must fail to judge; returns the message (caller frees). */
+/* The rule must fail to judge; returns the message (caller frees) and
+ * its kind. */
 static char *
-judge_error (const char *options, const char *seccomp)
+judge_error (const char *options, const char *seccomp, enum ocigate_error_kind *kind)
 {
   cleanup_free char *p = policy_with ("deny", options);
   cleanup_free char *c = config_with (seccomp);
-  return unit_judge_error_q (p, c, NULL);
+  return unit_judge_error_q (p, c, kind);
 }
 
 static char *
-apply_fixes_error (struct judged *j)
+apply_fixes_error_kind (struct judged *j, enum ocigate_error_kind *kind)
 {
   struct rule_context ctx = { .config = j->cfg, .host = &j->host };
   ocigate_error_t err = NULL;
   if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) == 0)
     fail_msg ("fix succeeded but should not have");
+  if (kind)
+    *kind = err->kind;
   char *msg = xstrdup (err->msg);
   ocigate_error_free (&err);
   return msg;
+}
+
+static char *
+apply_fixes_error (struct judged *j)
+{
+  return apply_fixes_error_kind (j, NULL);
 }
 
 static void
@@ -404,7 +413,7 @@ test_fix_profile_errors (void **state UNUSED)
   } cases[] = {
     { "/nonexistent/seccomp.json", "seccomp profile: open /nonexistent/seccomp.json: No such file or directory" },
     { UNIT_FIXTURES "/seccomp-bad-types.json",
-      "/seccomp-bad-types.json: syscalls[0].names: must be an array of strings, not string" },
+      "/seccomp-bad-types.json: syscalls[0].names: must be an array of strings, not string \"read\"" },
     { UNIT_FIXTURES "/seccomp-truncated.json", "/seccomp-truncated.json:1:" },
     { UNIT_FIXTURES "/seccomp-no-default.json",
       "/seccomp-no-default.json: defaultAction: missing (without one, the container would run without seccomp)" },
@@ -434,6 +443,77 @@ test_fix_profile_errors (void **state UNUSED)
   cleanup_free char *msg = apply_fixes_error (&j);
   assert_contains (msg, "seccomp profile allows bpf unconditionally");
   unit_judged_release (&j);
+}
+
+/* A value of a wrong type in a profile file is an error of the policy
+ * that names the file, then the field within it, and the value there. */
+static void
+test_fix_profile_wrong_types (void **state UNUSED)
+{
+  struct
+  {
+    const char *profile;
+    const char *want;
+  } cases[] = {
+    { "[]", "must be a JSON object, not array []" },
+    { "{'defaultAction': 1}", "defaultAction: must be a string, not int 1" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': '1'}",
+      "defaultErrnoRet: must be an integer from 0 to 4294967295, not string \"1\"" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrno': 'EWHAT'}", "defaultErrno: unknown errno \"EWHAT\"" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'architectures': [1]}",
+      "architectures[0]: must be a string, not int 1 (architectures must be an array of strings)" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'archMap': {}}", "archMap: must be an array, not object {}" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'archMap': [{'architecture': 'SCMP_ARCH_PPC'}, 1]}",
+      "archMap[1]: must be an object, not int 1" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'archMap': [{'architecture': 5}]}",
+      "archMap[0].architecture: must be a string, not int 5" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'flags': 'SECCOMP_FILTER_FLAG_LOG'}",
+      "flags: must be an array of strings, not string \"SECCOMP_FILTER_FLAG_LOG\"" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': {}}", "syscalls: must be an array, not object {}" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}, "
+      "{'names': ['mount'], 'action': 'SCMP_ACT_ALLOW', 'includes': []}]}",
+      "syscalls[1].includes: must be an object, not array []" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', "
+      "'excludes': {'caps': 'CAP_SYS_ADMIN'}}]}",
+      "syscalls[0].excludes.caps: must be an array of strings, not string \"CAP_SYS_ADMIN\"" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', "
+      "'includes': {'minKernel': 'four'}}]}",
+      "syscalls[0].includes.minKernel: \"four\" is not a kernel version (as \"4.8\")" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read', 2], 'action': 'SCMP_ACT_ALLOW'}]}",
+      "syscalls[0].names[1]: must be a string, not int 2 (syscalls[0].names must be an array of strings)" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read']}]}", "syscalls[0].action: missing" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', "
+      "'errnoRet': -1}]}",
+      "syscalls[0].errnoRet: -1 is out of range (0 to 4294967295)" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', "
+      "'args': [{'index': 0, 'op': 'SCMP_CMP_EQ'}, {'index': '1', 'op': 'SCMP_CMP_EQ'}]}]}",
+      "syscalls[0].args[1].index: must be an integer from 0 to 4294967295, not string \"1\"" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', "
+      "'args': [{'index': 0, 'op': 7}]}]}",
+      "syscalls[0].args[0].op: must be a string, not int 7" },
+  };
+  char path[] = "/tmp/ocigate-seccomp-XXXXXX";
+  int fd = mkstemp (path);
+  assert_true (fd >= 0);
+  close (fd);
+  cleanup_free char *opts = xasprintf ("'profile': '%s'", path);
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *text = dq (cases[i].profile);
+      FILE *f = fopen (path, "w");
+      assert_non_null (f);
+      assert_true (fputs (text, f) >= 0);
+      assert_int_equal (fclose (f), 0);
+      struct judged j;
+      judge (&j, "fix", opts, "{'process': {'args': ['sh']}, 'linux': {'seccomp': null}}");
+      enum ocigate_error_kind kind = OCIGATE_ERR_INTERNAL;
+      cleanup_free char *msg = apply_fixes_error_kind (&j, &kind);
+      cleanup_free char *want = xasprintf ("fix seccomp: seccomp profile %s: %s", path, cases[i].want);
+      assert_string_equal (msg, want);
+      assert_int_equal (kind, OCIGATE_ERR_POLICY);
+      unit_judged_release (&j);
+    }
+  unlink (path);
 }
 
 #define BASE                                                                                                           \
@@ -906,6 +986,8 @@ test_too_complex (void **state UNUSED)
   unit_judged_release (&j);
 }
 
+/* A wrong type is an input error naming the field and the value there;
+ * the engine names the config and the rule once. */
 static void
 test_wrong_types (void **state UNUSED)
 {
@@ -914,46 +996,75 @@ test_wrong_types (void **state UNUSED)
     const char *seccomp;
     const char *want;
   } cases[] = {
-    { "[]", "linux.seccomp: must be an object, not array" },
-    { "{'defaultAction': 7}", "linux.seccomp.defaultAction: must be a string, not int" },
-    { "{" BASE ", 'syscalls': {}}", "linux.seccomp.syscalls: must be an array, not object" },
+    { "[]", "linux.seccomp: must be an object, not array []" },
+    { "{'defaultAction': 7}", "linux.seccomp.defaultAction: must be a string, not int 7" },
+    { "{'defaultAction': 'SCMP_ACT_\\u0000ERRNO'}", "linux.seccomp.defaultAction: contains a NUL byte" },
+    { "{" BASE ", 'syscalls': {}}", "linux.seccomp.syscalls: must be an array, not object {}" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}, 'read']}",
-      "linux.seccomp.syscalls[1]: must be an object, not string" },
+      "linux.seccomp.syscalls[1]: must be an object, not string \"read\"" },
     { "{" BASE ", 'syscalls': [{}, {}, {}, {'names': 'read', 'action': 'SCMP_ACT_ALLOW'}]}",
-      "linux.seccomp.syscalls[3].names: must be an array of strings, not string" },
+      "linux.seccomp.syscalls[3].names: must be an array of strings, not string \"read\"" },
     { "{" BASE ", 'syscalls': [{'names': ['read', 5], 'action': 'SCMP_ACT_ALLOW'}]}",
-      "linux.seccomp.syscalls[0].names: must be an array of strings (linux.seccomp.syscalls[0].names[1] is int)" },
+      "linux.seccomp.syscalls[0].names[1]: must be a string, not int 5 (linux.seccomp.syscalls[0].names must be an "
+      "array of strings)" },
+    { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}, {'names': ['read', 'write', "
+      "'open', {'n': 'close'}], 'action': 'SCMP_ACT_ALLOW'}]}",
+      "linux.seccomp.syscalls[1].names[3]: must be a string, not object {\"n\":\"close\"} "
+      "(linux.seccomp.syscalls[1].names must be an array of strings)" },
     { "{" BASE ", 'syscalls': [{'names': ['re\\u0000ad'], 'action': 'SCMP_ACT_ALLOW'}]}",
-      "linux.seccomp.syscalls[0].names: must be an array of strings (linux.seccomp.syscalls[0].names[0] is a string "
-      "with a NUL)" },
+      "linux.seccomp.syscalls[0].names[0]: contains a NUL byte" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': ['SCMP_ACT_ALLOW']}]}",
-      "linux.seccomp.syscalls[0].action: must be a string, not array" },
+      "linux.seccomp.syscalls[0].action: must be a string, not array [\"SCMP_ACT_ALLOW\"]" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'value': "
       "'8', 'op': 'SCMP_CMP_EQ'}]}]}",
-      "linux.seccomp.syscalls[0].args[0].value: must be an integer from 0 to 18446744073709551615, not string \"8\"" },
+      "linux.seccomp.syscalls[0].args[0].value: must be an integer, not string \"8\"" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': -1, 'op': "
       "'SCMP_CMP_EQ'}]}]}",
-      "linux.seccomp.syscalls[0].args[0].index: must be an integer from 0 to 4294967295, not int -1" },
+      "linux.seccomp.syscalls[0].args[0].index: -1 is out of range (0 to 4294967295)" },
+    { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}, {'names': ['write'], 'action': "
+      "'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'op': 'SCMP_CMP_EQ'}, {'index': '1', 'op': 'SCMP_CMP_EQ'}]}]}",
+      "linux.seccomp.syscalls[1].args[1].index: must be an integer from 0 to 4294967295, not string \"1\"" },
+    { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'value': 1, "
+      "'valueTwo': -1, 'op': 'SCMP_CMP_MASKED_EQ'}]}]}",
+      "linux.seccomp.syscalls[0].args[0].valueTwo: -1 is negative (an unsigned integer)" },
+    /* json-c reads every number past 64 bits as 18446744073709551615, so
+     * that one cannot be told from them (core/field.h). */
+    { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'value': "
+      "99999999999999999999, 'op': 'SCMP_CMP_EQ'}]}]}",
+      "linux.seccomp.syscalls[0].args[0].value: 18446744073709551615 is out of range for a 64-bit integer" },
+    { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'op': 3}]}]}",
+      "linux.seccomp.syscalls[0].args[0].op: must be a string, not int 3" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': {}}]}",
-      "linux.seccomp.syscalls[0].args: must be an array, not object" },
+      "linux.seccomp.syscalls[0].args: must be an array, not object {}" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': [7]}]}",
-      "linux.seccomp.syscalls[0].args[0]: must be an object, not int" },
+      "linux.seccomp.syscalls[0].args[0]: must be an object, not int 7" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1.5}]}",
       "linux.seccomp.syscalls[0].errnoRet: must be an integer from 0 to 4294967295, not double 1.5" },
+    { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 'EPERM'}]}",
+      "linux.seccomp.syscalls[0].errnoRet: must be an integer from 0 to 4294967295, not string \"EPERM\"" },
     { "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 4294967296}",
       "linux.seccomp.defaultErrnoRet: 4294967296 is out of range (0 to 4294967295)" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': true}",
+      "linux.seccomp.defaultErrnoRet: must be an integer from 0 to 4294967295, not boolean true" },
     { "{'defaultAction': 'SCMP_ACT_ERRNO', 'architectures': 'SCMP_ARCH_X86_64'}",
-      "linux.seccomp.architectures: must be an array of strings, not string" },
+      "linux.seccomp.architectures: must be an array of strings, not string \"SCMP_ARCH_X86_64\"" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'architectures': ['SCMP_ARCH_X86_64', null]}",
+      "linux.seccomp.architectures[1]: must be a string, not null (linux.seccomp.architectures must be an array of "
+      "strings)" },
     { "{'defaultAction': 'SCMP_ACT_ERRNO', 'flags': [1]}",
-      "linux.seccomp.flags: must be an array of strings (linux.seccomp.flags[0] is int)" },
+      "linux.seccomp.flags[0]: must be a string, not int 1 (linux.seccomp.flags must be an array of strings)" },
     { "{'defaultAction': 'SCMP_ACT_ERRNO', 'listenerPath': 1}",
-      "linux.seccomp.listenerPath: must be a string, not int" },
+      "linux.seccomp.listenerPath: must be a string, not int 1" },
+    { "{'defaultAction': 'SCMP_ACT_ERRNO', 'listenerMetadata': {'a': 1}}",
+      "linux.seccomp.listenerMetadata: must be a string, not object {\"a\":1}" },
   };
   for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
     {
-      cleanup_free char *msg = judge_error (NULL, cases[i].seccomp);
+      enum ocigate_error_kind kind = OCIGATE_ERR_INTERNAL;
+      cleanup_free char *msg = judge_error (NULL, cases[i].seccomp, &kind);
       cleanup_free char *want = xasprintf ("config.json: rule seccomp: %s", cases[i].want);
       assert_string_equal (msg, want);
+      assert_int_equal (kind, OCIGATE_ERR_INPUT);
     }
 }
 
@@ -1038,6 +1149,7 @@ main (void)
     cmocka_unit_test (test_fix_other_engines),
     cmocka_unit_test (test_fix_translation),
     cmocka_unit_test (test_fix_profile_errors),
+    cmocka_unit_test (test_fix_profile_wrong_types),
     cmocka_unit_test (test_unknown_syscall_warns),
     cmocka_unit_test (test_bad_action),
     cmocka_unit_test (test_bad_operator),

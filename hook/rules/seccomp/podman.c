@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "core/field.h"
 #include "rules/seccomp/seccomp_internal.h"
 
 /* The architectures libseccomp 2.5 has, with the names Podman's profiles
@@ -85,7 +86,9 @@ struct xlate
   unsigned kernel_major, kernel_minor;
 };
 
-/* Wrap an error of the get_* helpers: it is the profile's, not the config's. */
+/* Wrap an error of the getters (core/field.h), which name the field as a
+ * path from the file's top ("syscalls[3].names"): it is the file's, an
+ * error of the policy, not the config's. */
 static int
 xlate_fail (const struct xlate *x, ocigate_error_t *err)
 {
@@ -113,14 +116,13 @@ new_uint (uint64_t v)
 }
 
 /* Podman's getErrno: the name (or number) in `errno` wins over the number
- * in `errnoRet`; *out stays NULL when there is neither. */
+ * in `errnoRet`; *out stays NULL when there is neither.  `o` sits at `at`. */
 static int
-xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const char *num_key, const char *field,
-             json_object **out, ocigate_error_t *err)
+xlate_errno (const struct xlate *x, json_object *o, const struct json_path *at, const char *name_key,
+             const char *num_key, json_object **out, ocigate_error_t *err)
 {
-  const char *name;
-  cleanup_free char *nf = xasprintf ("%s%s", field, name_key);
-  if (get_string (o, name_key, &name, err, "%s", nf) < 0)
+  const char *name = NULL;
+  if (field_string (o, at, name_key, FIELD_NO_NUL_BYTE, NULL, &name, err) < 0)
     return xlate_fail (x, err);
   *out = NULL;
   if (name && name[0])
@@ -140,16 +142,15 @@ xlate_errno (const struct xlate *x, json_object *o, const char *name_key, const 
             *out = new_uint (errno_names[i].value);
             return 0;
           }
-      return xlate_error (x, err, "%s: unknown errno \"%s\"", nf, name);
+      field_error (at, name_key, err, "unknown errno \"%s\"", name);
+      return xlate_fail (x, err);
     }
-  json_object *num = json_get (o, num_key);
-  if (num == NULL)
-    return 0;
-  cleanup_free char *numf = xasprintf ("%s%s", field, num_key);
-  uint64_t v;
-  if (get_uint (num, UINT32_MAX, &v, err, "%s", numf) < 0)
+  enum field_state num = FIELD_ABSENT;
+  uint32_t v = 0;
+  if (field_uint32 (o, at, num_key, FIELD_OPTIONAL, &num, &v, err) < 0)
     return xlate_fail (x, err);
-  *out = new_uint (v);
+  if (num == FIELD_PRESENT)
+    *out = new_uint (v);
   return 0;
 }
 
@@ -175,19 +176,19 @@ parse_kernel (const char *s, unsigned *major, unsigned *minor)
  * every listed capability in the bounding set and the native architecture
  * listed (excludes: any of them), the kernel at least minKernel. */
 static int
-xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes, bool *keep, ocigate_error_t *err)
+xlate_filter (const struct xlate *x, json_object *entry, const struct json_path *entry_at, bool includes, bool *keep,
+              ocigate_error_t *err)
 {
   const char *key = includes ? "includes" : "excludes";
-  json_object *f = json_get (entry, key);
-  cleanup_free char *field = xasprintf ("syscalls[%zu].%s", i, key);
+  const struct json_path filter_at = { .up = entry_at, .key = key };
+  json_object *f = NULL;
+  if (field_object (entry, entry_at, key, FIELD_OPTIONAL, NULL, &f, err) < 0)
+    return xlate_fail (x, err);
   if (f == NULL)
     return 0;
-  if (!json_object_is_type (f, json_type_object))
-    return xlate_error (x, err, "%s: must be an object, not %s", field, json_type_label (f));
-  json_object *list;
-  size_t n;
-  cleanup_free char *af = xasprintf ("%s.arches", field);
-  if (get_strings (f, "arches", &list, &n, err, "%s", af) < 0)
+  json_object *list = NULL;
+  size_t n = 0;
+  if (field_string_array (f, &filter_at, "arches", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &list, &n, err) < 0)
     return xlate_fail (x, err);
   if (n)
     {
@@ -197,8 +198,7 @@ xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes
       if (includes ? !native : native)
         *keep = false;
     }
-  cleanup_free char *cf = xasprintf ("%s.caps", field);
-  if (get_strings (f, "caps", &list, &n, err, "%s", cf) < 0)
+  if (field_string_array (f, &filter_at, "caps", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &list, &n, err) < 0)
     return xlate_fail (x, err);
   for (size_t k = 0; k < n; k++)
     {
@@ -207,15 +207,17 @@ xlate_filter (const struct xlate *x, json_object *entry, size_t i, bool includes
       if (includes ? !held : held)
         *keep = false;
     }
-  const char *min;
-  cleanup_free char *mf = xasprintf ("%s.minKernel", field);
-  if (get_string (f, "minKernel", &min, err, "%s", mf) < 0)
+  const char *min = NULL;
+  if (field_string (f, &filter_at, "minKernel", FIELD_NO_NUL_BYTE, NULL, &min, err) < 0)
     return xlate_fail (x, err);
   if (min)
     {
       unsigned major, minor;
       if (parse_kernel (min, &major, &minor) < 0)
-        return xlate_error (x, err, "%s: \"%s\" is not a kernel version (as \"4.8\")", mf, min);
+        {
+          field_error (&filter_at, "minKernel", err, "\"%s\" is not a kernel version (as \"4.8\")", min);
+          return xlate_fail (x, err);
+        }
       bool at_least = x->kernel_major > major || (x->kernel_major == major && x->kernel_minor >= minor);
       if (includes ? !at_least : at_least)
         *keep = false;
@@ -233,43 +235,41 @@ copy_strings (json_object *a)
   return out;
 }
 
+static const struct json_path syscalls_at = { .key = "syscalls" };
+static const struct json_path archmap_at = { .key = "archMap" };
+
 static int
-xlate_args (const struct xlate *x, json_object *args, size_t i, json_object *out_entry, ocigate_error_t *err)
+xlate_args (const struct xlate *x, json_object *e, const struct json_path *entry_at, json_object *out_entry,
+            ocigate_error_t *err)
 {
-  if (args == NULL)
-    return 0;
-  if (!json_object_is_type (args, json_type_array))
-    return xlate_error (x, err, "syscalls[%zu].args: must be an array, not %s", i, json_type_label (args));
-  size_t n = json_object_array_length (args);
+  const struct json_path args_at = { .up = entry_at, .key = "args" };
+  json_object *args = NULL;
+  size_t n = 0;
+  if (field_array (e, entry_at, "args", SC_UNCOUNTED, FIELD_OPTIONAL, &args, &n, err) < 0)
+    return xlate_fail (x, err);
   if (n == 0)
     return 0;
   json_object *out = json_object_new_array ();
   json_object_object_add (out_entry, "args", out);
   for (size_t k = 0; k < n; k++)
     {
-      json_object *a = json_object_array_get_idx (args, k);
-      if (!json_object_is_type (a, json_type_object))
-        return xlate_error (x, err, "syscalls[%zu].args[%zu]: must be an object, not %s", i, k, json_type_label (a));
-      uint64_t vals[3] = { 0, 0, 0 };
-      static const char *const keys[] = { "index", "value", "valueTwo" };
-      for (size_t f = 0; f < 3; f++)
-        {
-          json_object *val = json_get (a, keys[f]);
-          cleanup_free char *ff = xasprintf ("syscalls[%zu].args[%zu].%s", i, k, keys[f]);
-          if (val && get_uint (val, f == 0 ? UINT32_MAX : UINT64_MAX, &vals[f], err, "%s", ff) < 0)
-            return xlate_fail (x, err);
-        }
-      const char *op;
-      cleanup_free char *of = xasprintf ("syscalls[%zu].args[%zu].op", i, k);
-      if (get_string (a, "op", &op, err, "%s", of) < 0)
+      const struct json_path arg_at = { .up = &args_at, .index = k };
+      json_object *a = NULL;
+      uint64_t index = 0, value = 0, value_two = 0;
+      const char *op = NULL;
+      if (field_item_object (args, &args_at, k, &a, err) < 0
+          || field_uint64 (a, &arg_at, "index", UINT32_MAX, FIELD_OPTIONAL, NULL, &index, err) < 0
+          || field_uint64 (a, &arg_at, "value", UINT64_MAX, FIELD_OPTIONAL, NULL, &value, err) < 0
+          || field_uint64 (a, &arg_at, "valueTwo", UINT64_MAX, FIELD_OPTIONAL, NULL, &value_two, err) < 0
+          || field_string (a, &arg_at, "op", FIELD_NO_NUL_BYTE, NULL, &op, err) < 0)
         return xlate_fail (x, err);
       /* As Podman writes specs.LinuxSeccompArg: valueTwo only when set. */
       json_object *arg = json_object_new_object ();
       json_object_array_add (out, arg);
-      json_object_object_add (arg, "index", new_uint (vals[0]));
-      json_object_object_add (arg, "value", new_uint (vals[1]));
-      if (vals[2])
-        json_object_object_add (arg, "valueTwo", new_uint (vals[2]));
+      json_object_object_add (arg, "index", new_uint (index));
+      json_object_object_add (arg, "value", new_uint (value));
+      if (value_two)
+        json_object_object_add (arg, "valueTwo", new_uint (value_two));
       json_object_object_add (arg, "op", json_object_new_string (op ? op : ""));
     }
   return 0;
@@ -278,41 +278,38 @@ xlate_args (const struct xlate *x, json_object *args, size_t i, json_object *out
 static int
 xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocigate_error_t *err)
 {
-  json_object *syscalls = json_get (prof, "syscalls");
+  json_object *syscalls = NULL;
+  size_t n = 0;
+  if (field_array (prof, NULL, "syscalls", SC_UNCOUNTED, FIELD_OPTIONAL, &syscalls, &n, err) < 0)
+    return xlate_fail (x, err);
   if (syscalls == NULL)
     return 0;
-  if (!json_object_is_type (syscalls, json_type_array))
-    return xlate_error (x, err, "syscalls: must be an array, not %s", json_type_label (syscalls));
   json_object *list = json_object_new_array ();
   json_object_object_add (out, "syscalls", list);
-  size_t n = json_object_array_length (syscalls);
   for (size_t i = 0; i < n; i++)
     {
-      json_object *e = json_object_array_get_idx (syscalls, i);
-      if (!json_object_is_type (e, json_type_object))
-        return xlate_error (x, err, "syscalls[%zu]: must be an object, not %s", i, json_type_label (e));
+      const struct json_path entry_at = { .up = &syscalls_at, .index = i };
+      json_object *e = NULL;
+      if (field_item_object (syscalls, &syscalls_at, i, &e, err) < 0)
+        return xlate_fail (x, err);
       bool keep = true;
-      if (xlate_filter (x, e, i, false, &keep, err) < 0 || xlate_filter (x, e, i, true, &keep, err) < 0)
+      if (xlate_filter (x, e, &entry_at, false, &keep, err) < 0 || xlate_filter (x, e, &entry_at, true, &keep, err) < 0)
         return -1;
       if (!keep)
         continue;
-      const char *name, *action;
-      json_object *names;
-      size_t n_names;
-      cleanup_free char *nf = xasprintf ("syscalls[%zu].name", i);
-      cleanup_free char *nsf = xasprintf ("syscalls[%zu].names", i);
-      cleanup_free char *af = xasprintf ("syscalls[%zu].action", i);
-      if (get_string (e, "name", &name, err, "%s", nf) < 0
-          || get_strings (e, "names", &names, &n_names, err, "%s", nsf) < 0
-          || get_string (e, "action", &action, err, "%s", af) < 0)
+      const char *name = NULL, *action = NULL;
+      json_object *names = NULL;
+      size_t n_names = 0;
+      if (field_string (e, &entry_at, "name", FIELD_NO_NUL_BYTE, NULL, &name, err) < 0
+          || field_string_array (e, &entry_at, "names", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &names, &n_names, err) < 0
+          || field_string (e, &entry_at, "action", FIELD_NO_NUL_BYTE, NULL, &action, err) < 0)
         return xlate_fail (x, err);
       if (name && name[0] && n_names)
         return xlate_error (x, err, "syscalls[%zu]: both \"name\" and \"names\" (use either)", i);
       if (action == NULL || action[0] == '\0')
-        return xlate_error (x, err, "%s: missing", af);
-      cleanup_free char *field = xasprintf ("syscalls[%zu].", i);
+        return xlate_error (x, err, "syscalls[%zu].action: missing", i);
       cleanup_json json_object *errno_ret = NULL;
-      if (xlate_errno (x, e, "errno", "errnoRet", field, &errno_ret, err) < 0)
+      if (xlate_errno (x, e, &entry_at, "errno", "errnoRet", &errno_ret, err) < 0)
         return -1;
       if (!(name && name[0]) && n_names == 0)
         continue; /* Podman writes nothing for it */
@@ -329,7 +326,7 @@ xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocig
       json_object_object_add (entry, "action", json_object_new_string (action));
       if (errno_ret)
         json_object_object_add (entry, "errnoRet", steal_pointer (&errno_ret));
-      if (xlate_args (x, json_get (e, "args"), i, entry, err) < 0)
+      if (xlate_args (x, e, &entry_at, entry, err) < 0)
         return -1;
     }
   if (json_object_array_length (list) == 0)
@@ -340,13 +337,11 @@ xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocig
 static int
 xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigate_error_t *err)
 {
-  json_object *list, *map = json_get (prof, "archMap");
-  size_t n;
-  if (get_strings (prof, "architectures", &list, &n, err, "architectures") < 0)
+  json_object *list = NULL, *map = NULL;
+  size_t n = 0, n_map = 0;
+  if (field_string_array (prof, NULL, "architectures", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &list, &n, err) < 0
+      || field_array (prof, NULL, "archMap", SC_UNCOUNTED, FIELD_OPTIONAL, &map, &n_map, err) < 0)
     return xlate_fail (x, err);
-  if (map && !json_object_is_type (map, json_type_array))
-    return xlate_error (x, err, "archMap: must be an array, not %s", json_type_label (map));
-  size_t n_map = map ? json_object_array_length (map) : 0;
   if (n && n_map)
     return xlate_error (x, err, "both \"architectures\" and \"archMap\" (use either)");
   json_object *arr = json_object_new_array ();
@@ -355,16 +350,14 @@ xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigat
     json_object_array_add (arr, json_object_new_string (json_object_get_string (json_object_array_get_idx (list, i))));
   for (size_t i = 0; i < n_map; i++)
     {
-      json_object *m = json_object_array_get_idx (map, i);
-      if (!json_object_is_type (m, json_type_object))
-        return xlate_error (x, err, "archMap[%zu]: must be an object, not %s", i, json_type_label (m));
-      const char *arch;
-      json_object *subs;
-      size_t n_subs;
-      cleanup_free char *af = xasprintf ("archMap[%zu].architecture", i);
-      cleanup_free char *sf = xasprintf ("archMap[%zu].subArchitectures", i);
-      if (get_string (m, "architecture", &arch, err, "%s", af) < 0
-          || get_strings (m, "subArchitectures", &subs, &n_subs, err, "%s", sf) < 0)
+      const struct json_path m_at = { .up = &archmap_at, .index = i };
+      json_object *m = NULL, *subs = NULL;
+      const char *arch = NULL;
+      size_t n_subs = 0;
+      if (field_item_object (map, &archmap_at, i, &m, err) < 0
+          || field_string (m, &m_at, "architecture", FIELD_NO_NUL_BYTE, NULL, &arch, err) < 0
+          || field_string_array (m, &m_at, "subArchitectures", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &subs, &n_subs, err)
+                 < 0)
         return xlate_fail (x, err);
       if (x->native_scmp == NULL || arch == NULL || strcmp (arch, x->native_scmp) != 0)
         continue;
@@ -420,33 +413,36 @@ sc_profile_translate (const char *path, const struct oci_config *cfg, json_objec
       return -1;
     }
   if (!json_object_is_type (prof, json_type_object))
-    return xlate_error (&x, err, "must be a JSON object, not %s", json_type_label (prof));
+    {
+      cleanup_free char *text = field_value_text (prof);
+      return xlate_error (&x, err, "must be a JSON object, not %s", text);
+    }
 
-  const char *def;
-  if (get_string (prof, "defaultAction", &def, err, "defaultAction") < 0)
+  const char *def = NULL;
+  if (field_string (prof, NULL, "defaultAction", FIELD_NO_NUL_BYTE, NULL, &def, err) < 0)
     return xlate_fail (&x, err);
   if (def == NULL || def[0] == '\0')
     return xlate_error (&x, err, "defaultAction: missing (without one, the container would run without seccomp)");
   cleanup_json json_object *o = json_object_new_object ();
   json_object_object_add (o, "defaultAction", json_object_new_string (def));
   cleanup_json json_object *der = NULL;
-  if (xlate_errno (&x, prof, "defaultErrno", "defaultErrnoRet", "", &der, err) < 0)
+  if (xlate_errno (&x, prof, NULL, "defaultErrno", "defaultErrnoRet", &der, err) < 0)
     return -1;
   if (der)
     json_object_object_add (o, "defaultErrnoRet", steal_pointer (&der));
   if (xlate_arches (&x, prof, o, err) < 0)
     return -1;
-  json_object *flags;
-  size_t n_flags;
-  if (get_strings (prof, "flags", &flags, &n_flags, err, "flags") < 0)
+  json_object *flags = NULL;
+  size_t n_flags = 0;
+  if (field_string_array (prof, NULL, "flags", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &flags, &n_flags, err) < 0)
     return xlate_fail (&x, err);
   if (n_flags)
     json_object_object_add (o, "flags", copy_strings (flags));
   static const char *const listener[] = { "listenerPath", "listenerMetadata" };
   for (size_t i = 0; i < ARRAY_SIZE (listener); i++)
     {
-      const char *s;
-      if (get_string (prof, listener[i], &s, err, "%s", listener[i]) < 0)
+      const char *s = NULL;
+      if (field_string (prof, NULL, listener[i], FIELD_NO_NUL_BYTE, NULL, &s, err) < 0)
         return xlate_fail (&x, err);
       if (s && s[0])
         json_object_object_add (o, listener[i], json_object_new_string (s));

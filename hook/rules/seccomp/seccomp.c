@@ -217,7 +217,7 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   cleanup_sc_too_large struct sc_too_large big = { 0 };
   enum profile_parsed r = sc_profile_parse (sc, &p, &big, err);
   if (r == PROFILE_FAILED)
-    return ocigate_error_prefix (err, "%s", ctx->config->name); /* as rule_config_error() says it */
+    return -1;
   if (r == PROFILE_TOO_LARGE)
     {
       /* Not judged, so not allowed, whatever the rule's action. */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/field.h"
 #include "core/rule.h"
 
 /* The limits on what is judged (README.md "Limits"). */
@@ -150,16 +151,11 @@ sc_name_at (const struct sc_entry *e, size_t k)
   return json_object_get_string (json_object_array_get_idx (e->names, k));
 }
 
-/* Typed reads of a profile's values, in the config or in a Podman
- * profile file; the field their errors name is a format and its
- * arguments, formatted only on an error (see profile.c). */
-int get_uint (json_object *o, uint64_t max, uint64_t *out, ocigate_error_t *err, const char *fmt, ...)
-    PRINTF_LIKE (5, 6);
-/* An optional array of strings: NULL when absent or null. */
-int get_strings (json_object *parent, const char *key, json_object **out, size_t *n, ocigate_error_t *err,
-                 const char *fmt, ...) PRINTF_LIKE (6, 7);
-int get_string (json_object *parent, const char *key, const char **out, ocigate_error_t *err, const char *fmt, ...)
-    PRINTF_LIKE (5, 6);
+/* The lists of a profile, read whatever their length (core/field.h):
+ * past SECCOMP_MAX_* a profile is too large to judge, a finding rather
+ * than an input error, and a Podman profile file has no limits of its own
+ * but its size. */
+#define SC_UNCOUNTED (&(const struct field_count){ .max = SIZE_MAX })
 
 /* ------------------------------------------------------------------ */
 /* checks.c: what the rule finds                                        */
