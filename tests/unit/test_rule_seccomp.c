@@ -508,7 +508,7 @@ test_fix_profile_wrong_types (void **state UNUSED)
       judge (&j, "fix", opts, "{'process': {'args': ['sh']}, 'linux': {'seccomp': null}}");
       enum ocigate_error_kind kind = OCIGATE_ERR_INTERNAL;
       cleanup_free char *msg = apply_fixes_error_kind (&j, &kind);
-      cleanup_free char *want = xasprintf ("fix seccomp: seccomp profile %s: %s", path, cases[i].want);
+      cleanup_free char *want = xasprintf ("config.json: fix seccomp: seccomp profile %s: %s", path, cases[i].want);
       assert_string_equal (msg, want);
       assert_int_equal (kind, OCIGATE_ERR_POLICY);
       unit_judged_release (&j);
