@@ -143,6 +143,21 @@ wants_help (int argc, char **argv)
   return false;
 }
 
+/* check and fix: offline, so never a dry run and no decision log; they
+ * can rewrite (check makes the fixes to see whether they can be made). */
+static struct gate_request
+offline_request (const char *where, const char *policy_path, const char *id)
+{
+  return (struct gate_request){
+    .where = where,
+    .can_rewrite = true,
+    .dry_run = GATE_DRY_RUN_NEVER,
+    .policy = { .path = policy_path },
+    .id = id,
+    .log = GATE_LOG_NONE,
+  };
+}
+
 static int
 cmd_check (int argc, char **argv)
 {
@@ -188,14 +203,7 @@ cmd_check (int argc, char **argv)
   /* One policy and one host's facts for every config; the fixes of a
    * rewrite are made, to a tree that is this loop's, to see whether they
    * can be (a dry run of fix). */
-  struct gate_request req = {
-    .where = "ocigate check",
-    .can_rewrite = true,
-    .dry_run = GATE_DRY_RUN_NEVER,
-    .policy = { .path = policy_path },
-    .id = id,
-    .log = GATE_LOG_NONE,
-  };
+  struct gate_request req = offline_request ("ocigate check", policy_path, id);
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
   if (gate_load_policy (&req.policy, &policy, &err) < 0)
@@ -308,14 +316,7 @@ cmd_fix (int argc, char **argv)
   if (in_place)
     out_path = path;
 
-  struct gate_request req = {
-    .where = "ocigate fix",
-    .can_rewrite = true,
-    .dry_run = GATE_DRY_RUN_NEVER,
-    .policy = { .path = policy_path },
-    .id = id,
-    .log = GATE_LOG_NONE,
-  };
+  struct gate_request req = offline_request ("ocigate fix", policy_path, id);
   cleanup_error ocigate_error_t err = NULL;
   cleanup_policy struct policy *policy = NULL;
   if (gate_load_policy (&req.policy, &policy, &err) < 0)

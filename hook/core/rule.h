@@ -66,6 +66,16 @@ struct rule
   void (*disarm_unjudged) (json_object *root);
 };
 
+/* The function a cleanup attribute calls for a rule's options struct while
+ * parse_options fills it: RULE_OPTIONS_CLEANUP_FUNC (NAME, FREE) defines
+ * cleanup_NAMEp (struct NAME **), which calls FREE on it; then
+ * `#define cleanup_NAME __attribute__ ((cleanup (cleanup_NAMEp)))`. */
+#define RULE_OPTIONS_CLEANUP_FUNC(name, free_fn)                                                                       \
+  static inline void cleanup_##name##p (struct name **o)                                                               \
+  {                                                                                                                    \
+    free_fn (*o);                                                                                                      \
+  }
+
 struct rule_setting
 {
   const struct rule *rule;

@@ -60,11 +60,7 @@ devices_options_free (void *p)
   free (o);
 }
 
-static void
-cleanup_devices_optionsp (struct devices_options **o)
-{
-  devices_options_free (*o);
-}
+RULE_OPTIONS_CLEANUP_FUNC (devices_options, devices_options_free)
 #define cleanup_devices_options __attribute__ ((cleanup (cleanup_devices_optionsp)))
 
 static int

@@ -55,11 +55,7 @@ masked_options_free (void *p)
   free (o);
 }
 
-static void
-cleanup_masked_optionsp (struct masked_options **o)
-{
-  masked_options_free (*o);
-}
+RULE_OPTIONS_CLEANUP_FUNC (masked_options, masked_options_free)
 #define cleanup_masked_options __attribute__ ((cleanup (cleanup_masked_optionsp)))
 
 static int

@@ -49,11 +49,7 @@ mounts_options_free (void *p)
   free (o);
 }
 
-static void
-cleanup_mounts_optionsp (struct mounts_options **o)
-{
-  mounts_options_free (*o);
-}
+RULE_OPTIONS_CLEANUP_FUNC (mounts_options, mounts_options_free)
 #define cleanup_mounts_options __attribute__ ((cleanup (cleanup_mounts_optionsp)))
 
 static int

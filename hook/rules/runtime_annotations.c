@@ -110,11 +110,7 @@ runtime_annotations_options_free (void *p)
   free (o);
 }
 
-static void
-cleanup_runtime_annotations_optionsp (struct runtime_annotations_options **o)
-{
-  runtime_annotations_options_free (*o);
-}
+RULE_OPTIONS_CLEANUP_FUNC (runtime_annotations_options, runtime_annotations_options_free)
 #define cleanup_runtime_annotations_options __attribute__ ((cleanup (cleanup_runtime_annotations_optionsp)))
 
 static bool

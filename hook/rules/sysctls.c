@@ -54,11 +54,7 @@ sysctls_options_free (void *p)
   free (o);
 }
 
-static void
-cleanup_sysctls_optionsp (struct sysctls_options **o)
-{
-  sysctls_options_free (*o);
-}
+RULE_OPTIONS_CLEANUP_FUNC (sysctls_options, sysctls_options_free)
 #define cleanup_sysctls_options __attribute__ ((cleanup (cleanup_sysctls_optionsp)))
 
 /* "/" read as ".": the name runc and crun write under /proc/sys. */

@@ -32,11 +32,7 @@ user_mapping_options_free (void *p)
   free (o);
 }
 
-static void
-cleanup_user_mapping_optionsp (struct user_mapping_options **o)
-{
-  user_mapping_options_free (*o);
-}
+RULE_OPTIONS_CLEANUP_FUNC (user_mapping_options, user_mapping_options_free)
 #define cleanup_user_mapping_options __attribute__ ((cleanup (cleanup_user_mapping_optionsp)))
 
 static int
