@@ -26,6 +26,7 @@ extern const struct rule rule_devices;
 extern const struct rule rule_masked_paths;
 extern const struct rule rule_seccomp;
 extern const struct rule rule_runtime_annotations;
+extern const struct rule rule_hooks;
 
 const struct rule *const rule_table[] = {
   &rule_privileged,
@@ -48,6 +49,7 @@ const struct rule *const rule_table[] = {
   &rule_masked_paths,
   &rule_seccomp,
   &rule_runtime_annotations,
+  &rule_hooks,
   NULL,
 };
 
