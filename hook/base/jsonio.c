@@ -741,14 +741,14 @@ json_pointers_remove (json_object *root, char *const *pointers, size_t n)
       if (json_object_is_type (d[i].parent, json_type_object))
         {
           json_object_object_foreach (d[i].parent, key, val)
-          {
-            if (val == d[i].child)
-              {
-                cleanup_free char *k = xstrdup (key); /* the member's own key goes with it */
-                json_object_object_del (d[i].parent, k);
-                break;
-              }
-          }
+            {
+              if (val == d[i].child)
+                {
+                  cleanup_free char *k = xstrdup (key); /* the member's own key goes with it */
+                  json_object_object_del (d[i].parent, k);
+                  break;
+                }
+            }
         }
       else if (json_object_is_type (d[i].parent, json_type_array))
         {

@@ -95,9 +95,8 @@ static const struct hook_stage hook_stages[] = {
 /* What glibc's loader removes from the environment of a setuid program
  * (sysdeps/generic/unsecvars.h), besides every LD_ name. */
 static const char *const unsafe_env[] = {
-  "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH",
-  "MALLOC_TRACE", "NIS_PATH",  "NLSPATH",        "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR",
-  "TZDIR",
+  "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES",   "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE",
+  "NIS_PATH",   "NLSPATH",     "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR",      "TZDIR",
 };
 
 struct hooks_options
@@ -225,8 +224,8 @@ hook_finding (const struct rule_setting *s, struct verdict *v, enum action actio
   cleanup_free char *shown = text_excerpt (e->path);
   cleanup_free char *pointer = xasprintf ("/hooks/%s/%zu", e->stage->name, e->index);
   verdict_add_finding (v, s->rule->id, action, pointer, "config hook runs %s %s%s (hooks.%s[%zu].path=%s%s%s); %s",
-                       shown, e->stage->where, after ? after : "", e->stage->name, e->index, shown,
-                       context ? ", " : "", context ? context : "", remedy);
+                       shown, e->stage->where, after ? after : "", e->stage->name, e->index, shown, context ? ", " : "",
+                       context ? context : "", remedy);
 }
 
 /* The program of the hook is the file this process runs. */
@@ -379,8 +378,8 @@ judge_engine_hook (const struct rule_context *ctx, const struct rule_setting *s,
       || run.st_dev != engine.st_dev || run.st_ino != engine.st_ino)
     {
       cleanup_free char *context = xasprintf ("the program of process %lu is %s", pid, shown_target);
-      hook_finding (s, v, s->action, e, ", the program of a process that is not an engine of rules.hooks.engineBinaries",
-                    context, remedy);
+      hook_finding (s, v, s->action, e,
+                    ", the program of a process that is not an engine of rules.hooks.engineBinaries", context, remedy);
       return;
     }
   int all_root = process_all_root (dfd);

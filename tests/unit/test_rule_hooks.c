@@ -179,9 +179,10 @@ test_own_hook (void **state UNUSED)
 static void
 test_allow (void **state UNUSED)
 {
-  cleanup_free char *policy
-      = xasprintf ("{'version': 1, 'rules': {'hooks': {'action': 'deny', 'allow': ['%s', '/nonexistent/hook']}}}", prog);
-  cleanup_free char *ok = xasprintf ("{'poststart': [{'path': '%s', 'args': ['prog'], 'env': ['PATH=/usr/bin']}]}", prog);
+  cleanup_free char *policy = xasprintf (
+      "{'version': 1, 'rules': {'hooks': {'action': 'deny', 'allow': ['%s', '/nonexistent/hook']}}}", prog);
+  cleanup_free char *ok
+      = xasprintf ("{'poststart': [{'path': '%s', 'args': ['prog'], 'env': ['PATH=/usr/bin']}]}", prog);
   struct judged j;
   judge (&j, policy, ok);
   assert_int_equal (j.v.n_findings, 0);
@@ -253,7 +254,8 @@ test_docker_hook (void **state UNUSED)
   judge (&j, DENY, "{'prestart': [{'path': '/proc/4242/exe', 'args': ['libnetwork-setkey']}]}");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 1);
   unit_judged_release (&j);
-  judge (&j, policy, "{'prestart': [{'path': '/proc/4242/exe', 'args': ['libnetwork-setkey'], 'env': ['LD_PRELOAD=x']}]}");
+  judge (&j, policy,
+         "{'prestart': [{'path': '/proc/4242/exe', 'args': ['libnetwork-setkey'], 'env': ['LD_PRELOAD=x']}]}");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 1);
   unit_judged_release (&j);
 
@@ -287,9 +289,9 @@ test_fixtures (void **state UNUSED)
   assert_int_equal (j.v.findings[0].action, ACTION_WARN);
   assert_string_equal (j.v.findings[0].path, "/hooks/prestart/0");
   unit_judged_release (&j);
-  static const char *const quiet[] = { "tests/fixtures/podman-default.json", "tests/fixtures/ctr-default.json",
-                                       "tests/fixtures/runc-spec.json", "tests/fixtures/crun-spec.json",
-                                       "tests/fixtures/docker-network-host.json" };
+  static const char *const quiet[]
+      = { "tests/fixtures/podman-default.json", "tests/fixtures/ctr-default.json", "tests/fixtures/runc-spec.json",
+          "tests/fixtures/crun-spec.json", "tests/fixtures/docker-network-host.json" };
   for (size_t i = 0; i < ARRAY_SIZE (quiet); i++)
     {
       unit_judge_file_on (&j, DENY, quiet[i], fake_host);

@@ -291,8 +291,8 @@ test_json_pointers_remove (void **state UNUSED)
   cleanup_json json_object *root = json_tokener_parse (
       "{\"h\": {\"poststop\": [10, 11, 12, 13], \"prestart\": [{\"p\": 1}]}, \"a\": {\"x/y\": {\"k\": 1}}, \"z\": 5}");
   assert_non_null (root);
-  char *pointers[] = { "/h/poststop/0", "/h/poststop/2", "/h/poststop/0", "/a/x~1y", "/a/x~1y/k",
-                       "/h/prestart/0/p", "/nope/0", "/h/poststop/9", "" };
+  char *pointers[] = { "/h/poststop/0",   "/h/poststop/2", "/h/poststop/0", "/a/x~1y", "/a/x~1y/k",
+                       "/h/prestart/0/p", "/nope/0",       "/h/poststop/9", "" };
   json_pointers_remove (root, pointers, ARRAY_SIZE (pointers));
   assert_string_equal (json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN),
                        "{\"h\":{\"poststop\":[11,13],\"prestart\":[{}]},\"a\":{},\"z\":5}");
