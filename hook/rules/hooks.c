@@ -326,9 +326,22 @@ process_all_root (int dfd)
   char line[256];
   while (fgets (line, sizeof line, f))
     {
-      unsigned long r, e, sv, fs;
-      if (sscanf (line, "Uid: %lu %lu %lu %lu", &r, &e, &sv, &fs) == 4)
-        return r == 0 && e == 0 && sv == 0 && fs == 0;
+      if (strncmp (line, "Uid:", 4) != 0)
+        continue;
+      /* real, effective, saved and file system UIDs */
+      const char *p = line + 4;
+      for (int k = 0; k < 4; k++)
+        {
+          char *end = NULL;
+          errno = 0;
+          unsigned long id = strtoul (p, &end, 10);
+          if (end == p || errno)
+            return -1;
+          if (id != 0)
+            return 0;
+          p = end;
+        }
+      return 1;
     }
   return -1;
 }
