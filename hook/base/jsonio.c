@@ -693,3 +693,72 @@ json_pointer_remove (json_object *root, const char *pointer)
   json_object_object_del (parent, k);
   return 1;
 }
+
+/* A member or item to remove: where it is, resolved before any removal. */
+struct doomed
+{
+  json_object *parent, *child;
+  size_t depth; /* the pointer's length: an ancestor's is shorter */
+};
+
+static int
+doomed_deepest_first (const void *a, const void *b)
+{
+  const struct doomed *x = a, *y = b;
+  return (x->depth < y->depth) - (x->depth > y->depth);
+}
+
+void
+json_pointers_remove (json_object *root, char *const *pointers, size_t n)
+{
+  cleanup_free struct doomed *d = xreallocarray (NULL, n ? n : 1, sizeof *d);
+  size_t nd = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *slash = strrchr (pointers[i], '/');
+      json_object *parent = root, *child = NULL;
+      if (slash == NULL)
+        continue; /* the document itself stays */
+      if (slash != pointers[i])
+        {
+          cleanup_free char *up = xstrndup (pointers[i], (size_t)(slash - pointers[i]));
+          if (json_pointer_get (root, up, &parent) < 0)
+            continue;
+        }
+      if (json_pointer_get (root, pointers[i], &child) < 0 || child == NULL)
+        continue;
+      d[nd++] = (struct doomed){ .parent = parent, .child = child, .depth = strlen (pointers[i]) };
+    }
+  /* A descendant goes before its ancestor frees it. */
+  qsort (d, nd, sizeof *d, doomed_deepest_first);
+  for (size_t i = 0; i < nd; i++)
+    {
+      bool seen = false;
+      for (size_t k = 0; k < i && !seen; k++)
+        seen = d[k].child == d[i].child;
+      if (seen)
+        continue; /* named twice: removed already */
+      if (json_object_is_type (d[i].parent, json_type_object))
+        {
+          json_object_object_foreach (d[i].parent, key, val)
+            {
+              if (val == d[i].child)
+                {
+                  cleanup_free char *k = xstrdup (key); /* the member's own key goes with it */
+                  json_object_object_del (d[i].parent, k);
+                  break;
+                }
+            }
+        }
+      else if (json_object_is_type (d[i].parent, json_type_array))
+        {
+          size_t len = json_object_array_length (d[i].parent);
+          for (size_t k = 0; k < len; k++)
+            if (json_object_array_get_idx (d[i].parent, k) == d[i].child)
+              {
+                json_object_array_del_idx (d[i].parent, k, 1);
+                break;
+              }
+        }
+    }
+}

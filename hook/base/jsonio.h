@@ -71,6 +71,13 @@ unsigned json_pointer_line (const char *buf, size_t len, const char *pointer);
  * names an array element or the document). */
 int json_pointer_remove (json_object *root, const char *pointer);
 
+/* Remove every object member and array item the pointers name.  Each is
+ * found before any is removed, so removing an item does not move what a
+ * later pointer names ("/l/0" and "/l/1" remove both); a pointer that
+ * names nothing, or the document, is skipped, and one named twice is
+ * removed once. */
+void json_pointers_remove (json_object *root, char *const *pointers, size_t n);
+
 /* Serialise as ocigate writes configs: pretty, no "\/" escapes, newline. */
 const char *json_to_text (json_object *o);
 

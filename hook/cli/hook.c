@@ -151,12 +151,17 @@ disarm_refused (json_object *root, const struct verdict *v, const char *error)
     for (const struct rule *const *r = rule_table; *r; r++)
       if ((*r)->disarm_unjudged)
         (*r)->disarm_unjudged (root);
+  /* Found first, then removed: taking hooks.poststop[0] out does not move
+   * hooks.poststop[1] onto what another finding names. */
+  cleanup_free char **doomed = xreallocarray (NULL, v->n_findings + 1, sizeof *doomed);
+  size_t n = 0;
   for (size_t i = 0; i < v->n_findings; i++)
     {
       const struct rule *r = rule_find (v->findings[i].rule);
       if (r && r->disarm_refused)
-        (void)json_pointer_remove (root, v->findings[i].path);
+        doomed[n++] = v->findings[i].path;
     }
+  json_pointers_remove (root, doomed, n);
 }
 
 static int

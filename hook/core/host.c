@@ -27,6 +27,7 @@ host_info_init (struct host_info *host)
   host->proc_path = "/proc";
   host->apparmor_path = "/sys/module/apparmor/parameters/enabled";
   host->selinux_path = "/sys/fs/selinux/enforce";
+  host->self_exe_path = "/proc/self/exe";
   host->euid = geteuid ();
   host->egid = getegid ();
 }
@@ -111,6 +112,7 @@ host_info_release (struct host_info *host)
   free (host->apparmor.why);
   free (host->selinux.why);
   host->apparmor = host->selinux = (struct host_lsm){ 0 };
+  host->self_exe = (struct host_self_exe){ 0 };
 }
 
 /* name:x:ID:... — the third field is the ID for both files. */
@@ -369,6 +371,32 @@ enum lsm_state
 host_selinux (struct host_info *host, const char **why)
 {
   return host_lsm (&host->selinux, host->selinux_path, probe_selinux, why);
+}
+
+int
+host_self_exe (struct host_info *host, dev_t *dev, ino_t *ino)
+{
+  struct host_self_exe *s = &host->self_exe;
+  if (!s->probed)
+    {
+      struct stat st;
+      if (stat (host->self_exe_path, &st) < 0)
+        s->error = errno ? errno : EIO;
+      else
+        {
+          s->dev = st.st_dev;
+          s->ino = st.st_ino;
+        }
+      s->probed = true;
+    }
+  if (s->error)
+    {
+      errno = s->error;
+      return -1;
+    }
+  *dev = s->dev;
+  *ino = s->ino;
+  return 0;
 }
 
 int

@@ -35,6 +35,15 @@ enum lsm_state
   LSM_UNKNOWN, /* the host's answer cannot be read: judged as neither */
 };
 
+/* The file this process runs, by device and inode, read once. */
+struct host_self_exe
+{
+  bool probed;
+  int error; /* errno of the failed stat(2); 0 when dev and ino are known */
+  dev_t dev;
+  ino_t ino;
+};
+
 /* A probe of the host, made once. */
 struct host_lsm
 {
@@ -55,6 +64,9 @@ struct host_info
   const char *apparmor_path;
   /* default /sys/fs/selinux/enforce: exists when SELinux is enabled */
   const char *selinux_path;
+  /* default /proc/self/exe: the file this process runs (a hook whose
+   * program is that file is ocigate's own) */
+  const char *self_exe_path;
   uid_t euid; /* the user ocigate runs as */
   gid_t egid;
 
@@ -71,6 +83,7 @@ struct host_info
   size_t n_subgids;
 
   struct host_lsm apparmor, selinux;
+  struct host_self_exe self_exe;
 };
 
 enum ns_identity
@@ -109,6 +122,11 @@ enum ns_identity host_ns_identify (struct host_info *host, enum ns_type t, const
  * or unloaded while containers start. */
 enum lsm_state host_apparmor (struct host_info *host, const char **why);
 enum lsm_state host_selinux (struct host_info *host, const char **why);
+
+/* The device and inode of the file this process runs (self_exe_path,
+ * followed), read on first use; -1 with errno set when it cannot be
+ * stat(2)ed.  The executable cannot change while the process runs. */
+int host_self_exe (struct host_info *host, dev_t *dev, ino_t *ino);
 
 /* The uid_map (or gid_map) of a user namespace given as /proc/PID/ns/user;
  * -1 with *why set when it cannot be read. */

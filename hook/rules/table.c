@@ -26,7 +26,10 @@ extern const struct rule rule_devices;
 extern const struct rule rule_masked_paths;
 extern const struct rule rule_seccomp;
 extern const struct rule rule_runtime_annotations;
+extern const struct rule rule_hooks;
 
+/* One rule a line (clang-format would set more than 20 in columns). */
+/* clang-format off */
 const struct rule *const rule_table[] = {
   &rule_privileged,
   &rule_user_root,
@@ -48,8 +51,10 @@ const struct rule *const rule_table[] = {
   &rule_masked_paths,
   &rule_seccomp,
   &rule_runtime_annotations,
+  &rule_hooks,
   NULL,
 };
+/* clang-format on */
 
 const struct rule *
 rule_find (const char *id)

@@ -34,6 +34,7 @@ devices                | .linux.devices = [{"path": "/dev/null", "type": "c", "m
 maskedPaths            | .linux.readonlyPaths = ["/proc/bus", 5] | rule maskedPaths: linux.readonlyPaths[1]: must be a string, not int 5 (linux.readonlyPaths must be an array of strings)
 seccomp                | .linux.seccomp.defaultErrnoRet = "1" | rule seccomp: linux.seccomp.defaultErrnoRet: must be an integer from 0 to 4294967295, not string "1"
 runtimeAnnotations     | .annotations = {"run.oci.hooks.stdout": 5} | rule runtimeAnnotations: annotations.run.oci.hooks.stdout: must be a string, not int 5
+hooks                  | .hooks.poststop = [{"path": "/usr/local/bin/ocigate", "args": ["ocigate", "hook", 7]}] | rule hooks: hooks.poststop[0].args[2]: must be a string, not int 7 (hooks.poststop[0].args must be an array of strings)
 '
 
 declare -gA ROW_FILTER ROW_MESSAGE
@@ -110,6 +111,7 @@ wrong_type() {
 @test "maskedPaths: a wrong type names the config, the field and the value" { wrong_type maskedPaths; }
 @test "seccomp: a wrong type names the config, the field and the value" { wrong_type seccomp; }
 @test "runtimeAnnotations: a wrong type names the config, the field and the value" { wrong_type runtimeAnnotations; }
+@test "hooks: a wrong type names the config, the field and the value" { wrong_type hooks; }
 
 @test "the config is named once, and with --format json the error is the same text" {
   policy noNewPrivileges

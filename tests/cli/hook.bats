@@ -262,6 +262,23 @@ state() {
   cmp "$T/config.json" "$T/out.json"
 }
 
+@test "precreate: a refused config comes back without the hooks the hooks rule found (poststop runs even after a failed start)" {
+  printf '{"version": 1, "rules": {"user.root": {"action": "deny"}, "hooks": {"action": "warn"}}}\n' >"$T/hk.json"
+  chmod 0644 "$T/hk.json"
+  compliant_config | jq --arg og "$(readlink -f "$OCIGATE")" '.process.user.uid = 0
+      | .hooks = {"poststop": [{"path": "/bin/sh"}, {"path": "/bin/true"}, {"path": "/bin/false"}],
+                  "prestart": [{"path": $og, "args": ["ocigate", "hook"]}], "startContainer": [{"path": "/bin/sh"}]}' \
+    >"$T/config.json"
+  "$OCIGATE" hook -p "$T/hk.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e --arg og "$(readlink -f "$OCIGATE")" '.hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"]
+      and .hooks.prestart[1] == {"path": $og, "args": ["ocigate", "hook"]} and (.hooks.prestart | length) == 2
+      and (.hooks | has("poststop") and (.poststop == [])) and .hooks.startContainer == [{"path": "/bin/sh"}]' "$T/out.json"
+  # Refused unjudged (a hook of the wrong type), every hook goes but the refusing ones.
+  mutate '.hooks = {"poststop": [{"path": "/bin/sh"}], "poststart": [{"path": 7}]}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/hk.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e '(.hooks | keys) == ["createRuntime", "prestart"] and (.hooks.prestart | length) == 1' "$T/out.json"
+}
+
 @test "precreate: a config refused unjudged loses every runtime annotation crun acts on before any hook" {
   # No finding says what to remove when the policy does not load or a rule
   # cannot judge the config (here noNewPrivileges, before runtimeAnnotations

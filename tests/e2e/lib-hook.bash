@@ -806,9 +806,12 @@ hookcase_policy_symlink() {
 
 hookcase_empty_env() {
   local cfg
-  # 1. The README's hook (no "env") under `env -i RUNTIME`.
+  # 1. The README's hook (no "env") under `env -i RUNTIME`, with the
+  # default policy allowing the recorder's /bin/sh (the hooks rule).
+  jq '.rules.hooks.allow = ["/bin/sh"]' "$HOOK_REPO/policies/default.json" >"$T/policy.json"
+  chmod 0644 "$T/policy.json"
   rt_bundle "$T/b"
-  add_ocigate_hook "$T/b"
+  add_ocigate_hook "$T/b" -p "$T/policy.json"
   env_recorder "$T/b" "$T/env1"
   cp "$T/b/config.json" "$T/config.root"
   RT_ENV_I=1 rt_run "$T/b"
@@ -851,6 +854,8 @@ capture_state_bundlepath() {
   jq -e --arg b "$T/b" '.bundle == $b' "$T/rec.state" >/dev/null
   jq -c '.bundlePath = .bundle | del(.bundle)' "$T/rec.state" >"$T/state-old.json"
   jq -e 'has("bundle") | not' "$T/state-old.json" >/dev/null
+  # The recorder did its work: the hooks rule would refuse its /bin/sh.
+  bundle_jq "$T/b" 'del(.hooks)'
 }
 
 hookcase_bundlepath_allowed() {

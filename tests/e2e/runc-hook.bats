@@ -63,6 +63,26 @@ rt_no_container() {
   hookcase_fix_refused_at_prestart
 }
 
+@test "runc: a poststart hook running /bin/sh on the host is refused at prestart, before it runs (hooks)" {
+  rt_bundle "$T/b"
+  bundle_user "$T/b" 1000 1000
+  bundle_args "$T/b" /bin/true
+  bundle_jq "$T/b" '.hooks.poststart = [{"path": "/bin/sh", "args": ["sh", "-c", "touch \($f)"]}]' --arg f "$T/owned"
+  # Control: without ocigate's hook, runc runs it on the host as root.
+  rt_run "$T/b"
+  assert_status 0
+  [ -e "$T/owned" ]
+  rm "$T/owned"
+  add_ocigate_hook "$T/b"
+  rt_run "$T/b"
+  assert_failure
+  assert_contains "$REASON" "ocigate: denied by hooks: config hook runs /bin/sh on the host as root (hooks.poststart[0].path=/bin/sh); remove the hook, or list the path in rules.hooks.allow"
+  # ocigate's own prestart hook passed the rule; the poststart one never ran.
+  assert_not_contains "$REASON" "hooks.prestart"
+  [ ! -e "$T/owned" ]
+  rt_no_container
+}
+
 @test "runc: user namespace root (0->100000) runs" {
   hookcase_userns_root_runs
 }

@@ -392,7 +392,8 @@ state() {
   vgrun pre_fix exit 0 ocigate hook --stage precreate -p "$P" <"$T/fix.json"
   jq -e '.process.capabilities.bounding | index("CAP_SYS_ADMIN") == null' <<<"$output"
   vgrun pre_deny exit 0 ocigate hook --stage precreate -p "$P" <"$T/bad.json"
-  jq -e '.hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"] and .hooks.prestart[1].path == "/bin/true"' <<<"$output"
+  # The refusing hook first; /bin/true, which the hooks rule found, removed.
+  jq -e '.hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"] and (.hooks.prestart | length) == 1' <<<"$output"
   mapfile -t args < <(jq -r '.hooks.prestart[0].args[1:][]' <<<"$output")
   vgrun pre_refuse exit 1 ocigate "${args[@]}" </dev/null
   [[ "$stderr" == "ocigate: denied by user.root"* ]]
@@ -410,11 +411,14 @@ state() {
   make_bundle "$T/b" >/dev/null
   jq_inplace "$T/b/config.json" "$FILTER_COMPLIANT | .process.args = [\"/bin/id\"]"
   cp "$T/b/config.json" "$T/plain.json"
+  # The hook's program is valgrind: the hooks rule must allow it.
+  jq --arg vg "$vgpath" '.rules.hooks.allow = [$vg]' "$P" >"$T/vg-policy.json"
+  chmod 0644 "$T/vg-policy.json"
   # shellcheck disable=SC2016 # jq program
   jq_inplace "$T/b/config.json" '.hooks.prestart = [{"path": $vg, "env": ["OCIGATE_SECCOMP_CACHE="],
       "args": (["valgrind"] + $opts + ["--log-file=\($log)", $bin, "hook", "--stage", "prestart", "-p", $p])}]' \
     --arg vg "$vgpath" --argjson opts "$(json_array "${VG_OPTS[@]}")" --arg log "$T/vg/hook_runc_ok.%p.log" \
-    --arg bin "$VG_BIN/ocigate" --arg p "$P"
+    --arg bin "$VG_BIN/ocigate" --arg p "$T/vg-policy.json"
   mkdir -p "$T/vg"
   run --separate-stderr timeout 120 "$RUNC" --root "$R" run -b "$T/b" vg-hook-ok
   echo "allowed: status=$status out=$output err=$stderr"

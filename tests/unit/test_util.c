@@ -283,6 +283,22 @@ test_json_pointer_remove (void **state UNUSED)
   assert_string_equal (json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN), "{\"a\":{\"k\":3},\"l\":[1,2]}");
 }
 
+/* Every pointer is found before any goes: the items of one array, a
+ * member and something below it, and one named twice. */
+static void
+test_json_pointers_remove (void **state UNUSED)
+{
+  cleanup_json json_object *root = json_tokener_parse (
+      "{\"h\": {\"poststop\": [10, 11, 12, 13], \"prestart\": [{\"p\": 1}]}, \"a\": {\"x/y\": {\"k\": 1}}, \"z\": 5}");
+  assert_non_null (root);
+  char *pointers[] = { "/h/poststop/0",   "/h/poststop/2", "/h/poststop/0", "/a/x~1y", "/a/x~1y/k",
+                       "/h/prestart/0/p", "/nope/0",       "/h/poststop/9", "" };
+  json_pointers_remove (root, pointers, ARRAY_SIZE (pointers));
+  assert_string_equal (json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN),
+                       "{\"h\":{\"poststop\":[11,13],\"prestart\":[{}]},\"a\":{},\"z\":5}");
+  json_pointers_remove (root, pointers, 0);
+}
+
 int
 main (void)
 {
@@ -297,6 +313,7 @@ main (void)
     cmocka_unit_test (test_text_excerpt),
     cmocka_unit_test (test_findings_and_errors_are_one_line),
     cmocka_unit_test (test_json_pointer_remove),
+    cmocka_unit_test (test_json_pointers_remove),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
