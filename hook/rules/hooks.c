@@ -118,11 +118,7 @@ hooks_options_free (void *p)
   free (o);
 }
 
-static void
-cleanup_hooks_optionsp (struct hooks_options **o)
-{
-  hooks_options_free (*o);
-}
+RULE_OPTIONS_CLEANUP_FUNC (hooks_options, hooks_options_free)
 #define cleanup_hooks_options __attribute__ ((cleanup (cleanup_hooks_optionsp)))
 
 /* A list of absolute paths written as a config would give them: the
