@@ -3,9 +3,11 @@
 #include "cli/runc_input.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -36,6 +38,86 @@ add_to_set (json_object *caps, const char *set, const char *name)
   json_object_array_add (arr, json_object_new_string (name));
 }
 
+/* The process a flag-built exec runs, from the container's (proc, a copy
+ * it changes): runc 1.1 (exec.go getProcess) starts from the container's
+ * process and changes what a flag names; crun 1.8 (src/exec.c) makes a new
+ * one, of which the user (0:0 without --user), the capabilities (the -c
+ * ones, else the container's), noNewPrivileges (true with --no-new-privs,
+ * else false), the cwd ("/" without --cwd), and the AppArmor profile and
+ * SELinux label (the container's without the flags) are what the rules
+ * read. */
+static int
+exec_flags (const struct runc_args *args, json_object *proc, ocigate_error_t *err)
+{
+  bool crun = args->runtime == RUNC_RUNTIME_CRUN;
+  json_object *user = json_get (proc, "user");
+  if (crun || user == NULL || !json_object_is_type (user, json_type_object))
+    {
+      user = json_object_new_object ();
+      json_object_object_add (proc, "user", user);
+    }
+  if (crun)
+    {
+      json_object_object_add (user, "uid", json_object_new_int64 (0));
+      json_object_object_add (user, "gid", json_object_new_int64 (0));
+    }
+  if (args->user)
+    {
+      cleanup_free char *u = xstrdup (args->user);
+      char *colon = strchr (u, ':');
+      if (colon)
+        *colon = '\0';
+      uint32_t uid = 0, gid = 0;
+      if (parse_id (u, "--user", &uid, err) < 0 || (colon && parse_id (colon + 1, "--user group", &gid, err) < 0))
+        return -1;
+      json_object_object_add (user, "uid", json_object_new_int64 (uid));
+      if (colon)
+        json_object_object_add (user, "gid", json_object_new_int64 (gid));
+    }
+  for (size_t i = 0; i < args->n_gids; i++)
+    {
+      uint32_t gid = 0;
+      if (parse_id (args->gids[i], "--additional-gids", &gid, err) < 0)
+        return -1;
+      json_object *gids = json_get (user, "additionalGids");
+      if (gids == NULL || !json_object_is_type (gids, json_type_array))
+        {
+          gids = json_object_new_array ();
+          json_object_object_add (user, "additionalGids", gids);
+        }
+      json_object_array_add (gids, json_object_new_int64 (gid));
+    }
+  if (args->n_caps)
+    {
+      json_object *caps = json_get (proc, "capabilities");
+      if (crun || caps == NULL || !json_object_is_type (caps, json_type_object))
+        {
+          caps = json_object_new_object ();
+          json_object_object_add (proc, "capabilities", caps);
+        }
+      for (size_t i = 0; i < args->n_caps; i++)
+        {
+          static const char *const sets[] = { "bounding", "effective", "permitted", "ambient" };
+          for (size_t s = 0; s < ARRAY_SIZE (sets); s++)
+            add_to_set (caps, sets[s], args->caps[i]);
+        }
+    }
+  if (crun)
+    json_object_object_add (proc, "noNewPrivileges", json_object_new_boolean (args->no_new_privs != RUNC_BOOL_UNSET));
+  else if (args->no_new_privs != RUNC_BOOL_UNSET)
+    json_object_object_add (proc, "noNewPrivileges", json_object_new_boolean (args->no_new_privs == RUNC_BOOL_TRUE));
+  /* runc takes only a non-empty value; crun any. */
+  if (args->apparmor && (crun || args->apparmor[0]))
+    json_object_object_add (proc, "apparmorProfile", json_object_new_string (args->apparmor));
+  if (args->process_label && (crun || args->process_label[0]))
+    json_object_object_add (proc, "selinuxLabel", json_object_new_string (args->process_label));
+  if (args->cwd && (crun || args->cwd[0]))
+    json_object_object_add (proc, "cwd", json_object_new_string (args->cwd));
+  else if (crun)
+    json_object_object_add (proc, "cwd", json_object_new_string ("/"));
+  return 0;
+}
+
 int
 runc_exec_process (const struct runc_args *args, struct oci_config *cfg, ocigate_error_t *err)
 {
@@ -58,58 +140,10 @@ runc_exec_process (const struct runc_args *args, struct oci_config *cfg, ocigate
       json_object *orig = json_get (cfg->root, "process");
       if (json_object_deep_copy (orig, &proc, NULL) < 0)
         return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "copy process");
-      json_object *user = json_get (proc, "user");
-      if (user == NULL)
+      if (exec_flags (args, proc, err) < 0)
         {
-          user = json_object_new_object ();
-          json_object_object_add (proc, "user", user);
-        }
-      if (args->user)
-        {
-          cleanup_free char *u = xstrdup (args->user);
-          char *colon = strchr (u, ':');
-          if (colon)
-            *colon = '\0';
-          uint32_t uid = 0, gid = 0;
-          if (parse_id (u, "--user", &uid, err) < 0 || (colon && parse_id (colon + 1, "--user group", &gid, err) < 0))
-            {
-              json_object_put (proc);
-              return -1;
-            }
-          json_object_object_add (user, "uid", json_object_new_int64 (uid));
-          if (colon)
-            json_object_object_add (user, "gid", json_object_new_int64 (gid));
-        }
-      for (size_t i = 0; i < args->n_gids; i++)
-        {
-          uint32_t gid = 0;
-          if (parse_id (args->gids[i], "--additional-gids", &gid, err) < 0)
-            {
-              json_object_put (proc);
-              return -1;
-            }
-          json_object *gids = json_get (user, "additionalGids");
-          if (gids == NULL || !json_object_is_type (gids, json_type_array))
-            {
-              gids = json_object_new_array ();
-              json_object_object_add (user, "additionalGids", gids);
-            }
-          json_object_array_add (gids, json_object_new_int64 (gid));
-        }
-      if (args->n_caps)
-        {
-          json_object *caps = json_get (proc, "capabilities");
-          if (caps == NULL || !json_object_is_type (caps, json_type_object))
-            {
-              caps = json_object_new_object ();
-              json_object_object_add (proc, "capabilities", caps);
-            }
-          for (size_t i = 0; i < args->n_caps; i++)
-            {
-              static const char *const sets[] = { "bounding", "effective", "permitted" };
-              for (size_t s = 0; s < ARRAY_SIZE (sets); s++)
-                add_to_set (caps, sets[s], args->caps[i]);
-            }
+          json_object_put (proc);
+          return -1;
         }
     }
   json_object_object_add (cfg->root, "process", proc);
@@ -190,5 +224,86 @@ runc_hand_over_resources (const struct runc_args *args, char **argv, const char 
     return ocigate_error_make_errno (err, errno, "handing the update to the runtime");
   int i = args->resources_index;
   argv[i] = argv[i] == args->resources_file ? dash : long_dash;
+  return 0;
+}
+
+/* LISTEN_FDS as the runtime reads it: how many descriptors from 3 on it
+ * passes before the --preserve-fds ones.  runc takes them only for create
+ * and run, and only when LISTEN_PID is its own process (the wrapper's: it
+ * execs the runtime); crun takes LISTEN_FDS as it is, with strtoll, for
+ * create, run and exec.  A value that is not plain decimal is refused. */
+static int
+listen_fds (const struct runc_args *args, unsigned long *out, ocigate_error_t *err)
+{
+  *out = 0;
+  const char *fds = getenv ("LISTEN_FDS");
+  if (fds == NULL)
+    return 0;
+  if (args->runtime == RUNC_RUNTIME_RUNC)
+    {
+      const char *pid = getenv ("LISTEN_PID");
+      if (strcmp (args->command, "exec") == 0 || pid == NULL)
+        return 0;
+      char *end = NULL;
+      errno = 0;
+      long long p = strtoll (pid, &end, 10);
+      if (errno || end == pid || *end || p != (long long)getpid ())
+        return 0;
+    }
+  size_t len = strlen (fds);
+  if (len == 0 || len > 7 || strspn (fds, "0123456789") != len || strtoul (fds, NULL, 10) > RUNC_ARGS_MAX_PRESERVE_FDS)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_USAGE,
+                               "LISTEN_FDS=%s in the environment: %s would pass descriptors from 3 on to the "
+                               "container, and ocigate cannot tell how many; unset it or make it a decimal count",
+                               fds, args->runtime == RUNC_RUNTIME_CRUN ? "crun" : "runc");
+  *out = strtoul (fds, NULL, 10);
+  return 0;
+}
+
+int
+runc_check_passed_fds (const struct runc_args *args, ocigate_error_t *err)
+{
+  unsigned long listen = 0;
+  if (listen_fds (args, &listen, err) < 0)
+    return -1;
+  unsigned long n = listen + args->preserve_fds;
+  for (unsigned long k = 0; k < n; k++)
+    {
+      int fd = (int)(3 + k);
+      /* How the option that passes it reads in a message. */
+      cleanup_free char *via
+          = k < listen ? xasprintf ("LISTEN_FDS=%lu", listen) : xasprintf ("--preserve-fds %s", args->preserve_fds_arg);
+      int flags = fcntl (fd, F_GETFD);
+      if (flags < 0)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_USAGE,
+                                   "%s passes fd %d to the container, but fd %d is not open: the runtime would pass "
+                                   "one of its own at that number (runc 1.1 hands over the host's cgroup directory "
+                                   "so); open fd %d before running the runtime, or pass fewer",
+                                   via, fd, fd, fd);
+      if (flags & FD_CLOEXEC)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_USAGE,
+                                   "%s passes fd %d to the container, but fd %d is close-on-exec, so the runtime "
+                                   "would not get it and could pass one of its own at that number; clear "
+                                   "FD_CLOEXEC on fd %d, or pass fewer",
+                                   via, fd, fd, fd);
+      struct stat st;
+      if (fstat (fd, &st) < 0)
+        return ocigate_error_make_errno (err, errno, "fstat of fd %d (%s)", fd, via);
+      if (S_ISDIR (st.st_mode) || S_ISBLK (st.st_mode))
+        {
+          cleanup_free char *link = xasprintf ("/proc/self/fd/%d", fd);
+          char target[256] = "";
+          ssize_t len = readlink (link, target, sizeof target - 1);
+          target[len > 0 ? len : 0] = '\0';
+          return ocigate_error_make (err, 0, OCIGATE_ERR_USAGE,
+                                     "%s passes fd %d to the container, and fd %d is %s (%s): %s; pass only files, "
+                                     "sockets, pipes and terminals",
+                                     via, fd, fd, S_ISDIR (st.st_mode) ? "a directory" : "a block device", target,
+                                     S_ISDIR (st.st_mode)
+                                         ? "through it the container reaches the host's directories beyond its root "
+                                           "(openat with \"..\")"
+                                         : "the container would read and write a host disk raw");
+        }
+    }
   return 0;
 }

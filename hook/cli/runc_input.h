@@ -11,8 +11,17 @@
 
 /* Put the process `exec` adds in cfg's place of the container's: the
  * --process file as it is (the runtime then ignores the flags), or the
- * container's process changed by the flags. */
+ * process the flags make, as args->runtime makes it (runc: the container's
+ * changed by them; crun: a new one, see exec_flags()). */
 int runc_exec_process (const struct runc_args *args, struct oci_config *cfg, ocigate_error_t *err);
+
+/* The descriptors create, run and exec pass to the container from fd 3 on
+ * (--preserve-fds N, and LISTEN_FDS as the runtime reads it): each must be
+ * open in this process and not close-on-exec, so that it is the engine's
+ * and not one the runtime opens for itself at that number, and none may be
+ * a directory or a block device, handles on the host's filesystem beyond
+ * the container's root.  Call it before opening anything. */
+int runc_check_passed_fds (const struct runc_args *args, ocigate_error_t *err);
 
 /* The LinuxResources the runtime will apply: the --resources document
  * (its bytes kept in *text, to hand the runtime), or what the flags ask

@@ -73,13 +73,16 @@ append_runtime_log (const struct wrapper *w, const char *msg)
 }
 
 /* Refused: the reasons to stderr and to the runtime's log; the decision
- * log has them already. */
+ * log has them already (but for `note`, which may be NULL: what the
+ * wrapper adds about the runtime's options). */
 static int
-wrapper_refused (const struct wrapper *w, const struct gate_result *res)
+wrapper_refused (const struct wrapper *w, const struct gate_result *res, const char *note)
 {
   fputs (res->refusal, stderr);
+  if (note)
+    fputs (note, stderr);
   /* One log line, reasons joined: the engines show only the last line. */
-  cleanup_free char *text = xstrdup (res->refusal);
+  cleanup_free char *text = xasprintf ("%s%s", res->refusal, note ? note : "");
   struct strbuf sb = { 0 };
   char *save = NULL;
   for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -101,7 +104,7 @@ wrapper_refuse (const struct wrapper *w, const struct gate_request *req, const c
 {
   cleanup_gate_result struct gate_result res = { 0 };
   gate_refuse (req, error, &res);
-  return wrapper_refused (w, &res);
+  return wrapper_refused (w, &res, NULL);
 }
 
 static int
@@ -240,6 +243,56 @@ commit_process (void *data, const struct oci_config *cfg, ocigate_error_t *err)
   return write_json (in->w->args.process_file, json_get (cfg->root, "process"), err);
 }
 
+/* Adds one line of exec_option_notes(), escaped. */
+static void
+add_note (struct strbuf *sb, char *line)
+{
+  cleanup_free char *printable = printable_line (line);
+  strbuf_appendf (sb, "ocigate: %s\n", printable);
+}
+
+/* A flag-built exec refused for what an option of the runtime's (or its
+ * absence, to crun) put in the process: which option, its value, and what
+ * would make it pass, in the runtime's words.  NULL when there is none. */
+static char *
+exec_option_notes (const struct runc_args *a, const struct gate_result *res, bool can_rewrite)
+{
+  if (a->process_file)
+    return NULL;
+  bool crun = a->runtime == RUNC_RUNTIME_CRUN;
+  bool nnp = false, apparmor = false, label = false, user = false;
+  for (size_t i = 0; i < res->verdict.n_findings; i++)
+    {
+      const struct finding *f = &res->verdict.findings[i];
+      if (f->action != ACTION_DENY && !(f->action == ACTION_FIX && !can_rewrite))
+        continue;
+      nnp |= strcmp (f->path, "/process/noNewPrivileges") == 0;
+      apparmor |= strcmp (f->path, "/process/apparmorProfile") == 0;
+      label |= strcmp (f->path, "/process/selinuxLabel") == 0;
+      user |= strncmp (f->path, "/process/user", 13) == 0;
+    }
+  struct strbuf sb = { 0 };
+  if (nnp && !crun && a->no_new_privs == RUNC_BOOL_FALSE)
+    add_note (&sb, xasprintf ("%s makes this exec's process.noNewPrivileges false: drop the option (runc then keeps "
+                              "the container's noNewPrivileges)",
+                              a->no_new_privs_arg));
+  if (nnp && crun && a->no_new_privs == RUNC_BOOL_UNSET)
+    add_note (&sb, xstrdup ("crun exec without --no-new-privs runs the process with noNewPrivileges false: add "
+                            "--no-new-privs, or pass the process with --process"));
+  if (apparmor && a->apparmor)
+    add_note (&sb, xasprintf ("--apparmor %s sets this exec's process.apparmorProfile: drop the option (the "
+                              "container's profile then applies) or name a confining profile",
+                              a->apparmor));
+  if (label && a->process_label)
+    add_note (&sb, xasprintf ("--process-label %s sets this exec's process.selinuxLabel: drop the option (the "
+                              "container's label then applies) or name a confining label",
+                              a->process_label));
+  if (user && crun && a->user == NULL)
+    add_note (&sb, xstrdup ("crun exec without --user runs the process as 0:0: pass --user UID[:GID], or the "
+                            "process with --process"));
+  return sb.len ? strbuf_steal (&sb) : NULL;
+}
+
 static int
 wrapper_judge (struct wrapper *w)
 {
@@ -302,7 +355,10 @@ wrapper_judge (struct wrapper *w)
 
   cleanup_gate_result struct gate_result res = { 0 };
   if (gate_decide (&req, &res, &err) < 0 || res.outcome == GATE_REFUSE)
-    return wrapper_refused (w, &res);
+    {
+      cleanup_free char *note = judged == JUDGED_EXEC ? exec_option_notes (&w->args, &res, req.can_rewrite) : NULL;
+      return wrapper_refused (w, &res, note);
+    }
   if (res.log_error)
     fprintf (stderr, "ocigate: %s\n", res.log_error);
   cleanup_error ocigate_error_t herr = NULL;
@@ -336,16 +392,22 @@ wrapper_main (int argc, char **argv, const char *runtime)
   w.argv = args;
 
   cleanup_error ocigate_error_t err = NULL;
-  if (runc_args_parse (w.argc, w.argv, &w.args, &err) < 0)
+  enum runc_runtime rt = strcmp (runtime, "crun") == 0 ? RUNC_RUNTIME_CRUN : RUNC_RUNTIME_RUNC;
+  /* The descriptors the runtime passes on are looked at before the wrapper
+   * opens anything that could take their numbers. */
+  if (runc_args_parse (rt, w.argc, w.argv, &w.args, &err) < 0
+      || (runc_command_is_judged (w.args.command) && !w.args.exits && strcmp (w.args.command, "update") != 0
+          && runc_check_passed_fds (&w.args, &err) < 0))
     {
       cleanup_free char *where = xasprintf ("ocigate-%s", runtime);
       struct gate_request req = { .where = where, .log = GATE_LOG_WRITE };
       return wrapper_refuse (&w, &req, err->msg);
     }
-  if (!runc_command_is_judged (w.args.command))
+  if (!runc_command_is_judged (w.args.command) || w.args.exits)
     {
-      /* start, state, kill, delete, features, --version...: the runtime's
-       * alone, and it must work even when the policy does not. */
+      /* start, state, kill, delete, features, --version, create --help...:
+       * the runtime's alone, and it must work even when the policy does
+       * not. */
       cleanup_free char *real = policy_runtime_path_lenient (w.policy_path, runtime);
       return exec_runtime (real, &w);
     }

@@ -792,6 +792,22 @@ exec_options() {
   [ "$(runtime_log)" = "--root $T/root state lx" ]
 }
 
+@test "ocigate-runc exec: --preserve-fds 1048576 is read (and its fds looked at); 1048577 refused" {
+  fake_runtime
+  exec_state
+  # at the limit the count is read, and the first fd not open refuses it
+  run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" exec --preserve-fds 1048576 lx /bin/true 3<&-
+  show
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: --preserve-fds 1048576 passes fd 3 to the container, but fd 3 is not open"* ]]
+  [ -z "$(runtime_log)" ]
+  run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" exec --preserve-fds 1048577 lx /bin/true
+  show
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: --preserve-fds 1048577: must be a count of descriptors in decimal, from 0 to 1048576"* ]]
+  [ -z "$(runtime_log)" ]
+}
+
 @test "ocigate-runc exec: a runtime state of 1 MiB is read; one byte more refused" {
   fake_runtime
   cp "$G/state/size.at.json" "$T/state.json"

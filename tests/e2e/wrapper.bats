@@ -162,6 +162,108 @@ containers_left() { "$RUNC" --root "$R" list -q 2>/dev/null; }
 # pids_max ID: the pids.max of the cgroup runc put container ID in.
 pids_max() { pids_max_of_pid "$("$RUNC" --root "$R" state "$1" | jq .pid)"; }
 
+@test "wrapper: exec --no-new-privs=false, --apparmor unconfined, --process-label spc_t are judged as the process they make" {
+  # the mission rules, and the default policy's noNewPrivileges (fix),
+  # apparmor and selinux (deny)
+  write_policy "$P" '.rules.noNewPrivileges = {"action": "fix"} | .rules.apparmor = {"action": "deny"}
+    | .rules.selinux = {"action": "deny"}'
+  bundle_compliant "$T/b" /bin/sleep 60
+  [ "$(jq .process.noNewPrivileges "$T/b/config.json")" = true ]
+  wr --root "$R" run -d -b "$T/b" nnp1 </dev/null >"$T/run.out" 2>&1 || {
+    cat "$T/run.out"
+    false
+  }
+
+  # runc would run it with no_new_privs 0: noNewPrivileges would fix it,
+  # which flags cannot be
+  run --separate-stderr wr --root "$R" exec --no-new-privs=false nnp1 /bin/grep NoNewPrivs /proc/self/status
+  echo "nnp=false: status=$status out=$output err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by noNewPrivileges"*"which ocigate-runc exec cannot do"* ]]
+  [[ "$stderr" == *"--no-new-privs=false makes this exec's process.noNewPrivileges false: drop the option"* ]]
+  # control: without the wrapper runc clears it indeed
+  run "$RUNC" --root "$R" exec --no-new-privs=false nnp1 /bin/grep NoNewPrivs /proc/self/status
+  [[ "$output" == *"NoNewPrivs:"*"0"* ]]
+  # --no-new-privs and --no-new-privs=true keep it, and pass
+  for opt in --no-new-privs --no-new-privs=true; do
+    run --separate-stderr wr --root "$R" exec "$opt" nnp1 /bin/grep NoNewPrivs /proc/self/status
+    echo "$opt: status=$status out=$output err=$stderr"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"NoNewPrivs:"*"1"* ]]
+  done
+
+  # "unconfined" is a finding of apparmor whether or not the host has AppArmor
+  run --separate-stderr wr --root "$R" exec --apparmor unconfined nnp1 /bin/true
+  echo "apparmor: status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by apparmor"*"process.apparmorProfile=unconfined"* ]]
+  [[ "$stderr" == *"--apparmor unconfined sets this exec's process.apparmorProfile: drop the option"* ]]
+
+  run --separate-stderr wr --root "$R" exec --process-label system_u:system_r:spc_t:s0 nnp1 /bin/true
+  echo "label: status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by selinux"*"spc_t"* ]]
+  [[ "$stderr" == *"--process-label system_u:system_r:spc_t:s0 sets this exec's process.selinuxLabel"* ]]
+
+  # a plain exec keeps the container's noNewPrivileges and passes
+  run --separate-stderr wr --root "$R" exec nnp1 /bin/grep NoNewPrivs /proc/self/status
+  echo "plain: status=$status out=$output err=$stderr"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"NoNewPrivs:"*"1"* ]]
+}
+
+@test "wrapper: run --preserve-fds N passes only the caller's open fds 3.., never a directory; a bad N is refused" {
+  bundle_compliant "$T/b" /bin/sh -c 'cat <&3'
+  echo "from the caller" >"$T/file"
+
+  # nothing at fd 3: runc would pass one of its own there
+  run --separate-stderr wr --root "$R" run --preserve-fds 1 -b "$T/b" pf1 3<&-
+  echo "closed: status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"--preserve-fds 1 passes fd 3 to the container, but fd 3 is not open"* ]]
+  [ -z "$(containers_left)" ]
+
+  # a directory of the host at fd 3: refused
+  run --separate-stderr wr --root "$R" run --preserve-fds=1 -b "$T/b" pf2 3<"$T"
+  echo "directory: status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"fd 3 is a directory ($T)"* ]]
+  [ -z "$(containers_left)" ]
+
+  # the second of two is missing
+  run --separate-stderr wr --root "$R" run --preserve-fds 2 -b "$T/b" pf3 3<"$T/file" 4<&-
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"fd 4 is not open"* ]]
+
+  for n in -1 0x1 010 99999999999999999999 one; do
+    run --separate-stderr wr --root "$R" run --preserve-fds "$n" -b "$T/b" pf4 3<"$T/file"
+    echo "N=$n: status=$status err=$stderr"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"--preserve-fds $n: must be a count of descriptors in decimal"* ]]
+  done
+  [ -z "$(containers_left)" ]
+
+  # a regular file the caller opened at fd 3 reaches the container
+  run --separate-stderr wr --root "$R" run --preserve-fds 1 -b "$T/b" pf5 3<"$T/file"
+  echo "file: status=$status out=$output err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$output" = "from the caller" ]
+}
+
+@test "wrapper: create --no-pivot and --no-new-keyring are refused, exec --cgroup may not leave the container's cgroup" {
+  bundle_compliant "$T/b" /bin/sleep 60
+  for opt in --no-pivot --no-new-keyring; do
+    run --separate-stderr wr --root "$R" create "$opt" -b "$T/b" np1
+    echo "$opt: status=$status err=$stderr"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"option $opt is refused"*"drop $opt"* ]]
+    [ -z "$(containers_left)" ]
+  done
+  run --separate-stderr wr --root "$R" exec --cgroup ../other np1 /bin/true
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"--cgroup ../other: \"..\" leaves the container's cgroup"* ]]
+}
+
 @test "wrapper: update that lifts a required limit is refused (flags, --resources file or stdin); others apply" {
   write_policy "$P" '.rules.resources = {"action": "deny"} | .runtime = {"runc": $r}' --arg r "$T/myrunc"
   # the runtime the policy names logs its arguments and what it reads on stdin
