@@ -52,7 +52,7 @@ get_strings (json_object *parent, const char *key, json_object **out, size_t *n,
   bool is_array = json_object_is_type (a, json_type_array);
   size_t len = is_array ? json_object_array_length (a) : 0, bad = 0;
   for (; bad < len; bad++)
-    if (!json_is_clean_string (json_object_array_get_idx (a, bad)))
+    if (!json_object_is_type (json_object_array_get_idx (a, bad), json_type_string))
       break;
   if (is_array && bad == len)
     {
@@ -69,8 +69,7 @@ get_strings (json_object *parent, const char *key, json_object **out, size_t *n,
                                json_type_label (a));
   json_object *s = json_object_array_get_idx (a, bad);
   return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be an array of strings (%s[%zu] is %s)", field, field,
-                             bad,
-                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
+                             bad, json_type_label (s));
 }
 
 int
@@ -80,7 +79,7 @@ get_string (json_object *parent, const char *key, const char **out, ocigate_erro
   *out = NULL;
   if (s == NULL)
     return 0;
-  if (json_is_clean_string (s))
+  if (json_object_is_type (s, json_type_string))
     {
       *out = json_object_get_string (s);
       return 0;
@@ -89,8 +88,7 @@ get_string (json_object *parent, const char *key, const char **out, ocigate_erro
   va_start (ap, fmt);
   cleanup_free char *field = xvasprintf (fmt, ap);
   va_end (ap);
-  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field,
-                             json_object_is_type (s, json_type_string) ? "a string with a NUL" : json_type_label (s));
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", field, json_type_label (s));
 }
 
 void
