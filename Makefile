@@ -109,6 +109,17 @@ $(DYN):
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocigate.a $(FLAGS_STAMP) | $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Ihook -o $@ $< $(B)/libocigate.a $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
+# The differential test (tests/cli/differential.bats): ocigate's reading of
+# a config and runc's, the runtime-spec Go types built from Debian's
+# golang-github-opencontainers-specs-dev, offline: no module is fetched.
+DIFF_BINS := $(B)/tests/ocigate_view $(B)/tests/runc_view
+$(B)/tests/ocigate_view: tests/diff/ocigate_view.c $(B)/libocigate.a $(FLAGS_STAMP) | $(B)/tests
+	$(CC) $(ALL_CFLAGS) -Ihook -o $@ $< $(B)/libocigate.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(B)/tests/runc_view: tests/diff/runc_view.go | $(B)/tests
+	GO111MODULE=off GOPATH=/usr/share/gocode GOPROXY=off GOFLAGS= GOCACHE=$(CURDIR)/$(B)/go-cache \
+	  go build -o $@ $<
+
 $(B)/obj $(B)/tests:
 	mkdir -p $@
 
@@ -140,7 +151,7 @@ unit: deps-build deps-unit
 	tests/run.sh --suites unit $(UNIT_BINS)
 
 cli: deps-build deps-cli
-	$(MAKE) all $(DYN)/ocigate $(DYN)/ocigate-runc $(DYN)/ocigate-crun
+	$(MAKE) all $(DYN)/ocigate $(DYN)/ocigate-runc $(DYN)/ocigate-crun $(DIFF_BINS)
 	tests/run.sh --suites cli
 
 check-e2e: deps-build deps-test
@@ -148,10 +159,10 @@ check-e2e: deps-build deps-test
 	tests/run.sh --suites e2e
 
 check: deps-build deps-test
-	$(MAKE) all $(UNIT_BINS) $(DYN)/ocigate $(DYN)/ocigate-runc $(DYN)/ocigate-crun
+	$(MAKE) all $(UNIT_BINS) $(DYN)/ocigate $(DYN)/ocigate-runc $(DYN)/ocigate-crun $(DIFF_BINS)
 	tests/run.sh $(UNIT_BINS)
 
-FORMAT_SRCS = $(ALL_SRCS) $(ALL_HDRS) $(wildcard tests/unit/*.c tests/unit/*.h)
+FORMAT_SRCS = $(ALL_SRCS) $(ALL_HDRS) $(wildcard tests/unit/*.c tests/unit/*.h tests/diff/*.c)
 format:
 	clang-format -i $(FORMAT_SRCS)
 

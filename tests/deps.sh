@@ -8,7 +8,7 @@ build="gcc make pkg-config libjson-c-dev libcap-dev libseccomp-dev"
 # unit: the cmocka suites; cli: the command-line suites, no container engine;
 # test: everything make check runs, engines included.
 unit="libcmocka-dev"
-cli="$unit bats jq python3 python3-jsonschema valgrind busybox-static"
+cli="$unit bats jq python3 python3-jsonschema valgrind busybox-static golang-go golang-github-opencontainers-specs-dev"
 test="$cli go-md2man runc crun podman docker.io containerd uidmap iptables golang-github-containers-common \
   clang libclang-rt-14-dev clang-tidy cppcheck"
 

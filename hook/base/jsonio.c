@@ -3,6 +3,7 @@
 #include "base/jsonio.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -164,7 +165,25 @@ offset_to_line_col (const char *buf, size_t off, unsigned *line, unsigned *col)
  * 16 MiB of "{}," took 4 GiB and 30 s.  So the text is scanned before
  * json-c reads it: containers and values are counted against the limits
  * before json-c allocates them, and each object's members are counted, to
- * be compared with the object json-c makes of it. */
+ * be compared with the object json-c makes of it.
+ *
+ * The same scan refuses the text that the runtimes read differently from
+ * json-c (and so from ocigate), wherever it stands, in keys and in strings:
+ *
+ *   "\u0000"         json-c's keys and ocigate's strings are C strings,
+ *                    which end there; Go keeps the rest: "uid\u0000" was
+ *                    judged as uid and was, for runc, an unknown key
+ *   "\ud800"         half of a surrogate pair: json-c and Go read U+FFFD,
+ *                    crun's yajl "?" or the half itself
+ *   invalid UTF-8    json-c lets through overlong forms, surrogates and
+ *                    code points past U+10FFFF, which Go reads as U+FFFD
+ *   control bytes    raw in a string, and NUL bytes anywhere: json-c reads
+ *                    them, Go refuses the document
+ *   numbers          json-c reads 1., 1.e5, -01, NaN, Infinity; Go refuses
+ *   'key'            json-c reads a key in single quotes; Go refuses it
+ *   a byte order mark, which json-c and Go refuse, with a clearer message
+ *
+ * Malformed text is left to json-c to explain. */
 struct json_shape
 {
   uint32_t *members; /* of each object, in the order of their '{' */
@@ -180,8 +199,21 @@ json_shape_release (struct json_shape *sh)
 }
 #define cleanup_json_shape __attribute__ ((cleanup (json_shape_release)))
 
+/* An input error about the text at buf[off]: "NAME:LINE:COLUMN: WHAT". */
+static int PRINTF_LIKE (5, 6)
+    text_error (const char *buf, size_t off, const char *name, ocigate_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *what = xvasprintf (fmt, ap);
+  va_end (ap);
+  unsigned line, col;
+  offset_to_line_col (buf, off, &line, &col);
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: %s", name, line, col, what);
+}
+
 /* The index of the '"' that ends the string whose text starts at `from`,
- * or len. */
+ * or len.  For the error path: the scan has judged the string. */
 static size_t
 string_end (const char *buf, size_t len, size_t from)
 {
@@ -200,8 +232,198 @@ string_end (const char *buf, size_t len, size_t from)
   return len;
 }
 
-/* Counts what the text holds.  Text that is not JSON is left to json-c to
- * explain: the scan stops and *complete stays false. */
+/* The first byte at or after i that a string's walk must look at: '"',
+ * '\\', a control byte or a byte of a multi-byte character; len if none.
+ * Eight bytes at a time: the scan runs on every container start. */
+static size_t
+plain_run (const char *buf, size_t len, size_t i)
+{
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  while (i + 8 <= len)
+    {
+      uint64_t w;
+      memcpy (&w, buf + i, sizeof w);
+      uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+      /* A byte of q or b that is zero, a byte of w below 0x20, one at
+       * 0x80 or above: the usual exact tests for whether any byte is. */
+      if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & highs)
+        break;
+      i += 8;
+    }
+  for (; i < len; i++)
+    {
+      unsigned char c = (unsigned char)buf[i];
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+        break;
+    }
+  return i;
+}
+
+/* The length of the well-formed UTF-8 character at s, as Go reads UTF-8
+ * (no overlong form, no surrogate, nothing past U+10FFFF), or 0. */
+static size_t
+utf8_char_len (const unsigned char *s, size_t n)
+{
+  unsigned char lo = 0x80, hi = 0xbf;
+  size_t need;
+  if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    need = 2;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    {
+      need = 3;
+      lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+      hi = s[0] == 0xed ? 0x9f : 0xbf;
+    }
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+    {
+      need = 4;
+      lo = s[0] == 0xf0 ? 0x90 : 0x80;
+      hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+    }
+  else
+    return 0;
+  if (n < need || s[1] < lo || s[1] > hi)
+    return 0;
+  for (size_t k = 2; k < need; k++)
+    if (s[k] < 0x80 || s[k] > 0xbf)
+      return 0;
+  return need;
+}
+
+/* The code unit of the \uXXXX escape at buf[i] (the backslash), or -1
+ * when there is none there. */
+static long
+u_escape (const char *buf, size_t len, size_t i)
+{
+  if (i + 6 > len || buf[i] != '\\' || buf[i + 1] != 'u')
+    return -1;
+  long u = 0;
+  for (size_t k = i + 2; k < i + 6; k++)
+    {
+      char c = buf[k];
+      if (c >= '0' && c <= '9')
+        u = u * 16 + (c - '0');
+      else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        u = u * 16 + ((c | 0x20) - 'a' + 10);
+      else
+        return -1;
+    }
+  return u;
+}
+
+/* Walks the string whose text starts at `from` (after its '"'): *end is
+ * the index of the '"' that ends it, or len.  A key or a string the
+ * runtimes read differently is an error. */
+static int
+string_walk (const char *buf, size_t len, size_t from, bool key, const char *name, size_t *end, ocigate_error_t *err)
+{
+  const char *what = key ? "a key" : "a string";
+  for (size_t i = plain_run (buf, len, from); i < len; i = plain_run (buf, len, i))
+    {
+      unsigned char c = (unsigned char)buf[i];
+      if (c == '"')
+        {
+          *end = i;
+          return 0;
+        }
+      if (c == '\\')
+        {
+          long u = u_escape (buf, len, i);
+          if (u < 0)
+            {
+              i += 2; /* another escape; json-c judges a bad one */
+              continue;
+            }
+          if (u == 0)
+            return text_error (buf, i, name, err,
+                               "\"\\u0000\" in %s: runtimes read such JSON differently (C ends the text there, runc "
+                               "keeps the rest): remove it",
+                               what);
+          if (u >= 0xd800 && u <= 0xdbff)
+            {
+              long low = u_escape (buf, len, i + 6);
+              if (low >= 0xdc00 && low <= 0xdfff)
+                {
+                  i += 12;
+                  continue;
+                }
+              if (low < 0 && i + 8 <= len && buf[i + 6] == '\\' && buf[i + 7] == 'u')
+                {
+                  i += 6; /* a malformed escape after it, which json-c refuses */
+                  continue;
+                }
+            }
+          if (u >= 0xd800 && u <= 0xdfff)
+            return text_error (buf, i, name, err,
+                               "\"\\u%04lx\" in %s is half of a UTF-16 surrogate pair: runtimes read such JSON "
+                               "differently (runc reads U+FFFD, crun another character): write the character whole",
+                               u, what);
+          i += 6;
+          continue;
+        }
+      if (c == '\0')
+        return text_error (buf, i, name, err, "invalid JSON: NUL byte");
+      if (c < 0x20)
+        return text_error (buf, i, name, err,
+                           "invalid JSON: control character U+%04X in %s (runc refuses it unescaped; write \\u%04x)", c,
+                           what, c);
+      size_t n = utf8_char_len ((const unsigned char *)buf + i, len - i);
+      if (n == 0)
+        return text_error (buf, i, name, err, "invalid JSON: invalid utf-8 string");
+      i += n;
+    }
+  *end = len;
+  return 0;
+}
+
+static size_t
+skip_digits (const char *s, size_t n, size_t i)
+{
+  while (i < n && s[i] >= '0' && s[i] <= '9')
+    i++;
+  return i;
+}
+
+/* The length of the JSON number (RFC 8259) at s, 0 when none starts there. */
+static size_t
+number_len (const char *s, size_t n)
+{
+  size_t i = s[0] == '-' ? 1 : 0;
+  if (i < n && s[i] == '0')
+    i++;
+  else if (i < n && s[i] >= '1' && s[i] <= '9')
+    i = skip_digits (s, n, i);
+  else
+    return 0;
+  if (i < n && s[i] == '.')
+    {
+      size_t d = i + 1;
+      i = skip_digits (s, n, d);
+      if (i == d)
+        return 0;
+    }
+  if (i < n && (s[i] == 'e' || s[i] == 'E'))
+    {
+      size_t d = i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-') ? i + 2 : i + 1;
+      i = skip_digits (s, n, d);
+      if (i == d)
+        return 0;
+    }
+  return i;
+}
+
+/* The end of the literal or number that starts at buf[i]. */
+static size_t
+token_end (const char *buf, size_t len, size_t i)
+{
+  while (i < len && !strchr (" \t\r\n,:[]{}\"/", buf[i]))
+    i++;
+  return i;
+}
+
+/* Counts what the text holds and refuses what the runtimes read apart.
+ * Text that is not JSON is left to json-c to explain: the scan stops and
+ * *complete stays false. */
 static int
 json_shape_scan (const char *buf, size_t len, const char *name, struct json_shape *sh, bool *complete,
                  ocigate_error_t *err)
@@ -211,12 +433,16 @@ json_shape_scan (const char *buf, size_t len, const char *name, struct json_shap
     uint32_t object; /* index in sh, UINT32_MAX for an array */
     uint32_t commas;
     bool started;
+    bool want_key; /* an object's next string is a key */
   } stack[OCIGATE_MAX_JSON_DEPTH];
   size_t depth = 0, containers = 0, values = 1;
   *complete = false;
+  if (len >= 3 && memcmp (buf, "\xef\xbb\xbf", 3) == 0)
+    return text_error (buf, 0, name, err, "invalid JSON: a byte order mark (runc refuses it; save the file without)");
   for (size_t i = 0; i < len; i++)
     {
-      switch (buf[i])
+      char c = buf[i];
+      switch (c)
         {
         case ' ':
         case '\t':
@@ -226,13 +452,24 @@ json_shape_scan (const char *buf, size_t len, const char *name, struct json_shap
           break;
         case ',':
           if (depth)
-            stack[depth - 1].commas++;
+            {
+              stack[depth - 1].commas++;
+              stack[depth - 1].want_key = stack[depth - 1].object != UINT32_MAX;
+            }
           break;
         case '"':
-          if (depth)
-            stack[depth - 1].started = true;
-          i = string_end (buf, len, i + 1);
-          break;
+          {
+            bool key = false;
+            if (depth)
+              {
+                key = stack[depth - 1].want_key;
+                stack[depth - 1].started = true;
+                stack[depth - 1].want_key = false;
+              }
+            if (string_walk (buf, len, i + 1, key, name, &i, err) < 0)
+              return -1;
+            break;
+          }
         case '{':
         case '[':
           if (depth == OCIGATE_MAX_JSON_DEPTH)
@@ -244,7 +481,7 @@ json_shape_scan (const char *buf, size_t len, const char *name, struct json_shap
                                        "%s: more than %d JSON objects and arrays (the limit)", name,
                                        OCIGATE_MAX_JSON_CONTAINERS);
           stack[depth] = (struct level){ .object = UINT32_MAX };
-          if (buf[i] == '{')
+          if (c == '{')
             {
               if (sh->n_objects == sh->cap)
                 {
@@ -255,6 +492,7 @@ json_shape_scan (const char *buf, size_t len, const char *name, struct json_shap
               sh->members[sh->n_objects] = 0;
               sh->starts[sh->n_objects] = (uint32_t)i;
               stack[depth].object = (uint32_t)sh->n_objects++;
+              stack[depth].want_key = true;
             }
           depth++;
           break;
@@ -273,10 +511,25 @@ json_shape_scan (const char *buf, size_t len, const char *name, struct json_shap
               sh->members[l->object] = n;
             break;
           }
+        case '\0':
+          return text_error (buf, i, name, err, "invalid JSON: NUL byte");
+        case '\'':
+          return text_error (buf, i, name, err,
+                             "invalid JSON: a string in single quotes (runc refuses it; JSON's are in double quotes)");
         default:
-          if (depth)
-            stack[depth - 1].started = true;
-          break;
+          {
+            if (depth)
+              stack[depth - 1].started = true;
+            bool number = c == '-' || (c >= '0' && c <= '9');
+            if (!number && c != 'N' && c != 'I')
+              break; /* true, false, null; json-c refuses anything else */
+            size_t end = token_end (buf, len, i);
+            if (!number || number_len (buf + i, end - i) != end - i)
+              return text_error (buf, i, name, err, "invalid JSON: %.*s is not a JSON number (runc refuses it)",
+                                 (int)(end - i > 40 ? 40 : end - i), buf + i);
+            i = end - 1;
+            break;
+          }
         }
     }
   *complete = depth == 0;
@@ -409,13 +662,6 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
 {
   if (len > INT32_MAX)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: too large", name);
-  if (memchr (buf, '\0', len) != NULL)
-    {
-      size_t off = (size_t)((const char *)memchr (buf, '\0', len) - buf);
-      unsigned line, col;
-      offset_to_line_col (buf, off, &line, &col);
-      return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s:%u:%u: invalid JSON: NUL byte", name, line, col);
-    }
   cleanup_json_shape struct json_shape shape = { 0 };
   bool scanned = false;
   if (json_shape_scan (buf, len, name, &shape, &scanned, err) < 0)
@@ -663,13 +909,6 @@ json_to_text (json_object *o)
 {
   return json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
                                                 | JSON_C_TO_STRING_NOSLASHESCAPE);
-}
-
-bool
-json_is_clean_string (json_object *o)
-{
-  return json_object_is_type (o, json_type_string)
-         && strlen (json_object_get_string (o)) == (size_t)json_object_get_string_len (o);
 }
 
 int

@@ -57,11 +57,6 @@ struct json_path
 /* "/process/user"; "" for the document (NULL). */
 char *json_path_pointer (const struct json_path *at);
 
-/* Whether o is a string with no NUL byte in it ("\u0000"): C would read
- * less of it than the runtimes do, so a judged field holding one cannot be
- * judged. */
-bool json_is_clean_string (json_object *o);
-
 /* Line (1-based) in buf of the value at a JSON pointer, 0 when not found.
  * Used to point at the key of a policy error. */
 unsigned json_pointer_line (const char *buf, size_t len, const char *pointer);

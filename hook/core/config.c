@@ -100,7 +100,7 @@ load_capabilities (struct oci_config *cfg, json_object *process, ocigate_error_t
       for (size_t i = 0; i < n; i++)
         {
           const char *name = NULL;
-          if (field_item_string (set, &set_at, i, FIELD_OPTIONAL, &name, err) < 0)
+          if (field_item_string (set, &set_at, i, &name, err) < 0)
             return -1;
           int c = cap_parse_name (name);
           if (c < 0)
@@ -145,7 +145,7 @@ load_namespaces (struct oci_config *cfg, json_object *linux_, ocigate_error_t *e
                             cfg->ns[t].index);
       cfg->ns[t].present = true;
       cfg->ns[t].index = i;
-      if (field_string (ns, ns_at, "path", FIELD_NO_NUL_BYTE, NULL, &path, err) < 0)
+      if (field_string (ns, ns_at, "path", FIELD_OPTIONAL, NULL, &path, err) < 0)
         return -1;
       /* An empty path means a new namespace, as runc reads it. */
       if (path && path[0] != '\0')

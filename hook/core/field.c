@@ -237,8 +237,6 @@ get_typed (json_object *parent, const struct json_path *at, const char *key, jso
     return (flags & FIELD_REQUIRED) ? field_error (at, key, err, "missing") : 0;
   if (!json_object_is_type (v, type))
     return type_error (v, at, key, want, err);
-  if (type == json_type_string && (flags & FIELD_NO_NUL_BYTE) && !json_is_clean_string (v))
-    return field_error (at, key, err, "contains a NUL byte");
   *out = v;
   return 0;
 }
@@ -313,8 +311,8 @@ field_array (json_object *parent, const struct json_path *at, const char *key, c
 /* Item i of the array at `at`, which must be a string; `of_strings`: the
  * array is one of strings, and the message says so. */
 static int
-string_item (json_object *array, const struct json_path *at, size_t i, unsigned flags, bool of_strings,
-             const char **out, ocigate_error_t *err)
+string_item (json_object *array, const struct json_path *at, size_t i, bool of_strings, const char **out,
+             ocigate_error_t *err)
 {
   json_object *item = json_object_array_get_idx (array, i);
   const struct json_path *here = FIELD_INDEX (at, i);
@@ -327,8 +325,6 @@ string_item (json_object *array, const struct json_path *at, size_t i, unsigned 
       cleanup_free char *list = field_name (at, NULL);
       return field_error (here, NULL, err, "must be a string, not %s (%s must be an array of strings)", text, list);
     }
-  if ((flags & FIELD_NO_NUL_BYTE) && !json_is_clean_string (item))
-    return field_error (here, NULL, err, "contains a NUL byte");
   *out = json_object_get_string (item);
   return 0;
 }
@@ -343,7 +339,7 @@ field_string_array (json_object *parent, const struct json_path *at, const char 
   for (size_t i = 0; i < *n; i++)
     {
       const char *s;
-      if (string_item (*out, &list_at, i, flags, true, &s, err) < 0)
+      if (string_item (*out, &list_at, i, true, &s, err) < 0)
         {
           *out = NULL;
           *n = 0;
@@ -452,10 +448,9 @@ field_item_object (json_object *array, const struct json_path *at, size_t i, jso
 }
 
 int
-field_item_string (json_object *array, const struct json_path *at, size_t i, unsigned flags, const char **out,
-                   ocigate_error_t *err)
+field_item_string (json_object *array, const struct json_path *at, size_t i, const char **out, ocigate_error_t *err)
 {
-  return string_item (array, at, i, flags, false, out, err);
+  return string_item (array, at, i, false, out, err);
 }
 
 int

@@ -43,9 +43,8 @@ enum field_state
 enum field_flags
 {
   FIELD_OPTIONAL = 0,
-  FIELD_REQUIRED = 1u << 0,    /* absent or null: "missing" */
-  FIELD_NOT_NULL = 1u << 1,    /* null is a value of the wrong type, not an absent one */
-  FIELD_NO_NUL_BYTE = 1u << 2, /* a string holding "\u0000" is refused: C reads less of it than the runtimes */
+  FIELD_REQUIRED = 1u << 0, /* absent or null: "missing" */
+  FIELD_NOT_NULL = 1u << 1, /* null is a value of the wrong type, not an absent one */
 };
 
 /* How many entries a list may have, and how a message counts them:
@@ -77,8 +76,7 @@ int field_object (json_object *parent, const struct json_path *at, const char *k
 /* *out NULL and *n 0 when absent or null. */
 int field_array (json_object *parent, const struct json_path *at, const char *key, const struct field_count *count,
                  unsigned flags, json_object **out, size_t *n, ocigate_error_t *err);
-/* The same, and every item a string (flags apply to the items too:
- * FIELD_NO_NUL_BYTE). */
+/* The same, and every item a string. */
 int field_string_array (json_object *parent, const struct json_path *at, const char *key,
                         const struct field_count *count, unsigned flags, json_object **out, size_t *n,
                         ocigate_error_t *err);
@@ -96,7 +94,7 @@ int field_uint32 (json_object *parent, const struct json_path *at, const char *k
 /* Items of an array at `at` (already read with field_array). */
 int field_item_object (json_object *array, const struct json_path *at, size_t i, json_object **out,
                        ocigate_error_t *err);
-int field_item_string (json_object *array, const struct json_path *at, size_t i, unsigned flags, const char **out,
+int field_item_string (json_object *array, const struct json_path *at, size_t i, const char **out,
                        ocigate_error_t *err);
 int field_item_uint32 (json_object *array, const struct json_path *at, size_t i, uint32_t *out, ocigate_error_t *err);
 

@@ -145,8 +145,8 @@ judge_device (const struct rule_setting *s, json_object *devs, size_t i, struct 
   json_object *d = NULL, *major_v = NULL, *minor_v = NULL;
   const char *path = NULL, *type = NULL;
   if (field_item_object (devs, &devices_at, i, &d, err) < 0
-      || field_string (d, at, "path", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &path, err) < 0
-      || field_string (d, at, "type", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &type, err) < 0
+      || field_string (d, at, "path", FIELD_REQUIRED, NULL, &path, err) < 0
+      || field_string (d, at, "type", FIELD_REQUIRED, NULL, &type, err) < 0
       || field_get (d, at, "major", json_type_int, FIELD_OPTIONAL, NULL, &major_v, err) < 0
       || field_get (d, at, "minor", json_type_int, FIELD_OPTIONAL, NULL, &minor_v, err) < 0)
     return -1;
@@ -218,10 +218,10 @@ read_cgroup_entry (json_object *list, size_t i, struct cgroup_entry *e, ocigate_
     return -1;
   if (allow != FIELD_PRESENT)
     return field_error (at, "allow", err, "missing (true or false)");
-  if (field_string (r, at, "type", FIELD_NO_NUL_BYTE, NULL, &type, err) < 0
+  if (field_string (r, at, "type", FIELD_OPTIONAL, NULL, &type, err) < 0
       || field_get (r, at, "major", json_type_int, FIELD_OPTIONAL, NULL, &major, err) < 0
       || field_get (r, at, "minor", json_type_int, FIELD_OPTIONAL, NULL, &minor, err) < 0
-      || field_string (r, at, "access", FIELD_NO_NUL_BYTE, NULL, &e->access, err) < 0)
+      || field_string (r, at, "access", FIELD_OPTIONAL, NULL, &e->access, err) < 0)
     return -1;
   if (type && strcmp (type, "a") != 0 && strcmp (type, "b") != 0 && strcmp (type, "c") != 0)
     return field_error (at, "type", err, "\"%s\" is not one of a, b, c", type);

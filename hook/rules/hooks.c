@@ -137,7 +137,7 @@ option_exact_paths (json_object *opts, const char *key, const struct policy_wher
   for (size_t i = 0; i < len; i++)
     {
       json_object *p = json_object_array_get_idx (v, i);
-      if (!json_is_clean_string (p) || json_object_get_string (p)[0] != '/')
+      if (!json_object_is_type (p, json_type_string) || json_object_get_string (p)[0] != '/')
         return policy_where_error (where, key, (long)i, err, "must be an absolute path (a string starting with /)");
       const char *path = json_object_get_string (p);
       cleanup_free char *normal = path_normalize (path);
@@ -198,9 +198,9 @@ read_entry (json_object *list, const struct json_path *stage_at, size_t i, struc
     return -1;
   const struct json_path *at = FIELD_INDEX (stage_at, i);
   e->index = i;
-  if (field_string (entry, at, "path", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &e->path, err) < 0
-      || field_string_array (entry, at, "args", NULL, FIELD_NO_NUL_BYTE, &e->args, &e->n_args, err) < 0
-      || field_string_array (entry, at, "env", NULL, FIELD_NO_NUL_BYTE, &e->env, &e->n_env, err) < 0)
+  if (field_string (entry, at, "path", FIELD_REQUIRED, NULL, &e->path, err) < 0
+      || field_string_array (entry, at, "args", NULL, FIELD_OPTIONAL, &e->args, &e->n_args, err) < 0
+      || field_string_array (entry, at, "env", NULL, FIELD_OPTIONAL, &e->env, &e->n_env, err) < 0)
     return -1;
   return 0;
 }

@@ -322,8 +322,8 @@ judge_root_propagation (const struct rule_context *ctx, const struct rule_settin
                         ocigate_error_t *err)
 {
   const char *prop = NULL;
-  if (field_string (json_get (ctx->config->root, "linux"), &linux_at, "rootfsPropagation", FIELD_NO_NUL_BYTE, NULL,
-                    &prop, err)
+  if (field_string (json_get (ctx->config->root, "linux"), &linux_at, "rootfsPropagation", FIELD_OPTIONAL, NULL, &prop,
+                    err)
       < 0)
     return -1;
   if (prop && is_shared (prop))
@@ -435,9 +435,9 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
       size_t n_opts = 0;
       cleanup_mount_view struct mount_view mv = { .index = i };
       if (field_item_object (mounts, &mounts_at, i, &m, err) < 0
-          || field_string (m, at, "destination", FIELD_REQUIRED | FIELD_NO_NUL_BYTE, NULL, &dest, err) < 0
-          || field_string (m, at, "type", FIELD_NO_NUL_BYTE, NULL, &mv.type, err) < 0
-          || field_string (m, at, "source", FIELD_NO_NUL_BYTE, NULL, &mv.source, err) < 0
+          || field_string (m, at, "destination", FIELD_REQUIRED, NULL, &dest, err) < 0
+          || field_string (m, at, "type", FIELD_OPTIONAL, NULL, &mv.type, err) < 0
+          || field_string (m, at, "source", FIELD_OPTIONAL, NULL, &mv.source, err) < 0
           || field_string_array (m, at, "options", NULL, FIELD_OPTIONAL, &mv.opts, &n_opts, err) < 0)
         {
           ret = -1;

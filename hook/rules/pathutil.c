@@ -242,7 +242,7 @@ rule_option_paths (json_object *opts, const char *key, const struct policy_where
   for (size_t i = 0; i < len; i++)
     {
       json_object *p = json_object_array_get_idx (v, i);
-      if (!json_is_clean_string (p) || json_object_get_string (p)[0] != '/')
+      if (!json_object_is_type (p, json_type_string) || json_object_get_string (p)[0] != '/')
         return policy_where_error (where, key, (long)i, err, "must be an absolute path (a string starting with /)");
       list[i] = path_normalize (json_object_get_string (p));
     }

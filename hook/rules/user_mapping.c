@@ -53,7 +53,7 @@ user_mapping_parse (json_object *opts, const struct policy_where *where, void **
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (v, i);
-      const char *name = json_is_clean_string (e) ? json_object_get_string (e) : "";
+      const char *name = json_object_is_type (e, json_type_string) ? json_object_get_string (e) : "";
       /* What can stand first on a line of /etc/subuid. */
       if (name[0] == '\0' || strpbrk (name, ":\n") != NULL || strlen (name) > 256)
         return policy_where_error (where, "allowRangesOf", (long)i, err,

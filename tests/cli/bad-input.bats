@@ -56,6 +56,94 @@ expect() {
   expect "$T/c.json" 2 "invalid JSON: NUL byte"
 }
 
+# read_apart 'TEXT' MESSAGE: the compliant config with "@X@" in it replaced
+# by TEXT (printf escapes) is refused with exit 2 and MESSAGE, which names
+# the file, the line and the column.
+read_apart() {
+  compliant_config | jq '.annotations = {"k": "@X@"}' >"$T/base.json"
+  python3 - "$T/base.json" "$T/c.json" "$1" <<'PY'
+import sys
+text = open(sys.argv[1], "rb").read()
+x = sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+open(sys.argv[2], "wb").write(text.replace(b'"@X@"', x))
+PY
+  expect "$T/c.json" 2 "$T/c.json:$(grep -an '"k":' "$T/c.json" | cut -d: -f1):"
+  [[ "$output" == *"$2"* ]]
+}
+
+@test "runtimes read differently: \\u0000 in a key or a string is refused where it stands" {
+  read_apart '"x", "uid\\u0000": 0' '"\u0000" in a key: runtimes read such JSON differently (C ends the text there, runc keeps the rest): remove it'
+  read_apart '"x\\u0000y"' '"\u0000" in a string: runtimes read such JSON differently'
+  # The process a config runs, where runc read UID 0 and ocigate UID 1000.
+  compliant_config | sed 's/"uid": 1000/"uid\\u0000": 1000/' >"$T/c.json"
+  expect "$T/c.json" 2 '"\u0000" in a key'
+  # An escaped backslash before u0000 is text, not the escape.
+  compliant_config | jq '.annotations = {"k": "x\\u0000"}' >"$T/c.json"
+  grep -qF '"x\\u0000"' "$T/c.json"
+  run "$OCIGATE" check "$T/c.json"
+  [ "$status" -eq 0 ]
+}
+
+@test "runtimes read differently: half of a surrogate pair is refused; a whole pair is read" {
+  read_apart '"\\ud800"' '"\ud800" in a string is half of a UTF-16 surrogate pair'
+  read_apart '"\\udfff x"' '"\udfff" in a string is half'
+  read_apart '"\\ud800\\u0041"' '"\ud800" in a string is half'
+  compliant_config | jq '.annotations = {"k": "@X@"}' | sed 's/"@X@"/"\\ud83d\\ude00"/' >"$T/c.json"
+  run "$OCIGATE" check "$T/c.json"
+  [ "$status" -eq 0 ]
+}
+
+@test "runtimes read differently: UTF-8 that Go reads as U+FFFD is refused" {
+  read_apart '"\xc0\xaf"' 'invalid JSON: invalid utf-8 string'      # overlong "/"
+  read_apart '"\xed\xa0\x80"' 'invalid JSON: invalid utf-8 string'  # a surrogate
+  read_apart '"\xf4\x90\x80\x80"' 'invalid JSON: invalid utf-8 string' # past U+10FFFF
+}
+
+@test "runtimes read differently: what json-c reads and runc refuses is refused" {
+  read_apart '"a\tb"' 'invalid JSON: control character U+0009 in a string'
+  read_apart '1.' 'invalid JSON: 1. is not a JSON number (runc refuses it)'
+  read_apart '-01' 'invalid JSON: -01 is not a JSON number'
+  read_apart 'NaN' 'invalid JSON: NaN is not a JSON number'
+  read_apart '-Infinity' 'invalid JSON: -Infinity is not a JSON number'
+  read_apart '"x", '"'y'"': 1' 'invalid JSON: a string in single quotes'
+  { printf '\xef\xbb\xbf'; compliant_config; } >"$T/c.json"
+  expect "$T/c.json" 2 "$T/c.json:1:1: invalid JSON: a byte order mark"
+}
+
+@test "runtimes read differently: a policy with \\u0000 is refused with its position" {
+  printf '{\n  "version": 1,\n  "rules": {"privileged\\u0000x": {"action": "deny"}}\n}\n' >"$T/p.json"
+  run "$OCIGATE" policy validate "$T/p.json"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$T/p.json:3:24: \"\\u0000\" in a key"* ]]
+}
+
+@test "runtimes read differently: an exec --process file and an update's resources with \\u0000 are refused" {
+  cat >"$T/runtime" <<EOF
+#!/bin/sh
+printf '%s\n' "\$*" >>"$T/runtime.log"
+case " \$* " in *" state "*) exec cat "$T/state.json" ;; esac
+exit 0
+EOF
+  chmod 0755 "$T/runtime"
+  jq --arg r "$T/runtime" '.runtime = {"runc": $r, "crun": $r}' "$POLICIES/default.json" >"$T/policy.json"
+  chmod 0644 "$T/policy.json"
+  mkdir -m 0755 "$T/b"
+  compliant_config >"$T/b/config.json"
+  printf '{"ociVersion": "1.0.2", "id": "x", "status": "running", "pid": 1, "bundle": "%s"}\n' "$T/b" >"$T/state.json"
+  jq '.process | .user.uid = 1000' "$T/b/config.json" | sed 's/"uid"/"uid\\u0000"/' >"$T/process.json"
+  run "$ROOT/build/ocigate-runc" --ocigate-policy="$T/policy.json" exec --process "$T/process.json" x
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: $T/process.json:"*': "\u0000" in a key'* ]]
+  printf '{"pids": {"limit\\u0000": 100}}' >"$T/res.json"
+  run "$ROOT/build/ocigate-runc" --ocigate-policy="$T/policy.json" update -r "$T/res.json" x
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: "*':1:17: "\u0000" in a key'* ]]
+  ! grep -q ' exec \| update ' "$T/runtime.log"
+}
+
 @test "nesting deeper than 64: exit 2" {
   python3 -c 'print("{\"process\": {}, \"x\": " + "[" * 100 + "]" * 100 + "}")' >"$T/c.json"
   expect "$T/c.json" 2 "nesting deeper than the limit of 64"

@@ -21,7 +21,7 @@ LINT_JOBS ?= 2
 
 LINT_B := build/lint
 LINT_SRCS := $(ALL_SRCS)
-LINT_BANNED_SRCS := $(ALL_SRCS) $(ALL_HDRS) $(wildcard tests/unit/*.[ch] tests/fuzz/*.[ch] tests/bench/*.[ch])
+LINT_BANNED_SRCS := $(ALL_SRCS) $(ALL_HDRS) $(wildcard tests/unit/*.[ch] tests/fuzz/*.[ch] tests/bench/*.[ch] tests/diff/*.[ch])
 
 # cppcheck reads the project's headers, not the system's: std, posix and gnu
 # .cfg files model libc, and tests/lint/ocigate.cfg the json-c macros.

@@ -649,14 +649,85 @@ test_parse_after_broken_surrogate (void **state UNUSED)
       json_object *obj = NULL;
       assert_int_equal (json_parse_untrusted (broken[i], strlen (broken[i]), "broken", &obj, &err), -1);
       ocigate_error_free (&err);
-      /* A lone low half is U+FFFD, and a plain escape is itself. */
-      static const char good[] = "[\"\\udc00x\", \"\\u0005\"]";
+      /* A pair is its character, and a plain escape is itself. */
+      static const char good[] = "[\"\\ud83d\\ude00x\", \"\\u0005\"]";
       cleanup_json json_object *g = NULL;
       if (json_parse_untrusted (good, strlen (good), "good", &g, &err) < 0)
         fail_msg ("%s", err->msg);
-      assert_string_equal (json_object_get_string (json_object_array_get_idx (g, 0)), "\xef\xbf\xbdx");
+      assert_string_equal (json_object_get_string (json_object_array_get_idx (g, 0)), "\xf0\x9f\x98\x80x");
       assert_string_equal (json_object_get_string (json_object_array_get_idx (g, 1)), "\x05");
     }
+}
+
+/* What json-c reads and the runtimes read otherwise, or refuse, is refused
+ * where it stands, in keys and strings anywhere (jsonio.c). */
+static void
+test_read_apart (void **state UNUSED)
+{
+  static const struct
+  {
+    const char *text;
+    const char *message;
+  } cases[] = {
+    /* "\u0000": json-c's C strings end there, Go keeps the rest. */
+    { "{\"process\": {\"user\": {\"uid\\u0000\": 0}}}",
+      "config.json:1:27: \"\\u0000\" in a key: runtimes read such JSON differently (C ends the text there, runc "
+      "keeps the rest): remove it" },
+    { "{\"process\": {}, \"annotations\": {\"a\": \"x\\u0000y\"}}",
+      "config.json:1:40: \"\\u0000\" in a string: runtimes read such JSON differently (C ends the text there, "
+      "runc keeps the rest): remove it" },
+    { "{\"process\": {}, \"x\\u0000\": 1}", "config.json:1:19: \"\\u0000\" in a key" },
+    /* Halves of surrogate pairs: U+FFFD for json-c and Go, not for crun. */
+    { "{\"process\": {\"cwd\": \"/\\ud800\"}}", "config.json:1:23: \"\\ud800\" in a string is half of a UTF-16 "
+                                                "surrogate pair" },
+    { "{\"process\": {\"cwd\": \"/\\udc00\\ud800\"}}", "config.json:1:23: \"\\udc00\" in a string is half" },
+    { "{\"process\": {\"cwd\": \"/\\uD800\\u0041\"}}", "config.json:1:23: \"\\ud800\" in a string is half" },
+    { "{\"\\udbff\": {}, \"process\": {}}", "config.json:1:3: \"\\udbff\" in a key is half" },
+    /* UTF-8 that json-c lets through and Go reads as U+FFFD. */
+    { "{\"process\": {\"cwd\": \"/\xc0\xaf\"}}", "config.json:1:23: invalid JSON: invalid utf-8 string" },
+    { "{\"process\": {\"cwd\": \"/\xed\xa0\x80\"}}", "config.json:1:23: invalid JSON: invalid utf-8 string" },
+    { "{\"process\": {\"cwd\": \"/\xf4\x90\x80\x80\"}}", "config.json:1:23: invalid JSON: invalid utf-8 string" },
+    { "{\"process\": {\"cwd\": \"/\xe0\x80\xaf\"}}", "config.json:1:23: invalid JSON: invalid utf-8 string" },
+    { "{\"process\": {\"cwd\": \"/\xf0\x80\x80\xaf\"}}", "config.json:1:23: invalid JSON: invalid utf-8 string" },
+    { "{\"process\": {\"cwd\": \"/\xf5\x80\x80\x80\"}}", "config.json:1:23: invalid JSON: invalid utf-8 string" },
+    { "{\"process\": {\"\xe2\x84\": 1}}", "config.json:1:15: invalid JSON: invalid utf-8 string" },
+    /* Raw control characters in strings: json-c reads them, Go refuses. */
+    { "{\"process\": {\"cwd\": \"/\tx\"}}",
+      "config.json:1:23: invalid JSON: control character U+0009 in a string (runc refuses it unescaped; write "
+      "\\u0009)" },
+    { "{\"process\": {\"a\nb\": 1}}", "config.json:1:16: invalid JSON: control character U+000A in a key" },
+    /* Numbers json-c reads and Go refuses. */
+    { "{\"process\": {\"user\": {\"uid\": 1.}}}",
+      "config.json:1:30: invalid JSON: 1. is not a JSON number (runc refuses it)" },
+    { "{\"process\": {\"user\": {\"uid\": 1.e3}}}", "config.json:1:30: invalid JSON: 1.e3 is not a JSON number" },
+    { "{\"process\": {\"user\": {\"uid\": -01}}}", "config.json:1:30: invalid JSON: -01 is not a JSON number" },
+    { "{\"process\": {}, \"x\": [NaN]}", "config.json:1:23: invalid JSON: NaN is not a JSON number" },
+    { "{\"process\": {}, \"x\": Infinity}", "config.json:1:22: invalid JSON: Infinity is not a JSON number" },
+    { "{\"process\": {}, \"x\": -Infinity}", "config.json:1:22: invalid JSON: -Infinity is not a JSON number" },
+    /* A key in single quotes, which json-c reads. */
+    { "{\"process\": {}, 'x': 1}",
+      "config.json:1:17: invalid JSON: a string in single quotes (runc refuses it; JSON's are in double quotes)" },
+    /* A byte order mark: json-c and Go refuse it; the message says what it is. */
+    { "\xef\xbb\xbf{\"process\": {}}",
+      "config.json:1:1: invalid JSON: a byte order mark (runc refuses it; save the file without)" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *msg = buffer_error (cases[i].text, strlen (cases[i].text));
+      if (strncmp (msg, cases[i].message, strlen (cases[i].message)) != 0)
+        fail_msg ("case %zu: %s\n  want %s", i, msg, cases[i].message);
+    }
+
+  /* What reads the same everywhere is read: escapes that spell a key, a
+   * pair, "\/", characters of every length, "-0" and exponents. */
+  struct oci_config *cfg = unit_config ("{\"process\": {\"\\u0075ser\": {\"uid\": 1000}, \"cwd\": "
+                                        "\"\\/caf\xc3\xa9\xe2\x82\xac\\ud83d\\ude00\xf0\x9f\x98\x80\\u00e9\"}, "
+                                        "\"x\": [-0, 0.5, 1e3, -1E-2, 1.5e+3, 12, true, false, null]}");
+  assert_int_equal (cfg->uid, 1000);
+  assert_string_equal (
+      json_object_get_string (json_get_path (cfg->root, (const char *const[]){ "process", "cwd", NULL })),
+      "/caf\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xc3\xa9");
+  oci_config_free (cfg);
 }
 
 /* A complete document `null` is refused as not an object, not reported as
@@ -690,6 +761,7 @@ main (void)
     cmocka_unit_test (test_id_mapping_to_host),
     cmocka_unit_test (test_null_document),
     cmocka_unit_test (test_parse_after_broken_surrogate),
+    cmocka_unit_test (test_read_apart),
     cmocka_unit_test (test_duplicate_keys),
     cmocka_unit_test (test_json_counts),
     cmocka_unit_test (test_field_spelling),

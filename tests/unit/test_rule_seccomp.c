@@ -998,7 +998,6 @@ test_wrong_types (void **state UNUSED)
   } cases[] = {
     { "[]", "linux.seccomp: must be an object, not array []" },
     { "{'defaultAction': 7}", "linux.seccomp.defaultAction: must be a string, not int 7" },
-    { "{'defaultAction': 'SCMP_ACT_\\u0000ERRNO'}", "linux.seccomp.defaultAction: contains a NUL byte" },
     { "{" BASE ", 'syscalls': {}}", "linux.seccomp.syscalls: must be an array, not object {}" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}, 'read']}",
       "linux.seccomp.syscalls[1]: must be an object, not string \"read\"" },
@@ -1011,8 +1010,6 @@ test_wrong_types (void **state UNUSED)
       "'open', {'n': 'close'}], 'action': 'SCMP_ACT_ALLOW'}]}",
       "linux.seccomp.syscalls[1].names[3]: must be a string, not object {\"n\":\"close\"} "
       "(linux.seccomp.syscalls[1].names must be an array of strings)" },
-    { "{" BASE ", 'syscalls': [{'names': ['re\\u0000ad'], 'action': 'SCMP_ACT_ALLOW'}]}",
-      "linux.seccomp.syscalls[0].names[0]: contains a NUL byte" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': ['SCMP_ACT_ALLOW']}]}",
       "linux.seccomp.syscalls[0].action: must be a string, not array [\"SCMP_ACT_ALLOW\"]" },
     { "{" BASE ", 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'value': "

@@ -122,7 +122,7 @@ xlate_errno (const struct xlate *x, json_object *o, const struct json_path *at, 
              const char *num_key, json_object **out, ocigate_error_t *err)
 {
   const char *name = NULL;
-  if (field_string (o, at, name_key, FIELD_NO_NUL_BYTE, NULL, &name, err) < 0)
+  if (field_string (o, at, name_key, FIELD_OPTIONAL, NULL, &name, err) < 0)
     return xlate_fail (x, err);
   *out = NULL;
   if (name && name[0])
@@ -188,7 +188,7 @@ xlate_filter (const struct xlate *x, json_object *entry, const struct json_path 
     return 0;
   json_object *list = NULL;
   size_t n = 0;
-  if (field_string_array (f, &filter_at, "arches", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &list, &n, err) < 0)
+  if (field_string_array (f, &filter_at, "arches", SC_UNCOUNTED, FIELD_OPTIONAL, &list, &n, err) < 0)
     return xlate_fail (x, err);
   if (n)
     {
@@ -198,7 +198,7 @@ xlate_filter (const struct xlate *x, json_object *entry, const struct json_path 
       if (includes ? !native : native)
         *keep = false;
     }
-  if (field_string_array (f, &filter_at, "caps", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &list, &n, err) < 0)
+  if (field_string_array (f, &filter_at, "caps", SC_UNCOUNTED, FIELD_OPTIONAL, &list, &n, err) < 0)
     return xlate_fail (x, err);
   for (size_t k = 0; k < n; k++)
     {
@@ -208,7 +208,7 @@ xlate_filter (const struct xlate *x, json_object *entry, const struct json_path 
         *keep = false;
     }
   const char *min = NULL;
-  if (field_string (f, &filter_at, "minKernel", FIELD_NO_NUL_BYTE, NULL, &min, err) < 0)
+  if (field_string (f, &filter_at, "minKernel", FIELD_OPTIONAL, NULL, &min, err) < 0)
     return xlate_fail (x, err);
   if (min)
     {
@@ -261,7 +261,7 @@ xlate_args (const struct xlate *x, json_object *e, const struct json_path *entry
           || field_uint64 (a, &arg_at, "index", UINT32_MAX, FIELD_OPTIONAL, NULL, &index, err) < 0
           || field_uint64 (a, &arg_at, "value", UINT64_MAX, FIELD_OPTIONAL, NULL, &value, err) < 0
           || field_uint64 (a, &arg_at, "valueTwo", UINT64_MAX, FIELD_OPTIONAL, NULL, &value_two, err) < 0
-          || field_string (a, &arg_at, "op", FIELD_NO_NUL_BYTE, NULL, &op, err) < 0)
+          || field_string (a, &arg_at, "op", FIELD_OPTIONAL, NULL, &op, err) < 0)
         return xlate_fail (x, err);
       /* As Podman writes specs.LinuxSeccompArg: valueTwo only when set. */
       json_object *arg = json_object_new_object ();
@@ -300,9 +300,9 @@ xlate_syscalls (const struct xlate *x, json_object *prof, json_object *out, ocig
       const char *name = NULL, *action = NULL;
       json_object *names = NULL;
       size_t n_names = 0;
-      if (field_string (e, &entry_at, "name", FIELD_NO_NUL_BYTE, NULL, &name, err) < 0
-          || field_string_array (e, &entry_at, "names", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &names, &n_names, err) < 0
-          || field_string (e, &entry_at, "action", FIELD_NO_NUL_BYTE, NULL, &action, err) < 0)
+      if (field_string (e, &entry_at, "name", FIELD_OPTIONAL, NULL, &name, err) < 0
+          || field_string_array (e, &entry_at, "names", SC_UNCOUNTED, FIELD_OPTIONAL, &names, &n_names, err) < 0
+          || field_string (e, &entry_at, "action", FIELD_OPTIONAL, NULL, &action, err) < 0)
         return xlate_fail (x, err);
       if (name && name[0] && n_names)
         return xlate_error (x, err, "syscalls[%zu]: both \"name\" and \"names\" (use either)", i);
@@ -339,7 +339,7 @@ xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigat
 {
   json_object *list = NULL, *map = NULL;
   size_t n = 0, n_map = 0;
-  if (field_string_array (prof, NULL, "architectures", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &list, &n, err) < 0
+  if (field_string_array (prof, NULL, "architectures", SC_UNCOUNTED, FIELD_OPTIONAL, &list, &n, err) < 0
       || field_array (prof, NULL, "archMap", SC_UNCOUNTED, FIELD_OPTIONAL, &map, &n_map, err) < 0)
     return xlate_fail (x, err);
   if (n && n_map)
@@ -355,9 +355,8 @@ xlate_arches (const struct xlate *x, json_object *prof, json_object *out, ocigat
       const char *arch = NULL;
       size_t n_subs = 0;
       if (field_item_object (map, &archmap_at, i, &m, err) < 0
-          || field_string (m, &m_at, "architecture", FIELD_NO_NUL_BYTE, NULL, &arch, err) < 0
-          || field_string_array (m, &m_at, "subArchitectures", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &subs, &n_subs, err)
-                 < 0)
+          || field_string (m, &m_at, "architecture", FIELD_OPTIONAL, NULL, &arch, err) < 0
+          || field_string_array (m, &m_at, "subArchitectures", SC_UNCOUNTED, FIELD_OPTIONAL, &subs, &n_subs, err) < 0)
         return xlate_fail (x, err);
       if (x->native_scmp == NULL || arch == NULL || strcmp (arch, x->native_scmp) != 0)
         continue;
@@ -419,7 +418,7 @@ sc_profile_translate (const char *path, const struct oci_config *cfg, json_objec
     }
 
   const char *def = NULL;
-  if (field_string (prof, NULL, "defaultAction", FIELD_NO_NUL_BYTE, NULL, &def, err) < 0)
+  if (field_string (prof, NULL, "defaultAction", FIELD_OPTIONAL, NULL, &def, err) < 0)
     return xlate_fail (&x, err);
   if (def == NULL || def[0] == '\0')
     return xlate_error (&x, err, "defaultAction: missing (without one, the container would run without seccomp)");
@@ -434,7 +433,7 @@ sc_profile_translate (const char *path, const struct oci_config *cfg, json_objec
     return -1;
   json_object *flags = NULL;
   size_t n_flags = 0;
-  if (field_string_array (prof, NULL, "flags", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &flags, &n_flags, err) < 0)
+  if (field_string_array (prof, NULL, "flags", SC_UNCOUNTED, FIELD_OPTIONAL, &flags, &n_flags, err) < 0)
     return xlate_fail (&x, err);
   if (n_flags)
     json_object_object_add (o, "flags", copy_strings (flags));
@@ -442,7 +441,7 @@ sc_profile_translate (const char *path, const struct oci_config *cfg, json_objec
   for (size_t i = 0; i < ARRAY_SIZE (listener); i++)
     {
       const char *s = NULL;
-      if (field_string (prof, NULL, listener[i], FIELD_NO_NUL_BYTE, NULL, &s, err) < 0)
+      if (field_string (prof, NULL, listener[i], FIELD_OPTIONAL, NULL, &s, err) < 0)
         return xlate_fail (&x, err);
       if (s && s[0])
         json_object_object_add (o, listener[i], json_object_new_string (s));

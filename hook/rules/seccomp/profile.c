@@ -53,7 +53,7 @@ parse_args (json_object *entry, const struct json_path *entry_at, struct sc_entr
           || field_uint64 (a, &arg_at, "index", UINT32_MAX, FIELD_OPTIONAL, NULL, &arg->index, err) < 0
           || field_uint64 (a, &arg_at, "value", UINT64_MAX, FIELD_OPTIONAL, NULL, &arg->value, err) < 0
           || field_uint64 (a, &arg_at, "valueTwo", UINT64_MAX, FIELD_OPTIONAL, NULL, &arg->value_two, err) < 0
-          || field_string (a, &arg_at, "op", FIELD_NO_NUL_BYTE, NULL, &arg->op, err) < 0)
+          || field_string (a, &arg_at, "op", FIELD_OPTIONAL, NULL, &arg->op, err) < 0)
         return PROFILE_FAILED;
       if (arg->op)
         arg->cmp = sc_operator_find (arg->op);
@@ -88,12 +88,11 @@ parse_entry (json_object *syscalls, size_t i, struct sc_entry *e, struct sc_too_
   enum field_state errno_ret = FIELD_ABSENT;
   e->act = -1;
   if (field_item_object (syscalls, &syscalls_at, i, &entry, err) < 0
-      || field_string_array (entry, &entry_at, "names", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &e->names, &e->n_names, err)
-             < 0)
+      || field_string_array (entry, &entry_at, "names", SC_UNCOUNTED, FIELD_OPTIONAL, &e->names, &e->n_names, err) < 0)
     return PROFILE_FAILED;
   if (e->n_names > SECCOMP_MAX_NAMES)
     return too_large (big, e->n_names, SECCOMP_MAX_NAMES, &entry_at, "names");
-  if (field_string (entry, &entry_at, "action", FIELD_NO_NUL_BYTE, NULL, &e->action, err) < 0
+  if (field_string (entry, &entry_at, "action", FIELD_OPTIONAL, NULL, &e->action, err) < 0
       || field_uint32 (entry, &entry_at, "errnoRet", FIELD_OPTIONAL, &errno_ret, &e->errno_ret, err) < 0)
     return PROFILE_FAILED;
   if (e->action)
@@ -110,17 +109,16 @@ sc_profile_parse (json_object *sc, struct sc_profile *p, struct sc_too_large *bi
   enum field_state default_errno = FIELD_ABSENT;
   const char *ignored = NULL;
   if (field_want (sc, &seccomp_at, json_type_object, err) < 0
-      || field_string (sc, &seccomp_at, "defaultAction", FIELD_NO_NUL_BYTE, NULL, &p->default_action, err) < 0
+      || field_string (sc, &seccomp_at, "defaultAction", FIELD_OPTIONAL, NULL, &p->default_action, err) < 0
       || field_uint32 (sc, &seccomp_at, "defaultErrnoRet", FIELD_OPTIONAL, &default_errno, &p->default_errno, err) < 0
-      || field_string (sc, &seccomp_at, "listenerPath", FIELD_NO_NUL_BYTE, NULL, &ignored, err) < 0
-      || field_string (sc, &seccomp_at, "listenerMetadata", FIELD_NO_NUL_BYTE, NULL, &ignored, err) < 0)
+      || field_string (sc, &seccomp_at, "listenerPath", FIELD_OPTIONAL, NULL, &ignored, err) < 0
+      || field_string (sc, &seccomp_at, "listenerMetadata", FIELD_OPTIONAL, NULL, &ignored, err) < 0)
     return PROFILE_FAILED;
   if (p->default_action)
     p->default_act = sc_action_find (p->default_action);
   p->has_default_errno = default_errno == FIELD_PRESENT;
 
-  if (field_string_array (sc, &seccomp_at, "architectures", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &p->archs, &p->n_archs,
-                          err)
+  if (field_string_array (sc, &seccomp_at, "architectures", SC_UNCOUNTED, FIELD_OPTIONAL, &p->archs, &p->n_archs, err)
       < 0)
     return PROFILE_FAILED;
   if (p->n_archs > SECCOMP_MAX_ARCHES)
@@ -128,7 +126,7 @@ sc_profile_parse (json_object *sc, struct sc_profile *p, struct sc_too_large *bi
   for (size_t i = 0; i < p->n_archs; i++)
     p->arch_tokens[i] = sc_arch_resolve (json_object_get_string (json_object_array_get_idx (p->archs, i)));
 
-  if (field_string_array (sc, &seccomp_at, "flags", SC_UNCOUNTED, FIELD_NO_NUL_BYTE, &p->flags, &p->n_flags, err) < 0)
+  if (field_string_array (sc, &seccomp_at, "flags", SC_UNCOUNTED, FIELD_OPTIONAL, &p->flags, &p->n_flags, err) < 0)
     return PROFILE_FAILED;
   if (p->n_flags > SECCOMP_MAX_FLAGS)
     return too_large (big, p->n_flags, SECCOMP_MAX_FLAGS, &seccomp_at, "flags");

@@ -123,7 +123,7 @@ seccomp_parse (json_object *opts, const struct policy_where *where, void **out, 
 
   /* Only the path is checked here: the file is read when a fix needs it. */
   json_object *profile = json_get (opts, "profile");
-  if (profile == NULL || !json_is_clean_string (profile) || json_object_get_string (profile)[0] != '/'
+  if (profile == NULL || !json_object_is_type (profile, json_type_string) || json_object_get_string (profile)[0] != '/'
       || json_object_get_string_len (profile) >= PATH_MAX)
     return policy_where_error (where, "profile", -1, err,
                                "must be the absolute path of a seccomp profile (a string starting with /)");
@@ -142,7 +142,7 @@ seccomp_parse (json_object *opts, const struct policy_where *where, void **out, 
   for (size_t i = 0; i < n; i++)
     {
       json_object *name = json_object_array_get_idx (deny, i);
-      if (name == NULL || !json_is_clean_string (name))
+      if (name == NULL || !json_object_is_type (name, json_type_string))
         return policy_where_error (where, "deny", (long)i, err, "must be a system call name (string)");
       const char *s = json_object_get_string (name);
       if (seccomp_syscall_resolve_name (s) == __NR_SCMP_ERROR)
