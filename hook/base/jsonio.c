@@ -2,6 +2,10 @@
 #define _GNU_SOURCE
 #include "base/jsonio.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -238,6 +242,21 @@ string_end (const char *buf, size_t len, size_t from)
 static size_t
 plain_run (const char *buf, size_t len, size_t i)
 {
+#ifdef __SSE2__
+  /* Sixteen at a time where the machine has it (every x86-64): as signed
+   * bytes, a control byte and a byte of 0x80 or above are both below 0x20. */
+  const __m128i quote = _mm_set1_epi8 ('"'), backslash = _mm_set1_epi8 ('\\'), space = _mm_set1_epi8 (0x20);
+  while (i + 16 <= len)
+    {
+      __m128i w = _mm_loadu_si128 ((const __m128i *)(const void *)(buf + i));
+      __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (w, quote), _mm_cmpeq_epi8 (w, backslash)),
+                                  _mm_cmplt_epi8 (w, space));
+      unsigned mask = (unsigned)_mm_movemask_epi8 (hit);
+      if (mask)
+        return i + (size_t)__builtin_ctz (mask);
+      i += 16;
+    }
+#endif
   const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
   while (i + 8 <= len)
     {
@@ -673,8 +692,11 @@ json_parse_untrusted (const char *buf, size_t len, const char *name, json_object
   kept = NULL;
   if (tok == NULL)
     return ocigate_error_make (err, ENOMEM, OCIGATE_ERR_INTERNAL, "%s: cannot allocate JSON parser", name);
-  /* Trailing data is checked below, with a clearer message. */
-  json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 | JSON_TOKENER_ALLOW_TRAILING_CHARS);
+  /* Trailing data is checked below, with a clearer message.  UTF-8 is the
+   * scan's to check (as Go reads it, stricter than json-c): a document the
+   * scan did not walk to the end is not returned, so json-c's own check
+   * would only repeat it. */
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
   cleanup_json json_object *obj = json_tokener_parse_ex (tok, buf, (int)len);
   enum json_tokener_error jerr = json_tokener_get_error (tok);
   size_t end = json_tokener_get_parse_end (tok);

@@ -742,6 +742,54 @@ test_null_document (void **state UNUSED)
   assert_string_equal (msg, "config.json: config: must be an object, not null");
 }
 
+/* The scan looks at a string 16 and then 8 bytes at a time: a byte it must
+ * stop at is found at every offset, in long strings and short ones. */
+static void
+test_string_scan_every_offset (void **state UNUSED)
+{
+  static const struct
+  {
+    const char *special;
+    bool accepted;
+    const char *decoded; /* what the string holds there, when accepted */
+  } cases[] = {
+    { "\\u0000", false, NULL }, { "\x01", false, NULL },          { "\x1f", false, NULL },
+    { "\xff", false, NULL },    { "\xc3\xa9", true, "\xc3\xa9" }, { "\\\"", true, "\"" },
+    { "\\\\", true, "\\" },     { "\\u00e9", true, "\xc3\xa9" },  { "\x7f", true, "\x7f" },
+  };
+  for (size_t c = 0; c < ARRAY_SIZE (cases); c++)
+    for (size_t at = 0; at < 40; at++)
+      {
+        struct strbuf sb = { 0 };
+        strbuf_append (&sb, "{\"k\": \"");
+        for (size_t k = 0; k < at; k++)
+          strbuf_append (&sb, "a");
+        strbuf_append (&sb, cases[c].special);
+        strbuf_append (&sb, "bbbbbbbbbbbbbbbbbbbb\"}");
+        cleanup_free char *text = strbuf_steal (&sb);
+        json_object *obj = NULL;
+        ocigate_error_t err = NULL;
+        int r = json_parse_untrusted (text, strlen (text), "scan", &obj, &err);
+        if (!cases[c].accepted)
+          {
+            if (r == 0)
+              fail_msg ("case %zu at %zu: accepted %s", c, at, text);
+            ocigate_error_free (&err);
+            continue;
+          }
+        if (r < 0)
+          fail_msg ("case %zu at %zu: %s", c, at, err->msg);
+        struct strbuf want = { 0 };
+        for (size_t k = 0; k < at; k++)
+          strbuf_append (&want, "a");
+        strbuf_append (&want, cases[c].decoded);
+        strbuf_append (&want, "bbbbbbbbbbbbbbbbbbbb");
+        cleanup_free char *w = strbuf_steal (&want);
+        assert_string_equal (json_object_get_string (json_object_object_get (obj, "k")), w);
+        json_object_put (obj);
+      }
+}
+
 int
 main (void)
 {
@@ -765,6 +813,7 @@ main (void)
     cmocka_unit_test (test_duplicate_keys),
     cmocka_unit_test (test_json_counts),
     cmocka_unit_test (test_field_spelling),
+    cmocka_unit_test (test_string_scan_every_offset),
   };
   return cmocka_run_group_tests_name ("config", tests, NULL, NULL);
 }
