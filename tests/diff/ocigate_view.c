@@ -387,7 +387,7 @@ main (int argc, char **argv)
   cleanup_oci_config struct oci_config *cfg = NULL;
   cleanup_host_info struct host_info host = { 0 };
   host_info_init (&host);
-  struct verdict v = { 0 };
+  cleanup_verdict struct verdict v = { 0 };
   if (read_file_limited (argv[2], OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0
       || oci_config_load_buffer (buf, len, argv[2], &cfg, &err) < 0)
     {
@@ -400,7 +400,6 @@ main (int argc, char **argv)
       fprintf (stderr, "ocigate refuses: %s\n", err->msg);
       return 2;
     }
-  verdict_release (&v);
   view (cfg);
   printf ("%s\n", out.buf);
   strbuf_release (&out);
