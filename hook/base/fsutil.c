@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,83 @@ check_directories (const char *real, const char *label, const char *path, const 
   return 0;
 }
 
+/* Every symbolic link that resolving path goes through, in the path as
+ * given or in a link's target, sits in a directory held to what the file's
+ * own is held to: whoever may write that directory may point the link
+ * elsewhere (a link cannot be changed in place).  Resolved one component
+ * at a time, as the kernel does, so a link halfway ("/tmp/x/policy.json"
+ * with /tmp/x a link) is seen too. */
+#define TRUST_MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
+static int
+check_links (const char *path, const char *label, const struct trust_rules *rules, enum ocigate_error_kind kind,
+             ocigate_error_t *err)
+{
+  cleanup_strbuf struct strbuf done = { 0 }; /* resolved so far: no link in it; "" is "/" */
+  if (path[0] != '/')
+    {
+      cleanup_free char *cwd = realpath (".", NULL);
+      if (cwd == NULL)
+        return fail_errno (err, errno, kind, label, "resolve the current directory for", path);
+      strbuf_append (&done, strcmp (cwd, "/") == 0 ? "" : cwd);
+    }
+  else
+    strbuf_append (&done, "");
+  cleanup_free char *todo = xstrdup (path);
+  unsigned links = 0;
+  size_t at = 0;
+  while (todo[at])
+    {
+      if (todo[at] == '/')
+        {
+          at++;
+          continue;
+        }
+      size_t n = strcspn (todo + at, "/");
+      if (n == 1 && todo[at] == '.')
+        {
+          at += n;
+          continue;
+        }
+      if (n == 2 && todo[at] == '.' && todo[at + 1] == '.')
+        {
+          char *slash = strrchr (done.buf, '/');
+          done.len = slash ? (size_t)(slash - done.buf) : 0;
+          done.buf[done.len] = '\0';
+          at += n;
+          continue;
+        }
+      size_t before = done.len;
+      strbuf_append (&done, "/");
+      strbuf_append_mem (&done, todo + at, n);
+      at += n;
+      struct stat st;
+      if (lstat (done.buf, &st) < 0)
+        return fail_errno (err, errno, kind, label, "resolve", path);
+      if (!S_ISLNK (st.st_mode))
+        continue;
+      if (++links > TRUST_MAX_LINKS)
+        return fail_errno (err, ELOOP, kind, label, "resolve", path);
+      char target[PATH_MAX];
+      ssize_t len = readlink (done.buf, target, sizeof target - 1);
+      if (len < 0)
+        return fail_errno (err, errno, kind, label, "resolve", path);
+      target[len] = '\0';
+      /* The link's directory, resolved: held as a file's own directory is. */
+      cleanup_free char *in_link_dir = xasprintf ("%.*s/link", (int)before, done.buf);
+      bool link_closed = false;
+      if (check_directories (in_link_dir, label, path, rules, &link_closed, kind, err) < 0)
+        return -1;
+      /* Go on with the target, then the rest of the path. */
+      char *rest = xasprintf ("%s/%s", target, todo + at);
+      free (todo);
+      todo = rest;
+      at = 0;
+      done.len = target[0] == '/' ? 0 : before;
+      done.buf[done.len] = '\0';
+    }
+  return 0;
+}
+
 int
 trust_check (int fd, const char *path, const char *label, const struct trust_rules *rules, enum ocigate_error_kind kind,
              ocigate_error_t *err)
@@ -87,20 +165,8 @@ trust_check (int fd, const char *path, const char *label, const struct trust_rul
   bool closed = false;
   if (check_directories (real, label, path, rules, &closed, kind, err) < 0)
     return -1;
-  /* A link's own directory: whoever may write it may point the link elsewhere. */
-  struct stat lst;
-  if (lstat (path, &lst) == 0 && S_ISLNK (lst.st_mode))
-    {
-      const char *slash = strrchr (path, '/');
-      cleanup_free char *given = slash ? xstrndup (path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup (".");
-      cleanup_free char *link_dir = realpath (given, NULL);
-      if (link_dir == NULL)
-        return fail_errno (err, errno, kind, label, "resolve the directory of", path);
-      cleanup_free char *in_link_dir = xasprintf ("%s/link", strcmp (link_dir, "/") == 0 ? "" : link_dir);
-      bool link_closed = false;
-      if (check_directories (in_link_dir, label, path, rules, &link_closed, kind, err) < 0)
-        return -1;
-    }
+  if (check_links (path, label, rules, kind, err) < 0)
+    return -1;
   /* Below a closed directory nobody else reaches the file itself. */
   if (!closed && check_owner_mode (label, "the file", path, path, &st, false, rules, kind, err) < 0)
     return -1;

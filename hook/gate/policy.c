@@ -352,7 +352,11 @@ policy_load_digested (const char *buf, size_t len, const char *name, const char 
 static int
 policy_load_path (const char *path, bool trusted, struct policy **out, ocigate_error_t *err)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* A policy the hook or the wrapper trusts is a regular file (the trust
+   * check says so): opened without blocking, a FIFO there is that error
+   * instead of a container start that hangs in open(2).  check and fix
+   * also read a pipe (-p <(jq ... policy.json)). */
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (trusted ? O_NONBLOCK : 0));
   if (fd < 0)
     {
       ocigate_error_make_errno (err, errno, "policy: open %s", path);

@@ -452,3 +452,42 @@ hook_to_syslog() {
     fi
   done
 }
+
+@test "a policy that is a FIFO is refused at once, not waited on" {
+  # The hook runs on every container start: opened blocking, a FIFO policy
+  # hung it in open(2) until something wrote to it.
+  mkfifo "$T/fifo.json"
+  compliant_config >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  run timeout 10 "$OCIGATE" hook -p "$T/fifo.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: policy $T/fifo.json: not a regular file" ]
+  timeout 10 "$OCIGATE" hook -p "$T/fifo.json" --stage precreate <"$T/bundle/config.json" >"$T/out.json" 2>"$T/err"
+  [ "$(cat "$T/err")" = "ocigate: refused: policy $T/fifo.json: not a regular file" ]
+  jq -e '.hooks.prestart[0].args[0:3] == ["ocigate", "hook", "--refuse"]' "$T/out.json"
+}
+
+@test "a policy reached through a link another user could repoint is refused, wherever the link stands" {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to give a directory to another user"
+  # $T/links belongs to nobody, who may replace the link p in it: the policy
+  # read through p would be whichever one nobody chose.  The link is halfway
+  # along the path, not the file itself.
+  mkdir -m 0755 "$T/real" "$T/links" "$T/rootlinks"
+  cp "$T/policy.json" "$T/real/policy.json"
+  chown nobody "$T/links"
+  ln -s "$T/real" "$T/links/p"
+  ln -s "$T/real" "$T/rootlinks/p"
+  # and a link whose target is a path through the first
+  ln -s "$T/links/p/policy.json" "$T/rootlinks/q.json"
+  compliant_config >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  for p in "$T/links/p/policy.json" "$T/rootlinks/q.json"; do
+    run "$OCIGATE" hook -p "$p" <"$T/state.json"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "ocigate: refused: policy $p: its directory $T/links is owned by UID $(id -u nobody), not root; chown root $T/links" ]]
+  done
+  # The same link in a directory only root may write is fine.
+  run "$OCIGATE" hook -p "$T/rootlinks/p/policy.json" <"$T/state.json"
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+}
