@@ -78,11 +78,12 @@ check_directories (const char *real, const char *label, const char *path, const 
  * own is held to: whoever may write that directory may point the link
  * elsewhere (a link cannot be changed in place).  Resolved one component
  * at a time, as the kernel does, so a link halfway ("/tmp/x/policy.json"
- * with /tmp/x a link) is seen too. */
+ * with /tmp/x a link) is seen too.  *real: the path resolved, as
+ * realpath(3) gives it. */
 #define TRUST_MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
 static int
-check_links (const char *path, const char *label, const struct trust_rules *rules, enum ocigate_error_kind kind,
-             ocigate_error_t *err)
+resolve_checking_links (const char *path, const char *label, const struct trust_rules *rules,
+                        enum ocigate_error_kind kind, char **real, ocigate_error_t *err)
 {
   cleanup_strbuf struct strbuf done = { 0 }; /* resolved so far: no link in it; "" is "/" */
   if (path[0] != '/')
@@ -147,6 +148,7 @@ check_links (const char *path, const char *label, const struct trust_rules *rule
       done.len = target[0] == '/' ? 0 : before;
       done.buf[done.len] = '\0';
     }
+  *real = done.len ? strbuf_steal (&done) : xstrdup ("/");
   return 0;
 }
 
@@ -159,13 +161,12 @@ trust_check (int fd, const char *path, const char *label, const struct trust_rul
     return fail_errno (err, errno, kind, label, "stat", path);
   if (!S_ISREG (st.st_mode))
     return ocigate_error_make (err, 0, kind, "%s %s: not a regular file", label, path);
-  cleanup_free char *real = realpath (path, NULL);
-  if (real == NULL)
-    return fail_errno (err, errno, kind, label, "resolve", path);
+  /* One walk resolves the path and checks the links on the way. */
+  cleanup_free char *real = NULL;
+  if (resolve_checking_links (path, label, rules, kind, &real, err) < 0)
+    return -1;
   bool closed = false;
   if (check_directories (real, label, path, rules, &closed, kind, err) < 0)
-    return -1;
-  if (check_links (path, label, rules, kind, err) < 0)
     return -1;
   /* Below a closed directory nobody else reaches the file itself. */
   if (!closed && check_owner_mode (label, "the file", path, path, &st, false, rules, kind, err) < 0)

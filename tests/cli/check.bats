@@ -172,3 +172,16 @@ teardown() {
   [ "$status" -eq 2 ]
   [[ "$output" == *"$T/p.json:6: rules.capabilities.allow[1]: unknown capability \"CAP_FLY\""* ]]
 }
+
+@test "a config hook spelt in another case is refused, not read as absent" {
+  # runc matches field names whatever their case: "PATH" is the hook's
+  # path, "Hooks" the hooks, "PostStart" the poststart list.  Read as
+  # absent, the hooks rule would see no hook while runc ran /bin/sh as root.
+  for hooks in '.hooks = {"poststart": [{"PATH": "/bin/sh", "args": ["sh", "-c", "id"]}]}' \
+    '.Hooks = {"poststart": [{"path": "/bin/sh"}]}' '.hooks = {"PostStart": [{"path": "/bin/sh"}]}'; do
+    mutate "$hooks" >"$T/hooks.json"
+    run "$OCIGATE" check "$T/hooks.json"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"can be taken for the field"*"by runc, which matches field names whatever their case"* ]]
+  done
+}
