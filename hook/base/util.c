@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -437,4 +438,14 @@ heap_reserve (size_t bytes)
     }
   free (held);
   free (first);
+}
+
+void
+utc_stamp (char stamp[UTC_STAMP_SIZE])
+{
+  struct timespec ts;
+  struct tm tm;
+  if (clock_gettime (CLOCK_REALTIME, &ts) != 0 || gmtime_r (&ts.tv_sec, &tm) == NULL
+      || strftime (stamp, UTC_STAMP_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    stamp[0] = '\0'; /* strftime leaves the array undefined when it fails */
 }

@@ -97,6 +97,11 @@ void strbuf_append_mem (struct strbuf *sb, const void *data, size_t n);
 void strbuf_appendf (struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE (2, 3);
 void strbuf_append_json_string (struct strbuf *sb, const char *s);
 char *strbuf_steal (struct strbuf *sb);
+
+/* The time now in UTC, "2026-12-07T17:40:52Z", for logs; "" when the clock
+ * cannot be read. */
+#define UTC_STAMP_SIZE 64
+void utc_stamp (char stamp[UTC_STAMP_SIZE]);
 void strbuf_release (struct strbuf *sb);
 #define cleanup_strbuf __attribute__ ((cleanup (strbuf_release)))
 

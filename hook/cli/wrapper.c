@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -45,12 +44,8 @@ append_runtime_log (const struct wrapper *w, const char *msg)
   int fd = open (w->args.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
   if (fd < 0)
     return;
-  char stamp[64] = "";
-  struct timespec ts;
-  struct tm tm;
-  if (clock_gettime (CLOCK_REALTIME, &ts) == 0 && gmtime_r (&ts.tv_sec, &tm)
-      && strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-    stamp[0] = '\0'; /* strftime leaves the array undefined when it fails */
+  char stamp[UTC_STAMP_SIZE];
+  utc_stamp (stamp);
   struct strbuf sb = { 0 };
   if (w->args.log_format && strcmp (w->args.log_format, "json") == 0)
     {

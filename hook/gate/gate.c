@@ -129,12 +129,8 @@ outcome_name (enum gate_outcome o)
 static char *
 log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error, size_t max)
 {
-  char stamp[64] = "";
-  struct timespec ts;
-  struct tm tm;
-  if (clock_gettime (CLOCK_REALTIME, &ts) == 0 && gmtime_r (&ts.tv_sec, &tm)
-      && strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-    stamp[0] = '\0'; /* strftime leaves the array undefined when it fails */
+  char stamp[UTC_STAMP_SIZE];
+  utc_stamp (stamp);
   struct strbuf sb = { 0 };
   strbuf_append (&sb, "{\"time\": ");
   strbuf_append_json_string (&sb, stamp);
