@@ -4,6 +4,8 @@
 #ifndef OCIGATE_CLI_H
 #define OCIGATE_CLI_H
 
+#include <json-c/json.h>
+
 #include "base/error.h"
 
 enum
@@ -26,5 +28,9 @@ int wrapper_main (int argc, char **argv, const char *runtime);
 
 /* The path of the running ocigate binary (for hooks it adds). */
 char *cli_self_exe (ocigate_error_t *err);
+
+/* Put a hook running this ocigate binary with `args` (a json-c array,
+ * taken) first in hooks.STAGE of the config tree. */
+int cli_prepend_hook (json_object *root, const char *stage, json_object *args, ocigate_error_t *err);
 
 #endif

@@ -19,6 +19,8 @@ const char usage_hook[]
       "  prestart, createRuntime, createContainer (default prestart): the OCI state is on stdin;\n"
       "      judge BUNDLE/config.json; exit 0 silently to allow, 1 with one line per reason to refuse\n"
       "      (at most three of a rule, then how many more; `ocigate check` lists them all).\n"
+      "      At prestart and createRuntime, with the state's pid, the namespaces, ID mappings and\n"
+      "      mounts are judged as the container's process really has them.\n"
       "      The config can no longer change here, so a finding the policy would fix refuses too.\n"
       "  precreate (Podman): the config is on stdin; the config to use is written to stdout,\n"
       "      rewritten where the policy fixes it.  A refused config comes back with an ocigate\n"
@@ -27,7 +29,9 @@ const char usage_hook[]
       "/etc/ocigate/policy.json"
       " if present, else the embedded one);\n"
       "                     it must belong to root and be writable by nobody else\n"
-      "  --dry-run          let every container start unchanged; log what would have happened\n";
+      "  --dry-run          let every container start unchanged; log what would have happened\n"
+      "  --verify           the wrapper judged and logged this container before the runtime made it:\n"
+      "                     log only a refusal of what the runtime really made\n";
 
 char *
 cli_self_exe (ocigate_error_t *err)
@@ -60,27 +64,34 @@ refused (const struct gate_result *res)
 }
 
 static int
-hook_state (const char *policy_path, bool dry_run, const char *stage)
+hook_state (const char *policy_path, bool dry_run, const char *stage, bool verify)
 {
   cleanup_free char *where = xasprintf ("hook %s", stage);
   struct gate_request req = {
     .where = where,
     .dry_run = dry_run ? GATE_DRY_RUN_ON : GATE_DRY_RUN_POLICY,
     .policy = { .path = policy_path, .trusted = true },
-    .log = GATE_LOG_WRITE,
+    .log = verify ? GATE_LOG_WRITE_REFUSAL : GATE_LOG_WRITE,
   };
   cleanup_gate_result struct gate_result res = { 0 };
   cleanup_error ocigate_error_t err = NULL;
   cleanup_free char *buf = NULL, *id = NULL, *bundle = NULL;
   size_t len = 0;
+  pid_t pid = 0;
   if (read_fd_limited (STDIN_FILENO, "OCI state", OCIGATE_MAX_STATE_BYTES, &buf, &len, &err) < 0
-      || oci_state_parse (buf, len, &id, &bundle, &err) < 0)
+      || oci_state_parse (buf, len, &id, &bundle, &pid, &err) < 0)
     {
       gate_refuse (&req, err->msg, &res);
       return refused (&res);
     }
   req.id = id;
   req.bundle = bundle;
+  /* At prestart and createRuntime the runtime has made the container's
+   * namespaces and mounts, and its process waits for the hooks: judge
+   * what it really has.  createContainer runs in the container's own
+   * namespaces, where the host's cannot be told apart. */
+  if (strcmp (stage, "createContainer") != 0)
+    req.live_pid = pid;
   /* The runtime read the file before us: nobody else may be able to swap
    * it in between. */
   cleanup_free char *config_path = xasprintf ("%s/config.json", bundle);
@@ -93,12 +104,10 @@ hook_state (const char *policy_path, bool dry_run, const char *stage)
   return EXIT_ALLOWED;
 }
 
-/* Put a hook that refuses with `reasons` first in prestart and
- * createRuntime: Podman drops a precreate hook's stderr, the runtime shows
- * a prestart hook's. */
-static int
-inject_refusal (json_object *root, const char *reasons, ocigate_error_t *err)
+int
+cli_prepend_hook (json_object *root, const char *stage, json_object *args, ocigate_error_t *err)
 {
+  cleanup_json json_object *owned_args = args;
   cleanup_free char *self = cli_self_exe (err);
   if (self == NULL)
     return -1;
@@ -110,13 +119,31 @@ inject_refusal (json_object *root, const char *reasons, ocigate_error_t *err)
     }
   if (!json_object_is_type (hooks, json_type_object))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "hooks: must be an object");
+  json_object *list = json_get (hooks, stage);
+  if (list && !json_object_is_type (list, json_type_null) && !json_object_is_type (list, json_type_array))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "hooks.%s: must be an array", stage);
+  json_object *hook = json_object_new_object ();
+  json_object_object_add (hook, "path", json_object_new_string (self));
+  json_object_object_add (hook, "args", steal_pointer (&owned_args));
+  /* json-c 0.16 cannot insert: rebuild the list with ours first. */
+  json_object *first = json_object_new_array ();
+  json_object_array_add (first, hook);
+  size_t n = list && json_object_is_type (list, json_type_array) ? json_object_array_length (list) : 0;
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (first, json_object_get (json_object_array_get_idx (list, i)));
+  json_object_object_add (hooks, stage, first);
+  return 0;
+}
+
+/* Put a hook that refuses with `reasons` first in prestart and
+ * createRuntime: Podman drops a precreate hook's stderr, the runtime shows
+ * a prestart hook's. */
+static int
+inject_refusal (json_object *root, const char *reasons, ocigate_error_t *err)
+{
   static const char *const stages[] = { "prestart", "createRuntime" };
   for (size_t s = 0; s < ARRAY_SIZE (stages); s++)
     {
-      json_object *list = json_get (hooks, stages[s]);
-      if (list && !json_object_is_type (list, json_type_null) && !json_object_is_type (list, json_type_array))
-        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "hooks.%s: must be an array", stages[s]);
-      json_object *hook = json_object_new_object ();
       json_object *args = json_object_new_array ();
       json_object_array_add (args, json_object_new_string ("ocigate"));
       json_object_array_add (args, json_object_new_string ("hook"));
@@ -127,15 +154,8 @@ inject_refusal (json_object *root, const char *reasons, ocigate_error_t *err)
           json_object_array_add (args, json_object_new_string ("--refuse"));
           json_object_array_add (args, json_object_new_string (line));
         }
-      json_object_object_add (hook, "path", json_object_new_string (self));
-      json_object_object_add (hook, "args", args);
-      /* json-c 0.16 cannot insert: rebuild the list with ours first. */
-      json_object *first = json_object_new_array ();
-      json_object_array_add (first, hook);
-      size_t n = list && json_object_is_type (list, json_type_array) ? json_object_array_length (list) : 0;
-      for (size_t i = 0; i < n; i++)
-        json_object_array_add (first, json_object_get (json_object_array_get_idx (list, i)));
-      json_object_object_add (hooks, stages[s], first);
+      if (cli_prepend_hook (root, stages[s], args, err) < 0)
+        return -1;
     }
   return 0;
 }
@@ -224,7 +244,7 @@ hook_precreate (const char *policy_path, bool dry_run)
   cleanup_error ocigate_error_t ierr = NULL;
   if (inject_refusal (cfg->root, res.refusal, &ierr) < 0)
     {
-      fprintf (stderr, "ocigate: %s\n", ierr->msg);
+      fprintf (stderr, "ocigate: %s\n", ierr ? ierr->msg : "cannot add the refusing hook");
       return EXIT_DENIED;
     }
   return emit_tree (cfg->root);
@@ -234,14 +254,12 @@ int
 cmd_hook (int argc, char **argv)
 {
   static const struct option longopts[] = {
-    { "policy", required_argument, NULL, 'p' },
-    { "stage", required_argument, NULL, 's' },
-    { "dry-run", no_argument, NULL, 'n' },
-    { "refuse", required_argument, NULL, 'r' },
-    { NULL, 0, NULL, 0 },
+    { "policy", required_argument, NULL, 'p' }, { "stage", required_argument, NULL, 's' },
+    { "dry-run", no_argument, NULL, 'n' },      { "refuse", required_argument, NULL, 'r' },
+    { "verify", no_argument, NULL, 'v' },       { NULL, 0, NULL, 0 },
   };
   const char *policy_path = NULL, *stage = "prestart";
-  bool dry_run = false, refusing = false;
+  bool dry_run = false, refusing = false, verify = false;
   int c;
   while ((c = getopt_long (argc, argv, "+p:", longopts, NULL)) != -1)
     {
@@ -255,6 +273,10 @@ cmd_hook (int argc, char **argv)
           break;
         case 'n':
           dry_run = true;
+          break;
+        case 'v':
+          /* The hook the wrapper adds (wrapper.c, prepare_container()). */
+          verify = true;
           break;
         case 'r':
           /* The hook inject_refusal() adds: say why, and refuse. */
@@ -277,7 +299,7 @@ cmd_hook (int argc, char **argv)
   if (strcmp (stage, "precreate") == 0)
     return hook_precreate (policy_path, dry_run);
   if (strcmp (stage, "prestart") == 0 || strcmp (stage, "createRuntime") == 0 || strcmp (stage, "createContainer") == 0)
-    return hook_state (policy_path, dry_run, stage);
+    return hook_state (policy_path, dry_run, stage, verify);
   fprintf (stderr, "ocigate: refused: unknown hook stage '%s' (precreate, prestart, createRuntime, createContainer)\n",
            stage);
   return EXIT_DENIED;

@@ -169,7 +169,7 @@ container_bundle (const char *real, const struct wrapper *w, char **bundle, ocig
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s state %s failed: no such container to judge", real,
                                w->args.id);
   cleanup_free char *id = NULL;
-  if (oci_state_parse (buf, len, &id, bundle, err) < 0)
+  if (oci_state_parse (buf, len, &id, bundle, NULL, err) < 0)
     return ocigate_error_prefix (err, "%s state %s", real, w->args.id);
   return 0;
 }
@@ -206,6 +206,38 @@ prepare_exec (void *data, struct oci_config *cfg, json_object **update UNUSED, o
 {
   const struct wrapper_input *in = data;
   return runc_exec_process (&in->w->args, cfg, err);
+}
+
+/* The runtime makes the namespaces and mounts after the wrapper has
+ * judged their description, resolving its paths again: a hook at
+ * createRuntime, once they are made and before the container's process
+ * runs, judges what they really are (core/live.h), with the wrapper's
+ * policy. */
+static int
+prepare_container (void *data, struct oci_config *cfg, json_object **update UNUSED, ocigate_error_t *err)
+{
+  const struct wrapper_input *in = data;
+  json_object *args = json_object_new_array ();
+  json_object_array_add (args, json_object_new_string ("ocigate"));
+  json_object_array_add (args, json_object_new_string ("hook"));
+  json_object_array_add (args, json_object_new_string ("--stage"));
+  json_object_array_add (args, json_object_new_string ("createRuntime"));
+  json_object_array_add (args, json_object_new_string ("--verify"));
+  if (in->w->policy_path)
+    {
+      /* The runtime runs hooks from a directory of its own. */
+      cleanup_free char *abs = realpath (in->w->policy_path, NULL);
+      if (abs == NULL)
+        {
+          json_object_put (args);
+          return ocigate_error_make_errno (err, errno, "add the verification hook: policy %s", in->w->policy_path);
+        }
+      json_object_array_add (args, json_object_new_string ("-p"));
+      json_object_array_add (args, json_object_new_string (abs));
+    }
+  if (cli_prepend_hook (cfg->root, "createRuntime", args, err) < 0)
+    return ocigate_error_prefix (err, "add the verification hook");
+  return 0;
 }
 
 static int
@@ -311,6 +343,7 @@ wrapper_judge (struct wrapper *w)
       req.can_rewrite = true;
       req.commit = commit_config;
       break;
+
     case JUDGED_EXEC:
       /* An exec is rewritten through its --process file; flags cannot be. */
       req.can_rewrite = w->args.process_file != NULL;
@@ -328,6 +361,12 @@ wrapper_judge (struct wrapper *w)
   if (gate_load_policy (&req.policy, &policy, &err) < 0)
     return wrapper_refuse (w, &req, err->msg);
   req.policy.loaded = policy;
+  /* A dry run lets the container start unchanged. */
+  if (judged == JUDGED_CONTAINER && !w->dry_run && !policy->dry_run)
+    {
+      req.prepare = prepare_container;
+      req.commit_always = true;
+    }
   const char *real = strcmp (w->runtime, "crun") == 0 ? policy->runtime_crun : policy->runtime_runc;
 
   cleanup_free char *bundle = NULL;

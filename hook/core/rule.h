@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "base/error.h"
 #include "core/host.h"
+#include "core/live.h"
 #include "core/verdict.h"
 
 struct rule_context
@@ -19,6 +20,11 @@ struct rule_context
   struct host_info *host;
   const char *id;     /* container ID when known (hook, wrapper, check --id) */
   const char *bundle; /* bundle directory when known */
+  /* The container's process, once the runtime has made its namespaces and
+   * mounts (the hook at prestart and createRuntime): the rules that judge
+   * namespaces, mappings and mounts judge what it really has.  NULL when
+   * only the description is judged. */
+  struct live_process *live;
 };
 
 struct rule_setting;

@@ -3,6 +3,7 @@
 #include "gate/decide.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static bool
 is_dry_run (const struct gate_request *req, const struct policy *p)
@@ -52,6 +53,16 @@ load_config (const struct gate_request *req, struct gate_result *out, ocigate_er
       out->config = req->config.loaded;
       return 0;
     case GATE_CONFIG_FILE:
+      /* The runtime's config is a file: a FIFO would hold the container
+       * start in open(2) until someone writes it.  (check and fix also
+       * read a pipe.) */
+      if (req->config.trusted)
+        {
+          struct stat st;
+          if (stat (req->config.path, &st) == 0 && !S_ISREG (st.st_mode))
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "config %s: not a regular file (mode %06o)",
+                                       req->config.path, (unsigned)st.st_mode);
+        }
       if (oci_config_load_file (req->config.path, &out->own_config, err) < 0)
         return -1;
       out->config = out->own_config;
@@ -103,7 +114,20 @@ judge (const struct gate_request *req, struct gate_result *out, ocigate_error_t 
       host_info_init (&own_host);
       host = &own_host;
     }
-  struct rule_context ctx = { .config = out->config, .host = host, .id = req->id, .bundle = req->bundle };
+  cleanup_live_process struct live_process live = { 0 };
+  if (req->live_pid > 0)
+    {
+      live_process_init (&live, host, req->live_pid);
+      if (live_process_check (&live, err) < 0)
+        return failed (out, GATE_STEP_JUDGE);
+    }
+  struct rule_context ctx = {
+    .config = out->config,
+    .host = host,
+    .id = req->id,
+    .bundle = req->bundle,
+    .live = req->live_pid > 0 ? &live : NULL,
+  };
   int r = update ? ocigate_evaluate_update (out->policy, &ctx, update, &out->verdict, err)
                  : ocigate_evaluate (out->policy, &ctx, &out->verdict, err);
   if (r < 0)
@@ -111,9 +135,9 @@ judge (const struct gate_request *req, struct gate_result *out, ocigate_error_t 
 
   struct gate point = point_of (req, out->policy);
   out->outcome = gate_outcome (&point, &out->verdict);
-  if (out->outcome != GATE_REWRITE)
+  if (out->outcome == GATE_REFUSE || (out->outcome == GATE_ALLOW && !req->commit_always))
     return 0;
-  if (ocigate_apply_fixes (out->policy, &ctx, &out->verdict, err) < 0)
+  if (out->outcome == GATE_REWRITE && ocigate_apply_fixes (out->policy, &ctx, &out->verdict, err) < 0)
     return failed (out, GATE_STEP_FIX);
   if (req->commit && req->commit (req->data, out->config, err) < 0)
     return failed (out, GATE_STEP_COMMIT);
@@ -136,6 +160,10 @@ finish (const struct gate_request *req, struct gate_result *out)
       if (gate_log_wanted (&point, v, out->outcome, out->error))
         out->log_line = gate_log_line (&point, v, out->outcome, out->error);
       break;
+    case GATE_LOG_WRITE_REFUSAL:
+      if (out->outcome != GATE_REFUSE)
+        break;
+      __attribute__ ((fallthrough));
     case GATE_LOG_WRITE:
       {
         cleanup_error ocigate_error_t lerr = NULL;

@@ -26,9 +26,11 @@ enum gate_dry_run
 /* What becomes of the decision log's record. */
 enum gate_log_mode
 {
-  GATE_LOG_NONE,   /* none is made (check, fix) */
-  GATE_LOG_RECORD, /* made, in the result, and not written */
-  GATE_LOG_WRITE,  /* made and written (gate_log()): the hook and the wrapper */
+  GATE_LOG_NONE,          /* none is made (check, fix) */
+  GATE_LOG_RECORD,        /* made, in the result, and not written */
+  GATE_LOG_WRITE,         /* made and written (gate_log()): the hook and the wrapper */
+  GATE_LOG_WRITE_REFUSAL, /* written only for a refusal: the verification
+                             of what the wrapper judged and logged already */
 };
 
 /* Where the config comes from (struct gate_config_source). */
@@ -106,9 +108,17 @@ struct gate_request
    * rewritten config where the runtime reads it; its failure refuses, and
    * is what the log records. */
   int (*prepare) (void *data, struct oci_config *cfg, json_object **update, ocigate_error_t *err);
+  /* commit also when the outcome is allow: prepare changed the config
+   * (the wrapper adds its verification hook). */
+  bool commit_always;
   int (*commit) (void *data, const struct oci_config *cfg, ocigate_error_t *err);
   void *data;
 
+  /* The container's init process, once the runtime has made its
+   * namespaces and mounts (the OCI state's pid at prestart and
+   * createRuntime); 0 when there is none.  The rules then judge what it
+   * really has (core/live.h). */
+  pid_t live_pid;
   /* The host facts the rules read, lent (check keeps one for all its
    * configs); NULL: the decision reads its own. */
   struct host_info *host;

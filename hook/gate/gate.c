@@ -95,7 +95,7 @@ gate_refusal (const struct gate *g, const struct verdict *v)
 }
 
 int
-oci_state_parse (const char *buf, size_t len, char **id, char **bundle, ocigate_error_t *err)
+oci_state_parse (const char *buf, size_t len, char **id, char **bundle, pid_t *pid, ocigate_error_t *err)
 {
   cleanup_json json_object *state = NULL;
   if (json_parse_untrusted (buf, len, "OCI state", &state, err) < 0)
@@ -109,6 +109,17 @@ oci_state_parse (const char *buf, size_t len, char **id, char **bundle, ocigate_
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: no \"bundle\" (or \"bundlePath\") string");
   /* A "\u0000" would have cut the bundle path or the ID (which exceptions
    * match on) short: json_parse_untrusted() refuses it. */
+  if (pid)
+    {
+      /* runc and crun give the init process's from createRuntime on; 0 or
+       * none before it. */
+      json_object *p = json_get (state, "pid");
+      int64_t value = p && json_object_is_type (p, json_type_int) ? json_object_get_int64 (p) : 0;
+      if (p && !json_object_is_type (p, json_type_null)
+          && (!json_object_is_type (p, json_type_int) || value < 0 || value > INT32_MAX))
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "OCI state: \"pid\" must be a process ID");
+      *pid = (pid_t)value;
+    }
   json_object *i = json_get (state, "id");
   *id = xstrdup (i && json_object_is_type (i, json_type_string) ? json_object_get_string (i) : "");
   *bundle = xstrdup (json_object_get_string (b));

@@ -36,7 +36,9 @@ char *gate_refusal (const struct gate *g, const struct verdict *v);
 
 /* Read the OCI state a hook gets on stdin: the container ID and bundle
  * ("bundle", or "bundlePath" from older engines). */
-int oci_state_parse (const char *buf, size_t len, char **id, char **bundle, ocigate_error_t *err);
+/* The ID, the bundle and (when pid is not NULL) the pid of an OCI state; *pid
+ * is 0 when the state has none. */
+int oci_state_parse (const char *buf, size_t len, char **id, char **bundle, pid_t *pid, ocigate_error_t *err);
 
 /* Whether a decision is logged: every one but a plain allow (no finding,
  * not dry-run, no error). */

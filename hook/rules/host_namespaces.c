@@ -56,6 +56,46 @@ host_flag (enum ns_type t)
     }
 }
 
+/* The namespace the container's process is really in: a path the runtime
+ * resolved after ocigate judged it may have led to the host's. */
+static int
+live_evaluate_type (const struct rule_context *ctx, const struct rule_setting *s, enum ns_type t, const char *context,
+                    struct verdict *v)
+{
+  const struct ns_entry *ns = &ctx->config->ns[t];
+  const char *name = ns_type_name (t);
+  cleanup_free char *path = live_ns_path (ctx->live, t);
+  cleanup_free char *why = NULL;
+  cleanup_free char *pointer
+      = ns->present ? xasprintf ("/linux/namespaces/%zu", ns->index) : xstrdup ("/linux/namespaces");
+  switch (host_ns_identify (ctx->host, t, path, &why))
+    {
+    case NS_IDENTITY_HOST:
+      if (!ns->present)
+        verdict_add_finding (v, s->rule->id, s->action, pointer,
+                             "container shares the host's %s namespace (linux.namespaces has no \"%s\" entry%s); "
+                             "drop %s so the runtime creates a new one",
+                             name, name, context, host_flag (t));
+      else
+        verdict_add_finding (v, s->rule->id, s->action, pointer,
+                             "container's process (PID %d) is in the host's %s namespace (%s is the host's; "
+                             "linux.namespaces[%zu]%s%s%s): the runtime found the host's where ocigate judged "
+                             "another; drop %s, and give namespace paths that only root can change",
+                             (int)ctx->live->pid, name, path, ns->index, ns->path ? ".path=" : " asks for a new one",
+                             ns->path ? ns->path : "", context, host_flag (t));
+      break;
+    case NS_IDENTITY_UNKNOWN:
+      verdict_add_finding (v, s->rule->id, s->action, pointer,
+                           "cannot tell whether the container's %s namespace is the host's (%s); let the runtime "
+                           "create the namespace",
+                           name, why);
+      break;
+    case NS_IDENTITY_OTHER:
+      break;
+    }
+  return 0;
+}
+
 static int
 host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting *s, enum ns_type t, struct verdict *v)
 {
@@ -71,6 +111,8 @@ host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting
     return 0;
   const char *context = has_userns ? ", with a user namespace" : "";
 
+  if (ctx->live)
+    return live_evaluate_type (ctx, s, t, context, v);
   if (!ns->present)
     {
       verdict_add_finding (v, s->rule->id, s->action, "/linux/namespaces",

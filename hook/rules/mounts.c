@@ -22,7 +22,10 @@
  * refused: binding /var exposes /var/lib/docker, binding / everything.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -411,6 +414,215 @@ resolve_sensitive (const struct mounts_options *o, size_t *budget)
   return sensitive_memo->sens;
 }
 
+/* A host object a mount must not show: a sensitive path, or a directory
+ * above one (binding it exposes what is below). */
+struct sensitive_object
+{
+  dev_t dev;
+  ino_t ino;
+  const char *sensitive; /* the sensitive path (resolved) */
+  char *path;            /* this object's path: sensitive, or a parent */
+};
+
+struct sensitive_objects
+{
+  struct sensitive_object *obj;
+  size_t n;
+};
+
+static void
+sensitive_objects_release (struct sensitive_objects *so)
+{
+  for (size_t i = 0; i < so->n; i++)
+    free (so->obj[i].path);
+  free (so->obj);
+}
+#define cleanup_sensitive_objects __attribute__ ((cleanup (sensitive_objects_release)))
+
+/* The sensitive paths and every directory above them, by device and inode
+ * on this host; what does not exist here cannot be mounted. */
+static void
+sensitive_objects_find (const struct sensitive *sens, size_t n, struct sensitive_objects *so)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *path = xstrdup (sens[i].resolved);
+      for (;;)
+        {
+          struct stat st;
+          if (stat (path, &st) == 0)
+            {
+              so->obj = xreallocarray (so->obj, so->n + 1, sizeof *so->obj);
+              so->obj[so->n++] = (struct sensitive_object){ st.st_dev, st.st_ino, sens[i].resolved, xstrdup (path) };
+            }
+          char *slash = strrchr (path, '/');
+          if (slash == NULL || strcmp (path, "/") == 0)
+            break;
+          if (slash == path)
+            slash[1] = '\0';
+          else
+            *slash = '\0';
+        }
+    }
+}
+
+/* The config's mount at a destination, the last one (the runtimes mount
+ * in order, so it is the one on top); -1 when none. */
+struct config_mount
+{
+  char *destination; /* normalised */
+  const char *type;
+  bool bind;
+};
+
+static long
+config_mount_at (const struct config_mount *cm, size_t n, const char *dest)
+{
+  for (size_t i = n; i-- > 0;)
+    if (cm[i].destination && strcmp (cm[i].destination, dest) == 0)
+      return (long)i;
+  return -1;
+}
+
+static bool
+has_finding_at (const struct verdict *v, const char *pointer)
+{
+  for (size_t i = 0; i < v->n_findings; i++)
+    if (strcmp (v->findings[i].path, pointer) == 0)
+      return true;
+  return false;
+}
+
+/* The file systems the runtimes make for a container, none of which holds
+ * the host's files. */
+static bool
+is_pseudo_fs (const char *type)
+{
+  static const char *const types[] = { "proc", "sysfs", "cgroup", "cgroup2", "mqueue", "devpts", "tmpfs", NULL };
+  for (size_t i = 0; type && types[i]; i++)
+    if (strcmp (type, types[i]) == 0)
+      return true;
+  return false;
+}
+
+/* The root file system as the runtime finds it: root.path, from the bundle
+ * when relative.  NULL with *why when it cannot be found. */
+static char *
+live_rootfs (const struct rule_context *ctx, char **why, ocigate_error_t *err)
+{
+  static const struct json_path root_at = { .key = "root" };
+  const char *path = NULL;
+  if (field_string (json_get (ctx->config->root, "root"), &root_at, "path", FIELD_OPTIONAL, NULL, &path, err) < 0)
+    return NULL;
+  cleanup_free char *abs = absolute_source (ctx, path ? path : "rootfs");
+  char *real = realpath (abs, NULL);
+  if (real == NULL)
+    *why = xasprintf ("root.path=%s: %s", path ? path : "", strerror (errno));
+  return real;
+}
+
+/* What the container's mounts really show, by device and inode: a source
+ * path the runtime resolved after ocigate judged it may have led to a
+ * sensitive host path by then. */
+static int
+judge_live_mounts (const struct rule_context *ctx, const struct rule_setting *s, const struct sensitive *sens,
+                   size_t n_sens, const struct config_mount *cm, size_t n_cm, struct verdict *v, ocigate_error_t *err)
+{
+  cleanup_free char *why = NULL;
+  cleanup_free char *rootfs = live_rootfs (ctx, &why, err);
+  if (rootfs == NULL)
+    {
+      if (why == NULL)
+        return -1;
+      verdict_add_finding (v, s->rule->id, s->action, "/root/path",
+                           "cannot find the container's root file system to judge its mounts (%s); give a root.path "
+                           "that exists",
+                           why);
+      return 0;
+    }
+  cleanup_sensitive_objects struct sensitive_objects so = { 0 };
+  sensitive_objects_find (sens, n_sens, &so);
+  const struct live_mount *mounts = NULL;
+  size_t n = 0;
+  if (live_mounts (ctx->live, rootfs, &mounts, &n, err) < 0)
+    return -1;
+  bool userns = own_namespace (ctx, NS_USER);
+  size_t rootfs_len = strlen (rootfs);
+  /* The root file system itself, whether or not the runtime bound it onto
+   * itself, then every mount on it. */
+  for (size_t i = 0; i <= n; i++)
+    {
+      const struct live_mount *m = i < n ? &mounts[i] : NULL;
+      if (m && m->covered)
+        continue;
+      const char *point = m ? m->mount_point : rootfs;
+      const char *dest = point[rootfs_len] ? point + rootfs_len : "/";
+      struct stat st = { 0 };
+      int e = m ? m->stat_error : live_stat (ctx->live, rootfs, &st);
+      if (m && e == 0)
+        {
+          st.st_dev = m->dev;
+          st.st_ino = m->ino;
+        }
+      long j = m ? config_mount_at (cm, n_cm, dest) : -1;
+      cleanup_free char *pointer = j >= 0 ? xasprintf ("/mounts/%ld/source", j) : xstrdup ("/root/path");
+      if (e != 0)
+        {
+          verdict_add_finding (v, s->rule->id, s->action, pointer,
+                               "cannot judge what the container's mount at %s shows (%s in the container's mount "
+                               "namespace: %s); give mount paths that only root can change",
+                               dest, point, strerror (e));
+          continue;
+        }
+      /* A file system the config asks the runtime to make (proc, sysfs,
+       * mqueue...) may share its instance with the host's where the
+       * container shares that namespace: hostNamespaces judges that. */
+      if (j >= 0 && !cm[j].bind && is_pseudo_fs (cm[j].type) && strcmp (m->fstype, cm[j].type) == 0)
+        continue;
+      if (j >= 0 && has_finding_at (v, pointer))
+        continue;
+      for (size_t k = 0; k < so.n; k++)
+        {
+          const struct sensitive_object *o = &so.obj[k];
+          if (o->dev != st.st_dev || o->ino != st.st_ino)
+            continue;
+          bool exact = strcmp (o->path, o->sensitive) == 0;
+          /* The runtimes' own binds of /sys and /proc in a user namespace
+           * (judge_bind_source()). */
+          if (userns && exact && j >= 0 && strcmp (dest, o->path) == 0
+              && (strcmp (dest, "/sys") == 0 || (strcmp (dest, "/proc") == 0 && !own_namespace (ctx, NS_PID))))
+            break;
+          cleanup_free char *source = j >= 0 ? xasprintf ("; mounts[%ld].destination=%s", j, dest) : xstrdup ("");
+          if (exact)
+            verdict_add_finding (v, s->rule->id, s->action, pointer,
+                                 "container's %s at %s is sensitive host path %s (device %u:%u inode %lu, as the "
+                                 "runtime mounted it%s): a path changed after ocigate judged it; remove the mount, "
+                                 "and give sources that only root can change",
+                                 m ? "mount" : "root file system", dest, o->path, major (st.st_dev), minor (st.st_dev),
+                                 (unsigned long)st.st_ino, source);
+          else
+            verdict_add_finding (v, s->rule->id, s->action, pointer,
+                                 "container's %s at %s is host path %s, a parent of sensitive host path %s (device "
+                                 "%u:%u inode %lu, as the runtime mounted it%s): a path changed after ocigate judged "
+                                 "it; remove the mount, and give sources that only root can change",
+                                 m ? "mount" : "root file system", dest, o->path, o->sensitive, major (st.st_dev),
+                                 minor (st.st_dev), (unsigned long)st.st_ino, source);
+          break;
+        }
+    }
+  return 0;
+}
+
+static void
+config_mounts_release (struct config_mount **cm)
+{
+  if (*cm == NULL)
+    return;
+  for (struct config_mount *m = *cm; m->destination || m->type || m->bind; m++)
+    free (m->destination);
+  free (*cm);
+}
+
 static int
 mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v, ocigate_error_t *err)
 {
@@ -427,6 +639,9 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   const struct sensitive *sens = NULL;
   size_t budget = PATHUTIL_LOOKUP_BUDGET;
   int ret = 0;
+  /* For the live judgement: what the config asks to mount where. */
+  __attribute__ ((cleanup (config_mounts_release))) struct config_mount *cm
+      = ctx->live ? xzalloc ((n + 1) * sizeof *cm) : NULL;
   for (size_t i = 0; i < n && ret == 0; i++)
     {
       const struct json_path *at = FIELD_INDEX (&mounts_at, i);
@@ -453,6 +668,8 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
       mv.read_only = is_read_only (mv.opts);
       cleanup_free char *dest_norm = path_normalize (dest);
       mv.destination = dest_norm;
+      if (cm)
+        cm[i] = (struct config_mount){ .destination = xstrdup (dest_norm), .type = mv.type, .bind = mv.bind };
       if (mv.bind)
         {
           /* The kernel refuses longer paths; and a bound on the work. */
@@ -477,7 +694,14 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
         }
       judge_mount (ctx, s, &mv, sens, o->n_sensitive, v);
     }
-  return ret;
+  if (ret < 0 || !ctx->live)
+    return ret;
+  if (sens == NULL && (sens = resolve_sensitive (o, &budget)) == NULL)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT,
+                               "mounts: the sensitive paths need more than %d path lookups "
+                               "to resolve; cannot be judged",
+                               PATHUTIL_LOOKUP_BUDGET);
+  return judge_live_mounts (ctx, s, sens, o->n_sensitive, cm, n, v, err);
 }
 
 const struct rule rule_mounts = {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/rule.h"
+#include "rules/userns.h"
 
 struct user_mapping_options
 {
@@ -167,17 +168,36 @@ lenders_text (const struct user_mapping_options *o)
   return strbuf_steal (&sb);
 }
 
+/* Where the mappings judged come from: the config's linux.uidMappings
+ * (gidMappings), or the uid_map (gid_map) of a namespace the container
+ * joins or is really in, which the runtime uses instead. */
+struct map_source
+{
+  const struct id_mapping *maps;
+  size_t n;
+  const char *joined;  /* NULL: the config's; else the namespace's name */
+  const char *pointer; /* the joined namespace's entry */
+};
+
+/* "linux.uidMappings[2]" or "line 3 of the uid_map of NAMESPACE". */
+static char *
+map_label (const struct map_source *src, bool gid, size_t i)
+{
+  if (src->joined == NULL)
+    return xasprintf ("linux.%s[%zu]", gid ? "gidMappings" : "uidMappings", i);
+  return xasprintf ("line %zu of the %s of %s", i + 1, gid ? "gid_map" : "uid_map", src->joined);
+}
+
 static int
-check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bool gid, struct verdict *v,
-                ocigate_error_t *err)
+check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bool gid, const struct map_source *src,
+                struct verdict *v, ocigate_error_t *err)
 {
   const struct user_mapping_options *opts = s->options;
   /* Read when a mapping first needs them. */
   cleanup_free const struct host_subid_range **foreign = NULL;
   size_t n_foreign = 0;
-  const struct oci_config *cfg = ctx->config;
-  const struct id_mapping *maps = gid ? cfg->gid_mappings : cfg->uid_mappings;
-  size_t n = gid ? cfg->n_gid_mappings : cfg->n_uid_mappings;
+  const struct id_mapping *maps = src->maps;
+  size_t n = src->n;
   const char *key = gid ? "gidMappings" : "uidMappings";
   const char *kind = gid ? "GID" : "UID";
   /* A rootless engine maps container root onto the user who runs it. */
@@ -186,27 +206,29 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
   for (size_t i = 0; i < n; i++)
     {
       const struct id_mapping *m = &maps[i];
-      cleanup_free char *pointer = xasprintf ("/linux/%s/%zu", key, i);
+      cleanup_free char *pointer = src->joined ? xstrdup (src->pointer) : xasprintf ("/linux/%s/%zu", key, i);
+      cleanup_free char *label = map_label (src, gid, i);
       if (m->size == 0)
         {
           verdict_add_finding (v, s->rule->id, s->action, pointer,
-                               "mapping maps no IDs (linux.%s[%zu].size=0); give it a size of 1 or more", key, i);
+                               "mapping maps no IDs (%s%ssize=0); give it a size of 1 or more", label,
+                               src->joined ? ": " : ".");
           continue;
         }
       if (range_overflows (m->container_id, m->size) || range_overflows (m->host_id, m->size))
         {
           verdict_add_finding (v, s->rule->id, s->action, pointer,
-                               "mapping overflows 32 bits (linux.%s[%zu]: containerID=%u hostID=%u size=%u); keep "
+                               "mapping overflows 32 bits (%s: containerID=%u hostID=%u size=%u); keep "
                                "ID + size at most 4294967295",
-                               key, i, m->container_id, m->host_id, m->size);
+                               label, m->container_id, m->host_id, m->size);
           continue;
         }
       uint32_t last = m->host_id + (m->size - 1);
       if (m->host_id == 0)
         verdict_add_finding (v, s->rule->id, s->action, pointer,
-                             "mapping puts container %s %u on host %s 0 (linux.%s[%zu]: hostID=0 size=%u); map onto "
+                             "mapping puts container %s %u on host %s 0 (%s: hostID=0 size=%u); map onto "
                              "an unused host range such as one from /etc/sub%cid",
-                             kind, m->container_id, kind, key, i, m->size, gid ? 'g' : 'u');
+                             kind, m->container_id, kind, label, m->size, gid ? 'g' : 'u');
       for (size_t j = 0; j < i; j++)
         {
           const struct id_mapping *o = &maps[j];
@@ -215,12 +237,15 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
           bool host_overlap = ranges_overlap (m->host_id, m->size, o->host_id, o->size);
           bool cont_overlap = ranges_overlap (m->container_id, m->size, o->container_id, o->size);
           if (host_overlap || cont_overlap)
-            verdict_add_finding (v, s->rule->id, s->action, pointer,
-                                 "mapping overlaps linux.%s[%zu] (linux.%s[%zu]: %s IDs %u-%u); give each mapping "
-                                 "its own container and host range",
-                                 key, j, key, i, host_overlap ? "host" : "container",
-                                 host_overlap ? m->host_id : m->container_id,
-                                 host_overlap ? last : m->container_id + (m->size - 1));
+            {
+              cleanup_free char *other = map_label (src, gid, j);
+              verdict_add_finding (v, s->rule->id, s->action, pointer,
+                                   "mapping overlaps %s (%s: %s IDs %u-%u); give each mapping "
+                                   "its own container and host range",
+                                   other, label, host_overlap ? "host" : "container",
+                                   host_overlap ? m->host_id : m->container_id,
+                                   host_overlap ? last : m->container_id + (m->size - 1));
+            }
         }
       const struct host_account *acc = NULL;
       size_t n_acc = 0;
@@ -237,9 +262,9 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
         }
       if (hit)
         verdict_add_finding (v, s->rule->id, s->action, pointer,
-                             "mapping lands on host %s %s (%s %u) (linux.%s[%zu]: hostID=%u size=%u); map onto IDs no "
+                             "mapping lands on host %s %s (%s %u) (%s: hostID=%u size=%u); map onto IDs no "
                              "host account uses, such as a range from /etc/sub%cid",
-                             gid ? "group" : "user", hit->name, kind, hit->id, key, i, m->host_id, m->size,
+                             gid ? "group" : "user", hit->name, kind, hit->id, label, m->host_id, m->size,
                              gid ? 'g' : 'u');
 
       if (foreign == NULL && foreign_ranges (ctx, opts, gid, &foreign, &n_foreign, err) < 0)
@@ -252,20 +277,76 @@ check_mappings (const struct rule_context *ctx, const struct rule_setting *s, bo
           cleanup_free char *lenders = lenders_text (opts);
           verdict_add_finding (v, s->rule->id, s->action, pointer,
                                "mapping lands on host %ss %u-%u, which /etc/sub%cid gives to %s%s: new%cidmap lets "
-                               "that user become them (linux.%s[%zu]: hostID=%u size=%u); map onto a range of %s, or "
+                               "that user become them (%s: hostID=%u size=%u); map onto a range of %s, or "
                                "add %s to rules.user.mapping.allowRangesOf",
                                kind, from, to, gid ? 'g' : 'u', owner_is_uid (r->owner) ? "UID " : "", r->owner,
-                               gid ? 'g' : 'u', key, i, m->host_id, m->size, lenders, r->owner);
+                               gid ? 'g' : 'u', label, m->host_id, m->size, lenders, r->owner);
         }
     }
   return 0;
+}
+
+/* Whoever owns a user namespace holds every capability over it: a
+ * container in a namespace an ordinary user created is that user's to
+ * enter, trace and change.  Only root, or the user ocigate runs as (a
+ * rootless engine's namespaces are its user's), may own it. */
+static void
+check_owner (const struct rule_context *ctx, const struct rule_setting *s, const struct userns_view *view,
+             const char *name, const char *pointer, struct verdict *v)
+{
+  uid_t owner = 0;
+  cleanup_free char *why = NULL;
+  if (live_userns_owner (view->ns_path, &owner, &why) < 0)
+    {
+      verdict_add_finding (v, s->rule->id, s->action, pointer,
+                           "cannot tell who owns %s (%s); let the runtime create the user namespace", name, why);
+      return;
+    }
+  if (owner == 0 || owner == ctx->host->euid)
+    return;
+  const struct host_account *users = NULL;
+  size_t n_users = 0;
+  cleanup_error ocigate_error_t err = NULL;
+  const char *user = host_accounts (ctx->host, false, &users, &n_users, &err) == 0
+                         ? host_user_name (ctx->host, (uint32_t)owner)
+                         : NULL;
+  verdict_add_finding (v, s->rule->id, s->action, pointer,
+                       "container is in a user namespace that UID %u%s%s%s owns (%s): that user can enter, trace and "
+                       "change every process in it; join a user namespace root created, or let the runtime create "
+                       "one (drop the path)",
+                       (unsigned)owner, user ? " (" : "", user ? user : "", user ? ")" : "", name);
 }
 
 static int
 user_mapping_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,
                        ocigate_error_t *err)
 {
-  if (check_mappings (ctx, s, false, v, err) < 0 || check_mappings (ctx, s, true, v, err) < 0)
+  const struct oci_config *cfg = ctx->config;
+  cleanup_userns_view struct userns_view view;
+  userns_view_init (&view, ctx);
+  if (view.kind != USERNS_JOINED)
+    {
+      struct map_source uids = { .maps = cfg->uid_mappings, .n = cfg->n_uid_mappings };
+      struct map_source gids = { .maps = cfg->gid_mappings, .n = cfg->n_gid_mappings };
+      if (check_mappings (ctx, s, false, &uids, v, err) < 0 || check_mappings (ctx, s, true, &gids, v, err) < 0)
+        return -1;
+      return 0;
+    }
+  /* The runtime ignores the config's mappings for a namespace it joins:
+   * what counts is the namespace's own, and who owns it. */
+  cleanup_free char *name = userns_view_name (&view, ctx);
+  const struct ns_entry *ns = &cfg->ns[NS_USER];
+  cleanup_free char *pointer
+      = ns->present ? xasprintf ("/linux/namespaces/%zu%s", ns->index, ns->path ? "/path" : "") : xstrdup ("/linux");
+  check_owner (ctx, s, &view, name, pointer, v);
+  if (view.n_uid_maps == 0 || view.n_gid_maps == 0)
+    verdict_add_finding (v, s->rule->id, s->action, pointer,
+                         "%s has no %s yet: whoever writes it first decides where the container's IDs land; join a "
+                         "namespace whose mappings are written, or let the runtime create one",
+                         name, view.n_uid_maps == 0 ? "uid_map" : "gid_map");
+  struct map_source uids = { .maps = view.uid_maps, .n = view.n_uid_maps, .joined = name, .pointer = pointer };
+  struct map_source gids = { .maps = view.gid_maps, .n = view.n_gid_maps, .joined = name, .pointer = pointer };
+  if (check_mappings (ctx, s, false, &uids, v, err) < 0 || check_mappings (ctx, s, true, &gids, v, err) < 0)
     return -1;
   return 0;
 }

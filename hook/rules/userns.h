@@ -10,7 +10,8 @@ enum userns_kind
   USERNS_NONE,    /* no user namespace: container IDs are host IDs */
   USERNS_HOST,    /* joins the host's own user namespace */
   USERNS_NEW,     /* a new namespace with the config's mappings */
-  USERNS_JOINED,  /* joins another namespace; mappings read from /proc */
+  USERNS_JOINED,  /* joins another namespace (or, live, is in one the config
+                     did not describe); mappings read from /proc */
   USERNS_UNKNOWN, /* joins a namespace ocigate cannot resolve */
 };
 
@@ -21,6 +22,11 @@ struct userns_view
   struct id_mapping *uid_maps, *gid_maps; /* not owned for USERNS_NEW */
   size_t n_uid_maps, n_gid_maps;
   bool owns_maps;
+  /* USERNS_JOINED: the namespace file the mappings and the owner were read
+   * from (the config's path, or /proc/PID/ns/user of the live process),
+   * and whether it is the live process's. */
+  char *ns_path;
+  bool live;
 };
 
 void userns_view_init (struct userns_view *view, const struct rule_context *ctx);
@@ -38,5 +44,10 @@ userns_view_isolates (const struct userns_view *view)
 bool userns_view_host_id (const struct userns_view *view, bool gid, uint32_t id, uint32_t *host);
 /* "no user namespace", "linux.uidMappings map container 0 to host 0", ... */
 char *userns_view_describe (const struct userns_view *view, bool gid, uint32_t id);
+
+/* For USERNS_JOINED: "the user namespace joined by
+ * linux.namespaces[2].path=/proc/42/ns/user" or "the user namespace the
+ * container's process (PID 42) is really in".  Allocated. */
+char *userns_view_name (const struct userns_view *view, const struct rule_context *ctx);
 
 #endif

@@ -130,7 +130,7 @@ EOF
   chmod 0644 "$T/policy.json"
   mkdir -m 0755 "$T/b"
   compliant_config >"$T/b/config.json"
-  printf '{"ociVersion": "1.0.2", "id": "x", "status": "running", "pid": 1, "bundle": "%s"}\n' "$T/b" >"$T/state.json"
+  printf '{"ociVersion": "1.0.2", "id": "x", "status": "running", "bundle": "%s"}\n' "$T/b" >"$T/state.json"
   jq '.process | .user.uid = 1000' "$T/b/config.json" | sed 's/"uid"/"uid\\u0000"/' >"$T/process.json"
   run "$ROOT/build/ocigate-runc" --ocigate-policy="$T/policy.json" exec --process "$T/process.json" x
   echo "$output"

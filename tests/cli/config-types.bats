@@ -143,7 +143,7 @@ wrong_type() {
   policy resources
   mkdir "$T/bundle"
   mutate "${ROW_FILTER[resources]}" >"$T/bundle/config.json"
-  printf '{"ociVersion": "1.0.2", "id": "c1", "status": "creating", "pid": 4242, "bundle": "%s"}' "$T/bundle" >"$T/state.json"
+  printf '{"ociVersion": "1.0.2", "id": "c1", "status": "creating", "bundle": "%s"}' "$T/bundle" >"$T/state.json"
   run "$OCIGATE" hook -p "$T/policy.json" --stage prestart <"$T/state.json"
   echo "$output"
   [ "$status" -eq 1 ]

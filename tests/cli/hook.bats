@@ -15,7 +15,7 @@ teardown() {
 }
 
 state() {
-  printf '{"ociVersion": "1.0.2", "id": "c1", "status": "creating", "pid": 4242, "%s": "%s"}' "${2:-bundle}" "$1"
+  printf '{"ociVersion": "1.0.2", "id": "c1", "status": "creating", "%s": "%s"}' "${2:-bundle}" "$1"
 }
 
 @test "prestart: an allowed config exits 0 and prints nothing" {

@@ -318,7 +318,7 @@ for tag in ("at", "over"):
 d = mkdir("state")
 config("base", "at", BASE)  # a bundle the default policy allows
 bundle = os.path.join(out, "cfg", "base.at")
-st = {"ociVersion": "1.0.2", "id": "limits", "status": "creating", "pid": 1, "bundle": bundle}
+st = {"ociVersion": "1.0.2", "id": "limits", "status": "creating", "bundle": bundle}
 text = json.dumps(st)
 write(os.path.join(d, "size.at.json"), text + " " * (STATE_MAX - len(text)))
 write(os.path.join(d, "size.over.json"), text + " " * (STATE_MAX + 1 - len(text)))

@@ -469,7 +469,7 @@ policy_limit() {
 
 # state BUNDLE: the OCI state a runtime gives a prestart hook.
 state() {
-  printf '{"ociVersion": "1.0.2", "id": "limits", "status": "creating", "pid": 1, "bundle": "%s"}' "$1"
+  printf '{"ociVersion": "1.0.2", "id": "limits", "status": "creating", "bundle": "%s"}' "$1"
 }
 
 # hook_limit NAME [STAGE [over]]: at the limit the hook allows (exit 0,
@@ -704,7 +704,7 @@ wrapper_limit() {
 
 # exec_state: the runtime's `state` names the bundle base.at.
 exec_state() {
-  printf '{"ociVersion": "1.0.2", "id": "lx", "status": "running", "pid": 1, "bundle": "%s"}\n' "$G/cfg/base.at" >"$T/state.json"
+  printf '{"ociVersion": "1.0.2", "id": "lx", "status": "running", "bundle": "%s"}\n' "$G/cfg/base.at" >"$T/state.json"
 }
 
 @test "ocigate-runc exec: a 16 MiB --process file is judged; one byte more refused" {

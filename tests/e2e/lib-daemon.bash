@@ -143,6 +143,12 @@ FILTER_EXTRA_CAPS='.process.capabilities |= with_entries(
 # What the default policy's fix makes of a FILTER_EXTRA_CAPS config (README:
 # the others removed from all five sets, ambient kept within permitted and
 # inheritable, so an absent inheritable set empties ambient).
+# A config the wrapper handed on, less the verification hook it adds first
+# to hooks.createRuntime (an error when that hook is not there).
+FILTER_UNVERIFIED='(if (.hooks.createRuntime[0].args // [])[0:5] == ["ocigate", "hook", "--stage", "createRuntime", "--verify"]
+      then .hooks.createRuntime |= .[1:] else error("no verification hook") end)
+    | (if .hooks.createRuntime == [] then del(.hooks.createRuntime) else . end)
+    | (if .hooks == {} then del(.hooks) else . end)'
 FILTER_EXTRA_CAPS_FIXED='.process.capabilities |= (
     with_entries(if .key == "ambient" then . else .value -= ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"] end)
     | . as $c

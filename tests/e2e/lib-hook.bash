@@ -852,7 +852,7 @@ capture_state_bundlepath() {
   rt_run "$T/b"
   assert_status 0
   jq -e --arg b "$T/b" '.bundle == $b' "$T/rec.state" >/dev/null
-  jq -c '.bundlePath = .bundle | del(.bundle)' "$T/rec.state" >"$T/state-old.json"
+  jq -c '.bundlePath = .bundle | del(.bundle) | del(.pid)' "$T/rec.state" >"$T/state-old.json"
   jq -e 'has("bundle") | not' "$T/state-old.json" >/dev/null
   # The recorder did its work: the hooks rule would refuse its /bin/sh.
   bundle_jq "$T/b" 'del(.hooks)'

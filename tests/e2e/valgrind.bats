@@ -202,7 +202,7 @@ derive() {
 
 # state BUNDLE [KEY]: the OCI state a runtime gives a hook.
 state() {
-  printf '{"ociVersion": "1.0.2", "id": "vg1", "status": "creating", "pid": 4242, "%s": "%s"}' "${2:-bundle}" "$1"
+  printf '{"ociVersion": "1.0.2", "id": "vg1", "status": "creating", "%s": "%s"}' "${2:-bundle}" "$1"
 }
 
 # --------------------------------------------------------------- offline
@@ -567,7 +567,7 @@ containers_left() { "$RUNC" --root "$R" list -q 2>/dev/null; }
   local bad=""
   bundle_compliant "$T/ok" /bin/id
   bundle_extra_caps "$T/fix" /bin/id
-  printf '{"ociVersion": "1.0.2", "id": "vg-x", "status": "running", "pid": 1, "bundle": "%s"}\n' "$T/ok" >"$T/state.json"
+  printf '{"ociVersion": "1.0.2", "id": "vg-x", "status": "running", "bundle": "%s"}\n' "$T/ok" >"$T/state.json"
   printf '#!/bin/sh\ncase " $* " in *" state "*) cat %q; chmod 0644 "$0" ;; esac\nexit 0\n' "$T/state.json" >"$T/runtime"
   jq --arg r "$T/runtime" '.runtime = {"runc": $r}' "$E2E_ROOT/policies/default.json" >"$P"
   chmod 0644 "$T/runtime" "$P"

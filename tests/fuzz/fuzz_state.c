@@ -16,9 +16,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     memcpy (buf, data, size);
   ocigate_error_t err = NULL;
   char *id = NULL, *bundle = NULL;
-  int r = oci_state_parse (buf, size, &id, &bundle, &err);
+  pid_t pid = -1;
+  int r = oci_state_parse (buf, size, &id, &bundle, &pid, &err);
   free (buf);
   fuzz_check_error (r, err, "oci_state_parse");
+  if (r == 0 && pid < 0)
+    fuzz_fail ("oci_state_parse succeeded with a negative pid");
   if (r == 0)
     {
       if (id == NULL || bundle == NULL)

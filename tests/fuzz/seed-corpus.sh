@@ -90,8 +90,8 @@ EOF
     ;;
   state)
     state podman.json '{"ociVersion":"1.0.2-dev","id":"3f1c2a","status":"created","pid":4242,"bundle":"/var/lib/containers/storage/overlay-containers/3f1c2a/userdata","annotations":{"io.container.manager":"libpod","org.opencontainers.image.stopSignal":"15"}}'
-    state runc.json '{"ociVersion": "1.0.2", "id": "c1", "status": "creating", "pid": 4242, "bundle": "/run/b"}'
-    state bundlepath.json '{"ociVersion": "1.0.0", "id": "c1", "status": "creating", "pid": 1, "bundlePath": "/run/b"}'
+    state runc.json '{"ociVersion": "1.0.2", "id": "c1", "status": "creating", "bundle": "/run/b"}'
+    state bundlepath.json '{"ociVersion": "1.0.0", "id": "c1", "status": "creating", "bundlePath": "/run/b"}'
     state both.json '{"id": "c1", "bundle": "/one", "bundlePath": "/two"}'
     state noid.json '{"bundle": "/b"}'
     state escaped.json '{"id": "a\u00e9\n\"b", "bundle": "/b\/c"}'

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE
+#include "core/live.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+
+/* More mounts than this in one mount namespace is not a container's. */
+#define LIVE_MAX_MOUNTS 65536
+
+void
+live_process_init (struct live_process *lp, const struct host_info *host, pid_t pid)
+{
+  *lp = (struct live_process){ .pid = pid, .proc_path = host->proc_path ? host->proc_path : "/proc" };
+}
+
+void
+live_process_release (struct live_process *lp)
+{
+  for (size_t i = 0; i < lp->n_mounts; i++)
+    {
+      free (lp->mounts[i].mount_point);
+      free (lp->mounts[i].root);
+      free (lp->mounts[i].fstype);
+      free (lp->mounts[i].source);
+    }
+  free (lp->mounts);
+  *lp = (struct live_process){ 0 };
+}
+
+int
+live_process_check (const struct live_process *lp, ocigate_error_t *err)
+{
+  cleanup_free char *dir = xasprintf ("%s/%d", lp->proc_path, (int)lp->pid);
+  struct stat st;
+  if (stat (dir, &st) < 0)
+    return ocigate_error_make_errno (
+        err, errno, "the container's process (PID %d, from the OCI state) cannot be judged: %s", (int)lp->pid, dir);
+  return 0;
+}
+
+char *
+live_ns_path (const struct live_process *lp, enum ns_type t)
+{
+  return xasprintf ("%s/%d/ns/%s", lp->proc_path, (int)lp->pid, ns_proc_name (t));
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static char *
+unescape_octal (const char *s)
+{
+  char *out = xstrdup (s);
+  char *w = out;
+  for (const char *r = s; *r; r++)
+    {
+      if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7')
+        {
+          *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+          r += 3;
+          continue;
+        }
+      *w++ = *r;
+    }
+  *w = '\0';
+  return out;
+}
+
+static bool
+at_or_under (const char *path, const char *prefix)
+{
+  size_t n = strlen (prefix);
+  if (n == 1 && prefix[0] == '/')
+    return path[0] == '/';
+  return strncmp (path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* One line of mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3
+ * /dev/root rw,errors=continue".  false when it is not in that shape. */
+static bool
+parse_mountinfo_line (char *line, struct live_mount *m)
+{
+  char *save = NULL;
+  char *f[6] = { 0 };
+  for (size_t i = 0; i < ARRAY_SIZE (f); i++)
+    if ((f[i] = strtok_r (i == 0 ? line : NULL, " ", &save)) == NULL)
+      return false;
+  /* Optional fields up to the separator. */
+  char *t;
+  while ((t = strtok_r (NULL, " ", &save)) != NULL && strcmp (t, "-") != 0)
+    ;
+  char *fstype = t ? strtok_r (NULL, " ", &save) : NULL;
+  char *source = fstype ? strtok_r (NULL, " ", &save) : NULL;
+  if (fstype == NULL || source == NULL)
+    return false;
+  *m = (struct live_mount){
+    .root = unescape_octal (f[3]),
+    .mount_point = unescape_octal (f[4]),
+    .fstype = unescape_octal (fstype),
+    .source = unescape_octal (source),
+  };
+  return true;
+}
+
+/* What path shows in the process's mount namespace, never following a
+ * symbolic link on the way (a mountinfo mount point has none). */
+static int
+lookup_in_root (int root_fd, const char *path, struct stat *st)
+{
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    return fstat (root_fd, st) < 0 ? errno : 0;
+  struct open_how how = {
+    .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  int fd = (int)syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+  if (fd < 0)
+    return errno;
+  int r = fstat (fd, st) < 0 ? errno : 0;
+  close (fd);
+  return r;
+}
+
+int
+live_mounts (struct live_process *lp, const char *under, const struct live_mount **out, size_t *n, ocigate_error_t *err)
+{
+  if (!lp->mounts_loaded)
+    {
+      cleanup_free char *info_path = xasprintf ("%s/%d/mountinfo", lp->proc_path, (int)lp->pid);
+      cleanup_free char *root_path = xasprintf ("%s/%d/root", lp->proc_path, (int)lp->pid);
+      cleanup_file FILE *f = fopen (info_path, "re");
+      if (f == NULL)
+        return ocigate_error_make_errno (err, errno, "read the container's mounts: open %s", info_path);
+      cleanup_close int root_fd = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (root_fd < 0)
+        return ocigate_error_make_errno (err, errno, "read the container's mounts: open %s", root_path);
+      cleanup_free char *line = NULL;
+      size_t cap = 0;
+      size_t lines = 0;
+      while (getline (&line, &cap, f) > 0)
+        {
+          if (++lines > LIVE_MAX_MOUNTS)
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: more than %d mounts", info_path,
+                                       LIVE_MAX_MOUNTS);
+          line[strcspn (line, "\n")] = '\0';
+          struct live_mount m;
+          if (!parse_mountinfo_line (line, &m))
+            return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "%s: line %zu cannot be read", info_path, lines);
+          if (!at_or_under (m.mount_point, under))
+            {
+              free (m.mount_point);
+              free (m.root);
+              free (m.fstype);
+              free (m.source);
+              continue;
+            }
+          for (size_t i = 0; i < lp->n_mounts; i++)
+            if (strcmp (lp->mounts[i].mount_point, m.mount_point) == 0)
+              lp->mounts[i].covered = true;
+          lp->mounts = xreallocarray (lp->mounts, lp->n_mounts + 1, sizeof *lp->mounts);
+          lp->mounts[lp->n_mounts++] = m;
+        }
+      if (ferror (f))
+        return ocigate_error_make_errno (err, errno, "read the container's mounts: read %s", info_path);
+      for (size_t i = 0; i < lp->n_mounts; i++)
+        {
+          struct live_mount *m = &lp->mounts[i];
+          if (m->covered)
+            continue;
+          struct stat st;
+          m->stat_error = lookup_in_root (root_fd, m->mount_point, &st);
+          if (m->stat_error == 0)
+            {
+              m->dev = st.st_dev;
+              m->ino = st.st_ino;
+              m->mode = st.st_mode;
+            }
+        }
+      lp->mounts_loaded = true;
+    }
+  *out = lp->mounts;
+  *n = lp->n_mounts;
+  return 0;
+}
+
+int
+live_stat (const struct live_process *lp, const char *path, struct stat *st)
+{
+  cleanup_free char *root_path = xasprintf ("%s/%d/root", lp->proc_path, (int)lp->pid);
+  cleanup_close int root_fd = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    return errno;
+  return lookup_in_root (root_fd, path, st);
+}
+
+int
+live_userns_owner (const char *path, uid_t *owner, char **why)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      *why = xasprintf ("cannot open %s: %s", path, strerror (errno));
+      return -1;
+    }
+  uid_t uid = 0;
+  if (ioctl (fd, NS_GET_OWNER_UID, &uid) < 0)
+    {
+      *why = xasprintf ("cannot read who owns the user namespace at %s: %s", path, strerror (errno));
+      return -1;
+    }
+  *owner = uid;
+  return 0;
+}
