@@ -422,6 +422,12 @@ json_to_text (json_object *o)
                                                 | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+const char *
+json_to_text_compact (json_object *o)
+{
+  return json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 int
 json_pointer_remove (json_object *root, const char *pointer)
 {

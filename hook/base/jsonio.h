@@ -75,5 +75,8 @@ void json_pointers_remove (json_object *root, char *const *pointers, size_t n);
 
 /* Serialise as ocigate writes configs: pretty, no "\/" escapes, newline. */
 const char *json_to_text (json_object *o);
+/* The same on one line, no spaces: what the wrapper writes back, kept
+ * within the size limit the runtime's input was judged under. */
+const char *json_to_text_compact (json_object *o);
 
 #endif

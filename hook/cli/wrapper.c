@@ -250,7 +250,7 @@ prepare_update (void *data, struct oci_config *cfg UNUSED, json_object **update,
 static int
 write_json (const char *path, json_object *what, ocigate_error_t *err)
 {
-  cleanup_free char *text = xasprintf ("%s\n", json_to_text (what));
+  cleanup_free char *text = xasprintf ("%s\n", json_to_text_compact (what));
   return write_file_atomic (path, text, strlen (text), err);
 }
 

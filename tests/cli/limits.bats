@@ -659,13 +659,16 @@ wrapper_limit() {
   local cmd=${2:-create} at="$G/cfg/$1.at" over="$G/cfg/$1.over" before
   fake_runtime "$POL"
   if [ "$AT" = allow ] && [ "${3:-}" != over ]; then
-    before=$(sha "$at/config.json")
+    cp "$at/config.json" "$at/config.json.orig"
     run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" "$cmd" --bundle "$at" limits-at
     echo "ocigate-runc $cmd, $1 at the limit:"
     show
     [ "$status" -eq 0 ]
     [ "$(runtime_log)" = "--root $T/root $cmd --bundle $at limits-at" ]
-    [ "$(sha "$at/config.json")" = "$before" ]
+    # handed on as it was, with the wrapper's verification hook first
+    [ "$(jq -S -L "$ROOT/tests/lib" 'include "unverified"; unverified' "$at/config.json")" = "$(jq -S . "$at/config.json.orig")" ]
+    [ "$(stat -c %s "$at/config.json")" -le 16777216 ]
+    mv "$at/config.json.orig" "$at/config.json"
   fi
   rm -f "$T/runtime.log"
   before=$(sha "$over/config.json")

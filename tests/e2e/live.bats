@@ -19,6 +19,9 @@
 bats_require_minimum_version 1.5.0
 load lib-daemon
 
+# The policies here are the shipped default one, with changes.
+DEFAULT_POLICY="$E2E_ROOT/policies/default.json"
+
 setup_file() {
   e2e_need_build
 }
@@ -49,19 +52,10 @@ flip() {
   ln -sfn "$2" "$1.new" && mv -T "$1.new" "$1"
 }
 
-# live_policy FILE [JQ-FILTER [JQ-ARGS...]]: policies/default.json (the
-# embedded policy) through JQ-FILTER.
-live_policy() {
-  local f=$1 filter=${2:-.}
-  shift
-  [ $# -gt 0 ] && shift
-  jq "$@" "$filter" "$E2E_ROOT/policies/default.json" >"$f" && chmod 0644 "$f"
-}
-
 # policy_allowing_sh: the default policy, with /bin/sh allowed as a config
 # hook (the hook that flips a path back) and runc at RUNC_PATH.
 policy_allowing_sh() {
-  live_policy "$P" '.rules.hooks = {"action": "deny", "allow": ["/bin/sh"]}
+  write_policy "$P" '.rules.hooks = {"action": "deny", "allow": ["/bin/sh"]}
     | .runtime.runc = $runc' --arg runc "${1:-$RUNC}"
 }
 
@@ -150,7 +144,7 @@ ln -sfn /proc/$$/ns/net $T/pub/link.new && mv -T $T/pub/link.new $T/pub/link
 exec $RUNC "\$@"
 SH
   chmod 0755 "$T/flipping-runc"
-  live_policy "$P" '.runtime.runc = $r' --arg r "$T/flipping-runc"
+  write_policy "$P" '.runtime.runc = $r' --arg r "$T/flipping-runc"
   rm -rf "$T/w"
   bundle_compliant "$T/w" /bin/sh -c 'readlink /proc/self/ns/net'
   userns_bundle "$T/w"
@@ -171,7 +165,7 @@ ln -sfn / $T/pub/link.new && mv -T $T/pub/link.new $T/pub/link
 exec $RUNC "\$@"
 SH
   chmod 0755 "$T/flipping-runc"
-  live_policy "$P" '.runtime.runc = $r' --arg r "$T/flipping-runc"
+  write_policy "$P" '.runtime.runc = $r' --arg r "$T/flipping-runc"
   bundle_compliant "$T/w" /bin/ls /mnt
   jq_inplace "$T/w/config.json" '.mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]' \
     --arg s "$T/pub/link"
