@@ -43,6 +43,7 @@ runtime_log() {
   echo "status=$status out=$output err=$stderr"
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc, whose magic links can lead out of the container (process.cwd=/proc/self/fd/7, CVE-2024-21626); set process.cwd to a directory of the container (docker run -w, podman run --workdir, runc exec --cwd)"* ]]
+  [[ "$stderr" == *"ocigate: --cwd /proc/self/fd/7 sets this exec's process.cwd: drop the option (runc then keeps the container's process.cwd) or name a directory of the container"* ]]
   [ "$(runtime_log)" = "--root $T/root state c1" ]
 }
 
@@ -83,6 +84,7 @@ exec c1 /bin/true" ]
   echo "status=$status err=$stderr"
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc"*"(process.cwd=/proc/self/fd/7, CVE-2024-21626)"* ]]
+  [[ "$stderr" == *"ocigate: --cwd /proc/self/fd/7 sets this exec's process.cwd: drop the option (crun then starts the process in /)"* ]]
   [ "$(runtime_log)" = "state c1" ]
   rm -f "$T/runtime.log"
   run --separate-stderr "$OCIGATE_CRUN" --ocigate-policy="$T/policy.json" exec --user 1000:1000 --no-new-privs c1 /bin/true
@@ -100,6 +102,7 @@ exec --user 1000:1000 --no-new-privs c1 /bin/true" ]
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc"*"(process.cwd=/proc/self/fd/7, CVE-2024-21626)"* ]]
   [ "$(runtime_log)" = "state c1" ]
+  [[ "$stderr" != *"--cwd"*"sets this exec's"* ]]
   cmp "$T/process.before" "$T/process.json"
 }
 
