@@ -287,7 +287,7 @@ exec_option_notes (const struct runc_args *a, const struct gate_result *res, boo
   if (a->process_file)
     return NULL;
   bool crun = a->runtime == RUNC_RUNTIME_CRUN;
-  bool nnp = false, apparmor = false, label = false, user = false;
+  bool nnp = false, apparmor = false, label = false, user = false, cwd = false;
   for (size_t i = 0; i < res->verdict.n_findings; i++)
     {
       const struct finding *f = &res->verdict.findings[i];
@@ -297,6 +297,7 @@ exec_option_notes (const struct runc_args *a, const struct gate_result *res, boo
       apparmor |= strcmp (f->path, "/process/apparmorProfile") == 0;
       label |= strcmp (f->path, "/process/selinuxLabel") == 0;
       user |= strncmp (f->path, "/process/user", 13) == 0;
+      cwd |= strcmp (f->path, "/process/cwd") == 0;
     }
   struct strbuf sb = { 0 };
   if (nnp && !crun && a->no_new_privs == RUNC_BOOL_FALSE)
@@ -314,6 +315,13 @@ exec_option_notes (const struct runc_args *a, const struct gate_result *res, boo
     add_note (&sb, xasprintf ("--process-label %s sets this exec's process.selinuxLabel: drop the option (the "
                               "container's label then applies) or name a confining label",
                               a->process_label));
+  /* runc takes only a non-empty --cwd (runc_input.c); crun any. */
+  if (cwd && a->cwd && (crun || a->cwd[0]))
+    add_note (&sb,
+              xasprintf ("--cwd %s sets this exec's process.cwd: drop the option (%s) or name a directory of "
+                         "the container",
+                         a->cwd,
+                         crun ? "crun then starts the process in /" : "runc then keeps the container's process.cwd"));
   if (user && crun && a->user == NULL)
     add_note (&sb, xstrdup ("crun exec without --user runs the process as 0:0: pass --user UID[:GID], or the "
                             "process with --process"));

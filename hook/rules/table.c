@@ -27,6 +27,7 @@ extern const struct rule rule_masked_paths;
 extern const struct rule rule_seccomp;
 extern const struct rule rule_runtime_annotations;
 extern const struct rule rule_hooks;
+extern const struct rule rule_process_cwd;
 
 /* One rule a line (clang-format would set more than 20 in columns). */
 /* clang-format off */
@@ -52,6 +53,7 @@ const struct rule *const rule_table[] = {
   &rule_seccomp,
   &rule_runtime_annotations,
   &rule_hooks,
+  &rule_process_cwd,
   NULL,
 };
 /* clang-format on */

@@ -35,6 +35,7 @@ maskedPaths            | .linux.readonlyPaths = ["/proc/bus", 5] | rule maskedPa
 seccomp                | .linux.seccomp.defaultErrnoRet = "1" | rule seccomp: linux.seccomp.defaultErrnoRet: must be an integer from 0 to 4294967295, not string "1"
 runtimeAnnotations     | .annotations = {"run.oci.hooks.stdout": 5} | rule runtimeAnnotations: annotations.run.oci.hooks.stdout: must be a string, not int 5
 hooks                  | .hooks.poststop = [{"path": "/usr/local/bin/ocigate", "args": ["ocigate", "hook", 7]}] | rule hooks: hooks.poststop[0].args[2]: must be a string, not int 7 (hooks.poststop[0].args must be an array of strings)
+processCwd             | .process.cwd = ["/proc/self/fd/7"] | rule processCwd: process.cwd: must be a string, not array ["/proc/self/fd/7"]
 '
 
 declare -gA ROW_FILTER ROW_MESSAGE
@@ -112,6 +113,7 @@ wrong_type() {
 @test "seccomp: a wrong type names the config, the field and the value" { wrong_type seccomp; }
 @test "runtimeAnnotations: a wrong type names the config, the field and the value" { wrong_type runtimeAnnotations; }
 @test "hooks: a wrong type names the config, the field and the value" { wrong_type hooks; }
+@test "processCwd: a wrong type names the config, the field and the value" { wrong_type processCwd; }
 
 @test "the config is named once, and with --format json the error is the same text" {
   policy noNewPrivileges

@@ -71,14 +71,14 @@ expect_class() {
   # NULs in keys and strings, anywhere
   expect_class ocigate-refuses uid-nul-key uid-nul-key-and-uid apparmor-nul apparmor-nul-only selinux-nul \
     annotations-nul-key sysctl-nul-key bounding-nul namespace-path-nul seccomp-nul-name masked-nul mount-dest-nul \
-    hooks-path-nul trailing-nul
+    hooks-path-nul cwd-nul trailing-nul
   # halves of surrogate pairs, UTF-8 Go reads as U+FFFD, raw control characters
   expect_class ocigate-refuses apparmor-surrogate-high apparmor-surrogate-low apparmor-overlong \
     apparmor-utf8-surrogate apparmor-past-10ffff apparmor-ff apparmor-tab
   # keys twice, keys runc folds onto a field
   expect_class ocigate-refuses uid-twice-0-last uid-twice-0-first uid-escaped-twice nnp-twice caps-twice \
     annotations-twice uid-upper uid-title uid-and-upper uid-dotless-i nnp-case nnp-upper masked-kelvin masked-long-s \
-    mounts-upper
+    mounts-upper cwd-twice cwd-upper
   # what json-c reads and Go refuses; numbers an integer field must not take
   expect_class ocigate-refuses uid-dot uid-leading-0 uid-nan uid-inf key-single-quotes bom trailing-object \
     trailing-comment leading-formfeed uid-1e3 uid-1.0 uid-neg0.0 uid-0e0 uid-1e400 uid-2p32 uid-2p64 uid-neg1 \
@@ -86,7 +86,7 @@ expect_class() {
 }
 
 @test "differential: what reads the same everywhere is read, the same" {
-  expect_class same uid-escaped-key apparmor-surrogate-pair apparmor-escapes mount-source-escaped \
+  expect_class same uid-escaped-key apparmor-surrogate-pair apparmor-escapes mount-source-escaped cwd-escaped \
     annotations-case sysctl-case unknown-fields unknown-linux uid-null user-null caps-null bounding-null \
     nnp-null readonly-null root-null linux-null namespaces-null seccomp-null masked-null mounts-null \
     resources-null pids-null annotations-null sysctl-null hooks-null memory-neg0

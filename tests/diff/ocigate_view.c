@@ -286,6 +286,7 @@ view (const struct oci_config *cfg)
   m_bool (process, &process_at, "noNewPrivileges", false);
   m_str (process, &process_at, "apparmorProfile", false);
   m_str (process, &process_at, "selinuxLabel", false);
+  m_str (process, &process_at, "cwd", false);
   json_object *r = m_obj (root, NULL, "root", false);
   if (r)
     {

@@ -192,6 +192,9 @@ func view(s *specs.Spec) string {
 	o.key("selinuxLabel")
 	o.str(p.SelinuxLabel)
 	o.raw(",")
+	o.key("cwd")
+	o.str(p.Cwd)
+	o.raw(",")
 	o.key("root")
 	if s.Root == nil {
 		o.raw("null")

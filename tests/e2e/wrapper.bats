@@ -212,6 +212,51 @@ pids_max() { pids_max_of_pid "$("$RUNC" --root "$R" state "$1" | jq .pid)"; }
   [[ "$output" == *"NoNewPrivs:"*"1"* ]]
 }
 
+@test "wrapper: exec --cwd /proc/self/fd/7 (CVE-2024-21626) is refused before runc runs; --cwd of the container works" {
+  # the mission rules, and the default policy's processCwd
+  write_policy "$P" '.rules.processCwd = {"action": "deny"}'
+  bundle_compliant "$T/b" /bin/sleep 60
+  wr --root "$R" run -d -b "$T/b" cwd1 </dev/null >"$T/run.out" 2>&1 || {
+    cat "$T/run.out"
+    false
+  }
+  for cwd in /proc/self/fd/7 /proc/./self/fd/8 /proc/1/../thread-self/fd/7/ /proc/self/cwd; do
+    run --separate-stderr wr --root "$R" exec --cwd "$cwd" cwd1 /bin/sh -c pwd
+    echo "$cwd: status=$status out=$output err=$stderr"
+    [ "$status" -eq 1 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc"*"(process.cwd=$cwd"*"CVE-2024-21626)"* ]]
+    [[ "$stderr" == *"--cwd $cwd sets this exec's process.cwd: drop the option"* ]]
+  done
+  # control: without the rule the exec reaches runc; what runc then does
+  # depends on whether it has the fix (1.1.12 upstream)
+  write_policy "$T/mission.json"
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/mission.json" --root "$R" exec --cwd /proc/self/fd/7 cwd1 /bin/sh -c pwd
+  echo "control: status=$status out=$output err=$stderr"
+  [[ "$stderr" != *"ocigate:"* ]]
+  # a --process file with such a cwd, as docker exec -w passes it
+  jq '.process | .cwd = "/proc/self/fd/7" | .args = ["/bin/sh", "-c", "pwd"]' "$T/b/config.json" >"$T/process.json"
+  run --separate-stderr wr --root "$R" exec --process "$T/process.json" cwd1
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by processCwd"* ]]
+
+  run --separate-stderr wr --root "$R" exec --cwd /tmp cwd1 /bin/sh -c pwd
+  echo "tmp: status=$status out=$output err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$output" = /tmp ]
+  run --separate-stderr wr --root "$R" exec cwd1 /bin/sh -c pwd
+  [ "$status" -eq 0 ]
+  [ "$output" = / ]
+
+  # a config with such a cwd never starts
+  bundle_compliant "$T/c" /bin/true
+  jq_inplace "$T/c/config.json" '.process.cwd = "/proc/self/fd/7"'
+  run --separate-stderr wr --root "$R" run -b "$T/c" cwd2
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by processCwd"* ]]
+  [ "$(containers_left)" = cwd1 ]
+}
+
 @test "wrapper: run --preserve-fds N passes only the caller's open fds 3.., never a directory; a bad N is refused" {
   bundle_compliant "$T/b" /bin/sh -c 'cat <&3'
   echo "from the caller" >"$T/file"

@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# The wrapper's judgement of an exec, in front of a fake runtime that logs
+# its arguments and answers `state` with a running container of a bundle
+# here: no container engine and no container needed (tests/e2e/wrapper.bats
+# runs the same wrapper in front of the real runc).
+bats_require_minimum_version 1.5.0
+load helpers
+
+OCIGATE_RUNC="$ROOT/build/ocigate-runc"
+OCIGATE_CRUN="$ROOT/build/ocigate-crun"
+
+# $T/b is the bundle of the running container c1, with a compliant config;
+# $T/policy.json is POLICY (the default) naming $T/runtime as runc and crun.
+setup() {
+  T=$(mktemp -d)
+  mkdir -m 0755 "$T/b"
+  compliant_config >"$T/b/config.json"
+  printf '{"ociVersion": "1.0.2", "id": "c1", "status": "running", "pid": 1, "bundle": "%s"}\n' "$T/b" >"$T/state.json"
+  cat >"$T/runtime" <<EOF
+#!/bin/sh
+printf '%s\n' "\$*" >>"$T/runtime.log"
+case " \$* " in *" state "*) exec cat "$T/state.json" ;; esac
+exit 0
+EOF
+  chmod 0755 "$T/runtime"
+  jq --arg r "$T/runtime" '.runtime = {"runc": $r, "crun": $r}' "$POLICIES/default.json" >"$T/policy.json"
+  chmod 0644 "$T/policy.json"
+}
+
+teardown() {
+  rm -rf "$T"
+}
+
+runtime_log() {
+  if [ -e "$T/runtime.log" ]; then cat "$T/runtime.log"; fi
+}
+
+# CVE-2024-21626: runc up to 1.1.11 starts a process whose cwd is
+# /proc/self/fd/N in a directory of the host; `runc exec --cwd` reaches it
+# in a running container, where no hook runs.
+@test "ocigate-runc exec --cwd /proc/self/fd/7 is refused by processCwd and runc never execs" {
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" exec --cwd /proc/self/fd/7 c1 /bin/sh
+  echo "status=$status out=$output err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc, whose magic links can lead out of the container (process.cwd=/proc/self/fd/7, CVE-2024-21626); set process.cwd to a directory of the container (docker run -w, podman run --workdir, runc exec --cwd)"* ]]
+  [[ "$stderr" == *"ocigate: --cwd /proc/self/fd/7 sets this exec's process.cwd: drop the option (runc then keeps the container's process.cwd) or name a directory of the container"* ]]
+  [ "$(runtime_log)" = "--root $T/root state c1" ]
+}
+
+@test "ocigate-runc exec: every spelling of a cwd in /proc is refused, as written and as normalised" {
+  for cwd in /proc/thread-self/fd/7 /proc/1/fd/8 /proc/self/cwd /proc/self/root /proc/./self/fd/7 \
+    /proc/1/../self/fd/7 //proc//self/fd/7 /proc/self/fd/7/; do
+    rm -f "$T/runtime.log"
+    run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec "--cwd=$cwd" c1 /bin/true
+    echo "$cwd: status=$status err=$stderr"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc"*"(process.cwd=$cwd"* ]]
+    [ "$(runtime_log)" = "state c1" ]
+  done
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec --cwd /proc/1/../self/fd/7/ c1 /bin/true
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"(process.cwd=/proc/1/../self/fd/7/, normalised /proc/self/fd/7, CVE-2024-21626)"* ]]
+  # a relative one: runc would refuse it itself, the wrapper does first
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec --cwd proc/self/fd/7 c1 /bin/true
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by processCwd: working directory is not an absolute path (process.cwd=proc/self/fd/7,"* ]]
+}
+
+@test "ocigate-runc exec: a cwd of the container, or none (the container's), goes to runc as given" {
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" exec --cwd /tmp c1 /bin/true
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(runtime_log)" = "--root $T/root state c1
+--root $T/root exec --cwd /tmp c1 /bin/true" ]
+  rm -f "$T/runtime.log"
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec c1 /bin/true
+  [ "$status" -eq 0 ]
+  [ "$(runtime_log)" = "state c1
+exec c1 /bin/true" ]
+}
+
+@test "ocigate-crun exec --cwd /proc/self/fd/7 is refused too; its plain exec, in /, passes" {
+  run --separate-stderr "$OCIGATE_CRUN" --ocigate-policy="$T/policy.json" exec --user 1000:1000 --no-new-privs --cwd /proc/self/fd/7 c1 /bin/true
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc"*"(process.cwd=/proc/self/fd/7, CVE-2024-21626)"* ]]
+  [[ "$stderr" == *"ocigate: --cwd /proc/self/fd/7 sets this exec's process.cwd: drop the option (crun then starts the process in /)"* ]]
+  [ "$(runtime_log)" = "state c1" ]
+  rm -f "$T/runtime.log"
+  run --separate-stderr "$OCIGATE_CRUN" --ocigate-policy="$T/policy.json" exec --user 1000:1000 --no-new-privs c1 /bin/true
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(runtime_log)" = "state c1
+exec --user 1000:1000 --no-new-privs c1 /bin/true" ]
+}
+
+@test "ocigate-runc exec --process with a cwd in /proc is refused, the file left as it was" {
+  jq '.process | .cwd = "/proc/self/fd/7"' "$T/b/config.json" >"$T/process.json"
+  cp "$T/process.json" "$T/process.before"
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec --process "$T/process.json" c1
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by processCwd: working directory is in /proc"*"(process.cwd=/proc/self/fd/7, CVE-2024-21626)"* ]]
+  [ "$(runtime_log)" = "state c1" ]
+  [[ "$stderr" != *"--cwd"*"sets this exec's"* ]]
+  cmp "$T/process.before" "$T/process.json"
+}
+
+@test "at warn the same exec goes through, and the decision log says what it found" {
+  jq --arg r "$T/runtime" --arg f "$T/decisions.log" '.runtime = {"runc": $r, "crun": $r}
+      | .rules.processCwd = {"action": "warn"} | .log = {"file": $f}' "$POLICIES/default.json" >"$T/policy.json"
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec --cwd /proc/self/fd/7 c1 /bin/true
+  echo "status=$status err=$stderr"
+  cat "$T/decisions.log"
+  [ "$status" -eq 0 ]
+  [ "$(runtime_log)" = "state c1
+exec --cwd /proc/self/fd/7 c1 /bin/true" ]
+  jq -e '.id == "c1" and .via == "ocigate-runc exec" and .outcome == "allow" and (.findings | length) == 1
+      and .findings[0].rule == "processCwd" and .findings[0].action == "warn"
+      and (.findings[0].message | contains("(process.cwd=/proc/self/fd/7, CVE-2024-21626)"))' "$T/decisions.log"
+}
+
+@test "check and the hook refuse a config whose cwd is in /proc, as the wrapper does" {
+  mutate '.process.cwd = "/proc/self/fd/7"' >"$T/b/config.json"
+  run "$OCIGATE" check -p "$T/policy.json" "$T/b/config.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$T/b/config.json: deny processCwd: working directory is in /proc, whose magic links can lead out of the container (process.cwd=/proc/self/fd/7, CVE-2024-21626)"* ]]
+  printf '{"ociVersion": "1.0.2", "id": "c2", "status": "creating", "pid": 4242, "bundle": "%s"}' "$T/b" >"$T/hook-state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" --stage prestart <"$T/hook-state.json"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"ocigate: denied by processCwd: working directory is in /proc"* ]]
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" create --bundle "$T/b" c2
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: denied by processCwd"* ]]
+  [ -z "$(runtime_log)" ]
+}
