@@ -2,9 +2,9 @@
 # A benchmark, not a test: it prints figures and ratios measured in one run
 # and never fails on timing (see tests/bench/README.md).
 #
-#   make bench                  the full run (5-7 minutes on a shared 2-CPU VM)
+#   make bench                  the full run (6-8 minutes on a shared 2-CPU VM)
 #   make bench BENCH_QUICK=1    a smoke run with few repetitions
-#   make bench RUNC_RUNS=200 HOOK_RUNS=2000 CHECK_COPIES=57 ...   (see run.sh)
+#   make bench RUNC_RUNS=200 HOOK_RUNS=2000 DOCKER_RUNS=100 ...   (see run.sh)
 
 # Keep whatever default goal the including Makefile has.
 _bench_default_goal := $(.DEFAULT_GOAL)

@@ -12,8 +12,10 @@
 #   CHECK_COPIES    copies of the fixtures given to one `ocigate check` (default 57: 3021 configs)
 #   CHECK_ROUNDS    rounds of the throughput measurement (default 21)
 #   SCALE_RUNS      rounds of the scaling measurement (default 5)
+#   DOCKER_RUNS     rounds of `docker run` (default 100; each round runs 2 containers)
 #   BENCH_OUT       where make put the benchmark's programs (default build/bench)
-#   BENCH_PARTS     which measurements to run (default "1 2 3 4")
+#   BENCH_PARTS     which measurements to run (default "1 2 3 4 5"; part 5 says why
+#                   when it cannot run: no dockerd, not root)
 #   BENCH_KEEP=1    keep the work directory (printed at the end)
 set -euo pipefail
 
@@ -29,10 +31,12 @@ RUNC=$(command -v runc || true)
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     HOOK_RUNS=${HOOK_RUNS:-30} JQ_EVERY=${JQ_EVERY:-3} RUNC_RUNS=${RUNC_RUNS:-5}
     CHECK_COPIES=${CHECK_COPIES:-2} CHECK_ROUNDS=${CHECK_ROUNDS:-1} SCALE_RUNS=${SCALE_RUNS:-1}
+    DOCKER_RUNS=${DOCKER_RUNS:-5}
     WARMUP=1
 else
     HOOK_RUNS=${HOOK_RUNS:-1000} JQ_EVERY=${JQ_EVERY:-10} RUNC_RUNS=${RUNC_RUNS:-200}
     CHECK_COPIES=${CHECK_COPIES:-57} CHECK_ROUNDS=${CHECK_ROUNDS:-21} SCALE_RUNS=${SCALE_RUNS:-5}
+    DOCKER_RUNS=${DOCKER_RUNS:-100}
     WARMUP=3
 fi
 
@@ -43,7 +47,17 @@ done
 
 WORK=$(mktemp -d /tmp/ocigate-bench.XXXXXX)
 RUNC_ROOT=$WORK/runc/state
+# Part 5's private dockerd keeps all its state here (see dockerd_start).
+DOCKER_DIR=$WORK/docker
 cleanup() {
+    # Everything is tried, whatever fails on the way.
+    set +e
+    # Part 5: its dockerd by PID, then its containerd and shims (the e2e
+    # helpers; defined only once part 5 has loaded them).
+    if declare -F dockerd_stop >/dev/null; then
+        dockerd_stop "$DOCKER_DIR" daemon
+        umount_under "$WORK"
+    fi
     if [ -n "$RUNC" ] && [ -d "$RUNC_ROOT" ]; then
         for id in $("$RUNC" --root "$RUNC_ROOT" list -q 2>/dev/null); do
             "$RUNC" --root "$RUNC_ROOT" delete -f "$id" >/dev/null 2>&1 || true
@@ -56,6 +70,10 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+# Interrupted: exit, so that the EXIT trap stops what the run started.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Measure a copy: build/ocigate may be rebuilt while this runs (by `make
 # check`, the fuzzers, a SANITIZE build), and one run must time one binary.
@@ -76,8 +94,8 @@ elapsed() { echo "$(($(date +%s) - T_START)) s"; }
 # wall_mean cpu_med cpu_p90 rss_med rss_max exits paired_wall paired_cpu.
 bench() { "$OUT/bench" "$@"; }
 
-# want N: part N is in BENCH_PARTS (default: all four).
-want() { case " ${BENCH_PARTS:-1 2 3 4} " in *" $1 "*) return 0 ;; esac; return 1; }
+# want N: part N is in BENCH_PARTS (default: all five).
+want() { case " ${BENCH_PARTS:-1 2 3 4 5} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # field FILE LABEL COLUMN: one figure of the driver's output.
 field() { awk -F'\t' -v l="$2" -v c="$3" '$1 == l { print $c; exit }' "$1"; }
@@ -109,7 +127,7 @@ else
     echo "- policy: the embedded default (no /etc/ocigate/policy.json)"
 fi
 echo "- repetitions: HOOK_RUNS=$HOOK_RUNS (jq every $JQ_EVERY rounds), RUNC_RUNS=$RUNC_RUNS," \
-    "CHECK_COPIES=$CHECK_COPIES x CHECK_ROUNDS=$CHECK_ROUNDS, SCALE_RUNS=$SCALE_RUNS$([ "${BENCH_QUICK:-0}" = 1 ] && echo ' (BENCH_QUICK: figures are rough)')"
+    "CHECK_COPIES=$CHECK_COPIES x CHECK_ROUNDS=$CHECK_ROUNDS, SCALE_RUNS=$SCALE_RUNS, DOCKER_RUNS=$DOCKER_RUNS$([ "${BENCH_QUICK:-0}" = 1 ] && echo ' (BENCH_QUICK: figures are rough)')"
 echo "- medians; p90 = 90th percentile; µs = microseconds; every variant of a table ran interleaved"
 echo "  with the others, in an order shuffled every round (${WARMUP} warm-up rounds not counted)"
 echo
@@ -507,5 +525,114 @@ for series in A0 A B; do
     fi
 done
 echo "(part 4: $(elapsed))" >&2
+fi
+
+# ------------------------------------------------------- 5. docker run
+if want 5; then
+echo "## 5. \`docker run\` of /bin/true, ocigate-runc in front of runc and runc alone"
+echo
+DOCKERD=$(command -v dockerd || true)
+if [ -n "$DOCKERD" ]; then
+    # The e2e suites' helpers: dockerd_start (a private dockerd, its state in
+    # one directory), dkr, dockerd_stop (by PID, then its containerd and
+    # shims), umount_under.  Loading them sets OCIGATE and RUNC to the
+    # build's: this run measures its copy, and the runc it found.
+    keep_ocigate=$OCIGATE keep_runc=$RUNC
+    # shellcheck source=../e2e/lib-daemon.bash
+    BATS_TEST_DIRNAME=$REPO/tests/e2e . "$REPO/tests/e2e/lib-daemon.bash"
+    OCIGATE=$keep_ocigate RUNC=$keep_runc
+fi
+why=
+if [ -z "$DOCKERD" ]; then
+    why="dockerd is not installed (Debian package docker.io)"
+elif [ ! -x "$DOCKER_CLI" ]; then
+    why="the docker client is not installed (Debian package docker.io)"
+elif [ "$(id -u)" != 0 ]; then
+    why="needs root, to start dockerd"
+elif [ -z "$RUNC" ] || ! { [ -x /bin/busybox ] || command -v busybox >/dev/null; }; then
+    why="needs runc and busybox-static"
+fi
+if [ -n "$why" ]; then
+    echo "Skipped: $why."
+    echo
+else
+    echo "## 5. docker run" >&2
+    D=$DOCKER_DIR
+    mkdir -p "$D/bin" "$D/img" "$D/client"
+    # The wrapper is the copy of build/ocigate under the name the build
+    # gives it (build/ocigate-runc is a symbolic link): the name picks it.
+    ln -s ../../bin/ocigate "$D/bin/ocigate-runc"
+    WRAPPER=$D/bin/ocigate-runc
+    if ! dockerd_start "$D" daemon --add-runtime "ocigate=$WRAPPER"; then
+        echo "bench: the private dockerd did not start" >&2
+        exit 2
+    fi
+    SOCK=$D/daemon/docker.sock
+    IMG=ocigate-bench/busybox:1
+    (. "$REPO/tests/lib/rootfs.sh" && make_rootfs "$D/img" && make_rootfs_tar "$D/img" "$D/rootfs.tar") >/dev/null
+    dkr "$D" daemon import "$D/rootfs.tar" "$IMG" >/dev/null
+    # What the e2e suite (docker.bats) starts under the embedded default
+    # policy: a non-root user, no network.  Both variants get the same flags;
+    # only the runtime differs.  The client's configuration directory is
+    # empty and private: no ~/.docker of the machine's.
+    RUN_ARGS=(run --rm --network none --user 1000)
+    for v in runc ocigate; do
+        if ! dkr "$D" daemon "${RUN_ARGS[@]}" --runtime "$v" "$IMG" /bin/true </dev/null >"$D/try.out" 2>&1; then
+            echo "bench: docker run --runtime $v failed:" >&2
+            cat "$D/try.out" >&2
+            exit 2
+        fi
+    done
+    for v in runc ocigate; do
+        printf '%s\t-\tDOCKER_CONFIG=%s %s -H unix://%s %s --runtime %s %s /bin/true\n' \
+            "$v" "$D/client" "$DOCKER_CLI" "$SOCK" "${RUN_ARGS[*]}" "$v" "$IMG"
+    done >"$D/spec"
+    bench -n "$DOCKER_RUNS" -w "$WARMUP" -R runc -E "$D/errors" "$D/spec" >"$D/result"
+    left=$(dkr "$D" daemon ps -aq 2>/dev/null | wc -l)
+    dv=$("$DOCKERD" --version | sed 's/^Docker version //; s/,.*//')
+    cv=$("$DOCKER_CLI" --version | sed 's/^Docker version //; s/,.*//')
+    rv=$("$RUNC" --version | head -1 | sed 's/^runc version //')
+    dockerd_stop "$D" daemon || true
+    echo "\`docker -H PRIVATE-SOCKET ${RUN_ARGS[*]} --runtime RUNTIME $IMG /bin/true\`, timed from the"
+    echo "client's start to its exit: the API calls, the container's creation (storage driver vfs), the"
+    echo "containerd shim, the runtime's create and start, the wait for /bin/true and, for --rm, its removal."
+    echo "A private dockerd $dv (own data and exec roots, --iptables=false --bridge=none), client $cv,"
+    echo "image: busybox-static (tests/lib/rootfs.sh) imported. runc: Docker's runtime \`runc\` ($RUNC, $rv);"
+    echo "ocigate: \`--add-runtime ocigate=\` the copy of build/ocigate named ocigate-runc, embedded policy:"
+    echo "every runtime command of the shim goes through it, and it judges the config before \`create\`."
+    echo "The two variants interleaved, $DOCKER_RUNS rounds. \"paired\" is the median over rounds of the ratio"
+    echo "of two runs of the same round. The client's CPU time is not shown: the work is done by the daemons."
+    echo
+    echo "| runtime | runs | median ms | p90 ms | p10 ms | min ms | ÷ runc | paired ÷ runc | exit |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|---|"
+    awk -F'\t' '
+        /^#/ { next }
+        { row[$1] = $0; med[$1] = $3 }
+        END {
+            split("runc ocigate", order, " ")
+            name["runc"] = "runc"; name["ocigate"] = "ocigate-runc → runc"
+            for (i = 1; i <= 2; i++) {
+                l = order[i]; split(row[l], c, "\t")
+                printf "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f | %s |\n", name[l], c[2], c[3] / 1000, c[4] / 1000,
+                    c[5] / 1000, c[6] / 1000, c[3] / med["runc"], c[13], c[12]
+            }
+        }' "$D/result"
+    echo
+    oc=$(field "$D/result" ocigate 3) rc=$(field "$D/result" runc 3)
+    echo "- ocigate-runc ÷ runc at the median: $(awk -v a="$oc" -v b="$rc" 'BEGIN { printf "%.3f", a / b }')×" \
+        "(paired: $(printf '%.3f' "$(field "$D/result" ocigate 13)")×); at p90:" \
+        "$(awk -v a="$(field "$D/result" ocigate 4)" -v b="$(field "$D/result" runc 4)" 'BEGIN { printf "%.3f", a / b }')×"
+    echo "- what the wrapper adds to \`docker run\`: $(awk -v a="$oc" -v b="$rc" 'BEGIN { printf "%.1f ms (%.1f%%)", (a - b) / 1000, (a / b - 1) * 100 }') at the median"
+    echo "- containers left in the private dockerd: $left"
+    if [ -s "$D/errors" ]; then
+        echo "- runs that did not exit 0: $(grep -c '^bench: round' "$D/errors"); their first lines of output:"
+        echo
+        echo '```'
+        head -20 "$D/errors"
+        echo '```'
+    fi
+    echo
+fi
+echo "(part 5: $(elapsed))" >&2
 fi
 echo "Total time of this run: $(elapsed)."
