@@ -1,5 +1,6 @@
 # tests/e2e/lib-hook.bash - shared helpers for the hook suites
-# (runc-hook.bats, crun-hook.bats, podman.bats).  Real engines, no mocks.
+# (runc-hook.bats, crun-hook.bats, podman.bats, adversarial.bats).  Real
+# engines, no mocks.
 #
 # Load with `load lib-hook` from a .bats file in tests/e2e/.
 #
