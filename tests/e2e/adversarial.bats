@@ -344,8 +344,11 @@ joined_userns_bundle() {
     | .process.args = ["/bin/sh", "-c", "read -r a b c </proc/self/uid_map; echo \"ADV-MAP=$a:$b:$c;\"; echo ADV-RAN"]
     | del(.process.rlimits)
     | .mounts |= map(if .type == "devpts" then .options -= ["gid=5"] else . end)'
-  # control: with a new namespace (no path) the config starts through the wrapper
+  # control: with a new namespace (no path) the config starts through the
+  # wrapper (which hands it on with its verification hook: put it back)
+  cp -p "$T/b/config.json" "$T/b/config.json.keep"
   adv_expect_start ADV-RAN adv_wrap "$ADV_ID-new" "$T/b"
+  mv "$T/b/config.json.keep" "$T/b/config.json"
   bundle_jq "$T/b" '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)' --arg p "$1"
 }
 
