@@ -380,7 +380,14 @@ host_self_exe (struct host_info *host, dev_t *dev, ino_t *ino)
   if (!s->probed)
     {
       struct stat st;
-      if (stat (host->self_exe_path, &st) < 0)
+      /* The file the link names, where it names one: under valgrind the
+       * link is the tool's own binary, while readlink(2) of it names the
+       * program run (cli_self_exe(), which adds ocigate's hooks). */
+      char target[PATH_MAX];
+      ssize_t n = readlink (host->self_exe_path, target, sizeof target - 1);
+      if (n > 0)
+        target[n] = '\0';
+      if ((n <= 0 || stat (target, &st) < 0) && stat (host->self_exe_path, &st) < 0)
         s->error = errno ? errno : EIO;
       else
         {

@@ -112,6 +112,34 @@ parse_mountinfo_line (char *line, struct live_mount *m)
   return true;
 }
 
+/* openat2(2) where the kernel (or valgrind) lacks it: one component at a
+ * time, none of them a symbolic link.  A mount point from mountinfo has
+ * no "." or ".." in it. */
+static int
+lookup_by_components (int root_fd, const char *path, struct stat *st)
+{
+  cleanup_free char *copy = xstrdup (path);
+  cleanup_close int dir = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
+  if (dir < 0)
+    return errno;
+  char *save = NULL;
+  for (char *name = strtok_r (copy, "/", &save); name; name = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+        return EXDEV;
+      int fd = openat (dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return errno;
+      close (dir);
+      dir = fd;
+      if (fstat (dir, st) < 0)
+        return errno;
+      if (S_ISLNK (st->st_mode))
+        return ELOOP;
+    }
+  return fstat (dir, st) < 0 ? errno : 0;
+}
+
 /* What path shows in the process's mount namespace, never following a
  * symbolic link on the way (a mountinfo mount point has none). */
 static int
@@ -126,6 +154,8 @@ lookup_in_root (int root_fd, const char *path, struct stat *st)
     .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
   };
   int fd = (int)syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS)
+    return lookup_by_components (root_fd, path, st);
   if (fd < 0)
     return errno;
   int r = fstat (fd, st) < 0 ? errno : 0;
