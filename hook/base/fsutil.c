@@ -175,6 +175,25 @@ trust_check (int fd, const char *path, const char *label, const struct trust_rul
 }
 
 int
+trust_check_dir (const char *path, const char *label, const struct trust_rules *rules, enum ocigate_error_kind kind,
+                 ocigate_error_t *err)
+{
+  struct stat st;
+  if (stat (path, &st) < 0)
+    return fail_errno (err, errno, kind, label, "stat", path);
+  if (!S_ISDIR (st.st_mode))
+    return ocigate_error_make (err, 0, kind, "%s %s: not a directory", label, path);
+  cleanup_free char *real = NULL;
+  if (resolve_checking_links (path, label, rules, kind, &real, err) < 0)
+    return -1;
+  /* The directory itself is held as a file's own directory is: a name in
+   * it is what check_directories() takes for the file. */
+  cleanup_free char *inside = xasprintf ("%s/.", strcmp (real, "/") == 0 ? "" : real);
+  bool closed = false;
+  return check_directories (inside, label, path, rules, &closed, kind, err);
+}
+
+int
 write_all (int fd, const char *data, size_t len)
 {
   while (len > 0)

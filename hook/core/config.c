@@ -3,7 +3,9 @@
 #include "core/config.h"
 #include "base/fsutil.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "base/jsonio.h"
@@ -290,12 +292,43 @@ id_mapping_to_host (const struct id_mapping *m, size_t n, uint32_t id, uint32_t 
   return false;
 }
 
-int
-oci_config_check_trusted (const struct oci_config *cfg, const char *path, ocigate_error_t *err)
+static struct trust_rules
+bundle_trust_rules (const struct oci_config *cfg)
 {
   uint32_t root_on_host = 0;
   struct trust_rules rules = { .closed_ok = true, .also_owner = (uid_t)-1 };
   if (cfg->n_uid_mappings && id_mapping_to_host (cfg->uid_mappings, cfg->n_uid_mappings, 0, &root_on_host))
     rules.also_owner = (uid_t)root_on_host;
+  return rules;
+}
+
+int
+oci_config_check_trusted (const struct oci_config *cfg, const char *path, ocigate_error_t *err)
+{
+  struct trust_rules rules = bundle_trust_rules (cfg);
   return trust_check (-1, path, "config", &rules, OCIGATE_ERR_INPUT, err);
+}
+
+int
+oci_config_check_rootfs (const struct oci_config *cfg, const char *bundle, ocigate_error_t *err)
+{
+  json_object *root = json_get (cfg->root, "root");
+  json_object *p = root ? json_get (root, "path") : NULL;
+  if (p == NULL || !json_object_is_type (p, json_type_string) || json_object_get_string_len (p) == 0)
+    return 0; /* the runtime refuses it */
+  const char *path = json_object_get_string (p);
+  cleanup_free char *abs
+      = path[0] == '/' ? xstrdup (path) : xasprintf ("%s/%s", bundle && *bundle ? bundle : ".", path);
+  struct trust_rules rules = bundle_trust_rules (cfg);
+  struct stat st;
+  if (lstat (abs, &st) < 0 && errno == ENOENT)
+    {
+      /* Not there yet: whoever may create it must be trusted. */
+      char *slash = strrchr (abs, '/');
+      if (slash && slash != abs)
+        *slash = '\0';
+      else if (slash)
+        slash[1] = '\0';
+    }
+  return trust_check_dir (abs, "root.path", &rules, OCIGATE_ERR_INPUT, err);
 }

@@ -100,6 +100,11 @@ bool id_mapping_to_host (const struct id_mapping *m, size_t n, uint32_t id, uint
  * with a 0700 directory on the way ending the check and the host UID of
  * the container's own root accepted as an owner. */
 int oci_config_check_trusted (const struct oci_config *cfg, const char *path, ocigate_error_t *err);
+/* The root file system the runtime mounts and then enters: root.path
+ * (from the bundle when relative) resolves twice in the runtime, so it is
+ * held to the same (trust_check_dir()); when it is not there, the
+ * directory it would be made in. */
+int oci_config_check_rootfs (const struct oci_config *cfg, const char *bundle, ocigate_error_t *err);
 
 /* Navigation helpers over the tree; NULL when absent. */
 json_object *json_get (json_object *o, const char *key);

@@ -118,10 +118,10 @@ parse_mountinfo_line (char *line, struct live_mount *m)
 static int
 lookup_by_components (int root_fd, const char *path, struct stat *st)
 {
-  cleanup_free char *copy = xstrdup (path);
   cleanup_close int dir = fcntl (root_fd, F_DUPFD_CLOEXEC, 0);
   if (dir < 0)
     return errno;
+  cleanup_free char *copy = xstrdup (path);
   char *save = NULL;
   for (char *name = strtok_r (copy, "/", &save); name; name = strtok_r (NULL, "/", &save))
     {

@@ -69,7 +69,12 @@ load_config (const struct gate_request *req, struct gate_result *out, ocigate_er
       /* The runtime reads the file apart from ocigate (before a hook,
        * again after the wrapper): nobody else may be able to swap it in
        * between. */
-      return req->config.trusted ? oci_config_check_trusted (out->config, req->config.path, err) : 0;
+      if (!req->config.trusted)
+        return 0;
+      return oci_config_check_trusted (out->config, req->config.path, err) < 0
+                     || oci_config_check_rootfs (out->config, req->bundle, err) < 0
+                 ? -1
+                 : 0;
     case GATE_CONFIG_TEXT:
       if (oci_config_load_buffer (req->config.text, req->config.len, req->config.name, &out->own_config, err) < 0)
         return -1;

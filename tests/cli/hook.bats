@@ -209,6 +209,31 @@ state() {
   [[ "$output" == *"config $T/shared-bundle/config.json: its directory $T/shared-bundle is writable by everyone (mode 1777)"* ]]
 }
 
+@test "prestart: a root.path another user could repoint is refused: the runtime resolves it to mount and again to enter it" {
+  chmod 0711 "$T"
+  mkdir -m 0755 "$T/bundle/rootfs" "$T/pub" "$T/pub/rootfs"
+  compliant_config | jq '.root.path = "rootfs"' >"$T/bundle/config.json"
+  state "$T/bundle" >"$T/state.json"
+  "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json" # control: allowed
+  # a directory of another user on the way
+  chown 65534 "$T/pub"
+  jq --arg r "$T/pub/rootfs" '.root.path = $r' "$T/bundle/config.json" >"$T/c" && mv "$T/c" "$T/bundle/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: refused: root.path $T/pub/rootfs: the directory above it $T/pub is owned by UID 65534, not root; chown root $T/pub" ]
+  # a link that user may repoint (to /, between the runtime's mount and its pivot_root)
+  ln -s "$T/bundle/rootfs" "$T/pub/link"
+  jq --arg r "$T/pub/link" '.root.path = $r' "$T/bundle/config.json" >"$T/c" && mv "$T/c" "$T/bundle/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: root.path $T/pub/link: "*"$T/pub"* ]]
+  # not there yet: whoever may create it decides what it is
+  jq --arg r "$T/pub/later" '.root.path = $r' "$T/bundle/config.json" >"$T/c" && mv "$T/c" "$T/bundle/config.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  [[ "$output" == "ocigate: refused: root.path $T/pub: "*"owned by UID 65534"* ]]
+}
+
 @test "precreate: an allowed config comes back byte for byte" {
   compliant_config >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"

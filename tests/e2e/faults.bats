@@ -48,7 +48,11 @@ setup() {
   mkdir "$T/ref"
   cp "$T/orig.json" "$T/ref/config.json"
   "$OCIGATE_RUNC" --ocigate-policy="$PT" create -b "$T/ref" ref >/dev/null
-  cp "$T/ref/config.json" "$T/fixed.json"
+  # as the faulty runs' wrapper writes it: its verification hook names $P
+  # and the binary it runs as
+  sed -e "s|\"$PT\"|\"$P\"|" \
+    -e "s|\"$(readlink -f "$OCIGATE_RUNC")\"|\"$(readlink -f "$OCIGATE_RUNC_DYN")\"|" \
+    "$T/ref/config.json" >"$T/fixed.json"
   jq -e "$FILTER_EXTRA_CAPS_FIXED | . == (\$f[0] | $FILTER_UNVERIFIED)" --slurpfile f "$T/fixed.json" "$T/orig.json" >/dev/null
   ORIG=$(sha "$T/orig.json")
   FIXED=$(sha "$T/fixed.json")
