@@ -58,6 +58,8 @@ cleanup() {
         dockerd_stop "$DOCKER_DIR" daemon
         umount_under "$WORK"
     fi
+    # Part 1's stand-in for a container's process, by PID.
+    if [ -n "${INIT_HOLDER:-}" ]; then kill "$INIT_HOLDER" 2>/dev/null; fi
     if [ -n "$RUNC" ] && [ -d "$RUNC_ROOT" ]; then
         for id in $("$RUNC" --root "$RUNC_ROOT" list -q 2>/dev/null); do
             "$RUNC" --root "$RUNC_ROOT" delete -f "$id" >/dev/null 2>&1 || true
@@ -141,11 +143,32 @@ H=$WORK/hook
 mkdir -p "$H"
 spec=$H/spec
 : >"$spec"
+# At prestart the state's pid is the container's process, in namespaces
+# of its own, which the hook judges (what the runtime really made): a
+# process in new PID, network, IPC, UTS, mount and cgroup namespaces stands
+# in for it (as root; otherwise the state has no pid and only the
+# description is judged, and the table says so).
+INIT_PID=0
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+    unshare --fork --pid --net --ipc --uts --mount --cgroup sleep 1000000 </dev/null >/dev/null 2>&1 &
+    INIT_HOLDER=$!
+    for _ in $(seq 200); do
+        INIT_PID=$(pgrep -P "$INIT_HOLDER" | head -1) && [ -n "$INIT_PID" ] && break
+        INIT_PID=0
+        sleep 0.05
+    done
+fi
 for f in $HOOK_FIXTURES; do
-    mkdir -p "$H/$f"
-    cp "$FIXTURES/$f.json" "$H/$f/config.json"
-    printf '{"ociVersion":"1.0.2-dev","id":"bench-%s","status":"creating","pid":%d,"bundle":"%s","annotations":{}}' \
-        "$f" $$ "$H/$f" >"$H/$f.state"
+    mkdir -p "$H/$f/rootfs"
+    # The engines' root file systems are not on this host: the bundle's own.
+    "$JQ" -c '.root.path = "rootfs"' "$FIXTURES/$f.json" >"$H/$f/config.json"
+    if [ "$INIT_PID" != 0 ]; then
+        printf '{"ociVersion":"1.0.2-dev","id":"bench-%s","status":"creating","pid":%d,"bundle":"%s","annotations":{}}' \
+            "$f" "$INIT_PID" "$H/$f" >"$H/$f.state"
+    else
+        printf '{"ociVersion":"1.0.2-dev","id":"bench-%s","status":"creating","bundle":"%s","annotations":{}}' \
+            "$f" "$H/$f" >"$H/$f.state"
+    fi
 done
 first=${HOOK_FIXTURES%% *}
 if "$OCIGATE" hook --stage prestart -p "$NOSECCOMP" <"$H/$first.state" 2>&1 | grep -q 'refused:'; then
@@ -189,6 +212,14 @@ echo "\`docker run\`/\`podman run\` defaults are; the refusal path includes the 
 echo "json-c only: tests/bench/jsonc_parse.c built as build/ocigate is (static-pie) with ocigate's heap reservation:"
 echo "it reads the state, then reads and parses BUNDLE/config.json with json-c as ocigate does, and"
 echo "exits: the floor of any hook that judges a config with json-c."
+if [ "$INIT_PID" != 0 ]; then
+    echo "The state's pid is a process in new PID, network, IPC, UTS, mount and cgroup namespaces (a"
+    echo "stand-in for the container's): the hook judges its namespaces, user namespace and mounts"
+    echo "as they really are, besides the config; each fixture's root.path is the bundle's own rootfs."
+else
+    echo "**The state has no pid** (not root, or no unshare): only the config is judged, not the"
+    echo "process the runtime made; the figures leave that part out."
+fi
 echo "\"seccomp rule off\": the same policy with only the seccomp rule off (\`-p\`), to show what it costs."
 echo "The seccomp rule keeps what libseccomp built of a profile (/run/ocigate/seccomp, by a key of every"
 echo "input of the build), so the rows above are starts after the first of their profile; \"no seccomp"
