@@ -16,6 +16,15 @@
 # reason).  ADV_CONTROL_FULL=1 runs every try of the controls, to measure
 # the win rate; ADV_FLIPPER=sh flips with ln and mv instead of python3.
 #
+# Every class runs under two policies, policies/default.json and
+# policies/restricted.json: the tests are functions taking nothing, and
+# each has one @test per policy at the end of this file, whose name says
+# the policy ("[default]", "[restricted]") and which calls adv_policy
+# NAME, then the function.  The bundles are fitted to the policy
+# (adv_fit in lib-adv.bash) so that the harmless side still starts under
+# restricted, which refuses more; ADV_TRIES tries for each race under
+# each policy.
+#
 # Run as root from the repository root: bats --tap tests/e2e/adversarial.bats
 
 # shellcheck disable=SC2016  # jq programs and container scripts in single quotes
@@ -86,33 +95,24 @@ bind_swap_controls() {
   adv_keep "$T/b"
 }
 
-@test "1 control: without ocigate, nobody's bind source swap puts the host's / in the container" {
+bind_swap_control() {
   bind_swap_setup
   adv_flip link "$A/harmless" /
   adv_control bind-none ADV-WIN adv_runc '{ID}' "$T/b"
 }
 
-@test "1a bind source swap, ocigate hook at prestart: / never reaches the container" {
+# bind_swap_hook STAGE: ocigate's hook at STAGE (prestart, createRuntime).
+bind_swap_hook() {
   bind_swap_setup
-  adv_hook "$T/b" prestart
+  adv_hook "$T/b" "$1"
   bind_swap_controls adv_runc
   adv_flip link "$A/harmless" /
-  adv_tries bind-prestart ADV-WIN adv_runc '{ID}' "$T/b"
+  adv_tries "bind-$1" ADV-WIN adv_runc '{ID}' "$T/b"
   adv_flip_alive
   adv_no_wins
 }
 
-@test "1a bind source swap, ocigate hook at createRuntime: / never reaches the container" {
-  bind_swap_setup
-  adv_hook "$T/b" createRuntime
-  bind_swap_controls adv_runc
-  adv_flip link "$A/harmless" /
-  adv_tries bind-createRuntime ADV-WIN adv_runc '{ID}' "$T/b"
-  adv_flip_alive
-  adv_no_wins
-}
-
-@test "1b bind source swap, wrapper ocigate-runc run: / never reaches the container" {
+bind_swap_wrapper() {
   bind_swap_setup
   bind_swap_controls adv_wrap
   adv_flip link "$A/harmless" /
@@ -123,7 +123,8 @@ bind_swap_controls() {
 
 # ==================== 2. network namespace path swap =====================
 #
-# A container with a user namespace (0 -> 100000, 65536) joins the network
+# A container with a user namespace (0 -> 100000, 65536), running as
+# ADV_CUID in it (0, or 1000 under restricted), joins the network
 # namespace at $A/ns, which nobody flips between a namespace root made
 # (bound at $T/netns) and the host's.  The container prints the namespace
 # it is in; the host's is a win.  The config mounts no sysfs: a user
@@ -135,12 +136,12 @@ netns_setup() {
   adv_host_netns_path
   OTHER_NET="net:[$(stat -L -c %i "$T/netns")]"
   [ "$OTHER_NET" != "$HOST_NET" ]
-  make_bundle "$T/b" >/dev/null
+  adv_make_bundle "$T/b"
   bundle_userns "$T/b"
-  bundle_jq "$T/b" '.process.user = {"uid": 0, "gid": 0}
+  bundle_jq "$T/b" '.process.user = {"uid": ($u | tonumber), "gid": ($u | tonumber)}
     | .process.args = ["/bin/sh", "-c", "echo \"ADV-NET=$(readlink /proc/self/ns/net);\"; echo ADV-RAN"]
     | .mounts |= map(select(.destination | startswith("/sys") | not))
-    | .linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "$A/ns"
+    | .linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "$A/ns" --arg u "$ADV_CUID"
 }
 
 # netns_controls RUNNER: the namespace root made, by its own path, starts;
@@ -164,33 +165,24 @@ netns_controls() {
   adv_keep "$T/b"
 }
 
-@test "2 control: without ocigate, nobody's namespace path swap puts a user-namespaced container in the host's network namespace" {
+netns_control() {
   netns_setup
   adv_flip ns "$T/netns" "$HOST_NET_PATH"
   adv_control netns-none "ADV-NET=$HOST_NET;" adv_runc '{ID}' "$T/b"
 }
 
-@test "2a network namespace path swap with a user namespace, ocigate hook at prestart: never the host's" {
+# netns_hook STAGE: ocigate's hook at STAGE (prestart, createRuntime).
+netns_hook() {
   netns_setup
-  adv_hook "$T/b" prestart
+  adv_hook "$T/b" "$1"
   netns_controls adv_runc
   adv_flip ns "$T/netns" "$HOST_NET_PATH"
-  adv_tries netns-prestart "ADV-NET=$HOST_NET;" adv_runc '{ID}' "$T/b"
+  adv_tries "netns-$1" "ADV-NET=$HOST_NET;" adv_runc '{ID}' "$T/b"
   adv_flip_alive
   adv_no_wins
 }
 
-@test "2a network namespace path swap with a user namespace, ocigate hook at createRuntime: never the host's" {
-  netns_setup
-  adv_hook "$T/b" createRuntime
-  netns_controls adv_runc
-  adv_flip ns "$T/netns" "$HOST_NET_PATH"
-  adv_tries netns-createRuntime "ADV-NET=$HOST_NET;" adv_runc '{ID}' "$T/b"
-  adv_flip_alive
-  adv_no_wins
-}
-
-@test "2b network namespace path swap with a user namespace, wrapper ocigate-runc run: never the host's" {
+netns_wrapper() {
   netns_setup
   netns_controls adv_wrap
   adv_flip ns "$T/netns" "$HOST_NET_PATH"
@@ -232,13 +224,13 @@ bundle_swap_controls() {
   adv_keep "$T/b1000" "$T/b0"
 }
 
-@test "3 control: without ocigate, nobody's bundle path swap runs the UID 0 bundle" {
+bundle_swap_control() {
   bundle_swap_setup
   adv_flip bundle "$T/b1000" "$T/b0"
   adv_control bundle-none "ADV-UID=0;" adv_runc '{ID}' "$A/bundle"
 }
 
-@test "3a bundle path swap, ocigate hook at prestart: never UID 0" {
+bundle_swap_hook() {
   bundle_swap_setup hook
   bundle_swap_controls adv_runc
   adv_flip bundle "$T/b1000" "$T/b0"
@@ -247,7 +239,7 @@ bundle_swap_controls() {
   adv_no_wins
 }
 
-@test "3b bundle path swap, wrapper ocigate-runc run -b: never UID 0" {
+bundle_swap_wrapper() {
   bundle_swap_setup
   bundle_swap_controls adv_wrap
   adv_flip bundle "$T/b1000" "$T/b0"
@@ -258,14 +250,15 @@ bundle_swap_controls() {
 
 # ================= 4. policy path through nobody's link ==================
 #
-# Two root-owned policy directories: $T/strict (the default policy) and
-# $T/permissive (user.root off).  The config runs as UID 0.  A policy path
-# through nobody's link $A/dirlink must be refused, whichever it points at.
+# Two root-owned policy directories: $T/strict (the test's policy) and
+# $T/permissive (the same with user.root off).  The config runs as UID 0.
+# A policy path through nobody's link $A/dirlink must be refused,
+# whichever it points at.
 
 policy_link_setup() {
   mkdir -m 0755 "$T/strict" "$T/permissive"
-  write_policy "$T/strict/policy.json"
-  write_policy "$T/permissive/policy.json" '.rules["user.root"].action = "off"'
+  adv_write_policy "$T/strict/policy.json"
+  adv_write_policy "$T/permissive/policy.json" '.rules["user.root"].action = "off"'
   # $T/b for the hook (its -p set by hook_policy), $T/w for the wrapper
   adv_bundle "$T/b" 0 'echo "ADV-UID=$(id -u);"'
   adv_hook "$T/b" prestart "$T/strict/policy.json"
@@ -277,7 +270,7 @@ hook_policy() {
   bundle_jq "$T/b" '.hooks.prestart[0].args[5] = $p' --arg p "$1"
 }
 
-@test "4 policy through nobody's directory link (left on a permissive policy): refused by the hook and the wrapper" {
+policy_link_left() {
   policy_link_setup
   local fails=() p
   # Controls: the permissive policy by its own path lets UID 0 in, the
@@ -309,7 +302,7 @@ hook_policy() {
   fi
 }
 
-@test "4a policy through nobody's directory link flipped between strict and permissive, hook -p: UID 0 never runs" {
+policy_link_hook() {
   policy_link_setup
   hook_policy "$A/dirlink/policy.json"
   adv_keep "$T/b"
@@ -319,7 +312,7 @@ hook_policy() {
   adv_no_wins
 }
 
-@test "4b policy through nobody's directory link flipped between strict and permissive, wrapper --ocigate-policy: UID 0 never runs" {
+policy_link_wrapper() {
   policy_link_setup
   adv_keep "$T/w"
   adv_flip dirlink "$T/strict" "$T/permissive"
@@ -332,36 +325,55 @@ hook_policy() {
 #
 # runc ignores linux.uidMappings when it joins a user namespace: the one
 # in force is the namespace's own.  The config's mappings (0 -> 100000)
-# look safe; the container prints the uid_map it really got.
+# look safe; the container prints the line of the uid_map it really got
+# that maps its user.
+#
+# Under restricted (requireNonRoot) the harmless config runs as UID 1000
+# in a user namespace of its own.  runc becomes UID 0 in a joined user
+# namespace before it becomes the config's user, so the joined one must
+# map 0 as well as the config's user: nobody can map one ID only (its
+# own), so nobody's namespace holds a config that runs as 0, which
+# requireNonRoot refuses too; joined_userns_judge's NEEDLE then shows
+# that the joined namespace is refused for what it is as well.  Root's
+# maps 0 (to 100000) and 1000 (to host 0), and the config runs as 1000.
 
-# joined_userns_bundle PATH: runs as 0:0 in the user namespace at PATH.
-# Neither runc's rlimits (set from the host on a process in a namespace
-# root does not own) nor devpts' gid=5 (unmapped there) would work.
+# joined_userns_bundle PATH UID: runs as UID:UID in the user namespace at
+# PATH.  Neither runc's rlimits (set from the host on a process in a
+# namespace root does not own) nor devpts' gid=5 (unmapped there) would
+# work.
 joined_userns_bundle() {
-  make_bundle "$T/b" >/dev/null
+  adv_make_bundle "$T/b"
   bundle_userns "$T/b"
-  bundle_jq "$T/b" '.process.user = {"uid": 0, "gid": 0}
-    | .process.args = ["/bin/sh", "-c", "read -r a b c </proc/self/uid_map; echo \"ADV-MAP=$a:$b:$c;\"; echo ADV-RAN"]
+  bundle_jq "$T/b" '.process.user = {"uid": ($u | tonumber), "gid": ($u | tonumber)}
+    | .process.args = ["/bin/sh", "-c", $s]
     | del(.process.rlimits)
-    | .mounts |= map(if .type == "devpts" then .options -= ["gid=5"] else . end)'
-  # control: with a new namespace (no path) the config starts through the
-  # wrapper (which hands it on with its verification hook: put it back)
+    | .mounts |= map(if .type == "devpts" then .options -= ["gid=5"] else . end)' --arg u "$ADV_CUID" \
+    --arg s 'u=$(id -u); while read -r a b c; do
+        if [ "$u" -ge "$a" ] && [ "$u" -lt $((a + c)) ]; then echo "ADV-MAP=$a:$b:$c;"; fi
+      done </proc/self/uid_map; echo ADV-RAN'
+  # control: with a new namespace (no path) the config, as ADV_CUID,
+  # starts through the wrapper (which hands it on with its verification
+  # hook: put it back)
   cp -p "$T/b/config.json" "$T/b/config.json.keep"
   adv_expect_start ADV-RAN adv_wrap "$ADV_ID-new" "$T/b"
   mv "$T/b/config.json.keep" "$T/b/config.json"
-  bundle_jq "$T/b" '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)' --arg p "$1"
+  bundle_jq "$T/b" '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)
+    | .process.user = {"uid": ($u | tonumber), "gid": ($u | tonumber)}' --arg p "$1" --arg u "$2"
 }
 
-# joined_userns_judge: a start through the wrapper, through the hook, or
-# check allowing the config, each is a win.
+# joined_userns_judge [NEEDLE]: a start through the wrapper, through the
+# hook, or check allowing the config, each is a win; and check's report
+# must hold NEEDLE (the joined namespace's own finding) when given.
 joined_userns_judge() {
-  local fails=()
+  local fails=() needle=${1:-}
   # control: runc alone starts it
   adv_expect_start ADV-RAN adv_runc "$ADV_ID-plain" "$T/b"
   adv_say "without ocigate the container started with ${ADV_OUT%%;*}"
   if adv_once ADV-RAN adv_wrap "$ADV_ID-wrap" "$T/b"; then fails+=("wrapper: $ADV_OUT"); fi
   if "$OCIGATE" check -p "$P" "$T/b/config.json" >"$T/check.out" 2>&1; then
     fails+=("check allowed it: $(cat "$T/check.out")")
+  elif [ -n "$needle" ] && ! grep -qF -- "$needle" "$T/check.out"; then
+    fails+=("check refused it, but not for the joined namespace ($needle): $(cat "$T/check.out")")
   fi
   adv_hook "$T/b" prestart
   if adv_once ADV-RAN adv_runc "$ADV_ID-hook" "$T/b"; then fails+=("hook: $ADV_OUT"); fi
@@ -372,28 +384,34 @@ joined_userns_judge() {
   fi
 }
 
-@test "5 joined user namespace made by nobody (unshare -U --map-root-user): refused by the wrapper, check and the hook" {
+joined_userns_nobody() {
   adv_bg "${NOBODY[@]}" unshare -U --map-root-user sleep 100000
   adv_wait_userns "$ADV_BG_PID"
   [ "$(awk '$1 == 0 {print $2}' "/proc/$ADV_BG_PID/uid_map")" = "$ADV_UID" ]
-  joined_userns_bundle "/proc/$ADV_BG_PID/ns/user"
-  joined_userns_judge
+  joined_userns_bundle "/proc/$ADV_BG_PID/ns/user" 0
+  joined_userns_judge "a user namespace that UID $ADV_UID"
 }
 
-@test "5 joined user namespace made by root whose uid_map maps container 0 to host 0: refused by the wrapper, check and the hook" {
-  adv_bg unshare -U --map-root-user sleep 100000
-  adv_wait_userns "$ADV_BG_PID"
-  [ "$(awk '$1 == 0 {print $2}' "/proc/$ADV_BG_PID/uid_map")" = 0 ]
-  joined_userns_bundle "/proc/$ADV_BG_PID/ns/user"
-  joined_userns_judge
+# (under default the map is "0 0 1", what unshare --map-root-user writes)
+joined_userns_root() {
+  local map="0 0 1"
+  [ "$ADV_CUID" -eq 0 ] || map=$(printf '0 100000 1\n%s 0 1' "$ADV_CUID")
+  adv_root_userns "$map"
+  [ "$(awk -v u="$ADV_CUID" '$1 == u {print $2}' "/proc/$ADV_BG_PID/uid_map")" = 0 ]
+  joined_userns_bundle "/proc/$ADV_BG_PID/ns/user" "$ADV_CUID"
+  joined_userns_judge "the joined user namespace maps container $ADV_CUID to host 0"
 }
 
 # ================== 6. what a runtime reads differently ==================
 
-@test "6 a key \"uid\\u0000\" (runc runs UID 0): refused by the wrapper, check and the hook" {
+nul_key() {
   local fails=()
   adv_bundle "$T/b" 1000 'echo "ADV-UID=$(id -u);"'
   cp -p "$T/b/config.json" "$T/clean.json"
+  # control: with the key spelt right it starts, as UID 1000, through the
+  # wrapper (which rewrites config.json: put it back)
+  adv_expect_start "ADV-UID=1000;" adv_wrap "$ADV_ID-clean" "$T/b"
+  cp "$T/clean.json" "$T/b/config.json"
   sed -i 's/"uid": 1000/"uid\\u0000": 1000/' "$T/b/config.json"
   grep -qF '"uid\u0000": 1000' "$T/b/config.json"
   # control: runc reads no uid and runs the default, 0
@@ -414,9 +432,14 @@ joined_userns_judge() {
   fi
 }
 
-@test "6 a config hook createRuntime running /bin/sh on the host: refused by the wrapper, check and the hook, and never runs" {
+config_hook() {
   local fails=()
   adv_bundle "$T/b" 1000 'true'
+  # control: without the hook it starts through the wrapper (which
+  # rewrites config.json: put it back)
+  cp -p "$T/b/config.json" "$T/clean.json"
+  adv_expect_start ADV-RAN adv_wrap "$ADV_ID-clean" "$T/b"
+  cp "$T/clean.json" "$T/b/config.json"
   bundle_jq "$T/b" '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "echo owned >> \($f)"]}]' \
     --arg f "$T/hook-ran"
   # control: runc alone runs it on the host
@@ -503,9 +526,14 @@ fifo_state() {
     "$1" "$FIFO_STATE_PID" "$T/f"
 }
 
-@test "7 a FIFO config.json: the hook and the wrapper refuse promptly (no peer, a silent holder, a writer)" {
+fifo_config() {
   local fifo_fails=() v
   fifo_setup
+  # control: the UID 1000 config, in a regular file, is allowed
+  "$OCIGATE" check -p "$P" "$T/c1000.json" >"$T/check.out" 2>&1 || {
+    echo "the policy refuses the UID 1000 config itself: $(cat "$T/check.out")" >&2
+    return 1
+  }
   # control (c): runc alone reads the FIFO and starts what the writer sent
   fifo_writer
   adv_expect_start ADV-RAN adv_runc "$ADV_ID-plain" "$T/f"
@@ -526,3 +554,52 @@ fifo_state() {
     return 1
   fi
 }
+
+# ================================ the tests ================================
+#
+# Each class once per policy: adv_policy NAME (which checks that the name
+# says [NAME]), then the shared function.
+
+# ---- policies/default.json
+
+@test "1 [default] control: without ocigate, nobody's bind source swap puts the host's / in the container" { adv_policy default; bind_swap_control; }
+@test "1a [default] bind source swap, ocigate hook at prestart: / never reaches the container" { adv_policy default; bind_swap_hook prestart; }
+@test "1a [default] bind source swap, ocigate hook at createRuntime: / never reaches the container" { adv_policy default; bind_swap_hook createRuntime; }
+@test "1b [default] bind source swap, wrapper ocigate-runc run: / never reaches the container" { adv_policy default; bind_swap_wrapper; }
+@test "2 [default] control: without ocigate, nobody's namespace path swap puts a user-namespaced container in the host's network namespace" { adv_policy default; netns_control; }
+@test "2a [default] network namespace path swap with a user namespace, ocigate hook at prestart: never the host's" { adv_policy default; netns_hook prestart; }
+@test "2a [default] network namespace path swap with a user namespace, ocigate hook at createRuntime: never the host's" { adv_policy default; netns_hook createRuntime; }
+@test "2b [default] network namespace path swap with a user namespace, wrapper ocigate-runc run: never the host's" { adv_policy default; netns_wrapper; }
+@test "3 [default] control: without ocigate, nobody's bundle path swap runs the UID 0 bundle" { adv_policy default; bundle_swap_control; }
+@test "3a [default] bundle path swap, ocigate hook at prestart: never UID 0" { adv_policy default; bundle_swap_hook; }
+@test "3b [default] bundle path swap, wrapper ocigate-runc run -b: never UID 0" { adv_policy default; bundle_swap_wrapper; }
+@test "4 [default] policy through nobody's directory link (left on a permissive policy): refused by the hook and the wrapper" { adv_policy default; policy_link_left; }
+@test "4a [default] policy through nobody's directory link flipped between strict and permissive, hook -p: UID 0 never runs" { adv_policy default; policy_link_hook; }
+@test "4b [default] policy through nobody's directory link flipped between strict and permissive, wrapper --ocigate-policy: UID 0 never runs" { adv_policy default; policy_link_wrapper; }
+@test "5 [default] joined user namespace made by nobody (unshare -U --map-root-user): refused by the wrapper, check and the hook" { adv_policy default; joined_userns_nobody; }
+@test "5 [default] joined user namespace made by root whose uid_map maps the container's user to host 0: refused by the wrapper, check and the hook" { adv_policy default; joined_userns_root; }
+@test "6 [default] a key \"uid\\u0000\" (runc runs UID 0): refused by the wrapper, check and the hook" { adv_policy default; nul_key; }
+@test "6 [default] a config hook createRuntime running /bin/sh on the host: refused by the wrapper, check and the hook, and never runs" { adv_policy default; config_hook; }
+@test "7 [default] a FIFO config.json: the hook and the wrapper refuse promptly (no peer, a silent holder, a writer)" { adv_policy default; fifo_config; }
+
+# ---- policies/restricted.json
+
+@test "1 [restricted] control: without ocigate, nobody's bind source swap puts the host's / in the container" { adv_policy restricted; bind_swap_control; }
+@test "1a [restricted] bind source swap, ocigate hook at prestart: / never reaches the container" { adv_policy restricted; bind_swap_hook prestart; }
+@test "1a [restricted] bind source swap, ocigate hook at createRuntime: / never reaches the container" { adv_policy restricted; bind_swap_hook createRuntime; }
+@test "1b [restricted] bind source swap, wrapper ocigate-runc run: / never reaches the container" { adv_policy restricted; bind_swap_wrapper; }
+@test "2 [restricted] control: without ocigate, nobody's namespace path swap puts a user-namespaced container in the host's network namespace" { adv_policy restricted; netns_control; }
+@test "2a [restricted] network namespace path swap with a user namespace, ocigate hook at prestart: never the host's" { adv_policy restricted; netns_hook prestart; }
+@test "2a [restricted] network namespace path swap with a user namespace, ocigate hook at createRuntime: never the host's" { adv_policy restricted; netns_hook createRuntime; }
+@test "2b [restricted] network namespace path swap with a user namespace, wrapper ocigate-runc run: never the host's" { adv_policy restricted; netns_wrapper; }
+@test "3 [restricted] control: without ocigate, nobody's bundle path swap runs the UID 0 bundle" { adv_policy restricted; bundle_swap_control; }
+@test "3a [restricted] bundle path swap, ocigate hook at prestart: never UID 0" { adv_policy restricted; bundle_swap_hook; }
+@test "3b [restricted] bundle path swap, wrapper ocigate-runc run -b: never UID 0" { adv_policy restricted; bundle_swap_wrapper; }
+@test "4 [restricted] policy through nobody's directory link (left on a permissive policy): refused by the hook and the wrapper" { adv_policy restricted; policy_link_left; }
+@test "4a [restricted] policy through nobody's directory link flipped between strict and permissive, hook -p: UID 0 never runs" { adv_policy restricted; policy_link_hook; }
+@test "4b [restricted] policy through nobody's directory link flipped between strict and permissive, wrapper --ocigate-policy: UID 0 never runs" { adv_policy restricted; policy_link_wrapper; }
+@test "5 [restricted] joined user namespace made by nobody (unshare -U --map-root-user): refused by the wrapper, check and the hook" { adv_policy restricted; joined_userns_nobody; }
+@test "5 [restricted] joined user namespace made by root whose uid_map maps the container's user to host 0: refused by the wrapper, check and the hook" { adv_policy restricted; joined_userns_root; }
+@test "6 [restricted] a key \"uid\\u0000\" (runc runs UID 0): refused by the wrapper, check and the hook" { adv_policy restricted; nul_key; }
+@test "6 [restricted] a config hook createRuntime running /bin/sh on the host: refused by the wrapper, check and the hook, and never runs" { adv_policy restricted; config_hook; }
+@test "7 [restricted] a FIFO config.json: the hook and the wrapper refuse promptly (no peer, a silent holder, a writer)" { adv_policy restricted; fifo_config; }

@@ -2,11 +2,14 @@
 # local user (UID 65534, nobody) racing root's `runc run` through ocigate.
 #
 # Load after lib-hook (`load lib-hook`, then `load lib-adv`): it uses its
-# install ($OCIGATE), $T, write_policy, bundle_jq and runc_cleanup.
+# install ($OCIGATE), $T, $HOOK_REPO, bundle_jq and runc_cleanup.
 #
 # Per test (adv_setup): $A, a directory of nobody's own in /tmp, where the
-# attacker's links live; $P, the default policy (policies/default.json,
-# 0644 in the root-owned $T); $WRAPPER, the installed ocigate-runc.
+# attacker's links live; $WRAPPER, the installed ocigate-runc.  Each test
+# then names its policy with adv_policy NAME (default or restricted): $P
+# becomes a copy of policies/NAME.json (0644 in the root-owned $T), and
+# the bundles adv_make_bundle builds are fitted to it (adv_fit), so that
+# the harmless side of each race starts under either policy.
 # adv_teardown kills every process adv_bg started (by PID), deletes the
 # containers, unmounts the network namespace file, removes the marker in
 # the host's / and both directories, whatever the test did.
@@ -37,8 +40,48 @@ adv_setup() {
   ADV_MARKER=""
   ADV_NETNS=""
   WRAPPER="$HOOK_INST/prefix/bin/ocigate-runc"
+  # (none until adv_policy: a test that forgets it fails at its first use)
+  ADV_POLICY_NAME=""
+  ADV_CUID=""
+  P=""
+}
+
+# adv_policy NAME: the test runs under policies/NAME.json (default or
+# restricted), which its @test name must say ("[NAME]").  Sets
+# ADV_POLICY_NAME, $P (a copy, 0644 in $T) and ADV_CUID, the UID a
+# container with a user namespace runs as inside it: 0 under default, 1000
+# under restricted (its user.root has requireNonRoot: container UID 0 is
+# refused wherever it lands).
+adv_policy() {
+  case $1 in
+    default) ADV_CUID=0 ;;
+    restricted) ADV_CUID=1000 ;;
+    *)
+      echo "adv_policy: no policy $1 in this suite" >&2
+      return 1
+      ;;
+  esac
+  [[ $BATS_TEST_DESCRIPTION == *"[$1]"* ]] || {
+    echo "adv_policy $1: the test's name does not say [$1]: $BATS_TEST_DESCRIPTION" >&2
+    return 1
+  }
+  ADV_POLICY_NAME=$1
   P="$T/policy.json"
-  write_policy "$P"
+  adv_write_policy "$P"
+}
+
+# adv_write_policy FILE [JQ-FILTER [JQ-ARGS...]]: the test's policy
+# (policies/$ADV_POLICY_NAME.json) through JQ-FILTER, mode 0644.
+adv_write_policy() {
+  local f=$1 filter=${2:-.}
+  shift
+  [ $# -gt 0 ] && shift
+  [ -n "$ADV_POLICY_NAME" ] || {
+    echo "adv_write_policy: no adv_policy in this test" >&2
+    return 1
+  }
+  jq "$@" "$filter" "$HOOK_REPO/policies/$ADV_POLICY_NAME.json" >"$f"
+  chmod 0644 "$f"
 }
 
 adv_teardown() {
@@ -147,11 +190,45 @@ adv_flip_alive() {
 
 # ------------------------------------------------------------------ bundles
 
-# adv_bundle DIR UID SCRIPT: tests/lib/rootfs.sh's bundle (busybox, runc
-# spec, Docker's seccomp profile) running /bin/sh -c SCRIPT as UID:UID.
-# Every script ends with `echo ADV-RAN`: the container started.
-adv_bundle() {
+# adv_make_bundle DIR: tests/lib/rootfs.sh's bundle (busybox, runc spec,
+# Docker's seccomp profile), fitted to the test's policy (adv_fit).
+adv_make_bundle() {
   make_bundle "$1" >/dev/null
+  adv_fit "$1"
+}
+
+# adv_fit BUNDLE: what the test's policy asks of every container, so that
+# a harmless config is allowed and only what the race changes can be
+# refused.  default: nothing (runc spec's config passes; its warnings do
+# not refuse).  restricted (`ocigate check -p policies/restricted.json` on
+# runc spec's config): no capability but CAP_NET_BIND_SERVICE (runc spec
+# keeps CAP_AUDIT_WRITE and CAP_KILL), a cgroup namespace of its own, and
+# memory, PID and CPU limits (warnings only, set so that nothing is left
+# to report); runc spec already has a read-only root, noNewPrivileges and
+# the masked and read-only paths, and restricted's apparmor and selinux
+# rules do not "require" a profile.
+adv_fit() {
+  case $ADV_POLICY_NAME in
+    default) ;;
+    restricted)
+      bundle_jq "$1" '.process.capabilities |= map_values(map(select(. == "CAP_NET_BIND_SERVICE")))
+        | .linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])
+        | .linux.resources.memory.limit = 536870912
+        | .linux.resources.pids.limit = 1024
+        | .linux.resources.cpu.shares = 1024'
+      ;;
+    *)
+      echo "adv_fit: no adv_policy in this test" >&2
+      return 1
+      ;;
+  esac
+}
+
+# adv_bundle DIR UID SCRIPT: adv_make_bundle's bundle running
+# /bin/sh -c SCRIPT as UID:UID.  Every script ends with `echo ADV-RAN`:
+# the container started.
+adv_bundle() {
+  adv_make_bundle "$1"
   bundle_jq "$1" '.process.user = {"uid": ($u | tonumber), "gid": ($u | tonumber)}
     | .process.args = ["/bin/sh", "-c", ($s + "; echo ADV-RAN")]' --arg u "$2" --arg s "$3"
 }
@@ -230,10 +307,11 @@ adv_tries() {
   adv_say "$label: $ADV_WINS wins in $ADV_RUN tries (started safely $ADV_STARTED, refused $ADV_REFUSED, failed otherwise $ADV_OTHER)"
 }
 
-# adv_say TEXT: one line in the TAP output (and in $ADV_REPORT when set).
+# adv_say TEXT: one line in the TAP output (and in $ADV_REPORT when set),
+# after the test's policy.
 adv_say() {
-  echo "# $*" >&3
-  if [ -n "${ADV_REPORT:-}" ]; then echo "$BATS_TEST_NAME: $*" >>"$ADV_REPORT"; fi
+  echo "# [${ADV_POLICY_NAME:-no policy}] $*" >&3
+  if [ -n "${ADV_REPORT:-}" ]; then echo "$BATS_TEST_NAME: [${ADV_POLICY_NAME:-no policy}] $*" >>"$ADV_REPORT"; fi
 }
 
 # adv_no_wins: after adv_tries, fail when any try won, showing the first.
@@ -315,4 +393,24 @@ adv_wait_userns() {
   done
   echo "PID $pid did not enter a user namespace of its own" >&2
   return 1
+}
+
+# adv_root_userns MAP: `sleep` of root's in a user namespace of its own
+# whose uid_map and gid_map are MAP ("INSIDE OUTSIDE COUNT" lines;
+# setgroups denied first, as unshare --map-root-user does).  Sets
+# ADV_BG_PID.  (The kernel takes a map in one write: bash's printf writes
+# line by line, dd all it read at once.)
+adv_root_userns() {
+  local pid i
+  adv_bg unshare -U sleep 100000
+  pid=$ADV_BG_PID
+  for ((i = 0; i < 500; i++)); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] &&
+      [ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
+    sleep 0.01
+  done
+  echo deny >"/proc/$pid/setgroups"
+  dd of="/proc/$pid/uid_map" bs=4096 iflag=fullblock conv=notrunc status=none <<<"$1"
+  dd of="/proc/$pid/gid_map" bs=4096 iflag=fullblock conv=notrunc status=none <<<"$1"
+  adv_wait_userns "$pid"
 }
