@@ -59,7 +59,7 @@ cleanup() {
         umount_under "$WORK"
     fi
     # Part 1's stand-in for a container's process, by PID.
-    if [ -n "${INIT_HOLDER:-}" ]; then kill "$INIT_HOLDER" 2>/dev/null; fi
+    if [ -n "${INIT_HOLDER:-}" ]; then kill "$INIT_HOLDER" "${INIT_PID:-}" 2>/dev/null; fi
     if [ -n "$RUNC" ] && [ -d "$RUNC_ROOT" ]; then
         for id in $("$RUNC" --root "$RUNC_ROOT" list -q 2>/dev/null); do
             "$RUNC" --root "$RUNC_ROOT" delete -f "$id" >/dev/null 2>&1 || true
@@ -150,7 +150,7 @@ spec=$H/spec
 # description is judged, and the table says so).
 INIT_PID=0
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
-    unshare --fork --pid --net --ipc --uts --mount --cgroup sleep 1000000 </dev/null >/dev/null 2>&1 &
+    unshare --fork --kill-child --pid --net --ipc --uts --mount --cgroup sleep 1000000 </dev/null >/dev/null 2>&1 &
     INIT_HOLDER=$!
     for _ in $(seq 200); do
         INIT_PID=$(pgrep -P "$INIT_HOLDER" | head -1) && [ -n "$INIT_PID" ] && break
