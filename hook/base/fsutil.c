@@ -175,8 +175,8 @@ trust_check (int fd, const char *path, const char *label, const struct trust_rul
 }
 
 int
-trust_check_dir (const char *path, const char *label, const struct trust_rules *rules, enum ocigate_error_kind kind,
-                 ocigate_error_t *err)
+trust_check_dir (const char *path, bool itself, const char *label, const struct trust_rules *rules,
+                 enum ocigate_error_kind kind, ocigate_error_t *err)
 {
   struct stat st;
   if (stat (path, &st) < 0)
@@ -186,9 +186,9 @@ trust_check_dir (const char *path, const char *label, const struct trust_rules *
   cleanup_free char *real = NULL;
   if (resolve_checking_links (path, label, rules, kind, &real, err) < 0)
     return -1;
-  /* The directory itself is held as a file's own directory is: a name in
-   * it is what check_directories() takes for the file. */
-  cleanup_free char *inside = xasprintf ("%s/.", strcmp (real, "/") == 0 ? "" : real);
+  /* With `itself`, the directory is held as a file's own directory is: a
+   * name in it is what check_directories() takes for the file. */
+  cleanup_free char *inside = itself ? xasprintf ("%s/.", strcmp (real, "/") == 0 ? "" : real) : xstrdup (real);
   bool closed = false;
   return check_directories (inside, label, path, rules, &closed, kind, err);
 }

@@ -41,10 +41,11 @@ struct trust_rules
 int trust_check (int fd, const char *path, const char *label, const struct trust_rules *rules,
                  enum ocigate_error_kind kind, ocigate_error_t *err);
 
-/* The same for a directory at path: it and every directory above it, and
- * every link on the way.  Errors read "LABEL PATH: ...". */
-int trust_check_dir (const char *path, const char *label, const struct trust_rules *rules, enum ocigate_error_kind kind,
-                     ocigate_error_t *err);
+/* The same for a directory at path: every directory above it and every
+ * link on the way, and with `itself` the directory too (whoever may write
+ * it may make or replace a name in it).  Errors read "LABEL PATH: ...". */
+int trust_check_dir (const char *path, bool itself, const char *label, const struct trust_rules *rules,
+                     enum ocigate_error_kind kind, ocigate_error_t *err);
 
 /* write(2) all of data, retrying short writes and EINTR. */
 int write_all (int fd, const char *data, size_t len);

@@ -320,15 +320,19 @@ oci_config_check_rootfs (const struct oci_config *cfg, const char *bundle, ociga
   cleanup_free char *abs
       = path[0] == '/' ? xstrdup (path) : xasprintf ("%s/%s", bundle && *bundle ? bundle : ".", path);
   struct trust_rules rules = bundle_trust_rules (cfg);
+  /* What the root file system holds is the container's, whoever owns it
+   * (a user namespace's root, Docker's userns-remap): what counts is that
+   * nobody else can repoint the path.  Not there yet: whoever may create
+   * it decides what it is, so its directory is held too. */
   struct stat st;
-  if (lstat (abs, &st) < 0 && errno == ENOENT)
+  bool missing = lstat (abs, &st) < 0 && errno == ENOENT;
+  if (missing)
     {
-      /* Not there yet: whoever may create it must be trusted. */
       char *slash = strrchr (abs, '/');
       if (slash && slash != abs)
         *slash = '\0';
       else if (slash)
         slash[1] = '\0';
     }
-  return trust_check_dir (abs, "root.path", &rules, OCIGATE_ERR_INPUT, err);
+  return trust_check_dir (abs, missing, "root.path", &rules, OCIGATE_ERR_INPUT, err);
 }

@@ -220,7 +220,7 @@ state() {
   jq --arg r "$T/pub/rootfs" '.root.path = $r' "$T/bundle/config.json" >"$T/c" && mv "$T/c" "$T/bundle/config.json"
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
   [ "$status" -eq 1 ]
-  [ "$output" = "ocigate: refused: root.path $T/pub/rootfs: the directory above it $T/pub is owned by UID 65534, not root; chown root $T/pub" ]
+  [ "$output" = "ocigate: refused: root.path $T/pub/rootfs: its directory $T/pub is owned by UID 65534, not root; chown root $T/pub" ]
   # a link that user may repoint (to /, between the runtime's mount and its pivot_root)
   ln -s "$T/bundle/rootfs" "$T/pub/link"
   jq --arg r "$T/pub/link" '.root.path = $r' "$T/bundle/config.json" >"$T/c" && mv "$T/c" "$T/bundle/config.json"
@@ -232,6 +232,11 @@ state() {
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
   [ "$status" -eq 1 ]
   [[ "$output" == "ocigate: refused: root.path $T/pub: "*"owned by UID 65534"* ]]
+  # the root file system itself may be anyone's (a user namespace's root,
+  # Docker's userns-remap): what it holds is the container's
+  jq '.root.path = "rootfs"' "$T/bundle/config.json" >"$T/c" && mv "$T/c" "$T/bundle/config.json"
+  chown 100000 "$T/bundle/rootfs"
+  "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
 }
 
 @test "precreate: an allowed config comes back byte for byte" {
