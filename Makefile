@@ -193,11 +193,13 @@ install: all $(MANPAGES)
 	install -d -m 0755 $(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(DATADIR)/schema
 	install -m 0644 policies/*.json $(DESTDIR)$(DATADIR)/policies/
 	install -m 0644 schema/policy.schema.json $(DESTDIR)$(DATADIR)/schema/
-	install -d -m 0755 $(DESTDIR)$(HOOKSDIR)
-	# the hooks.d files name the binary where this install puts it
+	# the hooks.d files name the binary where this install puts it; they go
+	# beside the policies, not into HOOKSDIR: installing enables nothing
+	# (ocigate setup, or an administrator, puts ocigate in front of an engine)
+	install -d -m 0755 $(DESTDIR)$(DATADIR)/hooks.d
 	for f in hook/hooks.d/*.json; do \
-	  sed 's|/usr/local/bin/ocigate|$(BINDIR)/ocigate|g' $$f >$(DESTDIR)$(HOOKSDIR)/$${f##*/} && \
-	  chmod 0644 $(DESTDIR)$(HOOKSDIR)/$${f##*/} || exit 1; \
+	  sed 's|/usr/local/bin/ocigate|$(BINDIR)/ocigate|g' $$f >$(DESTDIR)$(DATADIR)/hooks.d/$${f##*/} && \
+	  chmod 0644 $(DESTDIR)$(DATADIR)/hooks.d/$${f##*/} || exit 1; \
 	done
 	install -D -m 0644 $(B)/man/ocigate.1 $(DESTDIR)$(MANDIR)/man1/ocigate.1
 	install -D -m 0644 $(B)/man/ocigate-policy.5 $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5
@@ -207,6 +209,8 @@ install: all $(MANPAGES)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ocigate $(DESTDIR)$(BINDIR)/ocigate-runc $(DESTDIR)$(BINDIR)/ocigate-crun
 	rm -rf $(DESTDIR)$(DATADIR)
+	# hooks.d files an earlier install (or an administrator) put in HOOKSDIR
+	# name the binary removed above: left there, they would fail every container
 	rm -f $(DESTDIR)$(HOOKSDIR)/ocigate-precreate.json $(DESTDIR)$(HOOKSDIR)/ocigate-prestart.json
 	rm -f $(DESTDIR)$(MANDIR)/man1/ocigate.1 $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json ]; then \

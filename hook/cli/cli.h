@@ -23,6 +23,10 @@ enum
 int cmd_hook (int argc, char **argv);
 extern const char usage_hook[];
 
+/* ocigate setup (setup.c): the engines' configuration files. */
+int cmd_setup (int argc, char **argv);
+extern const char usage_setup[];
+
 /* Runs as ocigate-runc / ocigate-crun: argv is the runtime's own. */
 int wrapper_main (int argc, char **argv, const char *runtime);
 

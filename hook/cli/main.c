@@ -30,6 +30,8 @@ static const char usage_main[]
       "  policy show [-p POLICY]                             print the effective policy\n"
       "  policy validate FILE                                check a policy file\n"
       "  hook [-p POLICY] [--stage STAGE] [--dry-run]        run as an OCI hook (see 'ocigate hook --help')\n"
+      "  setup [--print] [--undo] ENGINE...                  put ocigate in front of docker, podman, containerd\n"
+      "                                                      or crio (see 'ocigate setup --help')\n"
       "Installed as ocigate-runc or ocigate-crun, it is a wrapper runtime in front of runc or crun.\n"
       "\n"
       "Without -p, the policy is " OCIGATE_POLICY_PATH " if it exists, else the embedded default.\n"
@@ -458,10 +460,8 @@ main (int argc, char **argv)
     int (*run) (int, char **);
     const char *usage;
   } const commands[] = {
-    { "check", cmd_check, usage_check },
-    { "fix", cmd_fix, usage_fix },
-    { "policy", cmd_policy, usage_policy },
-    { "hook", cmd_hook, usage_hook },
+    { "check", cmd_check, usage_check }, { "fix", cmd_fix, usage_fix },       { "policy", cmd_policy, usage_policy },
+    { "hook", cmd_hook, usage_hook },    { "setup", cmd_setup, usage_setup },
   };
   for (size_t i = 0; i < ARRAY_SIZE (commands); i++)
     {

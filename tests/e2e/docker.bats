@@ -102,8 +102,9 @@ du() { dkr "$DT" userns "$@"; }
   cmp "$DT/etc/ocigate/policy.json" "$E2E_ROOT/policies/default.json"
   [ -f "$DT/prefix/share/ocigate/schema/policy.schema.json" ]
   for p in "$E2E_ROOT"/policies/*.json; do cmp "$p" "$DT/prefix/share/ocigate/policies/${p##*/}"; done
-  grep -q "$DT/prefix/bin/ocigate" "$DT/hooks.d/ocigate-precreate.json"
-  grep -q "$DT/prefix/bin/ocigate" "$DT/hooks.d/ocigate-prestart.json"
+  grep -q "$DT/prefix/bin/ocigate" "$DT/prefix/share/ocigate/hooks.d/ocigate-precreate.json"
+  grep -q "$DT/prefix/bin/ocigate" "$DT/prefix/share/ocigate/hooks.d/ocigate-prestart.json"
+  [ ! -e "$DT/hooks.d" ]
   [ -s "$DT/prefix/share/man/man1/ocigate.1" ]
   [ -s "$DT/prefix/share/man/man5/ocigate-policy.5" ]
 }

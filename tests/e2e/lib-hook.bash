@@ -6,7 +6,9 @@
 #
 # Per suite (setup_file -> hook_setup_file): ocigate is installed with
 # `make install PREFIX=I/prefix HOOKSDIR=I/hooks.d SYSCONFDIR=I/etc` into a
-# private directory I (mktemp -d) that teardown_file removes.
+# private directory I (mktemp -d) that teardown_file removes; make install
+# enables no hook, so the suites take the hooks.d files it installs under
+# I/prefix/share/ocigate/hooks.d into I/hooks.d, as an administrator would.
 # Per test (setup -> hook_setup): a private temp dir $T (mktemp -d: root-owned,
 # mode 0700, which the policy trust check accepts) holds bundles, runtime
 # state (--root), policies, logs and Podman storage; teardown removes every
@@ -69,7 +71,8 @@ assert_failure() {
 # ------------------------------------------------------------------- install
 
 # hook_install DEST: install ocigate under DEST with make install, as the
-# README says; a failing install fails the suite.
+# README says, and copy the hooks.d files it installs into DEST/hooks.d; a
+# failing install fails the suite.
 hook_install() {
   local dest=$1 f
   if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
@@ -78,6 +81,12 @@ hook_install() {
     cat "$dest/make-install.log" >&2
     return 1
   fi
+  if [ -e "$dest/hooks.d" ]; then
+    echo "make install wrote into HOOKSDIR: it must enable no hook" >&2
+    return 1
+  fi
+  mkdir -m 0755 "$dest/hooks.d"
+  cp "$dest"/prefix/share/ocigate/hooks.d/*.json "$dest/hooks.d/"
   for f in "$dest"/hooks.d/*.json; do
     if [ "$(jq -r '.hook.path' "$f")" != "$dest/prefix/bin/ocigate" ]; then
       echo "make install wrote ${f##*/} naming another binary" >&2
@@ -88,7 +97,7 @@ hook_install() {
 }
 
 # hook_setup_file: call from setup_file.  Exports OCIGATE (the installed
-# binary) and HOOKS_D (the installed hooks.d directory).
+# binary) and HOOKS_D (a hooks.d directory with the installed hooks.d files).
 hook_setup_file() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "the e2e hook suites run as root" >&2

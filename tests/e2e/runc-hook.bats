@@ -275,7 +275,7 @@ listener_bundle() {
   rt_no_container
 }
 
-@test "make install PREFIX= HOOKSDIR= SYSCONFDIR= installs the binary, links, policy and hooks.d; make uninstall removes them" {
+@test "make install PREFIX= HOOKSDIR= SYSCONFDIR= installs the binary, links, policy and hooks.d files (enabling none); make uninstall removes them" {
   local d=$T/inst f
   mkdir "$d"
   run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$HOOK_REPO" install \
@@ -289,14 +289,22 @@ listener_bundle() {
   [ -e "$d/prefix/share/ocigate/schema/policy.schema.json" ]
   [ -e "$d/prefix/share/man/man1/ocigate.1" ]
   [ -e "$d/prefix/share/man/man5/ocigate-policy.5" ]
+  # The hooks.d files are installed beside the policies: HOOKSDIR, where
+  # Podman would run them, is left alone.
+  [ ! -e "$d/hooks.d" ]
+  local h=$d/prefix/share/ocigate/hooks.d
   for f in precreate prestart; do
-    assert_eq "$(jq -r '.hook.path' "$d/hooks.d/ocigate-$f.json")" "$d/prefix/bin/ocigate" "ocigate-$f.json hook.path"
-    assert_eq "$(jq -c '.hook.args' "$d/hooks.d/ocigate-$f.json")" "[\"ocigate\",\"hook\",\"--stage\",\"$f\"]" \
+    assert_eq "$(jq -r '.hook.path' "$h/ocigate-$f.json")" "$d/prefix/bin/ocigate" "ocigate-$f.json hook.path"
+    assert_eq "$(jq -c '.hook.args' "$h/ocigate-$f.json")" "[\"ocigate\",\"hook\",\"--stage\",\"$f\"]" \
       "ocigate-$f.json hook.args"
-    assert_eq "$(jq -c '.stages' "$d/hooks.d/ocigate-$f.json")" "[\"$f\"]" "ocigate-$f.json stages"
+    assert_eq "$(jq -c '.stages' "$h/ocigate-$f.json")" "[\"$f\"]" "ocigate-$f.json stages"
   done
 
-  # make uninstall takes all of it back but the policy in force, which it names.
+  # make uninstall takes all of it back but the policy in force, which it
+  # names; hooks.d files of ocigate an administrator put in HOOKSDIR go too
+  # (they name the binary it removes), those of other tools stay.
+  mkdir "$d/hooks.d"
+  cp "$h/ocigate-prestart.json" "$d/hooks.d/"
   echo '# a hooks.d file of another tool' >"$d/hooks.d/other.json"
   run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$HOOK_REPO" uninstall \
     PREFIX="$d/prefix" HOOKSDIR="$d/hooks.d" SYSCONFDIR="$d/etc"
@@ -317,7 +325,8 @@ listener_bundle() {
   done
   for n in first second; do
     for f in prestart precreate; do
-      assert_eq "$(jq -r '.hook.path' "$T/$n/hooks.d/ocigate-$f.json")" "$T/$n/bin/ocigate" "$n ocigate-$f.json"
+      assert_eq "$(jq -r '.hook.path' "$T/$n/share/ocigate/hooks.d/ocigate-$f.json")" "$T/$n/bin/ocigate" \
+        "$n ocigate-$f.json"
     done
   done
 }

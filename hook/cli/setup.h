@@ -1,0 +1,102 @@
+/* ocigate setup: what setup.c (the command, the journal, --print and
+ * --undo) shares with the one file per engine (setup_docker.c, ...).
+ * An engine plans: it reads the files it changes under ROOT and hands
+ * setup.c their new text, and what to say; setup.c shows, writes and
+ * records.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef OCIGATE_SETUP_H
+#define OCIGATE_SETUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "base/error.h"
+#include "base/util.h"
+
+/* One file setup writes: its text before (NULL: absent) and after. */
+struct setup_file
+{
+  char *rel; /* under ROOT, without the leading slash: "etc/docker/daemon.json" */
+  const char *engine;
+  char *old;
+  size_t old_len;
+  bool existed;
+  char *text;
+  size_t len;
+};
+
+struct setup_ctx
+{
+  const char *root;   /* "" for /, else without a trailing slash */
+  const char *bindir; /* where ocigate-runc and ocigate-crun are, as the host sees it */
+  bool userns;
+  struct setup_file *files;
+  size_t n_files;
+  struct strbuf notes; /* what to tell before anything is written */
+  /* Set by an engine whose change a signal does not apply (userns-remap). */
+  bool needs_restart;
+};
+
+struct setup_engine
+{
+  const char *name;
+  int (*plan) (struct setup_ctx *ctx, ocigate_error_t *err);
+  /* What makes the engine read the files again; NULL: nothing (Podman). */
+  const char *restart;
+  /* A daemon that reloads what setup writes on SIGHUP: its pid files
+   * under ROOT and its process name; NULL: none. */
+  const char *const *pid_files;
+  const char *daemon;
+};
+
+extern const struct setup_engine setup_engine_docker;
+extern const struct setup_engine setup_engine_podman;
+extern const struct setup_engine setup_engine_containerd;
+extern const struct setup_engine setup_engine_crio;
+
+/* ROOT/rel: the path the host sees (allocated). */
+char *setup_path (const struct setup_ctx *ctx, const char *rel);
+
+/* The text of ROOT/rel as setup would leave it (a file planned already
+ * gives its new text): *text NULL and *exists false when absent. */
+int setup_read (struct setup_ctx *ctx, const char *rel, char **text, size_t *len, bool *exists, ocigate_error_t *err);
+
+/* Plan ROOT/rel to hold text (taken); nothing when it holds it already. */
+void setup_put (struct setup_ctx *ctx, const char *engine, const char *rel, char *text, size_t len);
+
+void setup_note (struct setup_ctx *ctx, const char *fmt, ...) PRINTF_LIKE (2, 3);
+
+/* o[key] when it is a string, else NULL. */
+const char *setup_json_string (json_object *o, const char *key);
+
+/* A range of IDs [start, start + count). */
+struct setup_id_range
+{
+  uint64_t start;
+  uint64_t count;
+};
+
+/* The lowest start >= min of count IDs that overlaps none of taken
+ * (any order); -1 when none fits below 2^32 - 1. */
+int setup_pick_range (const struct setup_id_range *taken, size_t n, uint64_t min, uint64_t count, uint64_t *start);
+
+/* Append the ranges of an /etc/subuid or /etc/subgid text
+ * ("NAME:START:COUNT" lines) to *v; *has_user says whether user has one. */
+void setup_subid_ranges (const char *text, size_t len, const char *user, struct setup_id_range **v, size_t *n,
+                         bool *has_user);
+
+/* Append the IDs (third field) of an /etc/passwd or /etc/group text. */
+void setup_account_ids (const char *text, size_t len, struct setup_id_range **v, size_t *n);
+
+/* containerd's config.toml: its top-level version (0 when it has none;
+ * -1 when it has no key and no table at all: comments only) and the text with
+ * entry in its top-level imports array (*out NULL: there already).  Only
+ * a one-line imports array of plain strings is edited; anything else is
+ * an error, and nothing to write. */
+int setup_containerd_imports (const char *text, size_t len, const char *entry, char **out, size_t *out_len,
+                              int *version, ocigate_error_t *err);
+
+#endif

@@ -1,0 +1,409 @@
+#!/usr/bin/env bats
+# ocigate setup: each engine's files on a temp tree (--root), no engine
+# needed: what setup writes, what it keeps, --print, --undo, idempotence,
+# the policy's mode and the exit codes.
+load helpers
+
+BIN=/opt/ocigate/bin
+
+setup() {
+  T=$(mktemp -d)
+  R=$T/root
+  mkdir "$R"
+}
+
+teardown() {
+  if [ -n "${SLEEPER:-}" ]; then kill "$SLEEPER" 2>/dev/null || true; fi
+  rm -rf "$T"
+}
+
+# Every directory and file under ROOT with its mode, and each file's SHA-256.
+tree_sum() {
+  (cd "$R" && find . -printf '%y %m %p\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+og_setup() {
+  run "$OCIGATE" setup --root "$R" --bindir "$BIN" "$@"
+}
+
+@test "setup docker on an empty root: daemon.json with the wrapper as default runtime, mode 0644, and the default policy" {
+  og_setup docker
+  [ "$status" -eq 0 ]
+  [ "$(jq -c . "$R/etc/docker/daemon.json")" = '{"runtimes":{"ocigate-runc":{"path":"/opt/ocigate/bin/ocigate-runc"}},"default-runtime":"ocigate-runc"}' ]
+  [ "$(stat -c %a "$R/etc/docker/daemon.json")" = 644 ]
+  cmp "$R/etc/ocigate/policy.json" "$POLICIES/default.json"
+  [[ "$output" == *"systemctl restart docker"* ]]
+}
+
+@test "setup docker merges: other keys and runtimes kept, default-runtime replaced and named, mode and owner kept" {
+  mkdir -p "$R/etc/docker"
+  printf '{"log-driver": "journald", "runtimes": {"crun": {"path": "/usr/bin/crun"}}, "default-runtime": "crun"}\n' \
+    >"$R/etc/docker/daemon.json"
+  chmod 0600 "$R/etc/docker/daemon.json"
+  chown 1234:1234 "$R/etc/docker/daemon.json" 2>/dev/null || true
+  local owner
+  owner=$(stat -c %u:%g "$R/etc/docker/daemon.json")
+  og_setup docker
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'default-runtime was "crun"'* ]]
+  [ "$(jq -c . "$R/etc/docker/daemon.json")" = '{"log-driver":"journald","runtimes":{"crun":{"path":"/usr/bin/crun"},"ocigate-runc":{"path":"/opt/ocigate/bin/ocigate-runc"}},"default-runtime":"ocigate-runc"}' ]
+  [ "$(stat -c %a "$R/etc/docker/daemon.json")" = 600 ]
+  [ "$(stat -c %u:%g "$R/etc/docker/daemon.json")" = "$owner" ]
+}
+
+@test "setup docker refuses a daemon.json that does not parse, and leaves it byte for byte" {
+  mkdir -p "$R/etc/docker"
+  printf '{"debug": true,}\n' >"$R/etc/docker/daemon.json"
+  local before
+  before=$(tree_sum)
+  og_setup docker
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$R/etc/docker/daemon.json"* ]]
+  [[ "$output" == *"nothing written"* ]]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "setup docker --userns: userns-remap default, and what a restart does is said first" {
+  og_setup --userns docker
+  [ "$status" -eq 0 ]
+  [ "$(jq -r '."userns-remap"' "$R/etc/docker/daemon.json")" = default ]
+  [[ "${lines[0]}" == *"/var/lib/docker/100000.100000"* ]]
+  [[ "$output" == *"seem to vanish"* ]]
+  [[ "$output" == *"SIGHUP does not apply userns-remap"* ]]
+}
+
+@test "setup docker --restart signal: SIGHUP to the dockerd of run/docker.pid" {
+  cp /bin/sleep "$T/dockerd"
+  "$T/dockerd" 300 &
+  SLEEPER=$!
+  mkdir -p "$R/run"
+  echo "$SLEEPER" >"$R/run/docker.pid"
+  og_setup --restart signal docker
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"sent SIGHUP to dockerd (pid $SLEEPER)"* ]]
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$SLEEPER" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$SLEEPER" 2>/dev/null
+  wait "$SLEEPER" || true
+  SLEEPER=
+}
+
+@test "setup docker --restart signal: a pid that is not dockerd is left alone" {
+  sleep 300 &
+  SLEEPER=$!
+  mkdir -p "$R/var/run"
+  echo "$SLEEPER" >"$R/var/run/docker.pid"
+  og_setup --restart auto docker
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"no running dockerd found"* ]]
+  kill -0 "$SLEEPER"
+}
+
+@test "setup podman: containers.conf.d file with the two wrappers, and what hooks.d cannot judge" {
+  og_setup podman
+  [ "$status" -eq 0 ]
+  diff -u - "$R/etc/containers/containers.conf.d/50-ocigate.conf" <<'EOF'
+# Written by `ocigate setup podman`; `ocigate setup --undo podman` removes it.
+# Every podman run, exec and update goes through ocigate-runc, which judges it.
+
+[engine]
+runtime = "ocigate-runc"
+
+[engine.runtimes]
+ocigate-runc = ["/opt/ocigate/bin/ocigate-runc"]
+ocigate-crun = ["/opt/ocigate/bin/ocigate-crun"]
+EOF
+  [[ "$output" == *"cannot judge \`podman exec\`"* ]]
+  [[ "$output" == *"nothing to restart"* ]]
+  [ ! -e "$R/etc/subuid" ]
+}
+
+@test "setup podman --userns: userns auto and a subordinate range that overlaps nothing in a crowded subuid" {
+  mkdir -p "$R/etc"
+  printf 'alice:100000:65536\nbob:165536:65536\n1005:231072:1000\n' >"$R/etc/subuid"
+  printf 'alice:100000:65536\ncarol:232072:10\n' >"$R/etc/subgid"
+  printf 'root:x:0:0::/root:/bin/sh\nsvc:x:232090:232090::/:/bin/sh\n' >"$R/etc/passwd"
+  printf 'root:x:0:\nbig:x:232100:\n' >"$R/etc/group"
+  og_setup --userns podman
+  [ "$status" -eq 0 ]
+  grep -qx 'userns = "auto"' "$R/etc/containers/containers.conf.d/50-ocigate.conf"
+  # 232072 + 10 is taken by carol, 232090 and 232100 by accounts: the first
+  # free start is 232101.
+  [ "$(tail -n 1 "$R/etc/subuid")" = "containers:232101:65536" ]
+  [ "$(tail -n 1 "$R/etc/subgid")" = "containers:232101:65536" ]
+  [ "$(head -n 3 "$R/etc/subuid")" = "$(printf 'alice:100000:65536\nbob:165536:65536\n1005:231072:1000')" ]
+}
+
+@test "setup podman --userns keeps a range containers has, and appends clear of it after a line without a newline" {
+  mkdir -p "$R/etc"
+  printf 'containers:500000:65536\n' >"$R/etc/subuid"
+  printf 'alice:100000:65536' >"$R/etc/subgid"
+  og_setup --userns podman
+  [ "$status" -eq 0 ]
+  [ "$(cat "$R/etc/subuid")" = "containers:500000:65536" ]
+  [ "$(cat "$R/etc/subgid")" = "$(printf 'alice:100000:65536\ncontainers:165536:65536')" ]
+}
+
+@test "setup containerd on an empty root: config.toml version 2 importing conf.d, the runc runtime's BinaryName" {
+  og_setup containerd
+  [ "$status" -eq 0 ]
+  [ "$(cat "$R/etc/containerd/config.toml")" = "$(printf 'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]')" ]
+  grep -qx '\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc\]' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx '  runtime_type = "io.containerd.runc.v2"' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx '\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options\]' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx '  BinaryName = "/opt/ocigate/bin/ocigate-runc"' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx 'version = 2' "$R/etc/containerd/conf.d/ocigate.toml"
+  [[ "$output" == *"systemctl restart containerd"* ]]
+}
+
+@test "setup containerd: a config.toml without imports gets the line at the top, the rest kept" {
+  mkdir -p "$R/etc/containerd"
+  printf 'version = 2\n\n[plugins]\n  [plugins."io.containerd.grpc.v1.cri".cni]\n    bin_dir = "/usr/lib/cni"\n' \
+    >"$R/etc/containerd/config.toml"
+  cp "$R/etc/containerd/config.toml" "$T/before"
+  og_setup containerd
+  [ "$status" -eq 0 ]
+  diff <(printf 'imports = ["/etc/containerd/conf.d/*.toml"]\n'; cat "$T/before") "$R/etc/containerd/config.toml"
+  # containerd 1.x merges an import by whole plugin sections: said.
+  [[ "$output" == *"whole plugin sections"* ]]
+}
+
+@test "setup containerd: a one-line imports array gets the entry; one that has it is left alone" {
+  mkdir -p "$R/etc/containerd"
+  printf 'version = 2\nimports = ["/etc/containerd/other.toml", ] # ours\n[debug]\n  level = "info"\n' \
+    >"$R/etc/containerd/config.toml"
+  og_setup containerd
+  [ "$status" -eq 0 ]
+  [ "$(sed -n 2p "$R/etc/containerd/config.toml")" = 'imports = ["/etc/containerd/other.toml", "/etc/containerd/conf.d/*.toml"] # ours' ]
+  printf 'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]\n' >"$R/etc/containerd/config.toml"
+  rm -rf "$R/var" "$R/etc/containerd/conf.d"
+  og_setup containerd
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"config.toml"* ]]
+  [ "$(cat "$R/etc/containerd/config.toml")" = "$(printf 'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]')" ]
+}
+
+@test "setup containerd: version = 3 (containerd 2.x) gets the io.containerd.cri.v1.runtime table" {
+  mkdir -p "$R/etc/containerd"
+  printf 'version = 3\n' >"$R/etc/containerd/config.toml"
+  og_setup containerd
+  [ "$status" -eq 0 ]
+  grep -qx 'version = 3' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx '\[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc\]' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx '\[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options\]' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx '  BinaryName = "/opt/ocigate/bin/ocigate-runc"' "$R/etc/containerd/conf.d/ocigate.toml"
+  ! grep -q grpc "$R/etc/containerd/conf.d/ocigate.toml"
+}
+
+@test "setup containerd refuses imports it cannot edit safely (multi-line), and a config without a version" {
+  mkdir -p "$R/etc/containerd"
+  printf 'version = 2\nimports = [\n  "/etc/x.toml",\n]\n' >"$R/etc/containerd/config.toml"
+  local before
+  before=$(tree_sum)
+  og_setup containerd docker
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"cannot edit it safely"* ]]
+  [ "$(tree_sum)" = "$before" ]
+  printf '[plugins.cri]\n  x = 1\n' >"$R/etc/containerd/config.toml"
+  og_setup containerd
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"no top-level version"* ]]
+}
+
+# crio.conf(5): default_runtime in [crio.runtime] names a
+# [crio.runtime.runtimes.NAME] table, whose keys include runtime_path,
+# runtime_type ("oci", "vm" or "pod") and runtime_root.
+@test "setup crio: a crio.conf.d file with only keys crio.conf(5) documents, in their tables" {
+  og_setup crio
+  [ "$status" -eq 0 ]
+  local f=$R/etc/crio/crio.conf.d/50-ocigate.conf
+  python3 - "$f" <<'PY'
+import sys, tomllib
+with open(sys.argv[1], "rb") as fh:
+    conf = tomllib.load(fh)
+assert list(conf) == ["crio"], conf
+rt = conf["crio"]["runtime"]
+assert set(rt) <= {"default_runtime", "runtimes"}, rt
+name = rt["default_runtime"]
+assert name == "ocigate-runc" and name in rt["runtimes"], rt
+for n, r in rt["runtimes"].items():
+    assert set(r) <= {"runtime_path", "runtime_type", "runtime_root", "runtime_config_path",
+                      "monitor_path", "monitor_cgroup", "monitor_exec_cgroup", "monitor_env",
+                      "allowed_annotations", "privileged_without_host_devices", "platform_runtime_paths"}, r
+    assert r["runtime_type"] in ("oci", "vm", "pod"), r
+assert rt["runtimes"]["ocigate-runc"] == {"runtime_path": "/opt/ocigate/bin/ocigate-runc",
+                                          "runtime_type": "oci", "runtime_root": "/run/runc"}
+PY
+  [[ "$output" == *"systemctl restart crio"* ]]
+}
+
+@test "setup podman's and containerd's TOML files parse as TOML" {
+  og_setup --userns podman containerd
+  [ "$status" -eq 0 ]
+  python3 - "$R" <<'PY'
+import sys, tomllib
+r = sys.argv[1]
+p = tomllib.load(open(r + "/etc/containers/containers.conf.d/50-ocigate.conf", "rb"))
+assert p["engine"]["runtime"] == "ocigate-runc"
+assert p["engine"]["runtimes"]["ocigate-runc"] == ["/opt/ocigate/bin/ocigate-runc"]
+assert p["engine"]["runtimes"]["ocigate-crun"] == ["/opt/ocigate/bin/ocigate-crun"]
+assert p["containers"]["userns"] == "auto"
+c = tomllib.load(open(r + "/etc/containerd/conf.d/ocigate.toml", "rb"))
+assert c["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["runc"]["options"]["BinaryName"] == "/opt/ocigate/bin/ocigate-runc"
+assert tomllib.load(open(r + "/etc/containerd/config.toml", "rb"))["imports"] == ["/etc/containerd/conf.d/*.toml"]
+PY
+}
+
+# A root with something of every engine's, for --print, idempotence and undo.
+crowded_root() {
+  mkdir -p "$R/etc/docker" "$R/etc/containerd" "$R/etc/ocigate"
+  printf '{"debug": true, "runtimes": {"crun": {"path": "/usr/bin/crun"}}}\n' >"$R/etc/docker/daemon.json"
+  printf 'version = 2\nimports = ["/etc/containerd/a.toml"]\n' >"$R/etc/containerd/config.toml"
+  printf 'alice:100000:65536\n' >"$R/etc/subuid"
+  jq '.log = {"file": "/var/log/ocigate.log"}' "$POLICIES/default.json" >"$R/etc/ocigate/policy.json"
+}
+
+@test "setup --print shows a diff per file and changes nothing, not even the journal" {
+  crowded_root
+  local before
+  before=$(tree_sum)
+  og_setup --print --userns --mode dry-run docker podman containerd crio
+  [ "$status" -eq 0 ]
+  [ "$(tree_sum)" = "$before" ]
+  [[ "$output" == *"--- /etc/docker/daemon.json"* ]]
+  [[ "$output" == *'+  "default-runtime": "ocigate-runc"'* ]]
+  [[ "$output" == *"+++ /etc/containers/containers.conf.d/50-ocigate.conf (ocigate setup)"* ]]
+  [[ "$output" == *'+containers:'*':65536'* ]]
+  [[ "$output" == *'+  "mode": "dry-run",'* ]]
+  [[ "$output" == *'-imports = ["/etc/containerd/a.toml"]'* ]]
+  [[ "$output" == *"systemctl restart containerd"* ]]
+  [ ! -e "$R/var" ]
+}
+
+@test "setup twice is setup once; the journal keeps the first originals" {
+  crowded_root
+  og_setup --userns docker podman containerd crio
+  [ "$status" -eq 0 ]
+  local once
+  once=$(tree_sum)
+  og_setup --userns docker podman containerd crio
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"nothing to change"* ]]
+  [ "$(tree_sum)" = "$once" ]
+  # A second setup that changes a file again keeps the original of the first.
+  og_setup --userns --mode dry-run docker
+  [ "$status" -eq 0 ]
+  og_setup --undo docker podman containerd crio
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .mode "$R/etc/ocigate/policy.json")" = enforce ]
+}
+
+@test "setup --undo gives every file back byte for byte and removes what setup made" {
+  crowded_root
+  local before
+  before=$(tree_sum)
+  og_setup --userns --mode dry-run docker podman containerd crio
+  [ "$status" -eq 0 ]
+  [ -f "$R/var/lib/ocigate/setup/journal.json" ]
+  og_setup --undo --print podman
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"+++ /dev/null"* ]]
+  og_setup --undo docker podman
+  [ "$status" -eq 0 ]
+  [ ! -e "$R/etc/containers" ]
+  og_setup --undo containerd crio
+  [ "$status" -eq 0 ]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "setup --undo of one engine leaves the others, and the shared policy until the last one goes" {
+  og_setup --mode dry-run docker crio
+  [ "$status" -eq 0 ]
+  og_setup --undo docker
+  [ "$status" -eq 0 ]
+  [ ! -e "$R/etc/docker/daemon.json" ]
+  [ -e "$R/etc/crio/crio.conf.d/50-ocigate.conf" ]
+  [ "$(jq -r .mode "$R/etc/ocigate/policy.json")" = dry-run ]
+  og_setup --undo crio
+  [ "$status" -eq 0 ]
+  [ -z "$(ls -A "$R")" ]
+}
+
+@test "setup --undo: a file changed since setup wrote it is named and left; the others are given back" {
+  crowded_root
+  cp "$R/etc/containerd/config.toml" "$T/config.toml"
+  og_setup docker containerd
+  [ "$status" -eq 0 ]
+  echo '{"edited": "by the admin"}' >"$R/etc/docker/daemon.json"
+  og_setup --undo docker containerd
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"/etc/docker/daemon.json: changed since ocigate setup wrote it: left as it is"* ]]
+  [ "$(cat "$R/etc/docker/daemon.json")" = '{"edited": "by the admin"}' ]
+  cmp "$T/config.toml" "$R/etc/containerd/config.toml"
+  [ ! -e "$R/etc/containerd/conf.d" ]
+  # It stays in the journal: once the admin puts setup's text back, undo can go on.
+  [ "$(jq -r '.files[].path' "$R/var/lib/ocigate/setup/journal.json")" = /etc/docker/daemon.json ]
+}
+
+@test "setup --mode dry-run then enforce flips the policy's mode and keeps every other key" {
+  mkdir -p "$R/etc/ocigate"
+  jq '.log = {"file": "/var/log/ocigate.log"}' "$POLICIES/default.json" >"$R/etc/ocigate/policy.json"
+  og_setup --mode dry-run crio
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .mode "$R/etc/ocigate/policy.json")" = dry-run ]
+  [ "$(jq -c 'del(.mode)' "$R/etc/ocigate/policy.json")" = "$(jq -c 'del(.mode) | .log = {"file": "/var/log/ocigate.log"}' "$POLICIES/default.json")" ]
+  og_setup --mode enforce crio
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .mode "$R/etc/ocigate/policy.json")" = enforce ]
+  [ "$(jq -r .log.file "$R/etc/ocigate/policy.json")" = /var/log/ocigate.log ]
+  "$OCIGATE" policy validate "$R/etc/ocigate/policy.json"
+}
+
+@test "setup --mode dry-run on a root without a policy writes the default in dry-run; without --mode a policy is left" {
+  og_setup --mode dry-run podman
+  [ "$status" -eq 0 ]
+  [ "$(jq -c 'del(.mode)' "$R/etc/ocigate/policy.json")" = "$(jq -c 'del(.mode)' "$POLICIES/default.json")" ]
+  [ "$(jq -r .mode "$R/etc/ocigate/policy.json")" = dry-run ]
+  og_setup podman
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .mode "$R/etc/ocigate/policy.json")" = dry-run ]
+}
+
+@test "setup: usage errors exit 2; runtimes and all are not there yet" {
+  og_setup
+  [ "$status" -eq 2 ]
+  og_setup runtimes
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"setup runtimes: not yet"* ]]
+  og_setup all
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"not yet"* ]]
+  og_setup lxc
+  [ "$status" -eq 2 ]
+  og_setup --mode audit docker
+  [ "$status" -eq 2 ]
+  og_setup --restart later docker
+  [ "$status" -eq 2 ]
+  og_setup --undo --userns docker
+  [ "$status" -eq 2 ]
+  run "$OCIGATE" setup --root "$R" --bindir 'rel/bin' docker
+  [ "$status" -eq 2 ]
+  run "$OCIGATE" setup --root "$R/none" docker
+  [ "$status" -eq 2 ]
+  [ -z "$(ls -A "$R")" ]
+  run "$OCIGATE" setup --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"--restart HOW"* ]]
+}
+
+@test "setup without --bindir names the directory of the running ocigate" {
+  run "$OCIGATE" setup --root "$R" docker
+  [ "$status" -eq 0 ]
+  [ "$(jq -r '.runtimes["ocigate-runc"].path' "$R/etc/docker/daemon.json")" = "$(dirname "$(readlink -f "$OCIGATE")")/ocigate-runc" ]
+}
+
+@test "setup --undo with nothing set up is nothing to do" {
+  og_setup --undo docker
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"nothing to undo"* ]]
+}
