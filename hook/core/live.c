@@ -36,6 +36,8 @@ live_process_release (struct live_process *lp)
       free (lp->mounts[i].source);
     }
   free (lp->mounts);
+  for (size_t t = 0; t < NS__COUNT; t++)
+    free (lp->ns_why[t]);
   *lp = (struct live_process){ 0 };
 }
 
@@ -54,6 +56,19 @@ char *
 live_ns_path (const struct live_process *lp, enum ns_type t)
 {
   return xasprintf ("%s/%d/ns/%s", lp->proc_path, (int)lp->pid, ns_proc_name (t));
+}
+
+enum ns_identity
+live_ns_identify (struct live_process *lp, struct host_info *host, enum ns_type t, const char **why)
+{
+  if (!lp->ns_probed[t])
+    {
+      cleanup_free char *path = live_ns_path (lp, t);
+      lp->ns_identity[t] = host_ns_identify (host, t, path, &lp->ns_why[t]);
+      lp->ns_probed[t] = true;
+    }
+  *why = lp->ns_why[t];
+  return lp->ns_identity[t];
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */

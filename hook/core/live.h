@@ -37,6 +37,10 @@ struct live_process
 {
   pid_t pid;
   const char *proc_path; /* the host's /proc (host_info.proc_path) */
+  /* live_ns_identify()'s answers, by namespace type */
+  bool ns_probed[NS__COUNT];
+  enum ns_identity ns_identity[NS__COUNT];
+  char *ns_why[NS__COUNT];
   bool mounts_loaded;
   struct live_mount *mounts;
   size_t n_mounts;
@@ -51,6 +55,11 @@ int live_process_check (const struct live_process *lp, ocigate_error_t *err);
 
 /* "/proc/PID/ns/net" (allocated). */
 char *live_ns_path (const struct live_process *lp, enum ns_type t);
+
+/* Whether the process's namespace of type t is the host's
+ * (host_ns_identify() of live_ns_path()), asked once per type: several
+ * rules ask.  *why (the process's, not to be freed) says what failed. */
+enum ns_identity live_ns_identify (struct live_process *lp, struct host_info *host, enum ns_type t, const char **why);
 
 /* The mounts of the process's mount namespace whose mount point is `under`
  * or below it (a canonical host path), in mount order, read on the first

@@ -65,10 +65,10 @@ live_evaluate_type (const struct rule_context *ctx, const struct rule_setting *s
   const struct ns_entry *ns = &ctx->config->ns[t];
   const char *name = ns_type_name (t);
   cleanup_free char *path = live_ns_path (ctx->live, t);
-  cleanup_free char *why = NULL;
+  const char *why = NULL;
   cleanup_free char *pointer
       = ns->present ? xasprintf ("/linux/namespaces/%zu", ns->index) : xstrdup ("/linux/namespaces");
-  switch (host_ns_identify (ctx->host, t, path, &why))
+  switch (live_ns_identify (ctx->live, ctx->host, t, &why))
     {
     case NS_IDENTITY_HOST:
       if (!ns->present)

@@ -444,13 +444,21 @@ sensitive_objects_release (struct sensitive_objects *so)
 static void
 sensitive_objects_find (const struct sensitive *sens, size_t n, struct sensitive_objects *so)
 {
+  /* The paths looked up so far: the sensitive paths share most of the
+   * directories above them. */
+  cleanup_strbuf struct strbuf seen = { 0 };
+  strbuf_append (&seen, "\n");
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *path = xstrdup (sens[i].resolved);
       for (;;)
         {
           struct stat st;
-          if (stat (path, &st) == 0)
+          cleanup_free char *key = xasprintf ("\n%s\n", path);
+          bool looked = strstr (seen.buf, key) != NULL;
+          if (!looked)
+            strbuf_append (&seen, key + 1);
+          if (!looked && stat (path, &st) == 0)
             {
               so->obj = xreallocarray (so->obj, so->n + 1, sizeof *so->obj);
               so->obj[so->n++] = (struct sensitive_object){ st.st_dev, st.st_ino, sens[i].resolved, xstrdup (path) };

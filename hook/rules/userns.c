@@ -44,13 +44,15 @@ view_new (struct userns_view *view, const struct oci_config *cfg)
   };
 }
 
-/* The namespace at path (taken): host_kind when it is the host's, else
- * USERNS_JOINED with its own mappings, or USERNS_UNKNOWN. */
+/* The namespace at path (taken), which is `identity`: host_kind when it
+ * is the host's, else USERNS_JOINED with its own mappings, or
+ * USERNS_UNKNOWN. */
 static void
-view_of_path (struct userns_view *view, const struct rule_context *ctx, char *path, enum userns_kind host_kind)
+view_of_identity (struct userns_view *view, const struct rule_context *ctx, char *path, enum ns_identity identity,
+                  enum userns_kind host_kind)
 {
   cleanup_free char *owned = path;
-  switch (host_ns_identify (ctx->host, NS_USER, path, &view->why))
+  switch (identity)
     {
     case NS_IDENTITY_HOST:
       view->kind = host_kind;
@@ -72,7 +74,11 @@ view_live (struct userns_view *view, const struct rule_context *ctx)
 {
   const struct oci_config *cfg = ctx->config;
   const struct ns_entry *ns = &cfg->ns[NS_USER];
-  view_of_path (view, ctx, live_ns_path (ctx->live, NS_USER), ns->present ? USERNS_HOST : USERNS_NONE);
+  const char *why = NULL;
+  enum ns_identity identity = live_ns_identify (ctx->live, ctx->host, NS_USER, &why);
+  if (why)
+    view->why = xstrdup (why);
+  view_of_identity (view, ctx, live_ns_path (ctx->live, NS_USER), identity, ns->present ? USERNS_HOST : USERNS_NONE);
   if (view->kind != USERNS_JOINED)
     return;
   view->live = true;
@@ -98,7 +104,8 @@ userns_view_init (struct userns_view *view, const struct rule_context *ctx)
   else if (ns->path == NULL)
     view_new (view, cfg);
   else
-    view_of_path (view, ctx, xstrdup (ns->path), USERNS_HOST);
+    view_of_identity (view, ctx, xstrdup (ns->path), host_ns_identify (ctx->host, NS_USER, ns->path, &view->why),
+                      USERNS_HOST);
 }
 
 void
