@@ -59,7 +59,9 @@ cleanup() {
         umount_under "$WORK"
     fi
     # Part 1's stand-in for a container's process, by PID.
-    if [ -n "${INIT_HOLDER:-}" ]; then kill "$INIT_HOLDER" "${INIT_PID:-}" 2>/dev/null; fi
+    # SIGKILL: unshare ignores SIGTERM while it waits, and the stand-in is
+    # the init of its PID namespace, which takes only SIGKILL from outside.
+    if [ -n "${INIT_HOLDER:-}" ]; then kill -KILL "$INIT_HOLDER" ${INIT_PID:+"$INIT_PID"} 2>/dev/null; fi
     if [ -n "$RUNC" ] && [ -d "$RUNC_ROOT" ]; then
         for id in $("$RUNC" --root "$RUNC_ROOT" list -q 2>/dev/null); do
             "$RUNC" --root "$RUNC_ROOT" delete -f "$id" >/dev/null 2>&1 || true
