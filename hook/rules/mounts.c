@@ -561,10 +561,20 @@ judge_live_mounts (const struct rule_context *ctx, const struct rule_setting *s,
   for (size_t i = 0; i <= n; i++)
     {
       const struct live_mount *m = i < n ? &mounts[i] : NULL;
-      if (m && m->covered)
-        continue;
       const char *point = m ? m->mount_point : rootfs;
       const char *dest = point[rootfs_len] ? point + rootfs_len : "/";
+      if (m && m->covered)
+        {
+          /* A later mount on the same point hides it from a lookup by path,
+           * and a container that may unmount the top one would see it. */
+          if (strcmp (dest, "/") != 0 && !is_pseudo_fs (m->fstype))
+            verdict_add_finding (v, s->rule->id, s->action, "/mounts",
+                                 "container's mount at %s (%s %s) lies under another mount on the same point: what "
+                                 "it shows cannot be judged, and unmounting the one on top would show it; give each "
+                                 "destination one mount",
+                                 dest, m->fstype, m->source);
+          continue;
+        }
       struct stat st = { 0 };
       int e = m ? m->stat_error : live_stat (ctx->live, rootfs, &st);
       if (m && e == 0)

@@ -184,3 +184,29 @@ SH
   # refused by the hook the wrapper added, not by the wrapper
   [[ "$stderr" == *"error running hook #0"*"denied by mounts: "*"/mnt"* ]]
 }
+
+@test "live: a bind source that led to / hidden under a later mount on the same point is refused, not skipped" {
+  # The swapped bind is covered by a tmpfs at the same destination: a
+  # lookup by path sees the tmpfs, and a container that may unmount it
+  # would see the host's /.
+  write_policy "$P" '.rules.hooks = {"action": "deny", "allow": ["/bin/sh"]}'
+  for stage in none prestart; do
+    rm -rf "$T/b"
+    hook_bundle "$T/b" "$stage"
+    jq_inplace "$T/b/config.json" '.mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "ro"]},
+        {"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]}]
+      | .process.args = ["/bin/sh", "-c", "grep \" /mnt \" /proc/self/mountinfo"]' --arg s "$T/pub/link"
+    flip "$T/pub/link" /
+    run --separate-stderr "$RUNC" --root "$R" run -b "$T/b" "lh-$stage"
+    echo "$stage: status=$status out=$output err=$stderr"
+    if [ "$stage" = none ]; then
+      # control: two mounts at /mnt in the container, the host's / below
+      [ "$status" -eq 0 ]
+      [ "$(grep -c ' /mnt ' <<<"$output")" -eq 2 ]
+    else
+      [ "$status" -ne 0 ]
+      [[ "$stderr" == *"denied by mounts: container's mount at /mnt ("*") lies under another mount on the same point"* ]]
+    fi
+    "$RUNC" --root "$R" delete -f "lh-$stage" 2>/dev/null || true
+  done
+}
