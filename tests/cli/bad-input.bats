@@ -119,15 +119,7 @@ PY
 }
 
 @test "runtimes read differently: an exec --process file and an update's resources with \\u0000 are refused" {
-  cat >"$T/runtime" <<EOF
-#!/bin/sh
-printf '%s\n' "\$*" >>"$T/runtime.log"
-case " \$* " in *" state "*) exec cat "$T/state.json" ;; esac
-exit 0
-EOF
-  chmod 0755 "$T/runtime"
-  jq --arg r "$T/runtime" '.runtime = {"runc": $r, "crun": $r}' "$POLICIES/default.json" >"$T/policy.json"
-  chmod 0644 "$T/policy.json"
+  fake_runtime
   mkdir -m 0755 "$T/b"
   compliant_config >"$T/b/config.json"
   printf '{"ociVersion": "1.0.2", "id": "x", "status": "running", "bundle": "%s"}\n' "$T/b" >"$T/state.json"

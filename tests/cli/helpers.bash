@@ -27,3 +27,19 @@ mutate() {
 USERNS='.linux.namespaces += [{"type": "user"}]
   | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
   | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]'
+
+# fake_runtime [POLICY]: $T/policy.json is POLICY ($POLICIES/default.json
+# when none) naming $T/runtime as runc and crun: a script that logs its
+# arguments to $T/runtime.log and, for `state`, prints $T/state.json.
+fake_runtime() {
+  cat >"$T/runtime" <<EOF
+#!/bin/sh
+printf '%s\n' "\$*" >>"$T/runtime.log"
+case " \$* " in *" state "*) exec cat "$T/state.json" ;; esac
+exit 0
+EOF
+  chmod 0755 "$T/runtime"
+  jq --arg r "$T/runtime" '.runtime = {"runc": $r, "crun": $r}' "${1:-$POLICIES/default.json}" >"$T/policy.json"
+  chmod 0644 "$T/policy.json"
+  rm -f "$T/runtime.log"
+}

@@ -628,22 +628,6 @@ precreate() {
 
 # -------------------------------------------------- the wrapper: fail closed
 
-# fake_runtime [POLICY]: $T/policy.json is POLICY (default.json) naming
-# $T/runtime as runc and crun: a script that logs its arguments to
-# $T/runtime.log and, for `state`, prints $T/state.json.
-fake_runtime() {
-  cat >"$T/runtime" <<EOF
-#!/bin/sh
-printf '%s\n' "\$*" >>"$T/runtime.log"
-case " \$* " in *" state "*) exec cat "$T/state.json" ;; esac
-exit 0
-EOF
-  chmod 0755 "$T/runtime"
-  jq --arg r "$T/runtime" '.runtime = {"runc": $r, "crun": $r}' "${1:-$G/default.json}" >"$T/policy.json"
-  chmod 0644 "$T/policy.json"
-  rm -f "$T/runtime.log"
-}
-
 runtime_log() {
   if [ -e "$T/runtime.log" ]; then cat "$T/runtime.log"; fi
 }

@@ -16,15 +16,7 @@ setup() {
   mkdir -m 0755 "$T/b"
   compliant_config >"$T/b/config.json"
   printf '{"ociVersion": "1.0.2", "id": "c1", "status": "running", "pid": 1, "bundle": "%s"}\n' "$T/b" >"$T/state.json"
-  cat >"$T/runtime" <<EOF
-#!/bin/sh
-printf '%s\n' "\$*" >>"$T/runtime.log"
-case " \$* " in *" state "*) exec cat "$T/state.json" ;; esac
-exit 0
-EOF
-  chmod 0755 "$T/runtime"
-  jq --arg r "$T/runtime" '.runtime = {"runc": $r, "crun": $r}' "$POLICIES/default.json" >"$T/policy.json"
-  chmod 0644 "$T/policy.json"
+  fake_runtime
 }
 
 teardown() {
