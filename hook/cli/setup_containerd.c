@@ -105,6 +105,8 @@ setup_containerd_imports (const char *text, size_t len, const char *entry, char 
   bool keys = false;
   *version = 0;
   *out = NULL;
+  if (memchr (text, '\0', len))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "a NUL byte: not a TOML file");
   for (const char *line = text; line < end;)
     {
       const char *eol = memchr (line, '\n', (size_t)(end - line));
@@ -389,6 +391,8 @@ setup_containerd_cri (const char *text, size_t len, const char *binary, char **o
   bool in_cri = false;
   size_t runc_at = SIZE_MAX, options_at = SIZE_MAX, lineno = 0;
   int depth = 0;
+  if (memchr (text, '\0', len))
+    return cri_refuse (err, 0, "a NUL byte (not a TOML file)");
   for (const char *line = text; line < end;)
     {
       const char *eol = memchr (line, '\n', (size_t)(end - line));
@@ -496,6 +500,7 @@ containerd_other_cri (struct setup_ctx *ctx, ocigate_error_t *err)
   cleanup_dir DIR *d = opendir (dir);
   if (d == NULL)
     return errno == ENOENT ? 0 : ocigate_error_make_errno (err, errno, "containerd: %s", dir);
+  // cppcheck-suppress readdirCalled ; one thread, and readdir_r is deprecated (readdir(3))
   for (struct dirent *de; (de = readdir (d)) != NULL;)
     {
       size_t n = strlen (de->d_name);
