@@ -214,8 +214,9 @@ teardown() {
   assert_eq "$(host_tree)" "$set_up" "the host's files after setup --undo --print"
   og_setup --undo "${ENGINES[@]}"
   assert_status 0
-  assert_contains "$output" "removed /etc/docker/daemon.json"
-  assert_contains "$output" "restored /etc/subuid"
+  # (removed where setup made the file, restored where it changed one)
+  [[ "$output" =~ (removed|restored)\ /etc/docker/daemon.json ]]
+  [[ "$output" =~ (removed|restored)\ /etc/subuid ]]
   assert_eq "$(host_tree)" "$before" "the host's files after setup --undo"
   assert_host_tree "$ST/tree"
   # Nothing of setup's is left to undo.
@@ -226,7 +227,7 @@ teardown() {
   local once
   og_setup "${ENGINES[@]}"
   assert_status 0
-  assert_contains "$output" "created /etc/docker/daemon.json"
+  [[ "$output" =~ (created|changed)\ /etc/docker/daemon.json ]]
   once=$(host_tree)
   og_setup "${ENGINES[@]}"
   assert_status 0
