@@ -5,17 +5,20 @@
 #   - `--print` changes nothing; `--undo` gives back every file setup
 #     touched; setup twice is setup once: each compared on the host's own
 #     files (path, type, mode, owner, link target, SHA-256).
-#   - After `ocigate setup` of every engine on the host: a root container
-#     without a user namespace is refused under Docker, Podman and
-#     containerd, and so are the ways around the gate the engines offer
-#     (`podman --hooks-dir EMPTY run`, `podman exec -u 0`...), each beside
-#     a `--user 1000` container that starts through the same setup.
+#   - After `ocigate setup all` (every engine on the host, and runc and
+#     crun themselves): a root container without a user namespace is
+#     refused under Docker, Podman and containerd, and so are the ways
+#     around the gate the engines offer (`docker run --runtime runc`,
+#     `podman --hooks-dir EMPTY run`, `podman exec -u 0`, `ctr run` without
+#     `--runc-binary`...), each beside a `--user 1000` container that
+#     starts through the same setup.
 #   - `ocigate setup --userns docker podman`: a root container starts in a
 #     user namespace (no 0 -> 0 in its uid_map), Docker's after the
 #     restart setup asks for, Podman's with nothing else done.
 #
 # THIS SUITE CHANGES THE HOST (/etc/docker, /etc/containers, /etc/containerd,
-# /etc/ocigate, /etc/subuid, /etc/subgid, /var/lib/ocigate).  It runs under
+# /etc/ocigate, /etc/subuid, /etc/subgid, /var/lib/ocigate, and dpkg
+# diversions of /usr/sbin/runc and /usr/bin/crun).  It runs under
 # the lock every suite that changes the host takes:
 #     flock /tmp/ocigate-host.lock bats --tap tests/e2e/setup.bats
 # (setup_file takes it itself when no parent process holds it).  setup_file
@@ -38,11 +41,13 @@ load lib-daemon
 load lib-hook
 load lib-setup
 
-# What `ocigate setup` sets up here: every engine this host has.
-ENGINES=(docker podman containerd)
+# What the tests set up: every engine on the host, and runc and crun
+# themselves (`all`, as the README says to run it).
+ENGINES=(all)
 # Podman's default ulimits are above what such hosts allow; no
 # containers.conf is written for them (that would be a file of the host).
 ULIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+IMG_ROOT=docker.io/library/ocigate-e2e-root:1
 IMG_USER=docker.io/library/ocigate-e2e-user:1
 
 # ----------------------------------------------------------------- helpers
@@ -183,7 +188,7 @@ teardown() {
 
 # ------------------------------------------------------- the host's files
 
-@test "setup --print changes nothing on the host (its files compared), and shows each change" {
+@test "setup --print all changes nothing on the host (its files compared), and shows each change" {
   local before
   before=$(host_tree)
   og_setup --print --userns --mode dry-run "${ENGINES[@]}"
@@ -193,12 +198,15 @@ teardown() {
   assert_contains "$output" "+++ /etc/containerd/conf.d/ocigate.toml (ocigate setup)"
   assert_contains "$output" "+++ /etc/subuid (ocigate setup)"
   assert_contains "$output" "+++ /etc/ocigate/policy.json (ocigate setup)"
-  assert_contains "$output" "would keep the originals in /var/lib/ocigate/setup/"
+  assert_contains "$output" "would run: /usr/bin/dpkg-divert --package ocigate --divert /usr/sbin/runc.distrib --rename --add /usr/sbin/runc"
+  assert_contains "$output" "would link /usr/sbin/runc -> $ST/prefix/bin/ocigate-runc"
+  assert_contains "$output" "would keep the originals"
   assert_eq "$(host_tree)" "$before" "the host's files after setup --print"
   assert_host_tree "$ST/tree"
+  assert_eq "$(dpkg-divert --list | sort)" "$(cat "$ST/diversions")" "dpkg-divert --list after setup --print"
 }
 
-@test "setup, setup --userns, then --undo gives back every file byte for byte (and --undo --print changes nothing)" {
+@test "setup all, setup --userns docker podman, then --undo all gives back every file byte for byte (and --undo --print changes nothing)" {
   local before set_up
   before=$(host_tree)
   og_setup "${ENGINES[@]}"
@@ -219,15 +227,19 @@ teardown() {
   [[ "$output" =~ (removed|restored)\ /etc/subuid ]]
   assert_eq "$(host_tree)" "$before" "the host's files after setup --undo"
   assert_host_tree "$ST/tree"
+  assert_eq "$(dpkg-divert --list | sort)" "$(cat "$ST/diversions")" "dpkg-divert --list after setup --undo"
   # Nothing of setup's is left to undo.
   [ -z "$(host_leftovers)" ]
 }
 
-@test "setup twice is setup once: the second says nothing to change and changes nothing" {
+@test "setup all twice is setup all once: the second says nothing to change and changes nothing" {
   local once
   og_setup "${ENGINES[@]}"
   assert_status 0
   [[ "$output" =~ (created|changed)\ /etc/docker/daemon.json ]]
+  # runc's place: a link to the wrapper, runc itself where dpkg moved it.
+  assert_eq "$(readlink /usr/sbin/runc)" "$ST/prefix/bin/ocigate-runc" "/usr/sbin/runc"
+  assert_eq "$(real_runc)" /usr/sbin/runc.distrib "dpkg-divert --truename /usr/sbin/runc"
   once=$(host_tree)
   og_setup "${ENGINES[@]}"
   assert_status 0
@@ -239,7 +251,7 @@ teardown() {
 
 # ------------------------------------------------------------------ Docker
 
-@test "docker: after setup, a --user 1000 container starts through ocigate-runc, the default runtime of daemon.json" {
+@test "docker: after setup all, a --user 1000 container starts through ocigate-runc, the default runtime of daemon.json" {
   e2e_need_cmd dockerd "$DOCKER_CLI"
   host_set_up
   docker_up
@@ -248,7 +260,7 @@ teardown() {
   assert_contains "$output" "uid=1000"
 }
 
-@test "docker: after setup, a root container without a user namespace is refused by user.root" {
+@test "docker: after setup all, a root container without a user namespace is refused by user.root" {
   e2e_need_cmd dockerd "$DOCKER_CLI"
   host_set_up
   docker_up
@@ -258,9 +270,22 @@ teardown() {
   if is_root_id "$output"; then false; fi
 }
 
+@test "docker: after setup all, docker run --runtime runc of a root container is refused by user.root" {
+  e2e_need_cmd dockerd "$DOCKER_CLI"
+  host_set_up
+  docker_up
+  # Control: Docker's own runc runtime starts a --user 1000 container.
+  run -0 d run --rm --network none --runtime runc --user 1000 bb:1 /bin/id
+  assert_contains "$output" "uid=1000"
+  run d run --rm --network none --runtime runc bb:1 /bin/id
+  assert_failure
+  assert_contains "$output" "OCI runtime create failed: $MSG_USER_ROOT"
+  if is_root_id "$output"; then false; fi
+}
+
 # ------------------------------------------------------------------ Podman
 
-@test "podman: after setup, a --user 1000 container starts through ocigate-runc, the runtime of the drop-in" {
+@test "podman: after setup all, a --user 1000 container starts through ocigate-runc, the runtime of the drop-in" {
   e2e_need_cmd podman
   host_set_up
   run -0 p info --format '{{.Host.OCIRuntime.Path}}'
@@ -269,7 +294,7 @@ teardown() {
   assert_contains "$output" "uid=1000"
 }
 
-@test "podman: after setup, a root container without a user namespace is refused by user.root" {
+@test "podman: after setup all, a root container without a user namespace is refused by user.root" {
   e2e_need_cmd podman
   host_set_up
   run prun localhost/bb:1 /bin/id
@@ -278,7 +303,7 @@ teardown() {
   if is_root_id "$output"; then false; fi
 }
 
-@test "podman: after setup, podman --hooks-dir EMPTY run of a root container is refused by user.root" {
+@test "podman: after setup all, podman --hooks-dir EMPTY run of a root container is refused by user.root" {
   e2e_need_cmd podman
   host_set_up
   # Control: the same empty hooks dir lets a --user 1000 container start.
@@ -290,7 +315,19 @@ teardown() {
   if is_root_id "$output"; then false; fi
 }
 
-@test "podman: after setup, podman exec -u 0 in a --user 1000 container is refused by user.root" {
+@test "podman: after setup all, podman --runtime runc of a root container is refused by user.root" {
+  e2e_need_cmd podman
+  host_set_up
+  # Control: runc, named on the command line, starts a --user 1000 container.
+  run -0 prun --runtime runc --user 1000 localhost/bb:1 /bin/id
+  assert_contains "$output" "uid=1000"
+  run prun --runtime runc localhost/bb:1 /bin/id
+  assert_failure
+  assert_contains "$output" "$MSG_USER_ROOT"
+  if is_root_id "$output"; then false; fi
+}
+
+@test "podman: after setup all, podman exec -u 0 in a --user 1000 container is refused by user.root" {
   e2e_need_cmd podman
   host_set_up
   local cid
@@ -308,7 +345,7 @@ teardown() {
 # judges the exec with the container and rewrites its --process file to the
 # policy's allowlist (README, "The wrapper"): the exec runs, with no
 # capability the policy does not allow.
-@test "podman: after setup, podman exec --privileged in a --user 1000 container gets no capability beyond the allowlist" {
+@test "podman: after setup all, podman exec --privileged in a --user 1000 container gets no capability beyond the allowlist" {
   e2e_need_cmd podman
   host_set_up
   local cid want got
@@ -327,11 +364,22 @@ teardown() {
 
 # -------------------------------------------------------------- containerd
 
-@test "containerd: ctr run without --runc-binary: a User 1000 image starts" {
+@test "containerd: after setup all, ctr run without --runc-binary: a User 1000 image starts" {
   e2e_need_cmd containerd ctr
   host_set_up
   run -0 c run --rm --seccomp "$IMG_USER" "ocigate-e2e-setup-$BATS_TEST_NUMBER" /bin/id
   assert_contains "$output" "uid=1000"
+}
+
+# ctr runs runc by name, which setup all made the wrapper: the same image
+# without a User is refused (with --seccomp: the one rule left is user.root).
+@test "containerd: after setup all, ctr run without --runc-binary of a root image is refused by user.root" {
+  e2e_need_cmd containerd ctr
+  host_set_up
+  run c run --rm --seccomp "$IMG_ROOT" "ocigate-e2e-setup-$BATS_TEST_NUMBER" /bin/id
+  assert_failure
+  assert_contains "$output" "ctr: failed to create shim task: OCI runtime create failed: $MSG_USER_ROOT"
+  if is_root_id "$output"; then false; fi
 }
 
 # ------------------------------------------------------------------ userns
