@@ -147,6 +147,7 @@ runc_exec_process (const struct runc_args *args, struct oci_config *cfg, ocigate
         }
     }
   json_object_object_add (cfg->root, "process", proc);
+  cfg->exec_process = true;
   return oci_config_refresh (cfg, err);
 }
 

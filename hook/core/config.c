@@ -189,11 +189,15 @@ config_clear_views (struct oci_config *cfg)
   free (cfg->additional_gids);
   free (cfg->uid_mappings);
   free (cfg->gid_mappings);
+  /* What the file was, and whose process it holds, stays. */
   json_object *root = cfg->root;
   char *name = cfg->name;
+  bool via_link = cfg->via_link, exec_process = cfg->exec_process;
   memset (cfg, 0, sizeof *cfg);
   cfg->root = root;
   cfg->name = name;
+  cfg->via_link = via_link;
+  cfg->exec_process = exec_process;
 }
 
 int

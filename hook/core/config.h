@@ -57,6 +57,9 @@ struct oci_config
   json_object *root;
   char *name;    /* for messages: the file it came from */
   bool via_link; /* oci_config_load_file(): the path is a symbolic link */
+  /* process is one that `exec` adds to the running container (the
+   * wrapper), not the container's own. */
+  bool exec_process;
 
   uint32_t uid;
   uint32_t gid;

@@ -214,6 +214,18 @@ privileged_evaluate (const struct rule_context *ctx, const struct rule_setting *
           signal_no_masks, signal_host_devices, signal_writable_sysfs };
   cleanup_strbuf struct strbuf seen = { 0 };
   uint64_t count = 0;
+  /* An exec carries one mark only, its capabilities, and `docker exec
+   * --privileged` and `podman exec --privileged` ask for every one: that
+   * alone makes it privileged (the container's own marks were judged when
+   * it started).  Trimmed to the allowlist, it would run as something
+   * other than what was asked, failing with EPERM. */
+  if (ctx->config->exec_process && signal_all_caps (ctx->config, &seen))
+    {
+      verdict_add_finding (v, s->rule->id, s->action, "/process/capabilities",
+                           "exec is privileged (%s); drop exec --privileged, and add only the capabilities it needs",
+                           seen.buf);
+      return 0;
+    }
   for (size_t i = 0; i < PRIVILEGED_SIGNALS; i++)
     {
       cleanup_strbuf struct strbuf one = { 0 };

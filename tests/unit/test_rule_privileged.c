@@ -513,6 +513,43 @@ test_actions (void **state UNUSED)
                             "(\"off\", \"warn\", \"deny\")");
 }
 
+/* An exec carries one mark, its capabilities: every one is enough there
+ * (exec --privileged), fewer is not, and the container's own config with
+ * the same single mark is still not privileged. */
+static void
+test_exec_every_capability (void **state UNUSED)
+{
+  cleanup_free char *policy = policy_text ("deny", 0);
+  cleanup_free char *all = config_with_marks (MARK_CAPS);
+  cleanup_free char *few = config_with_marks (0);
+  const char *configs[] = { all, few };
+  for (int i = 0; i < 2; i++)
+    for (int exec = 0; exec < 2; exec++)
+      {
+        struct judged j;
+        memset (&j, 0, sizeof j);
+        j.policy = unit_policy (policy);
+        j.cfg = unit_config (configs[i]);
+        j.cfg->exec_process = exec;
+        ocigate_error_t err = NULL;
+        /* As the wrapper does once the exec's process is in: the mark stays. */
+        if (oci_config_refresh (j.cfg, &err) < 0)
+          fail_msg ("refresh failed: %s", err->msg);
+        unit_host (&j.host, 0, 0);
+        struct rule_context ctx = { .config = j.cfg, .host = &j.host };
+        if (ocigate_evaluate (j.policy, &ctx, &j.v, &err) < 0)
+          fail_msg ("evaluate failed: %s", err->msg);
+        bool want = i == 0 && exec;
+        assert_int_equal (j.v.n_findings, want ? 1 : 0);
+        if (want)
+          {
+            assert_non_null (strstr (j.v.findings[0].message, "exec is privileged (every capability"));
+            assert_non_null (strstr (j.v.findings[0].message, "drop exec --privileged"));
+          }
+        unit_judged_release (&j);
+      }
+}
+
 int
 main (void)
 {
@@ -520,6 +557,7 @@ main (void)
     cmocka_unit_test (test_docker_privileged),
     cmocka_unit_test (test_docker_privileged_fixture),
     cmocka_unit_test (test_one_mark_alone),
+    cmocka_unit_test (test_exec_every_capability),
     cmocka_unit_test (test_min_signals_exact),
     cmocka_unit_test (test_min_signals_bounds),
     cmocka_unit_test (test_device_rule_order),
