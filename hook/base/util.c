@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "base/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -158,6 +159,14 @@ cleanup_fclosep (void *p)
   FILE **f = p;
   if (*f)
     (void)fclose (*f); /* read-only streams: nothing was lost if it fails */
+}
+
+void
+cleanup_closedirp (void *p)
+{
+  DIR **d = p;
+  if (*d)
+    (void)closedir (*d);
 }
 
 void

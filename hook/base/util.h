@@ -21,12 +21,14 @@ void cleanup_closep (int *fd);
 void cleanup_json_putp (json_object **o);
 void cleanup_fclosep (void *p);
 void cleanup_strvp (void *p);
+void cleanup_closedirp (void *p);
 
 #define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
 #define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
 #define cleanup_json __attribute__ ((cleanup (cleanup_json_putp)))
 #define cleanup_file __attribute__ ((cleanup (cleanup_fclosep)))
 #define cleanup_strv __attribute__ ((cleanup (cleanup_strvp)))
+#define cleanup_dir __attribute__ ((cleanup (cleanup_closedirp)))
 
 static inline void *
 steal_ptr (void *pp)

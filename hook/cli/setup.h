@@ -136,4 +136,12 @@ void setup_account_ids (const char *text, size_t len, struct setup_id_range **v,
 int setup_containerd_imports (const char *text, size_t len, const char *entry, char **out, size_t *out_len,
                               int *version, ocigate_error_t *err);
 
+/* containerd 1.x's drop-in body: the CRI plugin's tables of config.toml
+ * (text) as they are, the runc runtime's runtime_type and BinaryName
+ * (binary) set in them; what else it found there worth saying goes to
+ * notes, one line each.  An error when a CRI setting could be where a
+ * line-by-line reading does not see it. */
+int setup_containerd_cri (const char *text, size_t len, const char *binary, char **out, size_t *out_len,
+                          struct strbuf *notes, ocigate_error_t *err);
+
 #endif

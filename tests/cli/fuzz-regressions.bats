@@ -441,3 +441,16 @@ EOF
   clean_exit
   [ "$status" -eq 1 ]
 }
+
+@test "regression containerd_toml-nul-bytes: a config.toml with NUL bytes is refused, nothing written" {
+  # Both readers copied the bytes after a NUL as they were, and the fuzz
+  # target's length check found it: the drop-in would have carried a file
+  # containerd cannot read.
+  mkdir -p "$T/root/etc/containerd"
+  cp "$REGRESSIONS/containerd_toml-nul-bytes" "$T/root/etc/containerd/config.toml"
+  run "$OCIGATE" setup --root "$T/root" --bindir /opt/ocigate/bin containerd
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"a NUL byte"* ]]
+  [ ! -e "$T/root/etc/containerd/conf.d" ]
+  cmp "$REGRESSIONS/containerd_toml-nul-bytes" "$T/root/etc/containerd/config.toml"
+}

@@ -164,8 +164,61 @@ EOF
   og_setup containerd
   [ "$status" -eq 0 ]
   diff <(printf 'imports = ["/etc/containerd/conf.d/*.toml"]\n'; cat "$T/before") "$R/etc/containerd/config.toml"
-  # containerd 1.x merges an import by whole plugin sections: said.
-  [[ "$output" == *"whole plugin sections"* ]]
+  # containerd 1.x takes a plugin's settings from one file: the drop-in
+  # carries config.toml's CRI table as it is.
+  grep -qx '  \[plugins."io.containerd.grpc.v1.cri".cni\]' "$R/etc/containerd/conf.d/ocigate.toml"
+  grep -qx '    bin_dir = "/usr/lib/cni"' "$R/etc/containerd/conf.d/ocigate.toml"
+}
+
+# Debian's own config.toml, read by the containerd binary (no daemon):
+# without the CRI tables carried over, `config dump` showed bin_dir
+# /opt/cni/bin, containerd's default, and the node's CNI plugins were lost.
+@test "setup containerd: containerd's own reading keeps the host's CRI settings and gets ocigate-runc" {
+  command -v containerd >/dev/null || skip "no containerd binary"
+  mkdir -p "$R/etc/containerd"
+  printf '%s\n' 'version = 2' '' '[plugins]' '  [plugins."io.containerd.grpc.v1.cri"]' \
+    '    sandbox_image = "registry.k8s.io/pause:3.9"' \
+    '    [plugins."io.containerd.grpc.v1.cri".cni]' '      bin_dir = "/usr/lib/cni"' \
+    '    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]' '      runtime_type = "io.containerd.runc.v1"' \
+    '      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]' '        SystemdCgroup = true' \
+    '        BinaryName = "/usr/local/sbin/runc"' >"$R/etc/containerd/config.toml"
+  og_setup containerd
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"BinaryName was /usr/local/sbin/runc"* ]]
+  # containerd reads the imports where the host has them: point them here.
+  sed "s|/etc/containerd/conf.d|$R/etc/containerd/conf.d|" "$R/etc/containerd/config.toml" >"$T/read.toml"
+  run containerd --config "$T/read.toml" config dump
+  [ "$status" -eq 0 ]
+  local cri
+  cri=$(printf '%s\n' "$output" | sed -n '/^  \[plugins."io.containerd.grpc.v1.cri"\]/,/^  \[plugins."io.containerd.internal/p')
+  [[ "$cri" == *'bin_dir = "/usr/lib/cni"'* ]]
+  [[ "$cri" == *'sandbox_image = "registry.k8s.io/pause:3.9"'* ]]
+  printf '%s\n' "$cri" | sed -n '/containerd.runtimes.runc\]/,/^ *\[.*runc.options\]/p' | grep -qx ' *runtime_type = "io.containerd.runc.v2"'
+  printf '%s\n' "$cri" | sed -n '/runtimes.runc.options\]/,/^ *\[/p' | grep -qx ' *BinaryName = "/opt/ocigate/bin/ocigate-runc"'
+  printf '%s\n' "$cri" | sed -n '/runtimes.runc.options\]/,/^ *\[/p' | grep -qx ' *SystemdCgroup = true'
+}
+
+@test "setup containerd: CRI settings it cannot carry line by line, or in another conf.d file, are refused" {
+  mkdir -p "$R/etc/containerd/conf.d"
+  local before bad
+  for bad in 'version = 2\n[plugins]\n  "io.containerd.grpc.v1.cri".sandbox_image = "x"\n' \
+    'version = 2\nplugins = { "io.containerd.grpc.v1.cri" = { sandbox_image = "x" } }\n' \
+    'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes]\n  runc.options.BinaryName = "/x"\n' \
+    'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  x = """\nlong\n"""\n' \
+    'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  x = [\n  "a",\n'; do
+    printf '%b' "$bad" >"$R/etc/containerd/config.toml"
+    before=$(tree_sum)
+    og_setup containerd
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"cannot carry its CRI settings safely"* ]]
+    [ "$(tree_sum)" = "$before" ]
+  done
+  printf 'version = 2\n' >"$R/etc/containerd/config.toml"
+  printf '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n' \
+    >"$R/etc/containerd/conf.d/10-registry.toml"
+  og_setup containerd
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"10-registry.toml has CRI settings"* ]]
 }
 
 @test "setup containerd: a one-line imports array gets the entry; one that has it is left alone" {

@@ -4,7 +4,7 @@
 # grows across runs); the dictionary is rebuilt from the string literals in
 # hook/, so rules added later are fuzzed with their own keys.
 # Usage (from the repository root): tests/fuzz/seed-corpus.sh TARGET CORPUS_DIR DICT
-#   TARGET: config | policy | state | runc_args
+#   TARGET: config | policy | state | runc_args | containerd_toml
 set -eu
 
 target=$1 corpus=$2 dict=$3
@@ -134,8 +134,21 @@ EOF
         '"create"' '"run"' '"exec"' '"=true"' '"=false"'
     } >"$dict"
     ;;
+  containerd_toml)
+    # Debian's config.toml, and the shapes setup edits or refuses.
+    state debian.toml "$(printf 'version = 2\n\n[plugins]\n  [plugins."io.containerd.grpc.v1.cri"]\n    [plugins."io.containerd.grpc.v1.cri".cni]\n      bin_dir = "/usr/lib/cni"\n      conf_dir = "/etc/cni/net.d"\n  [plugins."io.containerd.internal.v1.opt"]\n    path = "/var/lib/containerd/opt"\n')"
+    state imports.toml "$(printf 'version = 2\nimports = ["/etc/containerd/a.toml", '"'"'/b.toml'"'"'] # x\n[debug]\n  level = "info"\n')"
+    state runc.toml "$(printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  default_runtime_name = "runc"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n    runtime_type = "io.containerd.runc.v2"\n    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n      BinaryName = "/usr/bin/runc"\n      SystemdCgroup = true\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\n    runtime_type = "io.containerd.kata.v2"\n')"
+    state arrays.toml "$(printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  x = [\n    "[a]", { b = 1 },\n  ]\n  y = """\nz\n"""\n')"
+    state v3.toml "$(printf 'version = 3\n[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]\n  BinaryName = "/x"\n')"
+    {
+      printf '%s\n' '"["' '"]"' '"[["' '"]]"' '"."' '"="' '"\""' '"'"'"'"' '"\"\"\""' '"#"' '"{"' '"}"' '","' \
+        '"\x0a"' '"\x0d\x0a"' '"version"' '"imports"' '"plugins"' '"io.containerd.grpc.v1.cri"' '"containerd"' \
+        '"runtimes"' '"runc"' '"options"' '"BinaryName"' '"runtime_type"' '"default_runtime_name"'
+    } >"$dict"
+    ;;
   *)
-    echo "usage: $0 config|policy|state|runc_args CORPUS_DIR DICT" >&2
+    echo "usage: $0 config|policy|state|runc_args|containerd_toml CORPUS_DIR DICT" >&2
     exit 2
     ;;
 esac

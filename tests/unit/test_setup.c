@@ -131,6 +131,82 @@ test_containerd_imports (void **state UNUSED)
   refused ("x = \"\"\"\nimports\n\"\"\"\n");
 }
 
+#define BIN "/opt/ocigate/bin/ocigate-runc"
+#define CRI "[plugins.\"io.containerd.grpc.v1.cri\""
+
+/* setup_containerd_cri's text and notes; the test fails if it refuses. */
+static char *
+carry (const char *text, struct strbuf *notes)
+{
+  char *out = NULL;
+  size_t len = 0;
+  ocigate_error_t err = NULL;
+  if (setup_containerd_cri (text, strlen (text), BIN, &out, &len, notes, &err) < 0)
+    fail_msg ("refused: %s", err->msg);
+  assert_int_equal (len, strlen (out));
+  return out;
+}
+
+static void
+cri_refused (const char *text)
+{
+  char *out = NULL;
+  size_t len = 0;
+  struct strbuf notes = { 0 };
+  ocigate_error_t err = NULL;
+  assert_int_equal (setup_containerd_cri (text, strlen (text), BIN, &out, &len, &notes, &err), -1);
+  assert_non_null (strstr (err->msg, "cannot carry its CRI settings safely"));
+  assert_null (out);
+  ocigate_error_free (&err);
+  strbuf_release (&notes);
+}
+
+static void
+test_containerd_cri (void **state UNUSED)
+{
+  struct strbuf notes = { 0 };
+  /* Nothing to carry: the runc runtime's two tables. */
+  char *out = carry ("version = 2\n[debug]\n  level = \"info\"\n", &notes);
+  assert_string_equal (out, "\n" CRI ".containerd.runtimes.runc]\n  runtime_type = \"io.containerd.runc.v2\"\n"
+                            "\n" CRI ".containerd.runtimes.runc.options]\n  BinaryName = \"" BIN "\"\n");
+  assert_null (notes.buf);
+  free (out);
+
+  /* Other plugins stay out; the CRI tables come as they are (comments,
+   * a multi-line array), the runc keys replaced in place. */
+  out = carry ("version = 2\n[plugins]\n  [plugins.\"io.containerd.internal.v1.opt\"]\n    path = \"/opt\"\n"
+               "  " CRI "]\n    # mine\n    x = [\n      \"[a]\",\n    ]\n"
+               "  " CRI ".containerd.runtimes.runc]\n    runtime_type = 'io.containerd.runc.v1'\n    k = 1\n"
+               "  " CRI ".containerd.runtimes.runc.options]\n    BinaryName = \"" BIN "\"\n"
+               "[debug]\n  level = \"info\"\n",
+               &notes);
+  assert_string_equal (out,
+                       "  " CRI "]\n    # mine\n    x = [\n      \"[a]\",\n    ]\n"
+                       "  " CRI ".containerd.runtimes.runc]\n  runtime_type = \"io.containerd.runc.v2\"\n    k = 1\n"
+                       "  " CRI ".containerd.runtimes.runc.options]\n  BinaryName = \"" BIN "\"\n");
+  assert_null (notes.buf);
+  free (out);
+
+  /* What does not pass the runc runtime is said. */
+  free (carry ("version = 2\n" CRI ".containerd]\n  default_runtime_name = \"kata\"\n" CRI
+               ".containerd.runtimes.kata]\n  runtime_type = \"io.containerd.kata.v2\"\n",
+               &notes));
+  assert_non_null (strstr (notes.buf, "default_runtime_name is kata"));
+  assert_non_null (strstr (notes.buf, "CRI runtimes kata (RuntimeClass handlers)"));
+  strbuf_release (&notes);
+
+  cri_refused ("[plugins]\n  \"io.containerd.grpc.v1.cri\".sandbox_image = \"x\"\n");
+  cri_refused ("plugins.\"io.containerd.grpc.v1.cri\".sandbox_image = \"x\"\n");
+  cri_refused ("plugins = {}\n");
+  cri_refused (CRI ".containerd.runtimes]\n  runc = { runtime_type = \"x\" }\n");
+  cri_refused (CRI ".containerd.runtimes.runc]\n  options.BinaryName = \"/x\"\n");
+  cri_refused (CRI "]\n  x = '''\n'''\n");
+  cri_refused (CRI "]\n  x = [\n");
+  cri_refused (CRI "]\n  x = \"open\n");
+  cri_refused ("[plugins.\"io.containerd.grpc.v1.cri\n");
+  cri_refused (CRI "]\n  = 1\n");
+}
+
 int
 main (void)
 {
@@ -138,6 +214,7 @@ main (void)
     cmocka_unit_test (test_pick_range),
     cmocka_unit_test (test_subid_and_account_ids),
     cmocka_unit_test (test_containerd_imports),
+    cmocka_unit_test (test_containerd_cri),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
