@@ -30,9 +30,11 @@ static const char usage_main[]
       "  policy show [-p POLICY]                             print the effective policy\n"
       "  policy validate FILE                                check a policy file\n"
       "  hook [-p POLICY] [--stage STAGE] [--dry-run]        run as an OCI hook (see 'ocigate hook --help')\n"
-      "  setup [--print] [--undo] ENGINE...                  put ocigate in front of docker, podman, containerd\n"
-      "                                                      or crio (see 'ocigate setup --help')\n"
-      "Installed as ocigate-runc or ocigate-crun, it is a wrapper runtime in front of runc or crun.\n"
+      "  setup [--print] [--undo] ENGINE...                  put ocigate in front of docker, podman, containerd,\n"
+      "                                                      crio, in runc's and crun's place (runtimes), or all\n"
+      "                                                      (see 'ocigate setup --help')\n"
+      "Installed as ocigate-runc or ocigate-crun (or as runc or crun, by setup runtimes), it is a wrapper\n"
+      "runtime in front of runc or crun.\n"
       "\n"
       "Without -p, the policy is " OCIGATE_POLICY_PATH " if it exists, else the embedded default.\n"
       "Exit status: 0 allowed (as is or after rewrite), 1 denied, 2 usage error or input that cannot be judged.\n"
@@ -420,17 +422,20 @@ cmd_policy (int argc, char **argv)
   return usage_error (usage_policy, "unknown policy subcommand '%s'", argv[1]);
 }
 
-/* "ocigate-runc" runs runc behind the gate, "ocigate-crun" crun. */
+/* "ocigate-runc" runs runc behind the gate, "ocigate-crun" crun; so do
+ * "runc" and "crun", the names engines call after `ocigate setup
+ * runtimes` put ocigate in their place (the wrapper then runs the real
+ * one dpkg moved aside, never itself: gate/real_runtime.h). */
 static const char *
 wrapped_runtime (const char *argv0)
 {
   const char *base = strrchr (argv0, '/');
   base = base ? base + 1 : argv0;
-  if (strncmp (base, "ocigate-", 8) != 0)
-    return NULL;
-  if (strcmp (base + 8, "runc") == 0)
+  if (strncmp (base, "ocigate-", 8) == 0)
+    base += 8;
+  if (strcmp (base, "runc") == 0)
     return "runc";
-  if (strcmp (base + 8, "crun") == 0)
+  if (strcmp (base, "crun") == 0)
     return "crun";
   return NULL;
 }

@@ -1,13 +1,15 @@
 /* ocigate setup: put ocigate in front of an engine's runtime, in the
  * engine's own configuration files, and take it out again.
  *
- * Each engine (setup_ENGINE.c) plans the files it changes; setup.c adds the
- * policy's mode, then shows the plan (--print: unified diffs, nothing
- * written) or writes it: every original is kept under
- * var/lib/ocigate/setup/ with a journal that says which engine changed which
- * file, whether it existed and the SHA-256 of what setup wrote, so --undo
- * gives back each file byte for byte unless someone changed it since.
- * Every path is under --root.
+ * Each engine (setup_ENGINE.c) plans the files it changes, and runtimes
+ * the binaries it diverts; setup.c adds the policy's mode, then shows the
+ * plan (--print: unified diffs and commands, nothing written) or carries
+ * it out: every original is kept under var/lib/ocigate/setup/ with a
+ * journal that says which engine changed which file, whether it existed
+ * and the SHA-256 of what setup wrote, so --undo gives back each file byte
+ * for byte unless someone changed it since; and which diversion setup
+ * added and what the link it made leads to, so --undo takes back just
+ * that.  Every path is under --root; dpkg-divert runs chrooted into it.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,14 +44,20 @@ const char usage_setup[]
       "                     [--restart none|signal|auto] [--install] [--wait] ENGINE...\n"
       "       ocigate setup --undo [--print] [--root DIR] [--restart none|signal|auto] [--install] ENGINE...\n"
       "Put ocigate in front of each ENGINE's runtime (docker, podman, containerd, crio), in the engine's own\n"
-      "configuration files; --undo gives them back as they were.\n"
+      "configuration files; --undo gives them back as they were.  ENGINE runtimes puts ocigate in the place of\n"
+      "/usr/sbin/runc and /usr/bin/crun themselves (dpkg-divert moves each to NAME.distrib, and a link to\n"
+      "BINDIR/ocigate-runc or ocigate-crun takes its name): whatever runs runc or crun by name passes the gate.\n"
+      "ENGINE all: every engine found under DIR (and runtimes where dpkg-divert is); with --undo, all that\n"
+      "the journal says setup did.\n"
       "  --print              show every change (a unified diff per file) and command; change nothing\n"
       "  --undo               give back each file of the ENGINEs byte for byte, or remove it if setup made it;\n"
-      "                       a file changed since setup wrote it is named and left\n"
+      "                       a file changed since setup wrote it is named and left; remove each link setup\n"
+      "                       made that still leads where it made it, and the diversion setup added\n"
       "  --mode MODE          set the mode of /etc/ocigate/policy.json: enforce or dry-run (without it an\n"
       "                       existing policy is left alone, and a missing one is the default in enforce)\n"
       "  --userns             also give containers user namespaces (docker: userns-remap; podman: userns=auto)\n"
-      "  --root DIR           every file read or written is under DIR (default /)\n"
+      "  --root DIR           every file read or written is under DIR (default /); dpkg-divert runs chrooted\n"
+      "                       into DIR\n"
       "  --bindir DIR         where ocigate-runc is, as the host sees it (default: the running ocigate's)\n"
       "  --restart HOW        none (default): say what to restart; signal: SIGHUP dockerd (which reloads its\n"
       "                       runtimes); auto: signal where that is enough, else say what to restart\n"
@@ -60,8 +68,8 @@ const char usage_setup[]
       "                       ENGINEs (and --install) and exit: a node's installer (a Kubernetes DaemonSet)\n"
       "Files: the journal and the originals in /var/lib/ocigate/setup/.\n"
       "Exit status: 0 done (or nothing to do), 1 a file refused (unparsable, changed since setup wrote it,\n"
-      "cannot be edited safely) or not written, 2 usage error; --wait: 1 at once when setting up fails, else\n"
-      "the status of the undo.\n";
+      "cannot be edited safely) or not written, a diversion refused (another package's, no dpkg-divert) or\n"
+      "failed, 2 usage error; --wait: 1 at once when setting up fails, else the status of the undo.\n";
 
 enum setup_restart
 {
@@ -78,11 +86,10 @@ enum setup_mode
 };
 
 static const struct setup_engine *const engines[] = {
-  &setup_engine_docker,
-  &setup_engine_podman,
-  &setup_engine_containerd,
-  &setup_engine_crio,
+  &setup_engine_docker, &setup_engine_podman, &setup_engine_containerd, &setup_engine_crio, &setup_engine_runtimes,
 };
+
+#define ENGINE_NAMES "docker, podman, containerd, crio, runtimes, or all"
 
 /* ------------------------------------------------------------ planning */
 
@@ -166,6 +173,20 @@ setup_put (struct setup_ctx *ctx, const char *engine, const char *rel, char *tex
 }
 
 void
+setup_divert (struct setup_ctx *ctx, const char *engine, const char *path, const char *divert_to, const char *link_to,
+              bool add)
+{
+  ctx->diverts = xreallocarray (ctx->diverts, ctx->n_diverts + 1, sizeof *ctx->diverts);
+  ctx->diverts[ctx->n_diverts++] = (struct setup_divert){
+    .path = xstrdup (path),
+    .divert_to = xstrdup (divert_to),
+    .link_to = xstrdup (link_to),
+    .engine = engine,
+    .add = add,
+  };
+}
+
+void
 setup_note (struct setup_ctx *ctx, const char *fmt, ...)
 {
   va_list ap;
@@ -185,6 +206,13 @@ setup_ctx_release (struct setup_ctx *ctx)
       free (ctx->files[i].text);
     }
   free (ctx->files);
+  for (size_t i = 0; i < ctx->n_diverts; i++)
+    {
+      free (ctx->diverts[i].path);
+      free (ctx->diverts[i].divert_to);
+      free (ctx->diverts[i].link_to);
+    }
+  free (ctx->diverts);
   strbuf_release (&ctx->notes);
 }
 #define cleanup_setup_ctx __attribute__ ((cleanup (setup_ctx_release)))
@@ -349,6 +377,14 @@ setup_json_string (json_object *o, const char *key)
   return v ? json_object_get_string (v) : NULL;
 }
 
+/* o[key] is an absolute path that does not climb out of ROOT. */
+static bool
+journal_path (json_object *o, const char *key)
+{
+  const char *p = setup_json_string (o, key);
+  return p && p[0] == '/' && strstr (p, "..") == NULL;
+}
+
 /* *journal NULL when there is none. */
 static int
 journal_load (const struct setup_ctx *ctx, json_object **journal, ocigate_error_t *err)
@@ -371,13 +407,27 @@ journal_load (const struct setup_ctx *ctx, json_object **journal, ocigate_error_
   for (size_t i = 0; i < json_object_array_length (files); i++)
     {
       json_object *f = json_object_array_get_idx (files, i);
-      if (!json_object_is_type (f, json_type_object) || setup_json_string (f, "path") == NULL
-          || setup_json_string (f, "path")[0] != '/' || strstr (setup_json_string (f, "path"), "..") != NULL
+      if (!json_object_is_type (f, json_type_object) || !journal_path (f, "path")
           || setup_json_string (f, "sha256") == NULL || member (f, "engines", json_type_array) == NULL
           || member (f, "existed", json_type_boolean) == NULL
           || (json_object_get_boolean (member (f, "existed", json_type_boolean))
               && setup_json_string (f, "original") == NULL))
         return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: files[%zu]: not an entry setup writes", path, i);
+    }
+  /* "actions" came after the first journals: none is none. */
+  json_object *actions = NULL;
+  if (json_object_object_get_ex (j, "actions", &actions) && !json_object_is_type (actions, json_type_array))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: \"actions\" is not an array: not setup's journal", path);
+  for (size_t i = 0; actions && i < json_object_array_length (actions); i++)
+    {
+      json_object *a = json_object_array_get_idx (actions, i);
+      const char *kind = json_object_is_type (a, json_type_object) ? setup_json_string (a, "kind") : NULL;
+      json_object *link = NULL;
+      if (kind == NULL || strcmp (kind, "divert") != 0 || !journal_path (a, "path") || !journal_path (a, "divert_to")
+          || member (a, "engines", json_type_array) == NULL || member (a, "diverted", json_type_boolean) == NULL
+          || (json_object_object_get_ex (a, "link", &link) && !json_object_is_type (link, json_type_string)
+              && !json_object_is_type (link, json_type_null)))
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: actions[%zu]: not an entry setup writes", path, i);
     }
   *journal = steal_pointer (&j);
   return 0;
@@ -574,7 +624,7 @@ restart (const struct setup_ctx *ctx, const struct setup_engine *e, enum setup_r
 {
   if (e->restart == NULL)
     {
-      printf ("%s: nothing to restart: each %s command reads its configuration\n", e->name, e->name);
+      printf ("%s: nothing to restart: %s\n", e->name, e->no_restart);
       return;
     }
   bool signal_it = e->daemon && how != RESTART_NONE && !(how == RESTART_AUTO && ctx->needs_restart);
@@ -608,7 +658,194 @@ engine_changed (const struct setup_ctx *ctx, const struct setup_engine *e)
   for (size_t i = 0; i < ctx->n_files; i++)
     if (ctx->files[i].engine && strcmp (ctx->files[i].engine, e->name) == 0)
       return true;
+  for (size_t i = 0; i < ctx->n_diverts; i++)
+    if (strcmp (ctx->diverts[i].engine, e->name) == 0)
+      return true;
   return false;
+}
+
+/* ---------------------------------------------------------- diversions */
+
+/* dpkg-divert's argv to add path's diversion to divert_to (divert_to
+ * NULL: to remove it), moving the file (--rename). */
+static char **
+divert_argv (const char *path, const char *divert_to)
+{
+  const char *words[]
+      = { SETUP_DPKG_DIVERT, "--package", SETUP_DPKG_PACKAGE, "--divert", divert_to, "--rename", "--add", path, NULL };
+  const char *remove_words[]
+      = { SETUP_DPKG_DIVERT, "--package", SETUP_DPKG_PACKAGE, "--rename", "--remove", path, NULL };
+  const char *const *w = divert_to ? words : remove_words;
+  size_t n = 0;
+  while (w[n])
+    n++;
+  char **argv = xreallocarray (NULL, n + 1, sizeof *argv);
+  for (size_t i = 0; i < n; i++)
+    argv[i] = xstrdup (w[i]);
+  argv[n] = NULL;
+  return argv;
+}
+
+/* The command as setup shows it. */
+static char *
+command_text (const struct setup_ctx *ctx, char *const *argv)
+{
+  struct strbuf sb = { 0 };
+  strbuf_append (&sb, argv[0]);
+  for (size_t i = 1; argv[i]; i++)
+    strbuf_appendf (&sb, " %s", argv[i]);
+  if (*ctx->root)
+    strbuf_appendf (&sb, " (chrooted into %s)", ctx->root);
+  return strbuf_steal (&sb);
+}
+
+/* Show dpkg-divert's command ("would run: ..." with print), or run it: the
+ * host's, chrooted into ROOT under --root (an installer's container has no
+ * dpkg of its own), never through a shell. */
+static int
+dpkg_divert (const struct setup_ctx *ctx, const char *path, const char *divert_to, bool print, ocigate_error_t *err)
+{
+  cleanup_strv char **argv = divert_argv (path, divert_to);
+  cleanup_free char *shown = command_text (ctx, argv);
+  printf ("%s: %s\n", print ? "would run" : "run", shown);
+  if (print)
+    return 0;
+  (void)fflush (stdout);
+  (void)fflush (stderr);
+  pid_t pid = fork ();
+  if (pid < 0)
+    return ocigate_error_make_errno (err, errno, "fork for %s", shown);
+  if (pid == 0)
+    {
+      /* Not the caller's environment: DPKG_ROOT or DPKG_ADMINDIR there
+       * would divert in another tree than the one the journal speaks of. */
+      char *env[] = { xstrdup ("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), xstrdup ("LC_ALL=C"), NULL };
+      if (*ctx->root && (chroot (ctx->root) < 0 || chdir ("/") < 0))
+        {
+          fprintf (stderr, "ocigate: chroot %s: %s\n", ctx->root, strerror (errno));
+          _exit (127);
+        }
+      execve (argv[0], argv, env);
+      fprintf (stderr, "ocigate: cannot run %s: %s\n", argv[0], strerror (errno));
+      _exit (127);
+    }
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return ocigate_error_make_errno (err, errno, "wait for %s", shown);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  if (WIFEXITED (status))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "%s: exit status %d", shown, WEXITSTATUS (status));
+  return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "%s: killed by signal %d", shown, WTERMSIG (status));
+}
+
+/* The journal's action for path, or NULL. */
+static json_object *
+journal_action (json_object *journal, const char *path)
+{
+  json_object *actions = member (journal, "actions", json_type_array);
+  for (size_t i = 0; actions && i < json_object_array_length (actions); i++)
+    {
+      json_object *a = json_object_array_get_idx (actions, i);
+      if (strcmp (setup_json_string (a, "path"), path) == 0)
+        return a;
+    }
+  return NULL;
+}
+
+/* Divert and link as planned; the journal is saved after each step, so
+ * that it says what was done even when a later step fails. */
+static int
+apply_diverts (const struct setup_ctx *ctx, json_object *journal, ocigate_error_t *err)
+{
+  for (size_t i = 0; i < ctx->n_diverts; i++)
+    {
+      const struct setup_divert *d = &ctx->diverts[i];
+      json_object *a = journal_action (journal, d->path);
+      if (a == NULL)
+        {
+          json_object *actions = member (journal, "actions", json_type_array);
+          if (actions == NULL)
+            {
+              actions = json_object_new_array ();
+              json_object_object_add (journal, "actions", actions);
+            }
+          a = json_object_new_object ();
+          json_object_object_add (a, "kind", json_object_new_string ("divert"));
+          json_object_object_add (a, "path", json_object_new_string (d->path));
+          json_object_object_add (a, "divert_to", json_object_new_string (d->divert_to));
+          json_object_object_add (a, "package", json_object_new_string (SETUP_DPKG_PACKAGE));
+          json_object *names = json_object_new_array ();
+          json_object_array_add (names, json_object_new_string (d->engine));
+          json_object_object_add (a, "engines", names);
+          json_object_object_add (a, "diverted", json_object_new_boolean (false));
+          json_object_object_add (a, "link", NULL);
+          json_object_array_add (actions, a);
+        }
+      if (d->add)
+        {
+          if (dpkg_divert (ctx, d->path, d->divert_to, false, err) < 0)
+            return -1;
+          json_object_object_add (a, "diverted", json_object_new_boolean (true));
+          if (journal_save (ctx, journal, err) < 0)
+            return -1;
+        }
+      cleanup_free char *at = setup_path (ctx, d->path + 1);
+      if (symlink (d->link_to, at) < 0)
+        return ocigate_error_make_errno (err, errno, "link %s to %s", at, d->link_to);
+      json_object_object_add (a, "link", json_object_new_string (d->link_to));
+      if (journal_save (ctx, journal, err) < 0)
+        return -1;
+      printf ("linked %s -> %s\n", d->path, d->link_to);
+    }
+  return 0;
+}
+
+/* Take back one diversion of the journal: the link while it still leads
+ * where setup made it lead, then the diversion setup added (dpkg moves
+ * the real binary back).  1 done (or shown), 0 the link changed since
+ * (said, both left), -1 an error; the entry says what is left to do. */
+static int
+undo_divert (const struct setup_ctx *ctx, json_object *a, bool print, ocigate_error_t *err)
+{
+  const char *path = setup_json_string (a, "path");
+  const char *link = setup_json_string (a, "link");
+  cleanup_free char *at = setup_path (ctx, path + 1);
+  if (link)
+    {
+      char target[PATH_MAX];
+      ssize_t n = readlink (at, target, sizeof target - 1);
+      int e = errno;
+      if (n >= 0)
+        target[n] = '\0';
+      if (n < 0 && e == ENOENT)
+        printf ("%s: removed since ocigate setup made it a link to %s\n", path, link);
+      else if (n < 0 || strcmp (target, link) != 0)
+        {
+          printf ("%s: changed since ocigate setup made it a link to %s: left as it is, and its diversion too\n", path,
+                  link);
+          return 0;
+        }
+      else if (print)
+        printf ("would remove the link %s -> %s\n", path, link);
+      else if (unlink (at) < 0)
+        return ocigate_error_make_errno (err, errno, "remove %s", at);
+      else
+        {
+          printf ("removed the link %s -> %s\n", path, link);
+          json_object_object_add (a, "link", NULL);
+        }
+    }
+  if (!json_object_get_boolean (member (a, "diverted", json_type_boolean)))
+    {
+      printf ("%s: its diversion to %s was there before ocigate setup: left\n", path,
+              setup_json_string (a, "divert_to"));
+      return 1;
+    }
+  if (dpkg_divert (ctx, path, NULL, print, err) < 0)
+    return -1;
+  return 1;
 }
 
 /* -------------------------------------------------------------- setup */
@@ -710,7 +947,7 @@ apply (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, oci
         return -1;
       printf ("%s /%s\n", ctx->files[i].existed ? "changed" : "created", ctx->files[i].rel);
     }
-  return 0;
+  return apply_diverts (ctx, journal, err);
 }
 
 static int
@@ -742,7 +979,7 @@ setup (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, enu
   if (n_sel == 0)
     return fflush (stdout) == 0 ? EXIT_ALLOWED : EXIT_DENIED;
   fputs (ctx->notes.buf ? ctx->notes.buf : "", stdout);
-  if (ctx->n_files == 0)
+  if (ctx->n_files == 0 && ctx->n_diverts == 0)
     {
       printf ("nothing to change: %s set up already\n", n_sel == 1 ? sel[0]->name : "the engines are");
       return EXIT_ALLOWED;
@@ -759,7 +996,14 @@ setup (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, enu
               return EXIT_DENIED;
             }
         }
-      printf ("would keep the originals in /" JOURNAL_DIR "/\n");
+      for (size_t i = 0; i < ctx->n_diverts; i++)
+        {
+          const struct setup_divert *d = &ctx->diverts[i];
+          if (d->add)
+            (void)dpkg_divert (ctx, d->path, d->divert_to, true, &err);
+          printf ("would link %s -> %s\n", d->path, d->link_to);
+        }
+      printf ("would keep the originals and a journal in /" JOURNAL_DIR "/\n");
     }
   else if (apply (ctx, sel, n_sel, &err) < 0)
     {
@@ -891,6 +1135,29 @@ undo (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, bool
       else
         json_object_array_add (kept, json_object_get (e));
     }
+  json_object *actions = member (journal, "actions", json_type_array);
+  cleanup_json json_object *kept_actions = json_object_new_array ();
+  for (size_t i = 0; actions && i < json_object_array_length (actions); i++)
+    {
+      json_object *a = json_object_array_get_idx (actions, i);
+      json_object *names = member (a, "engines", json_type_array);
+      bool undoing = false;
+      for (size_t s = 0; s < n_sel; s++)
+        undoing |= array_has (names, sel[s]->name);
+      int r = 0;
+      if (undoing && (r = undo_divert (ctx, a, print, &err)) < 0)
+        {
+          fprintf (stderr, "ocigate: %s\n", err->msg);
+          ocigate_error_free (&err);
+        }
+      if (undoing && r < 1)
+        status = EXIT_DENIED;
+      if (r == 1)
+        for (size_t s = 0; s < ARRAY_SIZE (engines); s++)
+          restored[s] |= array_has (names, engines[s]->name);
+      else
+        json_object_array_add (kept_actions, json_object_get (a));
+    }
   if (!print)
     {
       /* A directory setup made that is not empty yet (another engine's
@@ -902,7 +1169,7 @@ undo (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, bool
           own = json_object_new_array ();
           json_object_object_add (journal, "dirs", own);
         }
-      bool last = json_object_array_length (kept) == 0;
+      bool last = json_object_array_length (kept) == 0 && json_object_array_length (kept_actions) == 0;
       if (last)
         {
           cleanup_free char *path = setup_path (ctx, JOURNAL);
@@ -917,6 +1184,8 @@ undo (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, bool
           for (size_t k = 0; k < json_object_array_length (stay); k++)
             array_add_once (own, json_object_get_string (json_object_array_get_idx (stay, k)));
           json_object_object_add (journal, "files", json_object_get (kept));
+          if (actions)
+            json_object_object_add (journal, "actions", json_object_get (kept_actions));
           if (journal_save (ctx, journal, &err) < 0)
             {
               fprintf (stderr, "ocigate: %s\n", err->msg);
@@ -962,6 +1231,49 @@ setup_usage (const char *fmt, ...)
   fputc ('\n', stderr);
   fputs (usage_setup, stderr);
   return EXIT_ERROR;
+}
+
+/* Add e to sel once; NULL: nothing. */
+static void
+select_engine (const struct setup_engine **sel, size_t *n_sel, const struct setup_engine *e)
+{
+  for (size_t k = 0; k < *n_sel; k++)
+    if (sel[k] == e)
+      return;
+  if (e)
+    sel[(*n_sel)++] = e;
+}
+
+/* ROOT/rel exists (a dangling link counts: the binary is installed). */
+static bool
+exists_under (const struct setup_ctx *ctx, const char *rel)
+{
+  cleanup_free char *path = setup_path (ctx, rel);
+  struct stat st;
+  return lstat (path, &st) == 0;
+}
+
+/* `setup all`: whether e is on the host, said either way. */
+static bool
+engine_found (const struct setup_ctx *ctx, const struct setup_engine *e)
+{
+  cleanup_strbuf struct strbuf looked = { 0 };
+  for (const char *const *b = e->binaries; *b; b++)
+    {
+      if (exists_under (ctx, *b))
+        {
+          if (e->needs && !exists_under (ctx, e->needs))
+            {
+              printf ("all: %s: cannot be set up: found /%s but no /%s: %s\n", e->name, *b, e->needs, e->without_needs);
+              return false;
+            }
+          printf ("all: %s: found /%s\n", e->name, *b);
+          return true;
+        }
+      strbuf_appendf (&looked, "%s/%s", looked.len ? " or " : "", *b);
+    }
+  printf ("all: %s: not found (no %s)\n", e->name, looked.buf);
+  return false;
 }
 
 /* A directory as a prefix: without trailing slashes, "" for /. */
@@ -1050,7 +1362,7 @@ cmd_setup (int argc, char **argv)
         }
     }
   if (optind >= argc && !install)
-    return setup_usage ("%s", "no engine given (docker, podman, containerd, crio)");
+    return setup_usage ("%s", "no engine given (" ENGINE_NAMES ")");
   if (undoing && (userns || mode != MODE_KEEP || wait))
     return setup_usage ("%s", "--undo gives files back as they were: no --mode, --userns or --wait with it");
   if (wait && print)
@@ -1058,21 +1370,17 @@ cmd_setup (int argc, char **argv)
 
   const struct setup_engine *sel[ARRAY_SIZE (engines)];
   size_t n_sel = 0;
+  bool all = false;
   for (int i = optind; i < argc; i++)
     {
-      if (strcmp (argv[i], "runtimes") == 0 || strcmp (argv[i], "all") == 0)
-        return setup_usage ("setup %s: not yet: name the engines (docker, podman, containerd, crio)", argv[i]);
       const struct setup_engine *e = NULL;
+      all |= strcmp (argv[i], "all") == 0;
       for (size_t k = 0; k < ARRAY_SIZE (engines); k++)
         if (strcmp (argv[i], engines[k]->name) == 0)
           e = engines[k];
-      if (e == NULL)
-        return setup_usage ("unknown engine '%s' (docker, podman, containerd, crio)", argv[i]);
-      bool twice = false;
-      for (size_t k = 0; k < n_sel; k++)
-        twice |= sel[k] == e;
-      if (!twice)
-        sel[n_sel++] = e;
+      if (e == NULL && strcmp (argv[i], "all") != 0)
+        return setup_usage ("unknown engine '%s' (" ENGINE_NAMES ")", argv[i]);
+      select_engine (sel, &n_sel, e);
     }
 
   cleanup_free char *self_dir = NULL;
@@ -1101,6 +1409,15 @@ cmd_setup (int argc, char **argv)
     return setup_usage ("--root '%s': not a directory", root);
 
   cleanup_setup_ctx struct setup_ctx ctx = { .root = root_prefix, .bindir = bin, .userns = userns, .install = install };
+  /* --undo all: whatever the journal says setup did. */
+  for (size_t k = 0; all && k < ARRAY_SIZE (engines); k++)
+    if (undoing || engine_found (&ctx, engines[k]))
+      select_engine (sel, &n_sel, engines[k]);
+  if (n_sel == 0 && !install)
+    {
+      printf ("all: no engine found under %s/: nothing to set up\n", ctx.root);
+      return EXIT_ALLOWED;
+    }
   if (undoing)
     return undo_with_install (&ctx, sel, n_sel, install, print, how);
   sigset_t stop;

@@ -1,8 +1,8 @@
 /* ocigate setup: what setup.c (the command, the journal, --print and
  * --undo) shares with the one file per engine (setup_docker.c, ...).
  * An engine plans: it reads the files it changes under ROOT and hands
- * setup.c their new text, and what to say; setup.c shows, writes and
- * records.
+ * setup.c their new text, the diversions it makes (runtimes), and what to
+ * say; setup.c shows, writes, runs and records.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef OCIGATE_SETUP_H
 #define OCIGATE_SETUP_H
@@ -32,6 +32,18 @@ struct setup_file
   size_t len;
 };
 
+/* A binary setup puts ocigate in the place of (runtimes): dpkg-divert
+ * moves ROOT/path aside to divert_to, and a symbolic link to link_to
+ * takes its place.  Commands, not a file: setup runs dpkg-divert. */
+struct setup_divert
+{
+  char *path;      /* as dpkg sees it: "/usr/sbin/runc" */
+  char *divert_to; /* "/usr/sbin/runc.distrib" */
+  char *link_to;   /* "BINDIR/ocigate-runc" */
+  const char *engine;
+  bool add; /* the diversion is to be added; false: ocigate's is there, only the link is missing */
+};
+
 struct setup_ctx
 {
   const char *root;   /* "" for /, else without a trailing slash */
@@ -40,6 +52,8 @@ struct setup_ctx
   bool install; /* --install: this binary and its links into bindir first */
   struct setup_file *files;
   size_t n_files;
+  struct setup_divert *diverts;
+  size_t n_diverts;
   struct strbuf notes; /* what to tell before anything is written */
   /* Set by an engine whose change a signal does not apply (userns-remap). */
   bool needs_restart;
@@ -49,18 +63,28 @@ struct setup_engine
 {
   const char *name;
   int (*plan) (struct setup_ctx *ctx, ocigate_error_t *err);
-  /* What makes the engine read the files again; NULL: nothing (Podman). */
+  /* What makes the engine read the files again; NULL: nothing, and
+   * no_restart says why (Podman: each command reads them). */
   const char *restart;
+  const char *no_restart;
   /* A daemon that reloads what setup writes on SIGHUP: its pid files
    * under ROOT and its process name; NULL: none. */
   const char *const *pid_files;
   const char *daemon;
+  /* `setup all` sets the engine up when any of these is under ROOT
+   * (paths under ROOT, without the leading slash), and needs (NULL: none)
+   * is too: runtimes needs dpkg-divert. */
+  const char *const *binaries;
+  const char *needs;
+  /* What stays open when the engine is found but what it needs is not. */
+  const char *without_needs;
 };
 
 extern const struct setup_engine setup_engine_docker;
 extern const struct setup_engine setup_engine_podman;
 extern const struct setup_engine setup_engine_containerd;
 extern const struct setup_engine setup_engine_crio;
+extern const struct setup_engine setup_engine_runtimes;
 
 /* ROOT/rel: the path the host sees (allocated). */
 char *setup_path (const struct setup_ctx *ctx, const char *rel);
@@ -71,6 +95,16 @@ int setup_read (struct setup_ctx *ctx, const char *rel, char **text, size_t *len
 
 /* Plan ROOT/rel to hold text (taken); nothing when it holds it already. */
 void setup_put (struct setup_ctx *ctx, const char *engine, const char *rel, char *text, size_t len);
+
+/* Plan ROOT/path diverted to divert_to by dpkg-divert (when add) and a
+ * link to link_to in its place. */
+void setup_divert (struct setup_ctx *ctx, const char *engine, const char *path, const char *divert_to,
+                   const char *link_to, bool add);
+
+/* What dpkg-divert is, as the host sees it (setup runs it chrooted into
+ * ROOT under --root), and the package its diversions are made for. */
+#define SETUP_DPKG_DIVERT "/usr/bin/dpkg-divert"
+#define SETUP_DPKG_PACKAGE "ocigate"
 
 void setup_note (struct setup_ctx *ctx, const char *fmt, ...) PRINTF_LIKE (2, 3);
 

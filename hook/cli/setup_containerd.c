@@ -601,8 +601,11 @@ containerd_plan (struct setup_ctx *ctx, ocigate_error_t *err)
   return 0;
 }
 
+static const char *const containerd_binaries[] = { "usr/bin/containerd", NULL };
+
 const struct setup_engine setup_engine_containerd = {
   .name = "containerd",
   .plan = containerd_plan,
+  .binaries = containerd_binaries,
   .restart = "systemctl restart containerd",
 };

@@ -23,8 +23,11 @@ crio_plan (struct setup_ctx *ctx, ocigate_error_t *err UNUSED)
   return 0;
 }
 
+static const char *const crio_binaries[] = { "usr/bin/crio", "usr/local/bin/crio", NULL };
+
 const struct setup_engine setup_engine_crio = {
   .name = "crio",
   .plan = crio_plan,
+  .binaries = crio_binaries,
   .restart = "systemctl restart crio",
 };

@@ -91,9 +91,12 @@ docker_plan (struct setup_ctx *ctx, ocigate_error_t *err)
 
 static const char *const docker_pid_files[] = { "run/docker.pid", "var/run/docker.pid", NULL };
 
+static const char *const docker_binaries[] = { "usr/sbin/dockerd", "usr/bin/dockerd", NULL };
+
 const struct setup_engine setup_engine_docker = {
   .name = "docker",
   .plan = docker_plan,
+  .binaries = docker_binaries,
   .restart = "systemctl restart docker",
   .pid_files = docker_pid_files,
   .daemon = "dockerd",

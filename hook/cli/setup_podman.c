@@ -90,7 +90,11 @@ podman_plan (struct setup_ctx *ctx, ocigate_error_t *err)
   return 0;
 }
 
+static const char *const podman_binaries[] = { "usr/bin/podman", NULL };
+
 const struct setup_engine setup_engine_podman = {
   .name = "podman",
   .plan = podman_plan,
+  .binaries = podman_binaries,
+  .no_restart = "each podman command reads its configuration",
 };

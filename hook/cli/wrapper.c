@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "base/fsutil.h"
 #include "gate/decide.h"
+#include "gate/real_runtime.h"
 #include "base/jsonio.h"
 #include "cli/runc_args.h"
 #include "cli/runc_input.h"
@@ -22,6 +23,12 @@
  * "runtimeArgs" can pass them); removed before the runtime runs. */
 #define OPT_POLICY "--ocigate-policy="
 #define OPT_DRY_RUN "--ocigate-dry-run"
+
+/* How many wrappers deep this one runs: each sets it, one more, for the
+ * runtime it runs.  A runtime that runs `runc` by name, which is the
+ * wrapper again (after `ocigate setup runtimes`), would otherwise loop. */
+#define WRAPPER_DEPTH_ENV "OCIGATE_WRAPPER_DEPTH"
+#define WRAPPER_MAX_DEPTH 4
 
 struct wrapper
 {
@@ -112,6 +119,39 @@ exec_runtime (const char *real, struct wrapper *w)
   int e = errno;
   fprintf (stderr, "ocigate: cannot run %s: %s\n", real, strerror (e));
   return EXIT_DENIED;
+}
+
+/* The runtime to run for the policy's runtime.NAME (`configured`): never
+ * this binary (gate/real_runtime.h), nor a runtime that has run the
+ * wrapper WRAPPER_MAX_DEPTH times in a row.  Whatever runs next (state,
+ * the command) is told one wrapper more. */
+static int
+wrapper_real_runtime (const struct wrapper *w, const char *configured, char **real, ocigate_error_t *err)
+{
+  const char *now = getenv (WRAPPER_DEPTH_ENV);
+  long depth = 0;
+  if (now && *now)
+    {
+      char *end = NULL;
+      errno = 0;
+      depth = strtol (now, &end, 10);
+      if (errno || *end || depth < 0)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s=%s: not a count of wrappers", WRAPPER_DEPTH_ENV, now);
+    }
+  if (depth >= WRAPPER_MAX_DEPTH)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_POLICY,
+                               "ocigate-%s runs %ld wrappers deep (%s): the runtime it runs, runtime.%s %s, calls it "
+                               "back (runs %s by name, which is the wrapper): set runtime.%s in the policy to the real "
+                               "%s",
+                               w->runtime, depth, WRAPPER_DEPTH_ENV, w->runtime, configured, w->runtime, w->runtime,
+                               w->runtime);
+  if (real_runtime_resolve (configured, w->runtime, DPKG_DIVERSIONS, real, err) < 0)
+    return -1;
+  char next[24];
+  (void)snprintf (next, sizeof next, "%ld", depth + 1);
+  if (setenv (WRAPPER_DEPTH_ENV, next, 1) < 0)
+    return ocigate_error_make_errno (err, errno, "setenv %s", WRAPPER_DEPTH_ENV);
+  return 0;
 }
 
 /* `RUNTIME --root R state ID` names the bundle of a running container. */
@@ -375,7 +415,11 @@ wrapper_judge (struct wrapper *w)
       req.prepare = prepare_container;
       req.commit_always = true;
     }
-  const char *real = strcmp (w->runtime, "crun") == 0 ? policy->runtime_crun : policy->runtime_runc;
+  cleanup_free char *real = NULL;
+  if (wrapper_real_runtime (w, strcmp (w->runtime, "crun") == 0 ? policy->runtime_crun : policy->runtime_runc, &real,
+                            &err)
+      < 0)
+    return wrapper_refuse (w, &req, err->msg);
 
   cleanup_free char *bundle = NULL;
   if (judged == JUDGED_CONTAINER)
@@ -450,7 +494,13 @@ wrapper_main (int argc, char **argv, const char *runtime)
       /* start, state, kill, delete, features, --version, create --help...:
        * the runtime's alone, and it must work even when the policy does
        * not. */
-      cleanup_free char *real = policy_runtime_path_lenient (w.policy_path, runtime);
+      cleanup_free char *configured = policy_runtime_path_lenient (w.policy_path, runtime);
+      cleanup_free char *real = NULL;
+      if (wrapper_real_runtime (&w, configured, &real, &err) < 0)
+        {
+          fprintf (stderr, "ocigate: %s\n", err->msg);
+          return EXIT_DENIED;
+        }
       return exec_runtime (real, &w);
     }
   return wrapper_judge (&w);

@@ -46,10 +46,10 @@ SANDBOX_ANN='{"io.kubernetes.cri.container-type": "sandbox",
 CRIO_ANN='{"io.kubernetes.pod.namespace": "ocigate-system", "io.kubernetes.container.name": "ocigate-installer",
   "io.kubernetes.pod.name": "ocigate-installer-x7k2p"}'
 
-# check_at BUNDLE: the embedded default policy's verdict on $T/config.json
+# check_at BUNDLE: the default policy's verdict on $T/config.json
 # in that bundle (status and JSON output).
 check_at() {
-  run "$OCIGATE" check --format json --bundle "$1" "$T/config.json"
+  run "$OCIGATE" check --format json -p "$POLICIES/default.json" --bundle "$1" "$T/config.json"
 }
 
 # The denials this config meets without an exception, as "rule,rule".

@@ -17,9 +17,13 @@ teardown() {
   rm -rf "$T"
 }
 
-# Every directory and file under ROOT with its mode, and each file's SHA-256.
+# Every directory, file and link under ROOT with its mode (and where a link
+# leads), and each file's SHA-256.  dpkg's backup of its own database,
+# var/lib/dpkg/diversions-old, which it rewrites on each change, is not
+# setup's to give back.
 tree_sum() {
-  (cd "$R" && find . -printf '%y %m %p\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+  (cd "$R" && find . -path ./var/lib/dpkg/diversions-old -prune -o -printf '%y %m %p %l\n' | sort &&
+    find . -path ./var/lib/dpkg/diversions-old -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
 og_setup() {
@@ -422,15 +426,10 @@ crowded_root() {
   [ "$(jq -r .mode "$R/etc/ocigate/policy.json")" = dry-run ]
 }
 
-@test "setup: usage errors exit 2; runtimes and all are not there yet" {
+@test "setup: usage errors exit 2" {
   og_setup
   [ "$status" -eq 2 ]
-  og_setup runtimes
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"setup runtimes: not yet"* ]]
-  og_setup all
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"not yet"* ]]
+  [[ "$output" == *"no engine given (docker, podman, containerd, crio, runtimes, or all)"* ]]
   og_setup lxc
   [ "$status" -eq 2 ]
   og_setup --mode audit docker
@@ -459,4 +458,245 @@ crowded_root() {
   og_setup --undo docker
   [ "$status" -eq 0 ]
   [[ "$output" == *"nothing to undo"* ]]
+}
+
+# ------------------------------------------------------------ runtimes
+
+# A root with runc and crun, and the host's dpkg-divert with the libraries
+# it loads: setup runs it chrooted into ROOT, as it runs the host's under
+# an installer's container.  Its database starts empty; BIN holds ocigate
+# under the wrappers' names.
+dpkg_root() {
+  mkdir -p "$R/usr/bin" "$R/usr/sbin" "$R/var/lib/dpkg" "$R$BIN"
+  cp /usr/bin/dpkg-divert "$R/usr/bin/"
+  local lib
+  for lib in $(ldd /usr/bin/dpkg-divert | grep -o '/[^ ]*'); do
+    mkdir -p "$R$(dirname "$lib")"
+    cp -L "$lib" "$R$lib"
+  done
+  : >"$R/var/lib/dpkg/diversions"
+  # The real runtimes stand-ins: echo, which prints the arguments it gets.
+  cp /bin/echo "$R/usr/sbin/runc"
+  cp /bin/echo "$R/usr/bin/crun"
+  cp "$OCIGATE" "$R$BIN/ocigate"
+  ln -s ocigate "$R$BIN/ocigate-runc"
+  ln -s ocigate "$R$BIN/ocigate-crun"
+}
+
+@test "setup runtimes --print shows the dpkg-divert commands and the links, and changes nothing" {
+  dpkg_root
+  local before
+  before=$(tree_sum)
+  og_setup --print runtimes
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(tree_sum)" = "$before" ]
+  [[ "$output" == *"would run: /usr/bin/dpkg-divert --package ocigate --divert /usr/sbin/runc.distrib --rename --add /usr/sbin/runc (chrooted into $R)"* ]]
+  [[ "$output" == *"would link /usr/sbin/runc -> /opt/ocigate/bin/ocigate-runc"* ]]
+  [[ "$output" == *"would run: /usr/bin/dpkg-divert --package ocigate --divert /usr/bin/crun.distrib --rename --add /usr/bin/crun (chrooted into $R)"* ]]
+  [[ "$output" == *"would link /usr/bin/crun -> /opt/ocigate/bin/ocigate-crun"* ]]
+  [[ "$output" == *"+++ /etc/ocigate/policy.json (ocigate setup)"* ]]
+  [[ "$output" == *"podman --runtime /usr/sbin/runc.distrib"* ]]
+  [ ! -e "$R/var/lib/ocigate" ]
+}
+
+@test "setup runtimes diverts runc and crun, links the wrappers in their place; twice is once; --undo gives the tree back" {
+  dpkg_root
+  local before once
+  before=$(tree_sum)
+  og_setup runtimes
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(readlink "$R/usr/sbin/runc")" = /opt/ocigate/bin/ocigate-runc ]
+  [ "$(readlink "$R/usr/bin/crun")" = /opt/ocigate/bin/ocigate-crun ]
+  cmp /bin/echo "$R/usr/sbin/runc.distrib"
+  cmp /bin/echo "$R/usr/bin/crun.distrib"
+  [ "$(paste - - - <"$R/var/lib/dpkg/diversions" | sort)" = "$(printf '%s\t%s\tocigate\n' /usr/bin/crun /usr/bin/crun.distrib /usr/sbin/runc /usr/sbin/runc.distrib)" ]
+  [[ "$output" == *"linked /usr/sbin/runc -> /opt/ocigate/bin/ocigate-runc"* ]]
+  [[ "$output" == *"runtimes: nothing to restart"* ]]
+  jq -e '.version == 1 and (.actions | length) == 2
+      and .actions[0] == {"kind": "divert", "path": "/usr/sbin/runc", "divert_to": "/usr/sbin/runc.distrib",
+                          "package": "ocigate", "engines": ["runtimes"], "diverted": true,
+                          "link": "/opt/ocigate/bin/ocigate-runc"}
+      and .actions[1].path == "/usr/bin/crun" and .actions[1].link == "/opt/ocigate/bin/ocigate-crun"' \
+    "$R/var/lib/ocigate/setup/journal.json"
+  once=$(tree_sum)
+  og_setup runtimes
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"nothing to change: runtimes set up already"* ]]
+  [ "$(tree_sum)" = "$once" ]
+  og_setup --undo --print runtimes
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"would remove the link /usr/sbin/runc -> /opt/ocigate/bin/ocigate-runc"* ]]
+  [[ "$output" == *"would run: /usr/bin/dpkg-divert --package ocigate --rename --remove /usr/sbin/runc (chrooted into $R)"* ]]
+  [ "$(tree_sum)" = "$once" ]
+  og_setup --undo runtimes
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"removed the link /usr/bin/crun -> /opt/ocigate/bin/ocigate-crun"* ]]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "after setup runtimes, runc is the wrapper, which runs the runc dpkg moved aside and never itself" {
+  dpkg_root
+  og_setup runtimes
+  [ "$status" -eq 0 ]
+  mkdir "$R/proc"
+  # As an engine calls it: by name, in the root setup changed.
+  run unshare -m sh -c 'mount -t proc proc "$1/proc" && chroot "$1" /usr/sbin/runc state c1 && chroot "$1" crun list' sh "$R"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "state c1" ]
+  [ "${lines[1]}" = "list" ]
+  # Without the diversion, the wrapper in runc's place refuses.
+  : >"$R/var/lib/dpkg/diversions"
+  run unshare -m sh -c 'mount -t proc proc "$1/proc" && exec timeout 10 chroot "$1" /usr/sbin/runc state c1' sh "$R"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ "$output" = "ocigate: runtime.runc /usr/sbin/runc is ocigate itself and dpkg diverts it nowhere (/var/lib/dpkg/diversions): set runtime.runc in the policy to the real runc" ]
+}
+
+@test "setup runtimes with crun absent diverts runc alone; with neither, nothing to divert" {
+  dpkg_root
+  rm "$R/usr/bin/crun"
+  og_setup runtimes
+  [ "$status" -eq 0 ]
+  [ -L "$R/usr/sbin/runc" ]
+  [ ! -e "$R/usr/bin/crun" ] && [ ! -L "$R/usr/bin/crun" ]
+  [ "$(jq -r '.actions[].path' "$R/var/lib/ocigate/setup/journal.json")" = /usr/sbin/runc ]
+  og_setup --undo runtimes
+  [ "$status" -eq 0 ]
+  rm "$R/usr/sbin/runc"
+  local before
+  before=$(tree_sum)
+  og_setup runtimes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"runtimes: neither /usr/sbin/runc nor /usr/bin/crun is here (under $R/): nothing to divert; nothing written"* ]]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "setup runtimes refuses runc diverted by another package, or a runc.distrib there already: nothing changed" {
+  dpkg_root
+  printf '/usr/sbin/runc\n/usr/sbin/runc.real\nother-tool\n' >"$R/var/lib/dpkg/diversions"
+  local before
+  before=$(tree_sum)
+  og_setup runtimes docker
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"runtimes: /usr/sbin/runc is diverted to /usr/sbin/runc.real by other-tool already: ocigate cannot take its place"*"; nothing written"* ]]
+  [ "$(tree_sum)" = "$before" ]
+  : >"$R/var/lib/dpkg/diversions"
+  echo old >"$R/usr/sbin/runc.distrib"
+  before=$(tree_sum)
+  og_setup runtimes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"runtimes: /usr/sbin/runc.distrib exists, and dpkg-divert would move /usr/sbin/runc onto it: move it away first; nothing written"* ]]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "setup runtimes without dpkg-divert, or without the wrapper under BINDIR, fails and changes nothing" {
+  dpkg_root
+  rm "$R/usr/bin/dpkg-divert"
+  local before
+  before=$(tree_sum)
+  og_setup runtimes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"runtimes: no dpkg-divert found ($R/usr/bin/dpkg-divert), so runc and crun cannot be diverted: No such file or directory; nothing written"* ]]
+  [ "$(tree_sum)" = "$before" ]
+  rm -rf "$R" && mkdir "$R"
+  dpkg_root
+  before=$(tree_sum)
+  og_setup --bindir /usr/local/bin runtimes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"/usr/sbin/runc would become a link to /usr/local/bin/ocigate-runc, which cannot be run"* ]]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "setup --undo runtimes: a link changed since is named and left with its diversion; a removed one is made again by setup" {
+  dpkg_root
+  og_setup runtimes
+  [ "$status" -eq 0 ]
+  ln -sfn /somewhere/else "$R/usr/sbin/runc"
+  og_setup --undo runtimes
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"/usr/sbin/runc: changed since ocigate setup made it a link to /opt/ocigate/bin/ocigate-runc: left as it is, and its diversion too"* ]]
+  [[ "$output" == *"Removing 'diversion of /usr/bin/crun"* ]]
+  cmp /bin/echo "$R/usr/bin/crun"
+  [ "$(readlink "$R/usr/sbin/runc")" = /somewhere/else ]
+  [ "$(head -n 1 "$R/var/lib/dpkg/diversions")" = /usr/sbin/runc ]
+  [ "$(jq -r '.actions[].path' "$R/var/lib/ocigate/setup/journal.json")" = /usr/sbin/runc ]
+  # Setup refuses what it did not make...
+  og_setup runtimes
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"/usr/sbin/runc is diverted by ocigate, but is a link to /somewhere/else, not a link to /opt/ocigate/bin/ocigate-runc"* ]]
+  # ...and makes a removed link again.
+  rm "$R/usr/sbin/runc"
+  og_setup runtimes
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"--add /usr/sbin/runc"* ]]
+  [[ "$output" == *"linked /usr/sbin/runc -> /opt/ocigate/bin/ocigate-runc"* ]]
+  og_setup --undo runtimes
+  [ "$status" -eq 0 ]
+  cmp /bin/echo "$R/usr/sbin/runc"
+  [ ! -e "$R/var/lib/ocigate" ]
+}
+
+@test "setup all sets up the engines found and says which it did not find; --undo all takes back all of it" {
+  dpkg_root
+  touch "$R/usr/bin/dockerd" "$R/usr/bin/containerd"
+  mkdir -p "$R/usr/local/bin"
+  touch "$R/usr/local/bin/crio"
+  local before
+  before=$(tree_sum)
+  og_setup all
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"all: docker: found /usr/bin/dockerd"* ]]
+  [[ "$output" == *"all: podman: not found (no /usr/bin/podman)"* ]]
+  [[ "$output" == *"all: containerd: found /usr/bin/containerd"* ]]
+  [[ "$output" == *"all: crio: found /usr/local/bin/crio"* ]]
+  [[ "$output" == *"all: runtimes: found /usr/sbin/runc"* ]]
+  [ -e "$R/etc/docker/daemon.json" ] && [ -e "$R/etc/containerd/conf.d/ocigate.toml" ]
+  [ -e "$R/etc/crio/crio.conf.d/50-ocigate.conf" ] && [ ! -e "$R/etc/containers" ]
+  [ -L "$R/usr/sbin/runc" ]
+  og_setup all
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"nothing to change"* ]]
+  og_setup --undo all
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "setup all without dpkg-divert says runtimes cannot be done and which bypass stays open" {
+  mkdir -p "$R/usr/sbin" "$R/usr/bin"
+  touch "$R/usr/sbin/runc" "$R/usr/bin/podman"
+  og_setup all
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"all: runtimes: cannot be set up: found /usr/sbin/runc but no /usr/bin/dpkg-divert: runc and crun cannot be diverted, so whoever runs them by name (docker run --runtime runc, ctr run, podman --runtime runc) passes no gate"* ]]
+  [[ "$output" == *"all: podman: found /usr/bin/podman"* ]]
+  [ -e "$R/etc/containers/containers.conf.d/50-ocigate.conf" ]
+  [ ! -L "$R/usr/sbin/runc" ]
+  rm -rf "${R:?}"/*
+  og_setup all
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"all: runtimes: not found (no /usr/sbin/runc or /usr/bin/crun)"* ]]
+  [[ "$output" == *"all: no engine found under $R/: nothing to set up"* ]]
+  [ -z "$(ls -A "$R")" ]
+}
+
+@test "a journal from before actions (no \"actions\") is read; one whose actions are not setup's is refused" {
+  og_setup crio
+  [ "$status" -eq 0 ]
+  jq 'del(.actions)' "$R/var/lib/ocigate/setup/journal.json" >"$T/j" && cp "$T/j" "$R/var/lib/ocigate/setup/journal.json"
+  og_setup --undo all
+  [ "$status" -eq 0 ]
+  [ -z "$(ls -A "$R")" ]
+  og_setup crio
+  jq '.actions = [{"kind": "divert", "path": "../x", "divert_to": "/y", "engines": ["runtimes"], "diverted": true}]' \
+    "$R/var/lib/ocigate/setup/journal.json" >"$T/j" && cp "$T/j" "$R/var/lib/ocigate/setup/journal.json"
+  og_setup --undo crio
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"actions[0]: not an entry setup writes"* ]]
 }

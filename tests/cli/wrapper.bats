@@ -127,3 +127,69 @@ exec --cwd /proc/self/fd/7 c1 /bin/true" ]
   [[ "$stderr" == *"ocigate: denied by processCwd"* ]]
   [ -z "$(runtime_log)" ]
 }
+
+# After `ocigate setup runtimes`, /usr/sbin/runc is ocigate: the wrapper
+# must never run itself (gate/real_runtime.h).
+@test "a wrapper whose runtime is ocigate itself, not diverted by dpkg, refuses and does not loop" {
+  jq --arg r "$OCIGATE_RUNC" '.runtime = {"runc": $r, "crun": $r}' "$POLICIES/default.json" >"$T/self.json"
+  run --separate-stderr timeout 10 "$OCIGATE_RUNC" --ocigate-policy="$T/self.json" create --bundle "$T/b" c2
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "ocigate: refused: runtime.runc $OCIGATE_RUNC is ocigate itself and dpkg diverts it nowhere (/var/lib/dpkg/diversions): set runtime.runc in the policy to the real runc" ]
+  # The commands that pass straight through refuse too, with the same words.
+  run --separate-stderr timeout 10 "$OCIGATE_CRUN" --ocigate-policy="$T/self.json" --version
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "ocigate: runtime.crun $OCIGATE_RUNC is ocigate itself and dpkg diverts it nowhere (/var/lib/dpkg/diversions): set runtime.crun in the policy to the real crun" ]
+  run --separate-stderr timeout 10 "$OCIGATE_RUNC" --ocigate-policy="$T/self.json" state c1
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"is ocigate itself"* ]]
+}
+
+@test "called as runc or crun (the names engines use after setup runtimes), ocigate is that runtime's wrapper" {
+  ln -s "$OCIGATE" "$T/runc"
+  ln -s "$OCIGATE" "$T/crun"
+  run --separate-stderr "$T/runc" --ocigate-policy="$T/policy.json" exec --cwd /proc/self/fd/7 c1 /bin/sh
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"ocigate: --cwd /proc/self/fd/7 sets this exec's process.cwd: drop the option (runc then keeps"* ]]
+  [ "$(runtime_log)" = "state c1" ]
+  rm -f "$T/runtime.log"
+  run --separate-stderr "$T/crun" --ocigate-policy="$T/policy.json" exec --user 1000:1000 --no-new-privs c1 /bin/true
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(runtime_log)" = "state c1
+exec --user 1000:1000 --no-new-privs c1 /bin/true" ]
+  # argv[0] a path, as the containerd shim's exec of runc from PATH gives.
+  rm -f "$T/runtime.log"
+  run --separate-stderr "$T/runc" --ocigate-policy="$T/policy.json" --version
+  [ "$status" -eq 0 ]
+  [ "$(runtime_log)" = "--version" ]
+}
+
+@test "a runtime that runs the wrapper again by name is refused four wrappers deep, not looped" {
+  ln -s "$OCIGATE" "$T/runc"
+  # What a runtime does that runs `runc` from PATH, when runc is the wrapper.
+  cat >"$T/loop" <<EOF
+#!/bin/sh
+echo "\$OCIGATE_WRAPPER_DEPTH" >>"$T/depths"
+exec "$T/runc" --ocigate-policy="$T/loop.json" "\$@"
+EOF
+  chmod 0755 "$T/loop"
+  jq --arg r "$T/loop" '.runtime = {"runc": $r}' "$POLICIES/default.json" >"$T/loop.json"
+  run --separate-stderr timeout 10 "$T/runc" --ocigate-policy="$T/loop.json" --version
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "ocigate: ocigate-runc runs 4 wrappers deep (OCIGATE_WRAPPER_DEPTH): the runtime it runs, runtime.runc $T/loop, calls it back (runs runc by name, which is the wrapper): set runtime.runc in the policy to the real runc" ]
+  [ "$(cat "$T/depths")" = "$(printf '1\n2\n3\n4')" ]
+  # A judged command is refused the same way, before the runtime runs.
+  run --separate-stderr env OCIGATE_WRAPPER_DEPTH=4 "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec c1 /bin/true
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == "ocigate: refused: ocigate-runc runs 4 wrappers deep"* ]]
+  [ -z "$(runtime_log)" ]
+  # A depth that is not a count refuses too.
+  run --separate-stderr env OCIGATE_WRAPPER_DEPTH=x "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --version
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"OCIGATE_WRAPPER_DEPTH=x: not a count of wrappers"* ]]
+}
