@@ -43,3 +43,24 @@ EOF
   chmod 0644 "$T/policy.json"
   rm -f "$T/runtime.log"
 }
+
+# dpkg_root (the setup suites): $R with runc and crun, and the host's
+# dpkg-divert with the libraries it loads: setup runs it chrooted into ROOT,
+# as it runs the host's under an installer's container.  Its database
+# starts empty; $BIN holds ocigate under the wrappers' names.
+dpkg_root() {
+  mkdir -p "$R/usr/bin" "$R/usr/sbin" "$R/var/lib/dpkg" "$R$BIN"
+  cp /usr/bin/dpkg-divert "$R/usr/bin/"
+  local lib
+  for lib in $(ldd /usr/bin/dpkg-divert | grep -o '/[^ ]*'); do
+    mkdir -p "$R$(dirname "$lib")"
+    cp -L "$lib" "$R$lib"
+  done
+  : >"$R/var/lib/dpkg/diversions"
+  # The real runtimes stand-ins: echo, which prints the arguments it gets.
+  cp /bin/echo "$R/usr/sbin/runc"
+  cp /bin/echo "$R/usr/bin/crun"
+  cp "$OCIGATE" "$R$BIN/ocigate"
+  ln -s ocigate "$R$BIN/ocigate-runc"
+  ln -s ocigate "$R$BIN/ocigate-crun"
+}
