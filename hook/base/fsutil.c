@@ -381,3 +381,91 @@ symlink_atomic (const char *target, const char *path, ocigate_error_t *err)
     }
   return ocigate_error_make_errno (err, EEXIST, "symlink beside %s", path);
 }
+
+/* ------------------------------------------------------ a root of our own */
+
+#define ROOTED_MAX_LINKS 40
+
+/* The target of the symbolic link at path (allocated). */
+static int
+link_target (const char *path, char **out, ocigate_error_t *err)
+{
+  for (size_t size = 256;; size *= 2)
+    {
+      cleanup_free char *buf = xmalloc (size);
+      ssize_t n = readlink (path, buf, size);
+      if (n < 0)
+        return ocigate_error_make_errno (err, errno, "readlink %s", path);
+      if ((size_t)n < size)
+        {
+          buf[n] = '\0';
+          *out = steal_pointer (&buf);
+          return 0;
+        }
+      if (size >= 65536)
+        return ocigate_error_make (err, ENAMETOOLONG, OCIGATE_ERR_INPUT, "readlink %s: target too long", path);
+    }
+}
+
+int
+path_in_root (const char *root, const char *path, bool follow_last, char **out, ocigate_error_t *err)
+{
+  *out = NULL;
+  if (root[0] == '\0')
+    {
+      /* The host's own root: the kernel resolves it the same way. */
+      *out = xasprintf ("/%s", path[0] == '/' ? path + 1 : path);
+      return 0;
+    }
+  /* What is left to walk, and what was walked (under root, no link in it). */
+  cleanup_free char *todo = xstrdup (path);
+  cleanup_strbuf struct strbuf done = { 0 };
+  int links = 0;
+  char *rest = todo;
+  while (rest && *rest)
+    {
+      char *slash = strchr (rest, '/');
+      char *name = rest;
+      if (slash)
+        *slash = '\0';
+      rest = slash ? slash + 1 : NULL;
+      if (name[0] == '\0' || strcmp (name, ".") == 0)
+        continue;
+      if (strcmp (name, "..") == 0)
+        {
+          /* Never above root, as in a chroot. */
+          char *up = done.len ? strrchr (done.buf, '/') : NULL;
+          if (up)
+            {
+              done.len = (size_t)(up - done.buf);
+              done.buf[done.len] = '\0';
+            }
+          continue;
+        }
+      bool last = rest == NULL || *rest == '\0';
+      size_t before = done.len;
+      strbuf_appendf (&done, "/%s", name);
+      if (last && !follow_last)
+        break;
+      cleanup_free char *host = xasprintf ("%s%s", root, done.buf);
+      struct stat st;
+      if (lstat (host, &st) < 0 || !S_ISLNK (st.st_mode))
+        continue; /* absent (the rest stays as written) or not a link */
+      if (++links > ROOTED_MAX_LINKS)
+        return ocigate_error_make (err, ELOOP, OCIGATE_ERR_INPUT, "%s: more than %d symbolic links under %s", path,
+                                   ROOTED_MAX_LINKS, root);
+      cleanup_free char *target = NULL;
+      if (link_target (host, &target, err) < 0)
+        return -1;
+      /* The link's target, then what was left after it. */
+      char *next = xasprintf ("%s/%s", target, rest ? rest : "");
+      done.len = target[0] == '/' ? 0 : before;
+      if (done.buf)
+        done.buf[done.len] = '\0';
+      free (todo);
+      todo = next;
+      rest = todo;
+    }
+  *out = xasprintf ("%s%s", root, done.len ? done.buf : "/");
+  return 0;
+}

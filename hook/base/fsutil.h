@@ -57,6 +57,15 @@ int trust_check_dir (const char *path, bool itself, const char *label, const str
                      enum ocigate_error_kind kind, ocigate_error_t *err);
 
 /* write(2) all of data, retrying short writes and EINTR. */
+/* path as the host whose root directory is root sees it, for a program
+ * that is not chrooted there (an installer with the host's / mounted at
+ * /host): each symbolic link met is followed under root, an absolute
+ * target from root and ".." never above it, as the kernel would in a
+ * chroot; the last one only when follow_last.  root "" is the real root.
+ * *out is root followed by a path without links (but the last).  A part
+ * that does not exist ends the walk: the rest is taken as written. */
+int path_in_root (const char *root, const char *path, bool follow_last, char **out, ocigate_error_t *err);
+
 int write_all (int fd, const char *data, size_t len);
 
 #endif

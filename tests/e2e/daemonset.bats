@@ -10,20 +10,20 @@
 # /proc/self/ns/pid: /proc/1/ns is not readable here).  The installer then
 # changes the REAL host: /etc/containerd, /etc/ocigate, /opt/ocigate, and
 # (setup runtimes) /usr/sbin/runc, /usr/bin/crun and dpkg's diversions.
-# Everything is saved first and put back in teardown_file, even when a test
-# fails.  Other suites use runc too: run this file only under the lock the
-# host-modifying suites share:
-#
-#     flock /tmp/ocigate-host.lock bats --tap tests/e2e/daemonset.bats
+# Like setup.bats (lib-setup.bash), it holds the lock the suites that change
+# the host share (setup_file takes it when no parent process holds it, as
+# `flock /tmp/ocigate-host.lock bats --tap tests/e2e/daemonset.bats` does),
+# saves everything first and gives back in teardown_file whatever still
+# differs, even when a test fails.
 
 bats_require_minimum_version 1.5.0
 load lib-daemon
+load lib-setup
 
 MANIFEST="$E2E_ROOT/deploy/kubernetes/ocigate-installer.yaml"
 IMG_USER=docker.io/library/ocigate-e2e-user:1
-# What the installer changes on the host, relative to /.
-HOST_PATHS=(etc/containerd etc/ocigate opt/ocigate usr/sbin/runc usr/bin/crun var/lib/dpkg/diversions var/lib/ocigate)
-DIVERTED=(/usr/sbin/runc /usr/bin/crun)
+# What setup may touch, and where --install puts ocigate.
+SETUP_TOUCHES+=(/opt/ocigate)
 
 # The image the manifest names, and its args as one word each.
 manifest_image() {
@@ -39,29 +39,6 @@ for d in yaml.safe_load_all(open(sys.argv[1])):
         print("\n".join(d["spec"]["template"]["spec"]["containers"][0]["args"]))' "$MANIFEST"
 }
 
-# Every path of HOST_PATHS with its type, mode, owner, link target and
-# SHA-256 (no times: a directory written and given back keeps its entries).
-host_sum() {
-  local p
-  for p in "${HOST_PATHS[@]}"; do
-    [ -e "/$p" ] || [ -L "/$p" ] || {
-      echo "absent /$p"
-      continue
-    }
-    find "/$p" -printf '%y %m %U:%G %p -> %l\n' | sort
-    find "/$p" -type f -print0 | sort -z | xargs -0 -r sha256sum
-  done
-}
-
-# The installer's diversions, if any are left.
-leftover_diversions() {
-  local f
-  for f in "${DIVERTED[@]}"; do
-    dpkg-divert --listpackage "$f" 2>/dev/null | grep -qv '^$' && echo "$f"
-  done
-  return 0
-}
-
 setup_file() {
   e2e_need_build
   [ "$(id -u)" -eq 0 ] || skip "needs root: changes this machine's containerd, runc and crun"
@@ -69,15 +46,16 @@ setup_file() {
     skip "containerd and ctr are not installed (Debian package containerd)"
   command -v dpkg-divert >/dev/null || skip "dpkg-divert is not here: setup runtimes needs a Debian host"
   python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml is not installed (reads the manifest)"
-  [ -z "$(leftover_diversions)" ] || skip "runc or crun is diverted already: not this machine's original state"
   CT=$(mktemp -d)
   export CT
   chmod 0711 "$CT"
+  host_lock "$CT" || return 1
+  if [ -n "$(host_leftovers)" ]; then
+    host_unlock "$CT"
+    skip "an earlier setup left a journal or a diversion here: $(host_leftovers | tr '\n' ' ')"
+  fi
   # the host as it is, to compare with and to put back
-  host_sum >"$CT/host.before"
-  local keep=() p
-  for p in "${HOST_PATHS[@]}"; do [ -e "/$p" ] && keep+=("$p"); done
-  tar -C / -cpf "$CT/host.tar" "${keep[@]}" || return 1
+  host_save "$CT" || return 1
   (cd "$E2E_ROOT" && make image) >"$CT/make-image.log" 2>&1 || {
     cat "$CT/make-image.log" >&2
     return 1
@@ -90,27 +68,13 @@ setup_file() {
     ctrc "$CT" images import --base-name docker.io/library/ocigate-e2e-user "$CT/user.tar" >/dev/null
 }
 
-# Put the host back: stop the installer, undo a diversion it left, then
-# every saved path as it was (one the installer made is removed).
-host_restore() {
-  local f p
-  ctr_cleanup "$CT"
-  installer_remove
-  for f in $(leftover_diversions); do
-    rm -f "$f"
-    dpkg-divert --rename --remove "$f" >/dev/null
-  done
-  host_sum >"$CT/host.after"
-  cmp -s "$CT/host.before" "$CT/host.after" && return 0
-  echo "the host was left changed; putting it back:" >&2
-  diff "$CT/host.before" "$CT/host.after" >&2
-  for p in "${HOST_PATHS[@]}"; do rm -rf "/${p:?}"; done
-  tar -C / -xpf "$CT/host.tar"
-}
-
 teardown_file() {
   [ -n "${CT:-}" ] || return 0
-  host_restore
+  ctr_cleanup "$CT"
+  installer_remove
+  remove_ocigate_diversions | loud undo
+  host_restore "$CT" | loud restore
+  host_unlock "$CT"
   containerd_stop "$CT"
   e2e_rmdir "$CT"
 }
@@ -262,12 +226,12 @@ assert cri["cni"]["bin_dir"] == "/usr/lib/cni", cri["cni"]' "$CT/dump.toml"
 
 @test "daemonset: SIGTERM takes back every host file byte for byte, and no diversion is left" {
   installer_run
-  run host_sum
-  [ "$output" != "$(cat "$CT/host.before")" ]
+  run host_tree
+  [ "$output" != "$(cat "$CT/tree")" ]
+  [ -n "$(ocigate_diversions)" ]
   installer_stop
   [ "$installer_status" = 0 ]
   grep -qF "SIGTERM: taking back what was set up" "$CT/installer.log"
-  host_sum >"$CT/host.now"
-  diff -u "$CT/host.before" "$CT/host.now"
-  [ -z "$(leftover_diversions)" ]
+  assert_host_tree "$CT/tree"
+  [ -z "$(ocigate_diversions)" ]
 }

@@ -6,7 +6,12 @@
 
 #include <unistd.h>
 
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include "base/error.h"
+#include "base/fsutil.h"
 #include "base/util.h"
 #include "core/verdict.h"
 
@@ -299,6 +304,67 @@ test_json_pointers_remove (void **state UNUSED)
   json_pointers_remove (root, pointers, 0);
 }
 
+/* in_root(ROOT, PATH, FOLLOW): path_in_root's answer, less ROOT. */
+static char *
+in_root (const char *root, const char *path, bool follow_last)
+{
+  char *out = NULL;
+  ocigate_error_t err = NULL;
+  if (path_in_root (root, path, follow_last, &out, &err) < 0)
+    fail_msg ("%s: %s", path, err->msg);
+  assert_true (strncmp (out, root, strlen (root)) == 0);
+  char *rel = xstrdup (out + strlen (root));
+  free (out);
+  return rel;
+}
+
+static void
+test_path_in_root (void **state UNUSED)
+{
+  char root[] = "/tmp/ocigate-unit-root.XXXXXX";
+  assert_non_null (mkdtemp (root));
+  /* The tree, made by the shell: directories and links under root. */
+  char *mk = xasprintf ("cd '%s' && mkdir -p etc/containerd usr && ln -s /usr/share/containerd/config.toml "
+                        "etc/containerd/config.toml && ln -s ../../.. etc/containerd/up && ln -s /etc/containerd/loop "
+                        "etc/containerd/loop && ln -s /etc usr/etc",
+                        root);
+  assert_int_equal (system (mk), 0);
+  free (mk);
+  /* An absolute link is the host's: it leads under root, not to this
+   * machine's /usr. */
+  char *r = in_root (root, "etc/containerd/config.toml", true);
+  assert_string_equal (r, "/usr/share/containerd/config.toml");
+  free (r);
+  r = in_root (root, "etc/containerd/config.toml", false);
+  assert_string_equal (r, "/etc/containerd/config.toml");
+  free (r);
+  /* A link on the way is followed either way; ".." stops at root. */
+  r = in_root (root, "usr/etc/containerd/x", false);
+  assert_string_equal (r, "/etc/containerd/x");
+  free (r);
+  r = in_root (root, "etc/containerd/up/../../etc/./containerd", true);
+  assert_string_equal (r, "/etc/containerd");
+  free (r);
+  r = in_root (root, "/", true);
+  assert_string_equal (r, "/");
+  free (r);
+
+  char *out = NULL;
+  ocigate_error_t err = NULL;
+  assert_int_equal (path_in_root (root, "etc/containerd/loop", true, &out, &err), -1);
+  assert_int_equal (err->status, ELOOP);
+  assert_null (out);
+  ocigate_error_free (&err);
+
+  /* The real root: as written. */
+  r = in_root ("", "etc/x", true);
+  assert_string_equal (r, "/etc/x");
+  free (r);
+  char *cmd = xasprintf ("rm -rf '%s'", root);
+  assert_int_equal (system (cmd), 0);
+  free (cmd);
+}
+
 int
 main (void)
 {
@@ -314,6 +380,7 @@ main (void)
     cmocka_unit_test (test_findings_and_errors_are_one_line),
     cmocka_unit_test (test_json_pointer_remove),
     cmocka_unit_test (test_json_pointers_remove),
+    cmocka_unit_test (test_path_in_root),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
