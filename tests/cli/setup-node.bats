@@ -5,27 +5,13 @@
 # idempotence, and the undo on SIGTERM.
 load helpers
 
-BIN=/opt/ocigate/bin
-
 setup() {
-  T=$(mktemp -d) && R=$T/root && mkdir "$R"
+  setup_root
 }
 
 teardown() {
   [ -z "${WAITER:-}" ] || kill -KILL "$WAITER" 2>/dev/null || true
   rm -rf "$T"
-}
-
-# Every directory, file and link under ROOT with its type, mode and owner,
-# each link's target and each file's SHA-256; but dpkg's backup of its
-# database, which dpkg-divert rewrites (setup.bats says why).
-tree_sum() {
-  (cd "$R" && find . -path ./var/lib/dpkg/diversions-old -prune -o -printf '%y %m %U:%G %p -> %l\n' | sort &&
-    find . -path ./var/lib/dpkg/diversions-old -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
-}
-
-og_setup() {
-  run "$OCIGATE" setup --root "$R" --bindir "$BIN" "$@"
 }
 
 # A root with a containerd config of the host's own.

@@ -4,30 +4,13 @@
 # the policy's mode and the exit codes.
 load helpers
 
-BIN=/opt/ocigate/bin
-
 setup() {
-  T=$(mktemp -d)
-  R=$T/root
-  mkdir "$R"
+  setup_root
 }
 
 teardown() {
   if [ -n "${SLEEPER:-}" ]; then kill "$SLEEPER" 2>/dev/null || true; fi
   rm -rf "$T"
-}
-
-# Every directory, file and link under ROOT with its mode (and where a link
-# leads), and each file's SHA-256.  dpkg's backup of its own database,
-# var/lib/dpkg/diversions-old, which it rewrites on each change, is not
-# setup's to give back.
-tree_sum() {
-  (cd "$R" && find . -path ./var/lib/dpkg/diversions-old -prune -o -printf '%y %m %p %l\n' | sort &&
-    find . -path ./var/lib/dpkg/diversions-old -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
-}
-
-og_setup() {
-  run "$OCIGATE" setup --root "$R" --bindir "$BIN" "$@"
 }
 
 @test "setup docker on an empty root: daemon.json with the wrapper as default runtime, mode 0644, and the default policy" {
