@@ -434,7 +434,7 @@ path_in_root (const char *root, const char *path, bool follow_last, char **out, 
       if (strcmp (name, "..") == 0)
         {
           /* Never above root, as in a chroot. */
-          char *up = done.len ? strrchr (done.buf, '/') : NULL;
+          char *up = done.buf && done.len ? strrchr (done.buf, '/') : NULL;
           if (up)
             {
               done.len = (size_t)(up - done.buf);
