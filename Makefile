@@ -216,6 +216,13 @@ uninstall:
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json ]; then \
 	  echo "kept $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json (the policy in force; remove it by hand)"; fi
 
+# The installer image of deploy/kubernetes/ (README there): an OCI image
+# archive of build/ocigate, for `ctr -n k8s.io images import`.
+INSTALLER_IMAGE := docker.io/library/ocigate-installer:$(VERSION)
+.PHONY: image
+image: $(B)/ocigate
+	deploy/kubernetes/build-image.sh $(B)/ocigate $(B)/ocigate-installer.tar $(INSTALLER_IMAGE)
+
 clean:
 	rm -rf $(B)
 include tests/bench/bench.mk

@@ -292,19 +292,26 @@ write_temp (const char *dir, const char *base, bool unnamed, const char *data, s
   return NULL;
 }
 
-int
-write_file_atomic (const char *path, const char *data, size_t len, ocigate_error_t *err)
+/* fsync the directory a file was just renamed into. */
+static int
+fsync_dir (const char *dir, const char *path, ocigate_error_t *err)
+{
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0 || fsync (dfd) < 0)
+    return ocigate_error_make_errno (err, errno, "fsync directory %s (the new %s is in place)", dir, path);
+  return 0;
+}
+
+/* Write data beside path under a temporary name with the given mode (and
+ * owner, unless NULL) and rename it over path. */
+static int
+replace_file (const char *path, const char *data, size_t len, mode_t mode, const struct stat *owner,
+              ocigate_error_t *err)
 {
   cleanup_free char *path_copy = xstrdup (path);
   const char *dir = dirname (path_copy);
   cleanup_free char *copy2 = xstrdup (path);
   const char *base = basename (copy2);
-
-  struct stat st;
-  bool exists = stat (path, &st) == 0;
-  if (!exists && errno != ENOENT)
-    return ocigate_error_make_errno (err, errno, "stat %s", path);
-  mode_t mode = exists ? (st.st_mode & 07777) : 0644;
 
   /* Unnamed while it is written, so a process killed before the rename
    * leaves nothing behind but in the two system calls between link and
@@ -312,11 +319,11 @@ write_file_atomic (const char *path, const char *data, size_t len, ocigate_error
    * /proc and no privilege to name the file), a file named from the
    * start. */
   bool retry = false;
-  cleanup_free char *tmp = write_temp (dir, base, true, data, len, mode, exists ? &st : NULL, path, &retry, err);
+  cleanup_free char *tmp = write_temp (dir, base, true, data, len, mode, owner, path, &retry, err);
   if (tmp == NULL && retry)
     {
       ocigate_error_free (err);
-      tmp = write_temp (dir, base, false, data, len, mode, exists ? &st : NULL, path, &retry, err);
+      tmp = write_temp (dir, base, false, data, len, mode, owner, path, &retry, err);
     }
   if (tmp == NULL)
     return -1;
@@ -326,10 +333,53 @@ write_file_atomic (const char *path, const char *data, size_t len, ocigate_error
       unlink (tmp);
       return ocigate_error_make_errno (err, e, "rename %s (writing %s)", tmp, path);
     }
-  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0 || fsync (dfd) < 0)
-    return ocigate_error_make_errno (err, errno, "fsync directory %s (the new %s is in place)", dir, path);
-  return 0;
+  return fsync_dir (dir, path, err);
+}
+
+int
+write_file_atomic (const char *path, const char *data, size_t len, ocigate_error_t *err)
+{
+  struct stat st;
+  bool exists = stat (path, &st) == 0;
+  if (!exists && errno != ENOENT)
+    return ocigate_error_make_errno (err, errno, "stat %s", path);
+  return replace_file (path, data, len, exists ? (st.st_mode & 07777) : 0644, exists ? &st : NULL, err);
+}
+
+int
+write_file_atomic_as (const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+                      ocigate_error_t *err)
+{
+  struct stat owner = { .st_uid = uid, .st_gid = gid };
+  return replace_file (path, data, len, mode, &owner, err);
+}
+
+int
+symlink_atomic (const char *target, const char *path, ocigate_error_t *err)
+{
+  cleanup_free char *path_copy = xstrdup (path);
+  const char *dir = dirname (path_copy);
+  cleanup_free char *copy2 = xstrdup (path);
+  const char *base = basename (copy2);
+  long pid = (long)getpid ();
+  for (unsigned n = 0; n < 64; n++)
+    {
+      cleanup_free char *tmp = xasprintf ("%s/.%s.ocigate-%ld-%u", dir, base, pid, n);
+      if (symlink (target, tmp) < 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          return ocigate_error_make_errno (err, errno, "symlink %s (linking %s)", tmp, path);
+        }
+      if (rename (tmp, path) < 0)
+        {
+          int e = errno;
+          unlink (tmp);
+          return ocigate_error_make_errno (err, e, "rename %s (linking %s)", tmp, path);
+        }
+      return fsync_dir (dir, path, err);
+    }
+  return ocigate_error_make_errno (err, EEXIST, "symlink beside %s", path);
 }
 
 /* ------------------------------------------------------ a root of our own */
@@ -384,7 +434,7 @@ path_in_root (const char *root, const char *path, bool follow_last, char **out, 
       if (strcmp (name, "..") == 0)
         {
           /* Never above root, as in a chroot. */
-          char *up = done.len ? strrchr (done.buf, '/') : NULL;
+          char *up = done.buf && done.len ? strrchr (done.buf, '/') : NULL;
           if (up)
             {
               done.len = (size_t)(up - done.buf);

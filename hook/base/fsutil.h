@@ -14,6 +14,15 @@
  * directory.  A failure leaves path as it was, and no temp file. */
 int write_file_atomic (const char *path, const char *data, size_t len, ocigate_error_t *err);
 
+/* The same with the given mode and, run as root, owner, whatever path held:
+ * a program put in place. */
+int write_file_atomic_as (const char *path, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+                          ocigate_error_t *err);
+
+/* Make path a symbolic link to target, replacing what is there: a link
+ * under a temporary name beside it, renamed over it. */
+int symlink_atomic (const char *target, const char *path, ocigate_error_t *err);
+
 /* Relaxations of trust_check() for a bundle's config. */
 struct trust_rules
 {

@@ -35,14 +35,14 @@
 
 #define POLICY "etc/ocigate/policy.json"
 #define JOURNAL_PARENT "var/lib/ocigate"
-#define JOURNAL_DIR JOURNAL_PARENT "/setup"
+#define JOURNAL_DIR SETUP_JOURNAL_DIR
 #define JOURNAL JOURNAL_DIR "/journal.json"
 #define SETUP_MAX_FILE_BYTES OCIGATE_MAX_CONFIG_BYTES
 
 const char usage_setup[]
     = "Usage: ocigate setup [--print] [--mode enforce|dry-run] [--userns] [--root DIR] [--bindir DIR]\n"
-      "                     [--restart none|signal|auto] ENGINE...\n"
-      "       ocigate setup --undo [--print] [--root DIR] [--restart none|signal|auto] ENGINE...\n"
+      "                     [--restart none|signal|auto] [--install] [--wait] ENGINE...\n"
+      "       ocigate setup --undo [--print] [--root DIR] [--restart none|signal|auto] [--install] ENGINE...\n"
       "Put ocigate in front of each ENGINE's runtime (docker, podman, containerd, crio), in the engine's own\n"
       "configuration files; --undo gives them back as they were.  ENGINE runtimes puts ocigate in the place of\n"
       "/usr/sbin/runc and /usr/bin/crun themselves (dpkg-divert moves each to NAME.distrib, and a link to\n"
@@ -61,10 +61,15 @@ const char usage_setup[]
       "  --bindir DIR         where ocigate-runc is, as the host sees it (default: the running ocigate's)\n"
       "  --restart HOW        none (default): say what to restart; signal: SIGHUP dockerd (which reloads its\n"
       "                       runtimes); auto: signal where that is enough, else say what to restart\n"
+      "  --install            first copy this ocigate to BINDIR/ocigate (0755) with the links ocigate-runc and\n"
+      "                       ocigate-crun; with --undo, remove them (after the ENGINEs' files), as --undo does\n"
+      "                       a file; with it the ENGINEs may be left out\n"
+      "  --wait               once set up, stay until SIGTERM or SIGINT, then undo what --undo would for the\n"
+      "                       ENGINEs (and --install) and exit: a node's installer (a Kubernetes DaemonSet)\n"
       "Files: the journal and the originals in /var/lib/ocigate/setup/.\n"
       "Exit status: 0 done (or nothing to do), 1 a file refused (unparsable, changed since setup wrote it,\n"
       "cannot be edited safely) or not written, a diversion refused (another package's, no dpkg-divert) or\n"
-      "failed, 2 usage error.\n";
+      "failed, 2 usage error; --wait: 1 at once when setting up fails, else the status of the undo.\n";
 
 enum setup_restart
 {
@@ -845,48 +850,87 @@ undo_divert (const struct setup_ctx *ctx, json_object *a, bool print, ocigate_er
 
 /* -------------------------------------------------------------- setup */
 
+int
+setup_journal_open (const struct setup_ctx *ctx, json_object **journal, ocigate_error_t *err)
+{
+  if (journal_load (ctx, journal, err) < 0)
+    return -1;
+  if (*journal != NULL)
+    return 0;
+  cleanup_json json_object *j = json_object_new_object ();
+  json_object_object_add (j, "version", json_object_new_int (1));
+  json_object *dirs = json_object_new_array ();
+  json_object_object_add (j, "dirs", dirs);
+  json_object_object_add (j, "files", json_object_new_array ());
+  if (make_dirs (ctx, JOURNAL_PARENT, 0755, dirs, err) < 0 || make_dirs (ctx, JOURNAL_DIR, 0700, dirs, err) < 0)
+    return -1;
+  *journal = steal_pointer (&j);
+  return 0;
+}
+
+json_object *
+setup_journal_track (const struct setup_ctx *ctx, json_object *journal, const char *rel, bool existed, const char *old,
+                     size_t old_len, ocigate_error_t *err)
+{
+  json_object *e = journal_entry (journal, rel);
+  if (e == NULL)
+    {
+      e = json_object_new_object ();
+      json_object_array_add (member (journal, "files", json_type_array), e);
+      cleanup_free char *abs = xasprintf ("/%s", rel);
+      json_object_object_add (e, "path", json_object_new_string (abs));
+      json_object_object_add (e, "engines", json_object_new_array ());
+      json_object_object_add (e, "existed", json_object_new_boolean (existed));
+      if (existed)
+        {
+          char hex[SHA256_HEX_LEN + 1];
+          sha256_hex (rel, strlen (rel), hex);
+          cleanup_free char *name = xasprintf ("%.16s.orig", hex);
+          cleanup_free char *orig = xasprintf (JOURNAL_DIR "/%s", name);
+          if (write_text (ctx, orig, old, old_len, err) < 0)
+            return NULL;
+          json_object_object_add (e, "original", json_object_new_string (name));
+        }
+      json_object_object_add (e, "dirs", json_object_new_array ());
+    }
+  json_object *dirs = member (e, "dirs", json_type_array);
+  if (dirs == NULL)
+    {
+      dirs = json_object_new_array ();
+      json_object_object_add (e, "dirs", dirs);
+    }
+  cleanup_free char *dir = dir_of_rel (rel);
+  if (dir && make_dirs (ctx, dir, 0755, dirs, err) < 0)
+    return NULL;
+  return e;
+}
+
+int
+setup_journal_save (const struct setup_ctx *ctx, json_object *journal, ocigate_error_t *err)
+{
+  return journal_save (ctx, journal, err);
+}
+
+json_object *
+setup_json_member (json_object *o, const char *key, json_type type)
+{
+  return member (o, key, type);
+}
+
 static int
 apply (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, ocigate_error_t *err)
 {
   cleanup_json json_object *journal = NULL;
-  if (journal_load (ctx, &journal, err) < 0)
+  if (setup_journal_open (ctx, &journal, err) < 0)
     return -1;
-  if (journal == NULL)
-    {
-      journal = json_object_new_object ();
-      json_object_object_add (journal, "version", json_object_new_int (1));
-      json_object *dirs = json_object_new_array ();
-      json_object_object_add (journal, "dirs", dirs);
-      json_object_object_add (journal, "files", json_object_new_array ());
-      if (make_dirs (ctx, JOURNAL_PARENT, 0755, dirs, err) < 0 || make_dirs (ctx, JOURNAL_DIR, 0700, dirs, err) < 0)
-        return -1;
-    }
   /* The originals and the journal first: a file setup wrote is one it can
    * give back. */
   for (size_t i = 0; i < ctx->n_files; i++)
     {
       const struct setup_file *f = &ctx->files[i];
-      json_object *e = journal_entry (journal, f->rel);
+      json_object *e = setup_journal_track (ctx, journal, f->rel, f->existed, f->old, f->old_len, err);
       if (e == NULL)
-        {
-          e = json_object_new_object ();
-          cleanup_free char *abs = xasprintf ("/%s", f->rel);
-          json_object_object_add (e, "path", json_object_new_string (abs));
-          json_object_object_add (e, "engines", json_object_new_array ());
-          json_object_object_add (e, "existed", json_object_new_boolean (f->existed));
-          if (f->existed)
-            {
-              char hex[SHA256_HEX_LEN + 1];
-              sha256_hex (f->rel, strlen (f->rel), hex);
-              cleanup_free char *name = xasprintf ("%.16s.orig", hex);
-              cleanup_free char *orig = xasprintf (JOURNAL_DIR "/%s", name);
-              if (write_text (ctx, orig, f->old, f->old_len, err) < 0)
-                return -1;
-              json_object_object_add (e, "original", json_object_new_string (name));
-            }
-          json_object_object_add (e, "dirs", json_object_new_array ());
-          json_object_array_add (member (journal, "files", json_type_array), e);
-        }
+        return -1;
       json_object *names = member (e, "engines", json_type_array);
       for (size_t k = 0; k < n_sel; k++)
         if (f->engine == NULL || strcmp (f->engine, sel[k]->name) == 0)
@@ -894,15 +938,6 @@ apply (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, oci
       char hex[SHA256_HEX_LEN + 1];
       sha256_hex (f->text, f->len, hex);
       json_object_object_add (e, "sha256", json_object_new_string (hex));
-      json_object *dirs = member (e, "dirs", json_type_array);
-      if (dirs == NULL)
-        {
-          dirs = json_object_new_array ();
-          json_object_object_add (e, "dirs", dirs);
-        }
-      cleanup_free char *dir = dir_of_rel (f->rel);
-      if (dir && make_dirs (ctx, dir, 0755, dirs, err) < 0)
-        return -1;
     }
   if (journal_save (ctx, journal, err) < 0)
     return -1;
@@ -935,6 +970,14 @@ setup (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, enu
     }
   if (failed)
     return EXIT_DENIED;
+  /* The program first: no engine is pointed at a binary not there yet. */
+  if (ctx->install && setup_install (ctx, print, &err) < 0)
+    {
+      fprintf (stderr, "ocigate: --install: %s; nothing of the engines written\n", err->msg);
+      return EXIT_DENIED;
+    }
+  if (n_sel == 0)
+    return fflush (stdout) == 0 ? EXIT_ALLOWED : EXIT_DENIED;
   fputs (ctx->notes.buf ? ctx->notes.buf : "", stdout);
   if (ctx->n_files == 0 && ctx->n_diverts == 0)
     {
@@ -980,6 +1023,8 @@ setup (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, enu
 static int
 undo_file (const struct setup_ctx *ctx, json_object *e, bool print, ocigate_error_t *err)
 {
+  if (setup_json_string (e, "type"))
+    return setup_install_undo_entry (ctx, e, print, err);
   const char *shown = setup_json_string (e, "path"), *rel = shown + 1;
   cleanup_free char *path = setup_path (ctx, rel);
   cleanup_free char *now = NULL, *orig = NULL, *orig_rel = NULL;
@@ -1154,6 +1199,23 @@ undo (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, bool
   return fflush (stdout) == 0 ? status : EXIT_DENIED;
 }
 
+/* The engines' files first, then what --install put there: no engine is
+ * left pointed at a program that is gone. */
+static int
+undo_with_install (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, bool install, bool print,
+                   enum setup_restart how)
+{
+  int status = n_sel > 0 ? undo (ctx, sel, n_sel, print, how) : EXIT_ALLOWED;
+  const struct setup_engine *installed[] = { &setup_engine_install };
+  if (install)
+    {
+      int r = undo (ctx, installed, 1, print, how);
+      if (r != EXIT_ALLOWED)
+        status = r;
+    }
+  return status;
+}
+
 /* ------------------------------------------------------------ command */
 
 static int setup_usage (const char *fmt, ...) PRINTF_LIKE (1, 2);
@@ -1243,9 +1305,10 @@ cmd_setup (int argc, char **argv)
     { "print", no_argument, NULL, 'P' },         { "undo", no_argument, NULL, 'U' },
     { "mode", required_argument, NULL, 'm' },    { "userns", no_argument, NULL, 'u' },
     { "root", required_argument, NULL, 'r' },    { "bindir", required_argument, NULL, 'b' },
-    { "restart", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 },
+    { "restart", required_argument, NULL, 'R' }, { "install", no_argument, NULL, 'I' },
+    { "wait", no_argument, NULL, 'W' },          { NULL, 0, NULL, 0 },
   };
-  bool print = false, undoing = false, userns = false;
+  bool print = false, undoing = false, userns = false, install = false, wait = false;
   enum setup_mode mode = MODE_KEEP;
   enum setup_restart how = RESTART_NONE;
   const char *root = "/", *bindir = NULL;
@@ -1259,6 +1322,12 @@ cmd_setup (int argc, char **argv)
           break;
         case 'U':
           undoing = true;
+          break;
+        case 'I':
+          install = true;
+          break;
+        case 'W':
+          wait = true;
           break;
         case 'u':
           userns = true;
@@ -1292,10 +1361,12 @@ cmd_setup (int argc, char **argv)
           return EXIT_ERROR;
         }
     }
-  if (optind >= argc)
+  if (optind >= argc && !install)
     return setup_usage ("%s", "no engine given (" ENGINE_NAMES ")");
-  if (undoing && (userns || mode != MODE_KEEP))
-    return setup_usage ("%s", "--undo gives files back as they were: no --mode or --userns with it");
+  if (undoing && (userns || mode != MODE_KEEP || wait))
+    return setup_usage ("%s", "--undo gives files back as they were: no --mode, --userns or --wait with it");
+  if (wait && print)
+    return setup_usage ("%s", "--wait sets up and waits: not with --print");
 
   const struct setup_engine *sel[ARRAY_SIZE (engines)];
   size_t n_sel = 0;
@@ -1337,17 +1408,25 @@ cmd_setup (int argc, char **argv)
   if (stat (*root_prefix ? root_prefix : "/", &st) < 0 || !S_ISDIR (st.st_mode))
     return setup_usage ("--root '%s': not a directory", root);
 
-  cleanup_setup_ctx struct setup_ctx ctx = { .root = root_prefix, .bindir = bin, .userns = userns };
+  cleanup_setup_ctx struct setup_ctx ctx = { .root = root_prefix, .bindir = bin, .userns = userns, .install = install };
   /* --undo all: whatever the journal says setup did. */
   for (size_t k = 0; all && k < ARRAY_SIZE (engines); k++)
     if (undoing || engine_found (&ctx, engines[k]))
       select_engine (sel, &n_sel, engines[k]);
-  if (n_sel == 0)
+  if (n_sel == 0 && !install)
     {
       printf ("all: no engine found under %s/: nothing to set up\n", ctx.root);
       return EXIT_ALLOWED;
     }
   if (undoing)
-    return undo (&ctx, sel, n_sel, print, how);
-  return setup (&ctx, sel, n_sel, mode, print, how);
+    return undo_with_install (&ctx, sel, n_sel, install, print, how);
+  sigset_t stop;
+  if (wait)
+    setup_wait_block (&stop);
+  int status = setup (&ctx, sel, n_sel, mode, print, how);
+  if (!wait || status != EXIT_ALLOWED)
+    return status;
+  setup_wait (&stop);
+  cleanup_setup_ctx struct setup_ctx again = { .root = root_prefix, .bindir = bin };
+  return undo_with_install (&again, sel, n_sel, install, false, how);
 }

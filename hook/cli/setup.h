@@ -7,6 +7,7 @@
 #ifndef OCIGATE_SETUP_H
 #define OCIGATE_SETUP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,9 @@
 
 #include "base/error.h"
 #include "base/util.h"
+
+/* setup's journal and the originals it keeps, under ROOT. */
+#define SETUP_JOURNAL_DIR "var/lib/ocigate/setup"
 
 /* One file setup writes: its text before (NULL: absent) and after. */
 struct setup_file
@@ -45,6 +49,7 @@ struct setup_ctx
   const char *root;   /* "" for /, else without a trailing slash */
   const char *bindir; /* where ocigate-runc and ocigate-crun are, as the host sees it */
   bool userns;
+  bool install; /* --install: this binary and its links into bindir first */
   struct setup_file *files;
   size_t n_files;
   struct setup_divert *diverts;
@@ -102,6 +107,38 @@ void setup_divert (struct setup_ctx *ctx, const char *engine, const char *path, 
 #define SETUP_DPKG_PACKAGE "ocigate"
 
 void setup_note (struct setup_ctx *ctx, const char *fmt, ...) PRINTF_LIKE (2, 3);
+
+/* The journal (var/lib/ocigate/setup/journal.json), an empty one when
+ * there is none yet (its directories made). */
+int setup_journal_open (const struct setup_ctx *ctx, json_object **journal, ocigate_error_t *err);
+
+/* The journal's entry for rel, made when there is none: whether the file
+ * existed and its original (old, old_len) kept beside the journal; the
+ * directories on its way made, and recorded for --undo.  NULL on error. */
+json_object *setup_journal_track (const struct setup_ctx *ctx, json_object *journal, const char *rel, bool existed,
+                                  const char *old, size_t old_len, ocigate_error_t *err);
+
+int setup_journal_save (const struct setup_ctx *ctx, json_object *journal, ocigate_error_t *err);
+
+/* o[key] when it has that type, else NULL. */
+json_object *setup_json_member (json_object *o, const char *key, json_type type);
+
+/* --install (setup_node.c): the running binary to ROOT/bindir/ocigate
+ * (0755, root's) with the links ocigate-runc and ocigate-crun to it, each
+ * journaled under the name "install" (an entry with a "type": "file" or
+ * "link").  Shown only with print.  1 something changed, 0 nothing to
+ * change, -1 an error (nothing of the engines is written then). */
+extern const struct setup_engine setup_engine_install;
+int setup_install (struct setup_ctx *ctx, bool print, ocigate_error_t *err);
+
+/* --undo of one journal entry with a "type" (what --install wrote): 1
+ * given back (or shown), 0 changed since (said, left), -1 an error. */
+int setup_install_undo_entry (const struct setup_ctx *ctx, json_object *e, bool print, ocigate_error_t *err);
+
+/* --wait: SIGTERM and SIGINT blocked (before setting up, so that one sent
+ * meanwhile is not lost), then, once set up, said and waited for. */
+void setup_wait_block (sigset_t *stop);
+void setup_wait (const sigset_t *stop);
 
 /* o[key] when it is a string, else NULL. */
 const char *setup_json_string (json_object *o, const char *key);

@@ -120,8 +120,9 @@ runtimes_plan (struct setup_ctx *ctx, ocigate_error_t *err)
                                "runtimes: neither %s nor %s is here (under %s/): nothing to divert",
                                diverted_runtimes[0].path, diverted_runtimes[1].path, ctx->root);
   /* The wrapper the links lead to must be there: a link to nothing would
-   * leave every engine without a runtime. */
-  for (size_t i = 0; i < ctx->n_diverts; i++)
+   * leave every engine without a runtime.  With --install it is this
+   * binary, which setup_install() puts there before any link is made. */
+  for (size_t i = 0; i < ctx->n_diverts && !ctx->install; i++)
     {
       cleanup_free char *wrapper = setup_path (ctx, ctx->diverts[i].link_to + 1);
       if (access (wrapper, X_OK) < 0)

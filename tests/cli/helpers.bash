@@ -43,3 +43,45 @@ EOF
   chmod 0644 "$T/policy.json"
   rm -f "$T/runtime.log"
 }
+
+# The setup suites: `ocigate setup --root $R`, with BIN as the --bindir.
+BIN=/opt/ocigate/bin
+
+# setup_root: T, a temp directory, and R, the empty root in it.
+setup_root() {
+  T=$(mktemp -d) && R=$T/root && mkdir "$R"
+}
+
+og_setup() {
+  run "$OCIGATE" setup --root "$R" --bindir "$BIN" "$@"
+}
+
+# Every directory, file and link under ROOT with its type, mode and owner,
+# each link's target and each file's SHA-256.  dpkg's backup of its own
+# database, var/lib/dpkg/diversions-old, which it rewrites on each change,
+# is not setup's to give back.
+tree_sum() {
+  (cd "$R" && find . -path ./var/lib/dpkg/diversions-old -prune -o -printf '%y %m %U:%G %p -> %l\n' | sort &&
+    find . -path ./var/lib/dpkg/diversions-old -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+# dpkg_root (the setup suites): $R with runc and crun, and the host's
+# dpkg-divert with the libraries it loads: setup runs it chrooted into ROOT,
+# as it runs the host's under an installer's container.  Its database
+# starts empty; $BIN holds ocigate under the wrappers' names.
+dpkg_root() {
+  mkdir -p "$R/usr/bin" "$R/usr/sbin" "$R/var/lib/dpkg" "$R$BIN"
+  cp /usr/bin/dpkg-divert "$R/usr/bin/"
+  local lib
+  for lib in $(ldd /usr/bin/dpkg-divert | grep -o '/[^ ]*'); do
+    mkdir -p "$R$(dirname "$lib")"
+    cp -L "$lib" "$R$lib"
+  done
+  : >"$R/var/lib/dpkg/diversions"
+  # The real runtimes stand-ins: echo, which prints the arguments it gets.
+  cp /bin/echo "$R/usr/sbin/runc"
+  cp /bin/echo "$R/usr/bin/crun"
+  cp "$OCIGATE" "$R$BIN/ocigate"
+  ln -s ocigate "$R$BIN/ocigate-runc"
+  ln -s ocigate "$R$BIN/ocigate-crun"
+}

@@ -4,30 +4,13 @@
 # the policy's mode and the exit codes.
 load helpers
 
-BIN=/opt/ocigate/bin
-
 setup() {
-  T=$(mktemp -d)
-  R=$T/root
-  mkdir "$R"
+  setup_root
 }
 
 teardown() {
   if [ -n "${SLEEPER:-}" ]; then kill "$SLEEPER" 2>/dev/null || true; fi
   rm -rf "$T"
-}
-
-# Every directory, file and link under ROOT with its mode (and where a link
-# leads), and each file's SHA-256.  dpkg's backup of its own database,
-# var/lib/dpkg/diversions-old, which it rewrites on each change, is not
-# setup's to give back.
-tree_sum() {
-  (cd "$R" && find . -path ./var/lib/dpkg/diversions-old -prune -o -printf '%y %m %p %l\n' | sort &&
-    find . -path ./var/lib/dpkg/diversions-old -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
-}
-
-og_setup() {
-  run "$OCIGATE" setup --root "$R" --bindir "$BIN" "$@"
 }
 
 @test "setup docker on an empty root: daemon.json with the wrapper as default runtime, mode 0644, and the default policy" {
@@ -461,27 +444,6 @@ crowded_root() {
 }
 
 # ------------------------------------------------------------ runtimes
-
-# A root with runc and crun, and the host's dpkg-divert with the libraries
-# it loads: setup runs it chrooted into ROOT, as it runs the host's under
-# an installer's container.  Its database starts empty; BIN holds ocigate
-# under the wrappers' names.
-dpkg_root() {
-  mkdir -p "$R/usr/bin" "$R/usr/sbin" "$R/var/lib/dpkg" "$R$BIN"
-  cp /usr/bin/dpkg-divert "$R/usr/bin/"
-  local lib
-  for lib in $(ldd /usr/bin/dpkg-divert | grep -o '/[^ ]*'); do
-    mkdir -p "$R$(dirname "$lib")"
-    cp -L "$lib" "$R$lib"
-  done
-  : >"$R/var/lib/dpkg/diversions"
-  # The real runtimes stand-ins: echo, which prints the arguments it gets.
-  cp /bin/echo "$R/usr/sbin/runc"
-  cp /bin/echo "$R/usr/bin/crun"
-  cp "$OCIGATE" "$R$BIN/ocigate"
-  ln -s ocigate "$R$BIN/ocigate-runc"
-  ln -s ocigate "$R$BIN/ocigate-crun"
-}
 
 @test "setup runtimes --print shows the dpkg-divert commands and the links, and changes nothing" {
   dpkg_root

@@ -22,6 +22,9 @@ if [ -x /usr/bin/docker ]; then DOCKER_CLI=/usr/bin/docker; else DOCKER_CLI=$(co
 
 # shellcheck source=../lib/rootfs.sh
 . "$E2E_ROOT/tests/lib/rootfs.sh"
+# oci_image_archive, shared with the installer image (make image)
+# shellcheck source=../../deploy/kubernetes/build-image.sh
+. "$E2E_ROOT/deploy/kubernetes/build-image.sh"
 
 # Capability names by bit number (linux/capability.h, up to Linux 5.9).
 CAP_NAMES=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID
@@ -415,34 +418,11 @@ containerd_stop() {
 }
 
 # make_oci_image_tar DIR OUT.tar USER: an OCI image archive (for `ctr images
-# import`) of DIR/rootfs with config.User = USER and Cmd /bin/id.
+# import --base-name NAME`, which names it NAME:1) of DIR/rootfs with
+# config.User = USER and Cmd /bin/id.
 make_oci_image_tar() {
   local dir=$1 out=$2 user=$3
-  local l="$dir/oci-layout.d"
-  rm -rf "$l"
-  mkdir -p "$l/blobs/sha256"
-  make_rootfs_tar "$dir" "$l/layer.tar" || return 1
-  local ld ls cd cs md ms
-  ld=$(sha "$l/layer.tar")
-  ls=$(stat -c %s "$l/layer.tar")
-  mv "$l/layer.tar" "$l/blobs/sha256/$ld"
-  jq -cn --arg ld "$ld" --arg u "$user" '{architecture: "amd64", os: "linux",
-      config: {User: $u, Env: ["PATH=/bin"], Cmd: ["/bin/id"]},
-      rootfs: {type: "layers", diff_ids: ["sha256:" + $ld]}}' >"$l/cfg"
-  cd=$(sha "$l/cfg")
-  cs=$(stat -c %s "$l/cfg")
-  mv "$l/cfg" "$l/blobs/sha256/$cd"
-  jq -cn --arg ld "$ld" --argjson ls "$ls" --arg cd "$cd" --argjson cs "$cs" '{schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: ("sha256:" + $cd), size: $cs},
-      layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: ("sha256:" + $ld), size: $ls}]}' \
-    >"$l/manifest"
-  md=$(sha "$l/manifest")
-  ms=$(stat -c %s "$l/manifest")
-  mv "$l/manifest" "$l/blobs/sha256/$md"
-  jq -cn --arg md "$md" --argjson ms "$ms" '{schemaVersion: 2, manifests: [{
-      mediaType: "application/vnd.oci.image.manifest.v1+json", digest: ("sha256:" + $md), size: $ms,
-      annotations: {"org.opencontainers.image.ref.name": "1"}}]}' >"$l/index.json"
-  echo '{"imageLayoutVersion": "1.0.0"}' >"$l/oci-layout"
-  tar -C "$l" -cf "$out" oci-layout index.json blobs
+  make_rootfs_tar "$dir" "$dir/layer.tar" || return 1
+  oci_image_archive "$dir/layer.tar" "$out" \
+    "$(jq -cn --arg u "$user" '{User: $u, Env: ["PATH=/bin"], Cmd: ["/bin/id"]}')" 1
 }
