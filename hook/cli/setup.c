@@ -99,6 +99,12 @@ setup_path (const struct setup_ctx *ctx, const char *rel)
   return xasprintf ("%s/%s", ctx->root, rel);
 }
 
+int
+setup_at (const struct setup_ctx *ctx, const char *rel, bool follow_last, char **out, ocigate_error_t *err)
+{
+  return path_in_root (ctx->root, rel, follow_last, out, err);
+}
+
 static struct setup_file *
 planned (struct setup_ctx *ctx, const char *rel)
 {
@@ -112,11 +118,13 @@ planned (struct setup_ctx *ctx, const char *rel)
 static int
 read_now (const struct setup_ctx *ctx, const char *rel, char **text, size_t *len, bool *exists, ocigate_error_t *err)
 {
-  cleanup_free char *path = setup_path (ctx, rel);
+  cleanup_free char *path = NULL;
   cleanup_error ocigate_error_t rerr = NULL;
   *text = NULL;
   *len = 0;
   *exists = false;
+  if (setup_at (ctx, rel, true, &path, err) < 0)
+    return -1;
   if (read_file_limited (path, SETUP_MAX_FILE_BYTES, text, len, &rerr) == 0)
     {
       *exists = true;
@@ -473,7 +481,9 @@ make_dirs (const struct setup_ctx *ctx, const char *rel, mode_t mode, json_objec
       slash = strchr (slash, '/');
       if (slash)
         *slash = '\0';
-      cleanup_free char *path = setup_path (ctx, copy);
+      cleanup_free char *path = NULL;
+      if (setup_at (ctx, copy, false, &path, err) < 0)
+        return -1;
       if (mkdir (path, mode) == 0)
         json_object_array_add (made, json_object_new_string (copy));
       else if (errno != EEXIST)
@@ -494,7 +504,9 @@ dir_of_rel (const char *rel)
 static int
 write_text (const struct setup_ctx *ctx, const char *rel, const char *text, size_t len, ocigate_error_t *err)
 {
-  cleanup_free char *path = setup_path (ctx, rel);
+  cleanup_free char *path = NULL;
+  if (setup_at (ctx, rel, true, &path, err) < 0)
+    return -1;
   return write_file_atomic (path, text, len, err);
 }
 
@@ -524,8 +536,9 @@ remove_dirs (const struct setup_ctx *ctx, json_object *dirs, json_object *stay)
   qsort (v, n, sizeof *v, by_length_desc);
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_free char *path = setup_path (ctx, v[i]);
-      if (rmdir (path) < 0 && errno != ENOENT)
+      cleanup_free char *path = NULL;
+      cleanup_error ocigate_error_t err = NULL;
+      if (setup_at (ctx, v[i], false, &path, &err) < 0 || (rmdir (path) < 0 && errno != ENOENT))
         json_object_array_add (stay, json_object_new_string (v[i]));
     }
 }
@@ -791,7 +804,9 @@ apply_diverts (const struct setup_ctx *ctx, json_object *journal, ocigate_error_
           if (journal_save (ctx, journal, err) < 0)
             return -1;
         }
-      cleanup_free char *at = setup_path (ctx, d->path + 1);
+      cleanup_free char *at = NULL;
+      if (setup_at (ctx, d->path + 1, false, &at, err) < 0)
+        return -1;
       if (symlink (d->link_to, at) < 0)
         return ocigate_error_make_errno (err, errno, "link %s to %s", at, d->link_to);
       json_object_object_add (a, "link", json_object_new_string (d->link_to));
@@ -811,7 +826,9 @@ undo_divert (const struct setup_ctx *ctx, json_object *a, bool print, ocigate_er
 {
   const char *path = setup_json_string (a, "path");
   const char *link = setup_json_string (a, "link");
-  cleanup_free char *at = setup_path (ctx, path + 1);
+  cleanup_free char *at = NULL;
+  if (setup_at (ctx, path + 1, false, &at, err) < 0)
+    return -1;
   if (link)
     {
       char target[PATH_MAX];
@@ -1026,7 +1043,9 @@ undo_file (const struct setup_ctx *ctx, json_object *e, bool print, ocigate_erro
   if (setup_json_string (e, "type"))
     return setup_install_undo_entry (ctx, e, print, err);
   const char *shown = setup_json_string (e, "path"), *rel = shown + 1;
-  cleanup_free char *path = setup_path (ctx, rel);
+  cleanup_free char *path = NULL;
+  if (setup_at (ctx, rel, true, &path, err) < 0)
+    return -1;
   cleanup_free char *now = NULL, *orig = NULL, *orig_rel = NULL;
   size_t now_len = 0, orig_len = 0;
   bool exists = false, orig_exists = false;
@@ -1055,8 +1074,9 @@ undo_file (const struct setup_ctx *ctx, json_object *e, bool print, ocigate_erro
     {
       if (write_file_atomic (path, orig, orig_len, err) < 0)
         return -1;
-      cleanup_free char *orig_path = setup_path (ctx, orig_rel);
-      (void)unlink (orig_path);
+      cleanup_free char *orig_path = NULL;
+      if (setup_at (ctx, orig_rel, false, &orig_path, err) == 0)
+        (void)unlink (orig_path);
       printf ("restored /%s\n", rel);
     }
   else
@@ -1172,8 +1192,9 @@ undo (struct setup_ctx *ctx, const struct setup_engine **sel, size_t n_sel, bool
       bool last = json_object_array_length (kept) == 0 && json_object_array_length (kept_actions) == 0;
       if (last)
         {
-          cleanup_free char *path = setup_path (ctx, JOURNAL);
-          (void)unlink (path);
+          cleanup_free char *path = NULL;
+          if (setup_at (ctx, JOURNAL, false, &path, &err) == 0)
+            (void)unlink (path);
           for (size_t k = 0; k < json_object_array_length (own); k++)
             json_object_array_add (dirs, json_object_get (json_object_array_get_idx (own, k)));
         }
@@ -1248,9 +1269,10 @@ select_engine (const struct setup_engine **sel, size_t *n_sel, const struct setu
 static bool
 exists_under (const struct setup_ctx *ctx, const char *rel)
 {
-  cleanup_free char *path = setup_path (ctx, rel);
+  cleanup_free char *path = NULL;
+  cleanup_error ocigate_error_t err = NULL;
   struct stat st;
-  return lstat (path, &st) == 0;
+  return setup_at (ctx, rel, false, &path, &err) == 0 && lstat (path, &st) == 0;
 }
 
 /* `setup all`: whether e is on the host, said either way. */

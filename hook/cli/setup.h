@@ -86,8 +86,14 @@ extern const struct setup_engine setup_engine_containerd;
 extern const struct setup_engine setup_engine_crio;
 extern const struct setup_engine setup_engine_runtimes;
 
-/* ROOT/rel: the path the host sees (allocated). */
+/* ROOT/rel as written, for messages (allocated). */
 char *setup_path (const struct setup_ctx *ctx, const char *rel);
+
+/* ROOT/rel for a system call: each symbolic link on the way followed as
+ * the host would (under ROOT: path_in_root), the last one only when
+ * follow_last (to read or write a file's contents, not to look at or
+ * replace the link itself). */
+int setup_at (const struct setup_ctx *ctx, const char *rel, bool follow_last, char **out, ocigate_error_t *err);
 
 /* The text of ROOT/rel as setup would leave it (a file planned already
  * gives its new text): *text NULL and *exists false when absent. */

@@ -496,7 +496,9 @@ setup_containerd_cri (const char *text, size_t len, const char *binary, char **o
 static int
 containerd_other_cri (struct setup_ctx *ctx, ocigate_error_t *err)
 {
-  cleanup_free char *dir = setup_path (ctx, "etc/containerd/conf.d");
+  cleanup_free char *dir = NULL;
+  if (setup_at (ctx, "etc/containerd/conf.d", true, &dir, err) < 0)
+    return ocigate_error_prefix (err, "containerd");
   cleanup_dir DIR *d = opendir (dir);
   if (d == NULL)
     return errno == ENOENT ? 0 : ocigate_error_make_errno (err, errno, "containerd: %s", dir);

@@ -221,8 +221,8 @@ setup_install (struct setup_ctx *ctx, bool print, ocigate_error_t *err)
   bool changes = false;
   for (size_t i = 0; i < ARRAY_SIZE (items); i++)
     {
-      cleanup_free char *path = setup_path (ctx, items[i].rel);
-      if (node_read (path, &items[i].now, err) < 0)
+      cleanup_free char *path = NULL;
+      if (setup_at (ctx, items[i].rel, false, &path, err) < 0 || node_read (path, &items[i].now, err) < 0)
         return -1;
       changes |= !node_is (&items[i].now, &items[i].want);
     }
@@ -252,8 +252,8 @@ setup_install (struct setup_ctx *ctx, bool print, ocigate_error_t *err)
     {
       if (node_is (&items[i].now, &items[i].want))
         continue;
-      cleanup_free char *path = setup_path (ctx, items[i].rel);
-      if (node_write (path, &items[i].want, err) < 0)
+      cleanup_free char *path = NULL;
+      if (setup_at (ctx, items[i].rel, false, &path, err) < 0 || node_write (path, &items[i].want, err) < 0)
         return -1;
       say_item (&items[i], false);
     }
@@ -272,10 +272,11 @@ journal_uint (json_object *e, const char *key, int64_t max, int64_t *out)
   return *out >= 0 && *out <= max;
 }
 
-static char *
-original_path (const struct setup_ctx *ctx, json_object *e)
+static int
+original_path (const struct setup_ctx *ctx, json_object *e, char **out, ocigate_error_t *err)
 {
-  return xasprintf ("%s/" SETUP_JOURNAL_DIR "/%s", ctx->root, setup_json_string (e, "original"));
+  cleanup_free char *rel = xasprintf (SETUP_JOURNAL_DIR "/%s", setup_json_string (e, "original"));
+  return setup_at (ctx, rel, true, out, err);
 }
 
 /* The original an entry keeps: *orig->exists false when there was none. */
@@ -291,10 +292,11 @@ read_original (const struct setup_ctx *ctx, json_object *e, const char *path, st
       || !journal_uint (e, "original_gid", UINT32_MAX - 1, &gid))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: its journal entry does not say what the original was",
                                path);
-  cleanup_free char *orig_path = original_path (ctx, e);
+  cleanup_free char *orig_path = NULL;
   cleanup_free char *data = NULL;
   size_t len = 0;
-  if (read_file_limited (orig_path, PROGRAM_MAX_BYTES, &data, &len, err) < 0)
+  if (original_path (ctx, e, &orig_path, err) < 0
+      || read_file_limited (orig_path, PROGRAM_MAX_BYTES, &data, &len, err) < 0)
     return ocigate_error_prefix (err, "%s: its original", path);
   *orig = (struct node){ .exists = true,
                          .is_link = strcmp (type, "link") == 0,
@@ -310,7 +312,9 @@ int
 setup_install_undo_entry (const struct setup_ctx *ctx, json_object *e, bool print, ocigate_error_t *err)
 {
   const char *shown = setup_json_string (e, "path"), *type = setup_json_string (e, "type");
-  cleanup_free char *path = setup_path (ctx, shown + 1);
+  cleanup_free char *path = NULL;
+  if (setup_at (ctx, shown + 1, false, &path, err) < 0)
+    return -1;
   if (strcmp (type, "file") != 0 && strcmp (type, "link") != 0)
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: a journal entry of type \"%s\": not one setup writes",
                                path, type);
@@ -342,8 +346,10 @@ setup_install_undo_entry (const struct setup_ctx *ctx, json_object *e, bool prin
     }
   if (node_write (path, &orig, err) < 0)
     return -1;
-  cleanup_free char *orig_path = original_path (ctx, e);
-  (void)unlink (orig_path);
+  cleanup_free char *orig_path = NULL;
+  cleanup_error ocigate_error_t uerr = NULL;
+  if (original_path (ctx, e, &orig_path, &uerr) == 0)
+    (void)unlink (orig_path);
   printf ("restored %s\n", shown);
   return 1;
 }

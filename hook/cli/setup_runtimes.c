@@ -31,10 +31,12 @@ static const struct diverted_runtime diverted_runtimes[] = {
 static int
 look_at (const struct setup_ctx *ctx, const char *path, bool *exists, char **link, ocigate_error_t *err)
 {
-  cleanup_free char *at = setup_path (ctx, path + 1);
+  cleanup_free char *at = NULL;
   struct stat st;
   *exists = false;
   *link = NULL;
+  if (setup_at (ctx, path + 1, false, &at, err) < 0)
+    return ocigate_error_prefix (err, "runtimes");
   if (lstat (at, &st) < 0)
     return errno == ENOENT ? 0 : ocigate_error_make_errno (err, errno, "runtimes: lstat %s", at);
   *exists = true;
@@ -102,11 +104,13 @@ plan_runtime (struct setup_ctx *ctx, const struct diverted_runtime *rt, const ch
 static int
 runtimes_plan (struct setup_ctx *ctx, ocigate_error_t *err)
 {
-  cleanup_free char *dpkg_divert = setup_path (ctx, &SETUP_DPKG_DIVERT[1]);
+  cleanup_free char *dpkg_divert = NULL, *diversions = NULL;
+  if (setup_at (ctx, &SETUP_DPKG_DIVERT[1], true, &dpkg_divert, err) < 0
+      || setup_at (ctx, &DPKG_DIVERSIONS[1], true, &diversions, err) < 0)
+    return ocigate_error_prefix (err, "runtimes");
   if (access (dpkg_divert, X_OK) < 0)
     return ocigate_error_make_errno (
         err, errno, "runtimes: no dpkg-divert found (%s), so runc and crun cannot be diverted", dpkg_divert);
-  cleanup_free char *diversions = setup_path (ctx, &DPKG_DIVERSIONS[1]);
   bool any = false;
   for (size_t i = 0; i < ARRAY_SIZE (diverted_runtimes); i++)
     {
@@ -124,7 +128,9 @@ runtimes_plan (struct setup_ctx *ctx, ocigate_error_t *err)
    * binary, which setup_install() puts there before any link is made. */
   for (size_t i = 0; i < ctx->n_diverts && !ctx->install; i++)
     {
-      cleanup_free char *wrapper = setup_path (ctx, ctx->diverts[i].link_to + 1);
+      cleanup_free char *wrapper = NULL;
+      if (setup_at (ctx, ctx->diverts[i].link_to + 1, true, &wrapper, err) < 0)
+        return ocigate_error_prefix (err, "runtimes");
       if (access (wrapper, X_OK) < 0)
         return ocigate_error_make_errno (err, errno,
                                          "runtimes: %s would become a link to %s, which cannot be run (%s); install "

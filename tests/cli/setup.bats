@@ -662,3 +662,41 @@ crowded_root() {
   [ "$status" -eq 1 ]
   [[ "$output" == *"actions[0]: not an entry setup writes"* ]]
 }
+
+# An installer in a container sees the host's / at ROOT: a link in the
+# host's files is the host's, so an absolute target leads under ROOT, not
+# into the installer's own file system.  Before, an absolute link read as
+# absent there, and setup replaced the link with a file of its own: the
+# host's config.toml stopped being read, and --undo then removed it.
+@test "setup --root: the host's absolute links lead under ROOT; a linked file is written through, the link kept" {
+  mkdir -p "$R/usr/share/containerd" "$R/etc/containerd" "$R/srv/docker-etc"
+  printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri".cni]\n  bin_dir = "/usr/lib/cni"\n' \
+    >"$R/usr/share/containerd/config.toml"
+  ln -s /usr/share/containerd/config.toml "$R/etc/containerd/config.toml"
+  ln -s /srv/docker-etc "$R/etc/docker"
+  printf '{"log-driver": "journald"}\n' >"$R/srv/docker-etc/daemon.json"
+  local before
+  before=$(tree_sum)
+  og_setup containerd docker
+  [ "$status" -eq 0 ]
+  # the links stay links; what they lead to under ROOT changed
+  [ "$(readlink "$R/etc/containerd/config.toml")" = /usr/share/containerd/config.toml ]
+  [ "$(readlink "$R/etc/docker")" = /srv/docker-etc ]
+  grep -qx 'imports = \["/etc/containerd/conf.d/\*.toml"\]' "$R/usr/share/containerd/config.toml"
+  grep -qx '  bin_dir = "/usr/lib/cni"' "$R/etc/containerd/conf.d/ocigate.toml"
+  [ "$(jq -r '."log-driver" + " " + ."default-runtime"' "$R/srv/docker-etc/daemon.json")" = "journald ocigate-runc" ]
+  og_setup --undo containerd docker
+  [ "$status" -eq 0 ]
+  [ "$(tree_sum)" = "$before" ]
+}
+
+@test "setup --root: a link loop in the host's files is an error, nothing written" {
+  mkdir -p "$R/etc"
+  ln -s /etc/docker "$R/etc/docker"
+  local before
+  before=$(tree_sum)
+  og_setup docker
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"more than 40 symbolic links"* ]]
+  [ "$(tree_sum)" = "$before" ]
+}
