@@ -426,3 +426,12 @@ make_oci_image_tar() {
   oci_image_archive "$dir/layer.tar" "$out" \
     "$(jq -cn --arg u "$user" '{User: $u, Env: ["PATH=/bin"], Cmd: ["/bin/id"]}')" 1
 }
+
+# need_static_ocigate: skip when build/ocigate needs a dynamic loader (the
+# sanitizer build, make check SANITIZE=1): as an image on an empty base it
+# finds none of its libraries.
+need_static_ocigate() {
+  if readelf -l "$OCIGATE" 2>/dev/null | grep -q 'program interpreter'; then
+    skip "needs the static build: this ocigate is linked dynamically (a sanitizer build) and runs where no library is"
+  fi
+}
