@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "gate/decide.h"
+#include "gate/decision_log.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -149,11 +150,30 @@ judge (const struct gate_request *req, struct gate_result *out, ocigate_error_t 
   return 0;
 }
 
+/* Whether a front end that writes the log only where nobody logged the
+ * decision before it writes this one: a refusal always. */
+static bool
+logged_here (const struct gate_request *req, const struct gate_result *out)
+{
+  if (out->outcome == GATE_REFUSE)
+    return true;
+  if (req->log == GATE_LOG_WRITE_REFUSAL)
+    return false;
+  return out->config == NULL || out->error != NULL
+         || !gate_judged_marked (out->config->root, decision_name (verdict_decide (&out->verdict)));
+}
+
 /* The end of every decision, judged or not: the refusal and the log. */
 static void
 finish (const struct gate_request *req, struct gate_result *out)
 {
   struct gate point = point_of (req, out->policy);
+  cleanup_container_identity struct container_identity identity = { 0 };
+  if (out->config && req->log != GATE_LOG_NONE)
+    {
+      container_identity_from_config (out->config->root, &identity);
+      point.identity = &identity;
+    }
   if (out->outcome == GATE_REFUSE)
     out->refusal = out->error ? xasprintf ("ocigate: refused: %s\n", out->error) : gate_refusal (&point, &out->verdict);
   const struct verdict *v = out->error && !req->log_findings_on_error ? NULL : &out->verdict;
@@ -166,7 +186,8 @@ finish (const struct gate_request *req, struct gate_result *out)
         out->log_line = gate_log_line (&point, v, out->outcome, out->error);
       break;
     case GATE_LOG_WRITE_REFUSAL:
-      if (out->outcome != GATE_REFUSE)
+    case GATE_LOG_WRITE_UNMARKED:
+      if (!logged_here (req, out))
         break;
       __attribute__ ((fallthrough));
     case GATE_LOG_WRITE:
