@@ -23,33 +23,39 @@ annotation_is (json_object *annotations, const char *key, const char *value)
   return v && json_object_is_type (v, json_type_string) && strcmp (json_object_get_string (v), value) == 0;
 }
 
-/* Podman's container ID, from the source of the /run/.containerenv bind
- * it adds: STORAGE/ID/userdata/.containerenv. */
+/* Podman's container ID, from the source of a file it binds from the
+ * container's own directory, STORAGE/ID/userdata/NAME: .containerenv at
+ * /run/.containerenv, hostname at /etc/hostname (--read-only puts
+ * .containerenv on a tmpfs instead). */
 static char *
 podman_id (json_object *config)
 {
+  static const char *const binds[][2] = {
+    { "/run/.containerenv", "/userdata/.containerenv" },
+    { "/etc/hostname", "/userdata/hostname" },
+  };
   json_object *mounts = json_get (config, "mounts");
   size_t n = mounts && json_object_is_type (mounts, json_type_array) ? json_object_array_length (mounts) : 0;
-  static const char tail[] = "/userdata/.containerenv";
-  for (size_t i = 0; i < n; i++)
-    {
-      json_object *m = json_object_array_get_idx (mounts, i);
-      json_object *dest = json_get (m, "destination"), *src = json_get (m, "source");
-      if (!dest || !src || !json_object_is_type (dest, json_type_string) || !json_object_is_type (src, json_type_string)
-          || strcmp (json_object_get_string (dest), "/run/.containerenv") != 0)
-        continue;
-      const char *s = json_object_get_string (src);
-      size_t len = strlen (s);
-      if (len <= sizeof tail - 1 || strcmp (s + len - (sizeof tail - 1), tail) != 0)
-        return NULL;
-      size_t end = len - (sizeof tail - 1), start = end;
-      while (start > 0 && s[start - 1] != '/')
-        start--;
-      if (start == end)
-        return NULL;
-      cleanup_free char *id = xstrndup (s + start, end - start);
-      return text_excerpt (id);
-    }
+  for (size_t b = 0; b < ARRAY_SIZE (binds); b++)
+    for (size_t i = 0; i < n; i++)
+      {
+        json_object *m = json_object_array_get_idx (mounts, i);
+        json_object *dest = json_get (m, "destination"), *src = json_get (m, "source");
+        if (!dest || !src || !json_object_is_type (dest, json_type_string)
+            || !json_object_is_type (src, json_type_string) || strcmp (json_object_get_string (dest), binds[b][0]) != 0)
+          continue;
+        const char *s = json_object_get_string (src), *tail = binds[b][1];
+        size_t len = strlen (s), tail_len = strlen (tail);
+        if (len <= tail_len || strcmp (s + len - tail_len, tail) != 0)
+          break;
+        size_t end = len - tail_len, start = end;
+        while (start > 0 && s[start - 1] != '/')
+          start--;
+        if (start == end)
+          break;
+        cleanup_free char *id = xstrndup (s + start, end - start);
+        return text_excerpt (id);
+      }
   return NULL;
 }
 

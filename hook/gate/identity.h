@@ -31,8 +31,9 @@ struct container_identity
  *                   io.kubernetes.cri-o.ImageName, io.kubernetes.pod.name,
  *                   io.kubernetes.pod.namespace, io.kubernetes.cri-o.ContainerID
  *   Podman          io.container.manager "libpod": no name or image (Podman
- *                   4.3 writes neither); the ID from where its
- *                   /run/.containerenv comes from (.../ID/userdata/.containerenv)
+ *                   4.3 writes neither); the ID from the source of the
+ *                   /run/.containerenv or /etc/hostname it binds
+ *                   (.../ID/userdata/NAME)
  *   nerdctl         nerdctl/name, nerdctl/namespace
  * Docker (20.10) writes no annotation: nothing. */
 void container_identity_from_config (json_object *config, struct container_identity *out);

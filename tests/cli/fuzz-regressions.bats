@@ -10,6 +10,7 @@
 # (slow), FUZZ_VALGRIND=0 none.  Another build (ocigate-runc beside it):
 #   make SANITIZE=1 B=/tmp/asan && OCIGATE_BIN=/tmp/asan/ocigate bats tests/cli/fuzz-regressions.bats
 load helpers
+bats_require_minimum_version 1.5.0
 
 REGRESSIONS="$ROOT/tests/fuzz/regressions"
 OCIGATE=${OCIGATE_BIN:-$OCIGATE}

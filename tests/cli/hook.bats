@@ -2,6 +2,7 @@
 # ocigate hook fed by hand, as a runtime or Podman would feed it: the OCI
 # state or the config on stdin.  Real engines run it in tests/e2e/.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
   T=$(mktemp -d)

@@ -2,6 +2,7 @@
 # Policies: the embedded default, policy show/validate, and the JSON Schema
 # agreeing with the C loader on good and bad policies.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
   T=$(mktemp -d)
@@ -122,6 +123,33 @@ bad_policy() {
 
 @test "loader and schema agree: bad mode" {
   bad_policy mode '{"version": 1, "mode": "audit", "rules": {}}' 'mode: "audit" is not "enforce" or "dry-run"'
+}
+
+@test "loader and schema agree: log.maxBytes within its limits, log.file a file" {
+  bad_policy small '{"version": 1, "rules": {}, "log": {"maxBytes": 4095}}' \
+    'log.maxBytes: must be a size in bytes from 4096 to 1099511627776, not 4095'
+  bad_policy large '{"version": 1, "rules": {}, "log": {"maxBytes": 1099511627777}}' 'log.maxBytes: must be a size'
+  bad_policy text '{"version": 1, "rules": {}, "log": {"maxBytes": "16M"}}' 'log.maxBytes: must be a size'
+  bad_policy dir '{"version": 1, "rules": {}, "log": {"file": "/var/log/"}}' 'log.file: must be an absolute path of a file'
+  bad_policy relative '{"version": 1, "rules": {}, "log": {"file": "decisions.log"}}' 'log.file: must be an absolute path'
+  bad_policy logkey '{"version": 1, "rules": {}, "log": {"files": "/x"}}' 'log.files: unknown key'
+  printf '{"version": 1, "rules": {}, "log": {"maxBytes": 4096}}\n' >"$T/ok.json"
+  "$OCIGATE" policy validate "$T/ok.json"
+  schema_valid "$T/ok.json"
+}
+
+@test "policy show says where decisions go: the file, its bound, and whether syslog listens" {
+  run --separate-stderr "$OCIGATE" policy show -p "$POLICIES/default.json"
+  [ "$status" -eq 0 ]
+  jq -e '.log == {"file": "/var/log/ocigate/decisions.log", "maxBytes": 16777216}' <<<"$output"
+  [[ "$stderr" == "ocigate: decisions are logged to /var/log/ocigate/decisions.log (JSON lines; past 16777216 bytes it becomes /var/log/ocigate/decisions.log.1) and to syslog (authpriv, tag ocigate), which "* ]]
+  if [ -S /dev/log ]; then :; else
+    [[ "$stderr" == *"which is not there now (/dev/log takes no connection): the file is the log" ]]
+  fi
+  printf '{"version": 1, "rules": {}, "log": {"file": "/srv/og/d.log", "maxBytes": 8192}}\n' >"$T/p.json"
+  run --separate-stderr "$OCIGATE" policy show -p "$T/p.json"
+  jq -e '.log == {"file": "/srv/og/d.log", "maxBytes": 8192}' <<<"$output"
+  [[ "$stderr" == "ocigate: decisions are logged to /srv/og/d.log (JSON lines; past 8192 bytes it becomes /srv/og/d.log.1)"* ]]
 }
 
 @test "loader and schema agree: unknown rule" {
