@@ -38,6 +38,20 @@ struct container_identity
  * Docker (20.10) writes no annotation: nothing. */
 void container_identity_from_config (json_object *config, struct container_identity *out);
 
+/* Docker (20.10) writes no annotation, but keeps its own record of the
+ * container beside the files it binds into it: with the runtime's ID,
+ * when the config binds /etc/hostname from DATA-ROOT/containers/ID/hostname,
+ * DATA-ROOT/containers/ID/config.v2.json gives the name ("Name", without
+ * its "/") and the image ("Config.Image"), and engine "docker".  Read only
+ * when it is a regular file that belongs, with every directory above, to
+ * root (or the caller) and nobody else may write (trust_check()): dockerd
+ * wrote it, not whoever writes configs.  0 with nothing set when there is
+ * no such record; -1 with err when one is there but not to be believed or
+ * read. */
+#define DOCKER_RECORD_MAX_BYTES (1u << 20)
+int container_identity_from_docker (json_object *config, const char *id, struct container_identity *out,
+                                    ocigate_error_t *err);
+
 void container_identity_release (struct container_identity *id);
 #define cleanup_container_identity __attribute__ ((cleanup (container_identity_release)))
 

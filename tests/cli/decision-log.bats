@@ -230,3 +230,23 @@ podman_config() {
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/in.json" >"$T/out.json"
   jq -e '.annotations | has("dev.ocigate.judged") | not' "$T/out.json"
 }
+
+@test "Docker: the name and image come from dockerd's own record of the container, when only root may write it" {
+  local id=1956b0949250e42eefdd4f5e17095601461c808c7183161038e2efc75fdbd88b
+  mkdir -p "$T/docker/containers/$id" "$T/rootfs"
+  printf '{"ID": "%s", "Name": "/web", "Config": {"Image": "nginx:1.25"}}' "$id" >"$T/docker/containers/$id/config.v2.json"
+  jq --arg h "$T/docker/containers/$id/hostname" --arg r "$T/rootfs" '.root.path = $r
+      | .mounts |= map(if .destination == "/etc/hostname" then .source = $h else . end)' \
+    "$FIXTURES/docker-default.json" >"$T/bundle/config.json"
+  state "$T/bundle" "$id" >"$T/state.json"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  jq -e --arg id "$id" '.id == $id and .engine == "docker" and .name == "web" and .image == "nginx:1.25"' \
+    "$T/logs/decisions.log"
+  # a record others may write says nothing; the decision is the same
+  chmod 0666 "$T/docker/containers/$id/config.v2.json"
+  rm "$T/logs/decisions.log"
+  run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
+  [ "$status" -eq 1 ]
+  jq -e '.outcome == "refuse" and (has("name") or has("image") or has("engine") | not)' "$T/logs/decisions.log"
+}

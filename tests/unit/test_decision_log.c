@@ -159,6 +159,76 @@ test_identity_bounded (void **state UNUSED)
   assert_null (id.namespace);
 }
 
+static char *
+temp_dir (void)
+{
+  char *dir = xstrdup ("/tmp/ocigate-log-XXXXXX");
+  if (mkdtemp (dir) == NULL)
+    fail_msg ("mkdtemp");
+  return dir;
+}
+
+static void
+remove_tree (const char *dir)
+{
+  cleanup_free char *cmd = xasprintf ("rm -rf '%s'", dir);
+  if (system (cmd) != 0)
+    fail_msg ("%s", cmd);
+}
+
+/* Docker's own record, beside the files it binds: DATA-ROOT/containers/ID. */
+static void
+test_identity_docker_record (void **state UNUSED)
+{
+  cleanup_free char *top = temp_dir ();
+  static const char id[] = "1956b0949250e42eefdd4f5e17095601461c808c7183161038e2efc75fdbd88b";
+  cleanup_free char *dir = xasprintf ("%s/containers/%s", top, id);
+  cleanup_free char *parent = xasprintf ("%s/containers", top);
+  cleanup_free char *record = xasprintf ("%s/config.v2.json", dir);
+  assert_int_equal (mkdir (parent, 0700), 0);
+  assert_int_equal (mkdir (dir, 0700), 0);
+  FILE *f = fopen (record, "w");
+  assert_non_null (f);
+  fputs ("{\"ID\": \"x\", \"Name\": \"/web\", \"Config\": {\"Image\": \"nginx:1.25\", \"Env\": []}}", f);
+  assert_int_equal (fclose (f), 0);
+  /* docker-default.json, its /etc/hostname bound from this record's directory */
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  cleanup_error ocigate_error_t err = NULL;
+  cleanup_json json_object *root = NULL;
+  if (read_file_limited ("tests/fixtures/docker-default.json", OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0
+      || json_parse_untrusted (buf, len, "config", &root, &err) < 0)
+    fail_msg ("%s", err->msg);
+  cleanup_free char *hostname = xasprintf ("%s/hostname", dir);
+  json_object *mounts = json_get (root, "mounts");
+  for (size_t i = 0; i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *dest = json_object_get_string (json_get (m, "destination"));
+      if (strcmp (dest, "/etc/hostname") == 0)
+        json_object_object_add (m, "source", json_object_new_string (hostname));
+    }
+  cleanup_container_identity struct container_identity who = { 0 };
+  container_identity_from_config (root, &who);
+  assert_null (who.engine);
+  assert_int_equal (container_identity_from_docker (root, id, &who, &err), 0);
+  assert_string_equal (who.engine, "docker");
+  assert_string_equal (who.name, "web");
+  assert_string_equal (who.image, "nginx:1.25");
+  container_identity_release (&who);
+  /* another container's ID, or none: not this record */
+  assert_int_equal (container_identity_from_docker (root, "c1", &who, &err), 0);
+  assert_null (who.engine);
+  assert_int_equal (container_identity_from_docker (root, NULL, &who, &err), 0);
+  assert_null (who.engine);
+  /* a record others may write is not believed */
+  assert_int_equal (chmod (record, 0666), 0);
+  assert_int_equal (container_identity_from_docker (root, id, &who, &err), -1);
+  assert_non_null (strstr (err->msg, "docker record"));
+  assert_null (who.name);
+  remove_tree (top);
+}
+
 /* The line: the identity's members, escaped, after the bundle; the ID
  * from the annotations only where the runtime gave none. */
 static void
@@ -195,23 +265,6 @@ test_line_fields (void **state UNUSED)
   cleanup_free char *line3 = gate_log_line (&g, &v, GATE_ALLOW, NULL);
   assert_null (strstr (line3, "\"name\""));
   assert_null (strstr (line3, "\"engine\""));
-}
-
-static char *
-temp_dir (void)
-{
-  char *dir = xstrdup ("/tmp/ocigate-log-XXXXXX");
-  if (mkdtemp (dir) == NULL)
-    fail_msg ("mkdtemp");
-  return dir;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  cleanup_free char *cmd = xasprintf ("rm -rf '%s'", dir);
-  if (system (cmd) != 0)
-    fail_msg ("%s", cmd);
 }
 
 static size_t
@@ -327,9 +380,10 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_identity_fixtures), cmocka_unit_test (test_identity_cri_containerd),
     cmocka_unit_test (test_identity_crio),     cmocka_unit_test (test_identity_nerdctl),
-    cmocka_unit_test (test_identity_bounded),  cmocka_unit_test (test_line_fields),
-    cmocka_unit_test (test_append_makes),      cmocka_unit_test (test_append_refuses),
-    cmocka_unit_test (test_append_rotates),    cmocka_unit_test (test_judged_mark),
+    cmocka_unit_test (test_identity_bounded),  cmocka_unit_test (test_identity_docker_record),
+    cmocka_unit_test (test_line_fields),       cmocka_unit_test (test_append_makes),
+    cmocka_unit_test (test_append_refuses),    cmocka_unit_test (test_append_rotates),
+    cmocka_unit_test (test_judged_mark),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
