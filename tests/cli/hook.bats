@@ -2,6 +2,7 @@
 # ocigate hook fed by hand, as a runtime or Podman would feed it: the OCI
 # state or the config on stdin.  Real engines run it in tests/e2e/.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
   T=$(mktemp -d)
@@ -249,7 +250,10 @@ state() {
   mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"a": "b"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
   jq -e '.process.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]' "$T/out.json"
-  diff <(jq -S 'del(.process.capabilities)' "$T/config.json") <(jq -S 'del(.process.capabilities)' "$T/out.json")
+  # and marked with the decision the prestart hook is to reach, which then logs nothing more
+  diff <(jq -S 'del(.process.capabilities)' "$T/config.json") \
+    <(jq -S 'del(.process.capabilities, .annotations["dev.ocigate.judged"])' "$T/out.json")
+  jq -e '.annotations["dev.ocigate.judged"] == "allow"' "$T/out.json"
   jq -e '.outcome == "rewrite" and .via == "hook precreate"' "$T/decisions.log"
 }
 
@@ -286,10 +290,11 @@ state() {
       and .linux.seccomp == {"defaultAction": "SCMP_ACT_ERRNO"}' "$T/out.json"
   diff <(jq -S 'del(.hooks, .annotations, .linux.seccomp.listenerPath)' "$T/config.json") \
     <(jq -S 'del(.hooks, .annotations)' "$T/out.json")
-  # Allowed (warn only), the config comes back byte for byte.
+  # Allowed (warn only, and logged), the config comes back as it was, but
+  # for the mark of the decision logged.
   mutate '.annotations = {"run.oci.hooks.stderr": "/etc/nologin"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/ra.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
-  cmp "$T/config.json" "$T/out.json"
+  diff <(jq -S '.annotations["dev.ocigate.judged"] = "allow"' "$T/config.json") <(jq -S . "$T/out.json")
 }
 
 @test "precreate: a refused config comes back without the hooks the hooks rule found (poststop runs even after a failed start)" {
