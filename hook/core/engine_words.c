@@ -161,6 +161,7 @@ struct engine_words
     [HINT_NO_SECCOMP] = "set securityContext.seccompProfile.type: RuntimeDefault (and drop privileged: true)",         \
     [HINT_SYSFS_WRITABLE] = "drop securityContext.privileged: true",                                                   \
     [HINT_CGROUP_PRIVILEGED] = "drop securityContext.privileged: true",                                                \
+    [HINT_DEVICES_PRIVILEGED] = "drop securityContext.privileged: true",                                               \
     [HINT_MASKED_PATHS] = "drop securityContext.privileged: true and procMount: Unmasked",                             \
     [HINT_READONLY_PATHS] = "drop securityContext.privileged: true and procMount: Unmasked",                           \
     [HINT_HOST_NS_PID] = "hostPID: true",                                                                              \
@@ -187,6 +188,8 @@ static const struct engine_words words[ENGINE__COUNT] = {
       [HINT_CGROUP_PRIVILEGED] = "drop --privileged, which makes Docker mount cgroups writable",
       [HINT_CGROUP_USERNS_HOST] = "drop --userns host: a daemon with userns-remap mounts cgroups writable for the user "
                                   "namespace it gives, which --userns host takes away",
+      [HINT_DEVICES_PRIVILEGED] = "drop --privileged, which makes Docker allow every device",
+      [HINT_DEVICES_RULE] = "drop the --device-cgroup-rule that allows every device ('a *:* rwm')",
       [HINT_MASKED_PATHS] = "drop --privileged and --security-opt systempaths=unconfined, so Docker masks it",
       [HINT_READONLY_PATHS] = "drop --privileged and --security-opt systempaths=unconfined, so Docker makes it "
                               "read-only",
@@ -206,6 +209,8 @@ static const struct engine_words words[ENGINE__COUNT] = {
                           "applies, or give one (--security-opt seccomp=PROFILE.json)",
       [HINT_SYSFS_WRITABLE] = "drop --privileged, which makes Podman mount /sys writable",
       [HINT_CGROUP_PRIVILEGED] = "drop --privileged, which makes Podman mount cgroups writable",
+      [HINT_DEVICES_PRIVILEGED] = "drop --privileged, which makes Podman allow every device",
+      [HINT_DEVICES_RULE] = "drop the --device-cgroup-rule that allows every device ('a *:* rwm')",
       [HINT_MASKED_PATHS] = "drop --privileged and --security-opt unmask=..., so Podman masks it",
       [HINT_READONLY_PATHS] = "drop --privileged and --security-opt unmask=..., so Podman makes it read-only",
       DOCKER_PODMAN_NAMESPACES,
@@ -224,6 +229,7 @@ static const struct engine_words words[ENGINE__COUNT] = {
       [HINT_NO_SECCOMP] = "add --seccomp (containerd's default profile; --seccomp-profile FILE with it for another), and drop --privileged",
       [HINT_SYSFS_WRITABLE] = "drop --privileged, which makes containerd mount /sys writable",
       [HINT_CGROUP_PRIVILEGED] = "drop --privileged, which makes containerd mount cgroups writable",
+      [HINT_DEVICES_PRIVILEGED] = "drop --privileged, which makes containerd allow every device",
       [HINT_MASKED_PATHS] = "drop --privileged, so containerd masks it",
       [HINT_READONLY_PATHS] = "drop --privileged, so containerd makes it read-only",
       [HINT_HOST_NS_PID] = "--with-ns pid:PATH",

@@ -53,6 +53,8 @@ enum engine_hint
   HINT_SYSFS_WRITABLE,        /* mounts: writable /sys */
   HINT_CGROUP_PRIVILEGED,     /* mounts: writable cgroups, with a writable /sys */
   HINT_CGROUP_USERNS_HOST,    /* mounts: writable cgroups, /sys read-only */
+  HINT_DEVICES_PRIVILEGED,    /* devices: every device allowed, /sys writable */
+  HINT_DEVICES_RULE,          /* devices: every device allowed, /sys read-only */
   HINT_MASKED_PATHS,          /* maskedPaths: a path not masked */
   HINT_READONLY_PATHS,        /* maskedPaths: a path not read-only */
   HINT_HOST_NS_PID,           /* hostNamespaces.*: the flag that shares it */
