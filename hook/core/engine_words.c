@@ -147,6 +147,9 @@ struct engine_words
   const char *hints[HINT__COUNT];
 };
 
+/* A hint is one sentence, split over lines where it is long; every entry
+ * is designated, so no comma can be missing between two of them. */
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
 #define DOCKER_PODMAN_NAMESPACES                                                                                       \
   [HINT_HOST_NS_PID] = "--pid host", [HINT_HOST_NS_NETWORK] = "--network host", [HINT_HOST_NS_IPC] = "--ipc host",     \
   [HINT_HOST_NS_UTS] = "--uts host", [HINT_HOST_NS_CGROUP] = "--cgroupns host"
@@ -252,6 +255,8 @@ static const struct engine_words words[ENGINE__COUNT] = {
     },
   },
 };
+
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 /* The system calls of the engines' default profiles that a capability
  * brings (their "includes": {"caps": [...]}), as far as they are
