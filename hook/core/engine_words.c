@@ -150,7 +150,10 @@ struct engine_words
 /* A hint is one sentence, split over lines where it is long; every entry
  * is designated, so no comma can be missing between two of them. */
 // NOLINTBEGIN(bugprone-suspicious-missing-comma)
-#define DOCKER_PODMAN_NAMESPACES                                                                                       \
+/* What Docker and Podman share: the flags of their common command line. */
+#define DOCKER_PODMAN_FLAGS                                                                                            \
+  [HINT_HOST_GROUP] = "give it a non-root group (--user UID:GID)",                                                     \
+  [HINT_DEVICES_RULE] = "drop the --device-cgroup-rule that allows every device ('a *:* rwm')",                        \
   [HINT_HOST_NS_PID] = "--pid host", [HINT_HOST_NS_NETWORK] = "--network host", [HINT_HOST_NS_IPC] = "--ipc host",     \
   [HINT_HOST_NS_UTS] = "--uts host", [HINT_HOST_NS_CGROUP] = "--cgroupns host"
 
@@ -184,7 +187,6 @@ static const struct engine_words words[ENGINE__COUNT] = {
                          "(userns-remap: `ocigate setup docker --userns`)",
       [HINT_HOST_ROOT_USERNS_HOST] = "run as a non-root user (--user UID), or drop --userns host so the daemon's "
                                      "userns-remap maps root to an unprivileged range",
-      [HINT_HOST_GROUP] = "give it a non-root group (--user UID:GID)",
       [HINT_NO_SECCOMP] = "drop --security-opt seccomp=unconfined (and --privileged) so Docker's default profile "
                           "applies, or give one (--security-opt seccomp=PROFILE.json)",
       [HINT_SYSFS_WRITABLE] = "drop --privileged, which makes Docker mount /sys writable",
@@ -192,11 +194,10 @@ static const struct engine_words words[ENGINE__COUNT] = {
       [HINT_CGROUP_USERNS_HOST] = "drop --userns host: a daemon with userns-remap mounts cgroups writable for the user "
                                   "namespace it gives, which --userns host takes away",
       [HINT_DEVICES_PRIVILEGED] = "drop --privileged, which makes Docker allow every device",
-      [HINT_DEVICES_RULE] = "drop the --device-cgroup-rule that allows every device ('a *:* rwm')",
       [HINT_MASKED_PATHS] = "drop --privileged and --security-opt systempaths=unconfined, so Docker masks it",
       [HINT_READONLY_PATHS] = "drop --privileged and --security-opt systempaths=unconfined, so Docker makes it "
                               "read-only",
-      DOCKER_PODMAN_NAMESPACES,
+      DOCKER_PODMAN_FLAGS,
     },
   },
   [ENGINE_PODMAN] = {
@@ -207,16 +208,14 @@ static const struct engine_words words[ENGINE__COUNT] = {
     .hints = {
       [HINT_HOST_ROOT] = "run as a non-root user (--user UID), or in a user namespace (--userns auto; for every "
                          "container: `ocigate setup podman --userns`)",
-      [HINT_HOST_GROUP] = "give it a non-root group (--user UID:GID)",
       [HINT_NO_SECCOMP] = "drop --security-opt seccomp=unconfined (and --privileged) so Podman's default profile "
                           "applies, or give one (--security-opt seccomp=PROFILE.json)",
       [HINT_SYSFS_WRITABLE] = "drop --privileged, which makes Podman mount /sys writable",
       [HINT_CGROUP_PRIVILEGED] = "drop --privileged, which makes Podman mount cgroups writable",
       [HINT_DEVICES_PRIVILEGED] = "drop --privileged, which makes Podman allow every device",
-      [HINT_DEVICES_RULE] = "drop the --device-cgroup-rule that allows every device ('a *:* rwm')",
       [HINT_MASKED_PATHS] = "drop --privileged and --security-opt unmask=..., so Podman masks it",
       [HINT_READONLY_PATHS] = "drop --privileged and --security-opt unmask=..., so Podman makes it read-only",
-      DOCKER_PODMAN_NAMESPACES,
+      DOCKER_PODMAN_FLAGS,
     },
   },
   [ENGINE_CTR] = {
