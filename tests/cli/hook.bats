@@ -32,7 +32,8 @@ state() {
   state "$T/bundle" >"$T/state.json"
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
   [ "$status" -eq 1 ]
-  [ "$output" = "ocigate: denied by user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run as a non-root user (--user UID) or add a user namespace" ]
+  # runc's template: the config's own fields
+  [ "$output" = "ocigate: denied by user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); set process.user.uid to a non-root UID, or add a \"user\" entry to linux.namespaces with linux.uidMappings and linux.gidMappings" ]
   jq -e --arg b "$T/bundle" '.id == "c1" and .bundle == $b and .via == "hook prestart" and .outcome == "refuse"
       and .decision == "deny" and .dry_run == false and (.findings[0].rule == "user.root")
       and (.policy_sha256 | test("^[0-9a-f]{64}$"))' "$T/decisions.log"

@@ -136,11 +136,12 @@ du() { dkr "$DT" userns "$@"; }
   [ "$status" -eq 0 ]
   [ "$(capbnd_of "$output")" = "$want" ]
   # The default policy refuses it: Docker's profile for every capability
-  # allows init_module, bpf and the like unconditionally.
+  # allows init_module, bpf and the like unconditionally, and the refusal
+  # names the flag that made it so.
   run d run --rm --network none --user 1000 --cap-add ALL bb:1 /bin/true
   echo "status=$status output=$output"
   [ "$status" -ne 0 ]
-  [[ "$output" == *"OCI runtime create failed: ocigate: denied by seccomp: seccomp profile allows init_module unconditionally"* ]]
+  [[ "$output" == *"OCI runtime create failed: ocigate: denied by seccomp: \`--cap-add SYS_MODULE\` makes Docker's default seccomp profile allow init_module, finit_module, delete_module unconditionally"* ]]
   # control: Docker's own runtime grants more (the host's bounding set)
   run d run --rm --network none --runtime runc --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
   [ "$status" -eq 0 ]
