@@ -268,12 +268,12 @@ mount_source (json_object *root, const char *destination)
 /* Docker: DATA_ROOT/containers/ID/config.v2.json, found beside the
  * hostname file Docker mounts at /etc/hostname (the data root is the
  * daemon's --data-root, which no state names). */
-static void
+static bool
 identity_docker (json_object *root, struct container *c)
 {
   const char *hostname = mount_source (root, "/etc/hostname");
   if (hostname == NULL || strrchr (hostname, '/') == NULL)
-    return;
+    return false;
   cleanup_free char *path = xasprintf ("%.*s/config.v2.json", (int)(strrchr (hostname, '/') - hostname), hostname);
   cleanup_error ocigate_error_t err = NULL;
   cleanup_free char *text = NULL;
@@ -281,7 +281,7 @@ identity_docker (json_object *root, struct container *c)
   cleanup_json json_object *doc = NULL;
   if (read_engine_file (path, OCIGATE_MAX_CONFIG_BYTES, &text, &len, &err) < 0
       || json_parse_untrusted (text, len, path, &doc, &err) < 0)
-    return;
+    return false;
   json_object *name = json_get (doc, "Name");
   json_object *image = json_get (json_get (doc, "Config"), "Image");
   if (json_object_is_type (name, json_type_string) && c->name == NULL)
@@ -291,6 +291,7 @@ identity_docker (json_object *root, struct container *c)
     }
   if (json_object_is_type (image, json_type_string) && c->image == NULL)
     c->image = xstrdup (json_object_get_string (image));
+  return true;
 }
 
 /* Podman: c/storage's GRAPHROOT/DRIVER-containers/containers.json lists
@@ -363,9 +364,11 @@ identify (json_object *root, struct container *c)
         c->ns = xstrndup (ns, strcspn (ns, "/"));
     }
   identity_from_annotations (root, c);
-  if (strcmp (c->engine, "docker") == 0)
-    identity_docker (root, c);
-  else if (strcmp (c->engine, "podman") == 0)
+  /* A private dockerd names its containerd namespace as it likes: Docker's
+   * own record beside the hostname file it mounts tells it apart. */
+  if (at && identity_docker (root, c))
+    c->engine = "docker";
+  else if (strcmp (c->engine, "podman") == 0 || strstr (bundle, "-containers/") != NULL)
     identity_podman (c);
   if (c->name == NULL && strcmp (c->engine, "containerd") == 0)
     c->name = xstrdup (c->id);
@@ -645,6 +648,15 @@ static size_t
 container_findings (const struct container *c)
 {
   return c->verdict.n_findings + c->n_live;
+}
+
+/* What makes audit exit 1: a config the policy would refuse or rewrite, or
+ * a process that does not run as its config says.  A warning is shown
+ * and counted, as check shows it, and is no failure. */
+static bool
+container_fails (const struct container *c)
+{
+  return c->n_live > 0 || (c->decision && strcmp (c->decision, "allow") != 0);
 }
 
 static const char *
@@ -929,7 +941,7 @@ cmd_audit (int argc, char **argv)
         print_text (ct, &out);
       if (ct->error)
         status = EXIT_ERROR;
-      else if (container_findings (ct) && status == EXIT_ALLOWED)
+      else if (container_fails (ct) && status == EXIT_ALLOWED)
         status = EXIT_DENIED;
     }
   if (with_host)
