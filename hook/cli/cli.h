@@ -27,6 +27,13 @@ extern const char usage_hook[];
 int cmd_setup (int argc, char **argv);
 extern const char usage_setup[];
 
+/* --format: "text" or "json" (*json); -1 for anything else. */
+int cli_parse_format (const char *arg, bool *json);
+
+/* ocigate audit (audit.c): the running containers and the host. */
+int cmd_audit (int argc, char **argv);
+extern const char usage_audit[];
+
 /* Runs as ocigate-runc / ocigate-crun: argv is the runtime's own. */
 int wrapper_main (int argc, char **argv, const char *runtime);
 

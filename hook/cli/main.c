@@ -1,4 +1,4 @@
-/* ocigate: the command line: check, fix and policy, and the way to the hook
+/* ocigate: the command line: check, fix and policy, audit (audit.c), and the way to the hook
  * (hook.c) and the wrapper runtime (wrapper.c).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
@@ -30,6 +30,7 @@ static const char usage_main[]
       "  fix [-p POLICY] [-i | -o OUT] CONFIG|-              write the config with the policy's fixes\n"
       "  policy show [-p POLICY]                             print the effective policy\n"
       "  policy validate FILE                                check a policy file\n"
+      "  audit [-p POLICY] [--format text|json]              judge every running container and the host's wiring\n"
       "  hook [-p POLICY] [--stage STAGE] [--dry-run]        run as an OCI hook (see 'ocigate hook --help')\n"
       "  setup [--print] [--undo] ENGINE...                  put ocigate in front of docker, podman, containerd,\n"
       "                                                      crio, in runc's and crun's place (runtimes), or all\n"
@@ -184,11 +185,7 @@ cmd_check (int argc, char **argv)
           policy_path = optarg;
           break;
         case 'f':
-          if (strcmp (optarg, "json") == 0)
-            json = true;
-          else if (strcmp (optarg, "text") == 0)
-            json = false;
-          else
+          if (cli_parse_format (optarg, &json) < 0)
             return usage_error (usage_check, "unknown format '%s' (text or json)", optarg);
           break;
         case 'I':
@@ -470,7 +467,7 @@ main (int argc, char **argv)
     const char *usage;
   } const commands[] = {
     { "check", cmd_check, usage_check }, { "fix", cmd_fix, usage_fix },       { "policy", cmd_policy, usage_policy },
-    { "hook", cmd_hook, usage_hook },    { "setup", cmd_setup, usage_setup },
+    { "hook", cmd_hook, usage_hook },    { "setup", cmd_setup, usage_setup }, { "audit", cmd_audit, usage_audit },
   };
   for (size_t i = 0; i < ARRAY_SIZE (commands); i++)
     {

@@ -1275,27 +1275,70 @@ exists_under (const struct setup_ctx *ctx, const char *rel)
   return setup_at (ctx, rel, false, &path, &err) == 0 && lstat (path, &st) == 0;
 }
 
+/* The first of e's binaries under ROOT, or NULL; *needs_missing when it is
+ * there but what e needs is not. */
+static const char *
+engine_binary (const struct setup_ctx *ctx, const struct setup_engine *e, bool *needs_missing)
+{
+  *needs_missing = false;
+  for (const char *const *b = e->binaries; *b; b++)
+    if (exists_under (ctx, *b))
+      {
+        *needs_missing = e->needs && !exists_under (ctx, e->needs);
+        return *b;
+      }
+  return NULL;
+}
+
 /* `setup all`: whether e is on the host, said either way. */
 static bool
 engine_found (const struct setup_ctx *ctx, const struct setup_engine *e)
 {
-  cleanup_strbuf struct strbuf looked = { 0 };
-  for (const char *const *b = e->binaries; *b; b++)
+  bool needs_missing = false;
+  const char *b = engine_binary (ctx, e, &needs_missing);
+  if (b && needs_missing)
     {
-      if (exists_under (ctx, *b))
-        {
-          if (e->needs && !exists_under (ctx, e->needs))
-            {
-              printf ("all: %s: cannot be set up: found /%s but no /%s: %s\n", e->name, *b, e->needs, e->without_needs);
-              return false;
-            }
-          printf ("all: %s: found /%s\n", e->name, *b);
-          return true;
-        }
-      strbuf_appendf (&looked, "%s/%s", looked.len ? " or " : "", *b);
+      printf ("all: %s: cannot be set up: found /%s but no /%s: %s\n", e->name, b, e->needs, e->without_needs);
+      return false;
     }
+  if (b)
+    {
+      printf ("all: %s: found /%s\n", e->name, b);
+      return true;
+    }
+  cleanup_strbuf struct strbuf looked = { 0 };
+  for (const char *const *bin = e->binaries; *bin; bin++)
+    strbuf_appendf (&looked, "%s/%s", looked.len ? " or " : "", *bin);
   printf ("all: %s: not found (no %s)\n", e->name, looked.buf);
   return false;
+}
+
+int
+setup_engines_pending (const char *root, const char *bindir, setup_pending_fn report, void *data, ocigate_error_t *err)
+{
+  for (size_t i = 0; i < ARRAY_SIZE (engines); i++)
+    {
+      const struct setup_engine *e = engines[i];
+      cleanup_setup_ctx struct setup_ctx ctx = { .root = root, .bindir = bindir };
+      bool needs_missing = false;
+      const char *b = engine_binary (&ctx, e, &needs_missing);
+      if (b == NULL)
+        continue;
+      if (needs_missing)
+        {
+          report (data, e->name, b, e->without_needs);
+          continue;
+        }
+      if (e->plan (&ctx, err) < 0)
+        return ocigate_error_prefix (err, "%s", e->name);
+      cleanup_strbuf struct strbuf pending = { 0 };
+      for (size_t f = 0; f < ctx.n_files; f++)
+        strbuf_appendf (&pending, "%s/%s would change", pending.len ? "; " : "", ctx.files[f].rel);
+      for (size_t d = 0; d < ctx.n_diverts; d++)
+        strbuf_appendf (&pending, "%s%s is not diverted to ocigate", pending.len ? "; " : "", ctx.diverts[d].path);
+      report (data, e->name, b, pending.len ? pending.buf : NULL);
+    }
+  return 0;
 }
 
 /* A directory as a prefix: without trailing slashes, "" for /. */

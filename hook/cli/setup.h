@@ -184,4 +184,13 @@ int setup_containerd_imports (const char *text, size_t len, const char *entry, c
 int setup_containerd_cri (const char *text, size_t len, const char *binary, char **out, size_t *out_len,
                           struct strbuf *notes, ocigate_error_t *err);
 
+/* For `ocigate audit`: each engine on the host under root ("" for /), as
+ * `setup all` finds them, with what its setup (with bindir) would still
+ * change: report (data, engine, binary, pending), pending NULL when
+ * nothing; when the engine is there without what it needs, pending says
+ * what stays open.  Plans only: nothing is written. */
+typedef void (*setup_pending_fn) (void *data, const char *engine, const char *binary, const char *pending);
+int setup_engines_pending (const char *root, const char *bindir, setup_pending_fn report, void *data,
+                           ocigate_error_t *err);
+
 #endif

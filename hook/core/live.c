@@ -268,3 +268,262 @@ live_userns_owner (const char *path, uid_t *owner, char **why)
   *owner = uid;
   return 0;
 }
+
+void
+live_creds_release (struct live_creds *c)
+{
+  free (c->groups);
+  *c = (struct live_creds){ 0 };
+}
+
+/* "N N N N" (Uid, Gid): four decimal IDs. */
+static bool
+parse_ids4 (const char *s, uint32_t ids[4])
+{
+  for (int i = 0; i < 4; i++)
+    {
+      char *end = NULL;
+      while (*s == ' ' || *s == '\t')
+        s++;
+      if (*s < '0' || *s > '9')
+        return false;
+      errno = 0;
+      unsigned long long v = strtoull (s, &end, 10);
+      if (errno != 0 || v > UINT32_MAX)
+        return false;
+      ids[i] = (uint32_t)v;
+      s = end;
+    }
+  while (*s == ' ' || *s == '\t')
+    s++;
+  return *s == '\0';
+}
+
+static bool
+parse_groups (const char *s, struct live_creds *out)
+{
+  while (true)
+    {
+      while (*s == ' ' || *s == '\t')
+        s++;
+      if (*s == '\0')
+        return true;
+      if (*s < '0' || *s > '9' || out->n_groups >= LIVE_MAX_GROUPS)
+        return false;
+      char *end = NULL;
+      errno = 0;
+      unsigned long long v = strtoull (s, &end, 10);
+      if (errno != 0 || v > UINT32_MAX)
+        return false;
+      out->groups = xreallocarray (out->groups, out->n_groups + 1, sizeof *out->groups);
+      out->groups[out->n_groups++] = (uint32_t)v;
+      s = end;
+    }
+}
+
+/* A capability set: 16 hexadecimal digits. */
+static bool
+parse_capmask (const char *s, capmask_t *out)
+{
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strspn (s, "0123456789abcdefABCDEF");
+  if (n == 0 || n > 16 || s[n] != '\0')
+    return false;
+  *out = (capmask_t)strtoull (s, NULL, 16);
+  return true;
+}
+
+static bool
+parse_small (const char *s, int max, int *out)
+{
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (s[0] < '0' || s[0] - '0' > max || s[1] != '\0')
+    return false;
+  *out = s[0] - '0';
+  return true;
+}
+
+int
+live_status_parse (const char *text, size_t len, const char *name, struct live_creds *out, ocigate_error_t *err)
+{
+  *out = (struct live_creds){ .no_new_privs = -1, .seccomp = LIVE_SECCOMP_UNKNOWN };
+  static const struct
+  {
+    const char *key;
+    int cap; /* -1: not a capability set */
+  } caps[] = {
+    { "CapInh", CAPSET_INHERITABLE }, { "CapPrm", CAPSET_PERMITTED }, { "CapEff", CAPSET_EFFECTIVE },
+    { "CapBnd", CAPSET_BOUNDING },    { "CapAmb", CAPSET_AMBIENT },
+  };
+  enum
+  {
+    SEEN_UID = 1 << 0,
+    SEEN_GID = 1 << 1,
+    SEEN_GROUPS = 1 << 2,
+    SEEN_CAPS = 1 << 3, /* and the four after it */
+  };
+  unsigned seen = 0, want = SEEN_UID | SEEN_GID | SEEN_GROUPS;
+  for (size_t i = 0; i < ARRAY_SIZE (caps); i++)
+    want |= SEEN_CAPS << i;
+  size_t line_no = 0;
+  for (size_t at = 0; at < len;)
+    {
+      const char *nl = memchr (text + at, '\n', len - at);
+      size_t end = nl ? (size_t)(nl - text) : len;
+      line_no++;
+      char line[512];
+      size_t n = end - at;
+      at = end + 1;
+      if (n >= sizeof line)
+        continue; /* a long line is none of those read here */
+      memcpy (line, text + (at - n - 1), n);
+      line[n] = '\0';
+      char *colon = strchr (line, ':');
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      const char *key = line, *value = colon + 1;
+      bool ok = true;
+      unsigned bit = 0;
+      if (strcmp (key, "Uid") == 0)
+        ok = parse_ids4 (value, out->uid), bit = SEEN_UID;
+      else if (strcmp (key, "Gid") == 0)
+        ok = parse_ids4 (value, out->gid), bit = SEEN_GID;
+      else if (strcmp (key, "Groups") == 0)
+        ok = (seen & SEEN_GROUPS) == 0 && parse_groups (value, out), bit = SEEN_GROUPS;
+      else if (strcmp (key, "NoNewPrivs") == 0)
+        ok = parse_small (value, 1, &out->no_new_privs);
+      else if (strcmp (key, "Seccomp") == 0)
+        {
+          int mode = 0;
+          ok = parse_small (value, 2, &mode);
+          out->seccomp = (enum live_seccomp)mode;
+        }
+      else
+        for (size_t i = 0; i < ARRAY_SIZE (caps); i++)
+          if (strcmp (key, caps[i].key) == 0)
+            {
+              ok = parse_capmask (value, &out->caps[caps[i].cap]);
+              bit = SEEN_CAPS << i;
+            }
+      if (!ok)
+        return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: line %zu: \"%s\" cannot be read", name, line_no,
+                                   key);
+      seen |= bit;
+    }
+  if ((seen & want) != want)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: no Uid, Gid, Groups or capability sets", name);
+  return 0;
+}
+
+/* A /proc file of the process, at most max bytes of it. */
+static int
+read_proc_file (const struct live_process *lp, const char *file, size_t max, char **out, size_t *len,
+                ocigate_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/%d/%s", lp->proc_path, (int)lp->pid, file);
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return ocigate_error_make_errno (err, errno, "open %s", path);
+  cleanup_free char *buf = xmalloc (max + 1);
+  size_t got = 0;
+  while (got < max)
+    {
+      ssize_t r = read (fd, buf + got, max - got);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return ocigate_error_make_errno (err, errno, "read %s", path);
+      if (r == 0)
+        break;
+      got += (size_t)r;
+    }
+  buf[got] = '\0';
+  *len = got;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+/* /proc/PID/status is about 1.5 KiB; a Groups line of 65536 groups is
+ * at most 720 KiB. */
+#define LIVE_MAX_STATUS_BYTES ((size_t)1 << 20)
+
+int
+live_process_creds (const struct live_process *lp, struct live_creds *out, ocigate_error_t *err)
+{
+  *out = (struct live_creds){ 0 };
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  if (read_proc_file (lp, "status", LIVE_MAX_STATUS_BYTES, &text, &len, err) < 0)
+    return -1;
+  cleanup_free char *name = xasprintf ("%s/%d/status", lp->proc_path, (int)lp->pid);
+  return live_status_parse (text, len, name, out, err);
+}
+
+char *
+live_process_cmdline (const struct live_process *lp)
+{
+  cleanup_error ocigate_error_t err = NULL;
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  if (read_proc_file (lp, "cmdline", PRINTABLE_LINE_MAX, &text, &len, &err) < 0)
+    return xstrdup ("");
+  while (len > 0 && text[len - 1] == '\0')
+    len--;
+  cleanup_strbuf struct strbuf sb = { 0 };
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char)text[i];
+      if (c == '\0')
+        strbuf_append (&sb, " ");
+      else if (c == '\\')
+        strbuf_append (&sb, "\\\\");
+      else
+        strbuf_append_mem (&sb, &text[i], 1);
+    }
+  strbuf_append (&sb, "");
+  return printable_line (strbuf_steal (&sb));
+}
+
+int
+live_process_start_time (const struct live_process *lp, uint64_t *start)
+{
+  cleanup_error ocigate_error_t err = NULL;
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  if (read_proc_file (lp, "stat", 4096, &text, &len, &err) < 0)
+    return -1;
+  /* The command name (field 2) may hold spaces and parentheses: the
+   * fields after it start after its last ')'. */
+  char *p = strrchr (text, ')');
+  if (p == NULL)
+    return -1;
+  p++;
+  /* Field 3 (state) is the first after it; the start time is field 22. */
+  for (int field = 3; field < 22; field++)
+    {
+      p = strchr (p + 1, ' ');
+      if (p == NULL)
+        return -1;
+    }
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull (p + 1, &end, 10);
+  if (errno != 0 || end == p + 1)
+    return -1;
+  *start = v;
+  return 0;
+}
+
+int
+live_ns_inode (const struct live_process *lp, enum ns_type t, ino_t *ino)
+{
+  cleanup_free char *path = live_ns_path (lp, t);
+  struct stat st;
+  if (stat (path, &st) < 0)
+    return errno;
+  *ino = st.st_ino;
+  return 0;
+}

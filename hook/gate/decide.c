@@ -124,6 +124,7 @@ judge (const struct gate_request *req, struct gate_result *out, ocigate_error_t 
   if (req->live_pid > 0)
     {
       live_process_init (&live, host, req->live_pid);
+      live.in_root = req->live_in_root;
       if (live_process_check (&live, err) < 0)
         return failed (out, GATE_STEP_JUDGE);
     }

@@ -123,6 +123,9 @@ struct gate_request
    * createRuntime); 0 when there is none.  The rules then judge what it
    * really has (core/live.h). */
   pid_t live_pid;
+  /* The process runs in its root file system already (a running container,
+   * `ocigate audit`), not waiting for the hooks (live_process.in_root). */
+  bool live_in_root;
   /* The host facts the rules read, lent (check keeps one for all its
    * configs); NULL: the decision reads its own. */
   struct host_info *host;

@@ -528,6 +528,8 @@ live_rootfs (const struct rule_context *ctx, char **why, ocigate_error_t *err)
 {
   static const struct json_path root_at = { .key = "root" };
   const char *path = NULL;
+  if (ctx->live->in_root)
+    return xstrdup ("/");
   if (field_string (json_get (ctx->config->root, "root"), &root_at, "path", FIELD_OPTIONAL, NULL, &path, err) < 0)
     return NULL;
   cleanup_free char *abs = absolute_source (ctx, path ? path : "rootfs");
@@ -563,7 +565,8 @@ judge_live_mounts (const struct rule_context *ctx, const struct rule_setting *s,
   if (live_mounts (ctx->live, rootfs, &mounts, &n, err) < 0)
     return -1;
   bool userns = own_namespace (ctx, NS_USER);
-  size_t rootfs_len = strlen (rootfs);
+  /* A process in its root already sees the container's paths as they are. */
+  size_t rootfs_len = strcmp (rootfs, "/") == 0 ? 0 : strlen (rootfs);
   /* The root file system itself, whether or not the runtime bound it onto
    * itself, then every mount on it. */
   for (size_t i = 0; i <= n; i++)

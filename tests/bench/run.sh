@@ -14,8 +14,10 @@
 #   SCALE_RUNS      rounds of the scaling measurement (default 5)
 #   DOCKER_RUNS     rounds of `docker run` (default 100; each round runs 2 containers)
 #   BENCH_OUT       where make put the benchmark's programs (default build/bench)
-#   BENCH_PARTS     which measurements to run (default "1 2 3 4 5"; part 5 says why
-#                   when it cannot run: no dockerd, not root)
+#   BENCH_PARTS     which measurements to run (default "1 2 3 4 5 6"; parts 5 and 6 say
+#                   why when they cannot run: no dockerd, no runc, not root)
+#   AUDIT_CONTAINERS  containers part 6 starts with runc (default 100)
+#   AUDIT_RUNS      rounds of part 6's measurement (default 30)
 #   BENCH_KEEP=1    keep the work directory (printed at the end)
 set -euo pipefail
 
@@ -32,11 +34,13 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
     HOOK_RUNS=${HOOK_RUNS:-30} JQ_EVERY=${JQ_EVERY:-3} RUNC_RUNS=${RUNC_RUNS:-5}
     CHECK_COPIES=${CHECK_COPIES:-2} CHECK_ROUNDS=${CHECK_ROUNDS:-1} SCALE_RUNS=${SCALE_RUNS:-1}
     DOCKER_RUNS=${DOCKER_RUNS:-5}
+    AUDIT_CONTAINERS=${AUDIT_CONTAINERS:-10} AUDIT_RUNS=${AUDIT_RUNS:-3}
     WARMUP=1
 else
     HOOK_RUNS=${HOOK_RUNS:-1000} JQ_EVERY=${JQ_EVERY:-10} RUNC_RUNS=${RUNC_RUNS:-200}
     CHECK_COPIES=${CHECK_COPIES:-57} CHECK_ROUNDS=${CHECK_ROUNDS:-21} SCALE_RUNS=${SCALE_RUNS:-5}
     DOCKER_RUNS=${DOCKER_RUNS:-100}
+    AUDIT_CONTAINERS=${AUDIT_CONTAINERS:-100} AUDIT_RUNS=${AUDIT_RUNS:-30}
     WARMUP=3
 fi
 
@@ -98,8 +102,8 @@ elapsed() { echo "$(($(date +%s) - T_START)) s"; }
 # wall_mean cpu_med cpu_p90 rss_med rss_max exits paired_wall paired_cpu.
 bench() { "$OUT/bench" "$@"; }
 
-# want N: part N is in BENCH_PARTS (default: all five).
-want() { case " ${BENCH_PARTS:-1 2 3 4 5} " in *" $1 "*) return 0 ;; esac; return 1; }
+# want N: part N is in BENCH_PARTS (default: all six).
+want() { case " ${BENCH_PARTS:-1 2 3 4 5 6} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # field FILE LABEL COLUMN: one figure of the driver's output.
 field() { awk -F'\t' -v l="$2" -v c="$3" '$1 == l { print $c; exit }' "$1"; }
@@ -667,5 +671,80 @@ else
     echo
 fi
 echo "(part 5: $(elapsed))" >&2
+fi
+# ------------------------------------------------- 6. ocigate audit
+if want 6; then
+echo "## 6. \`ocigate audit\` of $AUDIT_CONTAINERS running containers"
+echo
+if [ -z "$RUNC" ] || [ "$(id -u)" != 0 ] || ! { [ -x /bin/busybox ] || command -v busybox >/dev/null; }; then
+    echo "Skipped: needs root, runc and busybox-static."
+    echo
+else
+    echo "## 6. ocigate audit" >&2
+    A=$WORK/audit
+    mkdir -p "$A"
+    # One bundle for every container: runc reads its config at each create,
+    # and a sleeping busybox is the cheapest container there is.  Each gets
+    # a second process, as an exec into it would leave, so that audit
+    # judges two processes a container.
+    (. "$REPO/tests/lib/rootfs.sh" && make_bundle "$A/b") >/dev/null
+    jq '.process.user = {"uid": 1000, "gid": 1000} | .process.args = ["/bin/sleep", "100000"]' "$A/b/config.json" \
+        >"$A/b/config.new" && mv "$A/b/config.new" "$A/b/config.json"
+    t0=$(date +%s.%N)
+    for ((i = 0; i < AUDIT_CONTAINERS; i++)); do
+        "$RUNC" --root "$RUNC_ROOT" run -d -b "$A/b" "ocigate-bench-audit-$i" </dev/null >/dev/null 2>"$A/run.err" || {
+            echo "bench: runc run -d failed:" >&2
+            cat "$A/run.err" >&2
+            exit 2
+        }
+        "$RUNC" --root "$RUNC_ROOT" exec -d "ocigate-bench-audit-$i" /bin/sleep 100000 </dev/null >/dev/null
+    done
+    started=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    n_found=$("$OCIGATE" audit --no-host --root "$RUNC_ROOT" --format json | jq -s 'length')
+    n_procs=$("$OCIGATE" audit --no-host --root "$RUNC_ROOT" --format json | jq -s 'map(.processes) | add')
+    {
+        printf 'audit\t-\t%s audit --no-host --root %s --format json\n' "$OCIGATE" "$RUNC_ROOT"
+        printf 'audit+host\t-\t%s audit --root %s --format json\n' "$OCIGATE" "$RUNC_ROOT"
+        printf 'runc_list\t-\t%s --root %s list --format json\n' "$RUNC" "$RUNC_ROOT"
+    } >"$A/spec"
+    # audit exits 1 (its findings: the host's, the configs'); only a crash
+    # would be an error here, which the errors file shows.
+    bench -n "$AUDIT_RUNS" -w "$WARMUP" -R runc_list -E "$A/errors" "$A/spec" >"$A/result"
+    # Every container killed first, then deleted: a delete -f of a running
+    # one waits for it to die, one at a time (minutes for a hundred).
+    for ((i = 0; i < AUDIT_CONTAINERS; i++)); do
+        "$RUNC" --root "$RUNC_ROOT" kill "ocigate-bench-audit-$i" KILL >/dev/null 2>&1 || true
+    done
+    sleep 1
+    for ((i = 0; i < AUDIT_CONTAINERS; i++)); do
+        "$RUNC" --root "$RUNC_ROOT" delete -f "ocigate-bench-audit-$i" >/dev/null 2>&1 || true
+    done
+    echo "$AUDIT_CONTAINERS containers started with \`runc run -d\` of a busybox-static sleep (one bundle, UID 1000)"
+    echo "and one \`runc exec -d\` each, in ${started} s; audit found $n_found of them and $n_procs processes."
+    echo "\`ocigate audit --root STATE\` reads each state.json, judges each config twice (as check, and with what"
+    echo "the init really has: namespaces, user namespace, mounts) and each process's /proc status; audit+host adds"
+    echo "the host's checks (every engine's setup plan, subordinate IDs, the decision log). \`runc list\` reads the"
+    echo "same state files and nothing else: the floor of finding them. $AUDIT_RUNS interleaved rounds."
+    echo
+    echo "| command | runs | median ms | p90 ms | min ms | CPU median ms | max RSS KiB | ÷ runc list | exit |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|---|"
+    awk -F'\t' '
+        /^#/ { next }
+        { row[$1] = $0; med[$1] = $3 }
+        END {
+            split("audit audit+host runc_list", order, " ")
+            for (i = 1; i <= 3; i++) {
+                l = order[i]; split(row[l], c, "\t")
+                printf "| %s | %d | %.1f | %.1f | %.1f | %.1f | %d | %.2f | %s |\n", l, c[2], c[3] / 1000, c[4] / 1000,
+                    c[6] / 1000, c[8] / 1000, c[11], c[3] / med["runc_list"], c[12]
+            }
+        }' "$A/result"
+    echo
+    am=$(field "$A/result" audit+host 3)
+    echo "- under one second for $AUDIT_CONTAINERS containers: $(awk -v a="$am" 'BEGIN { print (a < 1000000 ? "yes" : "NO") }')" \
+        "($(awk -v a="$am" 'BEGIN { printf "%.1f ms", a / 1000 }') at the median, host checks included)"
+    echo
+fi
+echo "(part 6: $(elapsed))" >&2
 fi
 echo "Total time of this run: $(elapsed)."

@@ -4,7 +4,7 @@
 # grows across runs); the dictionary is rebuilt from the string literals in
 # hook/, so rules added later are fuzzed with their own keys.
 # Usage (from the repository root): tests/fuzz/seed-corpus.sh TARGET CORPUS_DIR DICT
-#   TARGET: config | policy | state | runc_args | containerd_toml
+#   TARGET: config | policy | state | runc_args | containerd_toml | runstate
 set -eu
 
 target=$1 corpus=$2 dict=$3
@@ -147,8 +147,24 @@ EOF
         '"runtimes"' '"runc"' '"options"' '"BinaryName"' '"runtime_type"' '"default_runtime_name"'
     } >"$dict"
     ;;
+  runstate)
+    # The first byte picks the reader: even runc's state.json, odd crun's
+    # status; the same bytes go to the /proc/PID/status reader.
+    data=$(cd "$(dirname "$0")/../unit/data/runstate" && pwd)
+    { printf 'r'; cat "$data/runc-state.json"; } >"$corpus/seed-runc-state"
+    { printf 'c'; cat "$data/crun-status"; } >"$corpus/seed-crun-status"
+    { printf 'r'; cat "$data/proc-status-exec-root"; } >"$corpus/seed-proc-status"
+    state min-runc 'r{"id":"a","init_process_pid":1,"config":{"labels":["bundle=/b"]}}'
+    state min-crun 'c{"pid":1,"bundle":"/b"}'
+    {
+      json_tokens
+      printf '%s\n' '"init_process_pid"' '"init_process_start"' '"labels"' '"bundle="' '"process-start-time"' \
+        '"Uid:"' '"Gid:"' '"Groups:"' '"CapEff:"' '"CapPrm:"' '"CapBnd:"' '"CapAmb:"' '"CapInh:"' '"NoNewPrivs:"' \
+        '"Seccomp:"' '"\x09"' '"\x0a"'
+    } >"$dict"
+    ;;
   *)
-    echo "usage: $0 config|policy|state|runc_args|containerd_toml CORPUS_DIR DICT" >&2
+    echo "usage: $0 config|policy|state|runc_args|containerd_toml|runstate CORPUS_DIR DICT" >&2
     exit 2
     ;;
 esac
