@@ -24,6 +24,7 @@
 #include "core/report.h"
 #include "core/runstate.h"
 #include "gate/decide.h"
+#include "gate/identity.h"
 
 const char usage_audit[]
     = "Usage: ocigate audit [-p POLICY] [--format text|json] [--root DIR]... [--no-host]\n"
@@ -185,46 +186,21 @@ live_add (struct container *c, const char *rule, pid_t pid, const char *cmdline,
 
 /* ---- identity: the engine, the name and the image ---- */
 
-/* A string annotation of the config, or NULL. */
-static const char *
-annotation (json_object *root, const char *key)
-{
-  json_object *v = json_get (json_get (root, "annotations"), key);
-  return v && json_object_is_type (v, json_type_string) ? json_object_get_string (v) : NULL;
-}
-
 /* What the engines that run containers through a runtime directly
- * write among the config's annotations: the CRI's (containerd, CRI-O),
- * Podman's and nerdctl's. */
+ * write among the config's annotations (gate/identity.h, the decision
+ * log's reading too): the CRI's (containerd, CRI-O), Podman's and
+ * nerdctl's. */
 static void
 identity_from_annotations (json_object *root, struct container *c)
 {
-  static const struct
-  {
-    const char *engine;
-    const char *name_key;
-    const char *image_key;
-  } known[] = {
-    { "cri-o", "io.kubernetes.cri-o.ContainerName", "io.kubernetes.cri-o.ImageName" },
-    { "containerd", "io.kubernetes.cri.container-name", "io.kubernetes.cri.image-name" },
-    { "containerd", "nerdctl/name", NULL },
-  };
-  for (size_t i = 0; i < ARRAY_SIZE (known); i++)
-    {
-      const char *name = annotation (root, known[i].name_key);
-      if (name == NULL)
-        continue;
-      c->engine = known[i].engine;
-      if (c->name == NULL)
-        c->name = xstrdup (name);
-      const char *image = known[i].image_key ? annotation (root, known[i].image_key) : NULL;
-      if (image && c->image == NULL)
-        c->image = xstrdup (image);
-      return;
-    }
-  const char *manager = annotation (root, "io.container.manager");
-  if (manager && strcmp (manager, "libpod") == 0)
-    c->engine = "podman";
+  cleanup_container_identity struct container_identity id = { 0 };
+  container_identity_from_config (root, &id);
+  if (id.engine)
+    c->engine = strcmp (id.engine, "nerdctl") == 0 ? "containerd" : id.engine;
+  if (id.name && c->name == NULL)
+    c->name = steal_pointer (&id.name);
+  if (id.image && c->image == NULL)
+    c->image = steal_pointer (&id.image);
 }
 
 /* Read a file the engine keeps of its containers, only when root owns it

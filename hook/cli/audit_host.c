@@ -10,13 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "base/jsonio.h"
 #include "cli/audit.h"
+#include "gate/decision_log.h"
 #include "cli/setup.h"
 #include "core/config.h"
 
@@ -266,55 +265,32 @@ check_subids (struct host_info *host, bool groups, struct audit_host_findings *o
 
 /* ---- the decision log ---- */
 
-/* Where decisions go: syslog's /dev/log when something listens there, and
- * the policy's log file.  NULL when nowhere. */
-static char *
-decisions_destination (const char *root, const struct policy *policy)
-{
-  cleanup_strbuf struct strbuf sb = { 0 };
-  cleanup_free char *devlog = under (root, "/dev/log");
-  int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  if (fd >= 0 && strlen (devlog) < sizeof sa.sun_path)
-    {
-      memcpy (sa.sun_path, devlog, strlen (devlog) + 1);
-      if (connect (fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-        strbuf_appendf (&sb, "syslog (%s)", devlog);
-      else
-        {
-          /* A stream socket: syslog(3) tries both. */
-          close (fd);
-          fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-          if (fd >= 0 && connect (fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-            strbuf_appendf (&sb, "syslog (%s)", devlog);
-        }
-    }
-  if (fd >= 0)
-    close (fd);
-  if (policy && policy->log_file)
-    {
-      cleanup_free char *dir = xstrdup (policy->log_file);
-      char *slash = strrchr (dir, '/');
-      if (slash)
-        slash[slash == dir ? 1 : 0] = '\0';
-      if (access (dir, W_OK) == 0)
-        strbuf_appendf (&sb, "%s%s", sb.len ? " and " : "", policy->log_file);
-    }
-  return sb.len ? strbuf_steal (&sb) : NULL;
-}
-
+/* Whether a decision reaches somewhere a person can read: syslog where
+ * a daemon listens on /dev/log, else the log file (gate/decision_log.h),
+ * whose directory root can write or make. */
 static void
 check_log (const char *root, const struct policy *policy, struct audit_host_findings *out)
 {
-  cleanup_free char *where = decisions_destination (root, policy);
-  if (where == NULL)
-    audit_host_add (
-        out, "log",
-        "run a syslog daemon listening on /dev/log, or set \"log\": {\"file\": PATH} in the policy, PATH in a "
-        "directory root can write",
-        "the decision log reaches nobody: nothing listens on /dev/log and the policy has no log file "
-        "that can be written (%s)",
-        policy && policy->log_file ? policy->log_file : "none");
+  struct gate_log_where where;
+  gate_log_where (policy, &where);
+  if (where.syslog)
+    return;
+  cleanup_free char *file = under (root, where.file);
+  cleanup_free char *dir = xstrdup (file);
+  char *slash = strrchr (dir, '/');
+  if (slash)
+    slash[slash == dir ? 1 : 0] = '\0';
+  cleanup_free char *parent = xstrdup (dir);
+  slash = strrchr (parent, '/');
+  if (slash)
+    slash[slash == parent ? 1 : 0] = '\0';
+  struct stat st;
+  bool writable = stat (dir, &st) == 0 ? access (dir, W_OK) == 0 : access (parent, W_OK) == 0;
+  if (!writable)
+    audit_host_add (out, "log",
+                    "run a syslog daemon listening on /dev/log, or set \"log\": {\"file\": PATH} in the policy, "
+                    "PATH in a directory root can write",
+                    "the decision log reaches nobody: nothing listens on /dev/log and %s cannot be written", file);
 }
 
 void
