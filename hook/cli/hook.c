@@ -208,6 +208,7 @@ hook_precreate (const char *policy_path, bool dry_run)
   struct gate_request req = {
     .where = "hook precreate",
     .can_rewrite = true,
+    .annotate = true,
     .dry_run = dry_run ? GATE_DRY_RUN_ON : GATE_DRY_RUN_POLICY,
     .policy = { .path = policy_path, .trusted = true },
     .log = GATE_LOG_WRITE,
@@ -233,7 +234,8 @@ hook_precreate (const char *policy_path, bool dry_run)
   switch (res.outcome)
     {
     case GATE_ALLOW:
-      return emit_stdout (buf, len);
+      /* As it came, unless it came with ocigate's annotation. */
+      return res.annotation_removed ? emit_tree (cfg->root) : emit_stdout (buf, len);
     case GATE_REWRITE:
       return emit_tree (cfg->root);
     case GATE_REFUSE:
@@ -241,6 +243,11 @@ hook_precreate (const char *policy_path, bool dry_run)
     }
   fputs (res.refusal, stderr);
   disarm_refused (cfg->root, &res.verdict, res.error);
+  /* Refused before the gate could annotate (the policy did not load):
+   * what the config claims ocigate rewrote goes all the same. */
+  bool changed;
+  cleanup_error ocigate_error_t aerr = NULL;
+  (void)gate_annotate (cfg->root, NULL, &changed, &aerr);
   cleanup_error ocigate_error_t ierr = NULL;
   if (inject_refusal (cfg->root, res.refusal, &ierr) < 0)
     {

@@ -249,8 +249,53 @@ state() {
   mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"a": "b"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
   jq -e '.process.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]' "$T/out.json"
-  diff <(jq -S 'del(.process.capabilities)' "$T/config.json") <(jq -S 'del(.process.capabilities)' "$T/out.json")
+  diff <(jq -S 'del(.process.capabilities)' "$T/config.json") \
+    <(jq -S 'del(.process.capabilities) | del(.annotations["io.ocigate.rewrite"])' "$T/out.json")
   jq -e '.outcome == "rewrite" and .via == "hook precreate"' "$T/decisions.log"
+}
+
+@test "precreate: a rewritten config says what ocigate changed in its io.ocigate.rewrite annotation" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"] | del(.annotations)' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  jq -e '.annotations == {"io.ocigate.rewrite": "capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"}' "$T/out.json"
+  # every fixing rule says what it did, in policy order
+  mutate '.process.capabilities.bounding += ["CAP_NET_RAW"] | del(.process.noNewPrivileges)
+      | .linux.maskedPaths = [] | .linux.readonlyPaths = ["/proc/sys"]' >"$T/config.json"
+  "$OCIGATE" hook -p "$POLICIES/default.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  jq -r '.annotations["io.ocigate.rewrite"]' "$T/out.json" >"$T/note"
+  cat "$T/note"
+  [ "$(cat "$T/note")" = "capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true; maskedPaths: masked /proc/acpi, /proc/kcore, /proc/keys, /proc/latency_stats, /proc/timer_list, /proc/timer_stats, /proc/sched_debug, /proc/scsi, /sys/firmware; made read-only /proc/asound, /proc/bus, /proc/fs, /proc/irq, /proc/sysrq-trigger" ]
+}
+
+@test "precreate: an io.ocigate.rewrite annotation the config brings is replaced, or removed, never kept" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"io.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  jq -e '.annotations == {"io.ocigate.rewrite": "capabilities: dropped CAP_SYS_ADMIN", "a": "b"}' "$T/out.json"
+  # allowed as is: the annotation goes, and nothing else changes
+  mutate '.annotations = {"io.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  diff <(jq -S 'del(.annotations["io.ocigate.rewrite"])' "$T/config.json") <(jq -S . "$T/out.json")
+  # in dry-run too, and when refused
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"io.ocigate.rewrite": "approved"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate --dry-run <"$T/config.json" >"$T/out.json"
+  jq -e '.annotations == {} and (.process.capabilities.bounding | index("CAP_SYS_ADMIN"))' "$T/out.json"
+  mutate '.process.user.uid = 0 | .annotations = {"io.ocigate.rewrite": "approved"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e '.annotations == {}' "$T/out.json"
+  echo '{"version": 1, "rules": {"nosuchrule": {"action": "deny"}}}' >"$T/bad.json"
+  chmod 0644 "$T/bad.json"
+  "$OCIGATE" hook -p "$T/bad.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e '.annotations == {}' "$T/out.json"
+}
+
+@test "an exception never matches on the io.ocigate.rewrite annotation a config brings" {
+  printf '{"version": 1, "rules": {"user.root": {"action": "deny"}}, "exceptions": [{"reason": "r", "rules": ["user.root"], "match": {"annotations": {"io.ocigate.*": "*"}}}]}\n' >"$T/p.json"
+  mutate '.process.user.uid = 0 | .annotations = {"io.ocigate.rewrite": "x"}' >"$T/config.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/config.json"
+  [ "$status" -eq 1 ]
+  mutate '.process.user.uid = 0 | .annotations = {"io.ocigate.other": "x"}' >"$T/config.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/config.json"
+  [ "$status" -eq 0 ]
 }
 
 @test "precreate: a refused config comes back with a first prestart hook that refuses with the reason" {
