@@ -515,19 +515,25 @@ containers_left() { "$RUNC" --root "$R" list -q 2>/dev/null; }
   [ -z "$(containers_left)" ]
 }
 
-@test "wrapper exec: a --process file with every capability is trimmed and runs; root and --cap are refused" {
+@test "wrapper exec: a --process file with a capability too many is trimmed and runs; every capability, root and --cap are refused" {
   bundle_compliant "$T/b" /bin/sleep 60
   "$RUNC" --root "$R" run -d -b "$T/b" vg-exec </dev/null >"$T/run.out" 2>&1 || {
     cat "$T/run.out"
     false
   }
   [ "$("$RUNC" --root "$R" state vg-exec | jq -r .status)" = running ]
-  jq --argjson caps "$ALL_CAPS_JSON" '.process | .args = ["/bin/grep", "CapBnd", "/proc/self/status"]
-      | .capabilities = {"bounding": $caps, "effective": $caps, "permitted": $caps}' \
+  jq '.process | .args = ["/bin/grep", "CapBnd", "/proc/self/status"]
+      | .capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' \
     "$T/b/config.json" >"$T/process.json"
   wr exec_fix exec 0 exec --process "$T/process.json" vg-exec
   bit_clear "$(capbnd_of "$output")" 21
   jq -e '.capabilities.bounding | index("CAP_SYS_ADMIN") == null' "$T/process.json"
+  # every capability is exec --privileged: refused, not trimmed
+  jq --argjson caps "$ALL_CAPS_JSON" '.process | .args = ["/bin/id"]
+      | .capabilities = {"bounding": $caps, "effective": $caps, "permitted": $caps}' \
+    "$T/b/config.json" >"$T/process-all.json"
+  wr exec_all exit 1 exec --process "$T/process-all.json" vg-exec
+  [[ "$stderr" == *"ocigate: denied by privileged: exec is privileged"* ]]
 
   jq '.process | .args = ["/bin/id"]' "$T/b/config.json" >"$T/process-ok.json"
   wr exec_ok exec 0 exec --process "$T/process-ok.json" vg-exec
@@ -581,7 +587,7 @@ containers_left() { "$RUNC" --root "$R" list -q 2>/dev/null; }
   wr upto_pass exit 1 state vg-x1 || bad+=" state"
   [ "$stderr" = "$cannot" ]
   chmod 0755 "$T/runtime"
-  jq --argjson caps "$ALL_CAPS_JSON" '.process | .capabilities = {"bounding": $caps, "effective": $caps, "permitted": $caps}' \
+  jq '.process | .capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' \
     "$T/ok/config.json" >"$T/process.json"
   wr upto_exec exit 1 exec --process "$T/process.json" vg-x || bad+=" exec"
   [ "$stderr" = "$cannot" ]
