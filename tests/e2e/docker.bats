@@ -148,6 +148,27 @@ du() { dkr "$DT" userns "$@"; }
   bit_set "$(capbnd_of "$output")" 21
 }
 
+@test "docker: a rewrite shows in runc state's io.ocigate.rewrite, and its stderr line in the container's output" {
+  run d run -d --name rewritten --network none --runtime ocigate-mission --user 1000 --cap-add NET_ADMIN bb:1 sleep 60
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  local id=$output
+  # Docker gives each runtime its own runc root under its exec root.
+  local state root
+  state=$(find "$DT/main/exec" /run/containerd/runc -path "*/$id/state.json" 2>/dev/null | head -n 1)
+  root=${state%/"$id"/state.json}
+  run runc --root "$root" state "$id"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$(jq -r '.annotations["io.ocigate.rewrite"]' <<<"$output")" == *"capabilities: dropped CAP_NET_ADMIN"* ]]
+  # Without a terminal, containerd's shim gives runc create the container's
+  # own stdio: the wrapper's line is the container's first line of stderr.
+  run d logs rewritten
+  echo "logs: $output"
+  [[ "$output" == *"ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN"* ]]
+  run d rm -f rewritten
+}
+
 @test "docker: a plain root docker run is refused by user.root; --user 1000 starts" {
   run d run --rm --network none bb:1 /bin/true
   echo "status=$status output=$output"
