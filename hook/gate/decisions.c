@@ -93,13 +93,14 @@ decision_since_parse (const char *arg, time_t now, time_t *out, ocigate_error_t 
                              shown);
 }
 
-/* A member that must be a string when present (required: and present). */
+/* A member that must be a string when present (required: and present);
+ * an optional one may be null, as absent. */
 static int
 member_string (json_object *o, const char *key, bool required, const char **out, ocigate_error_t *err)
 {
   json_object *v = json_get (o, key);
   *out = NULL;
-  if (v == NULL && !required)
+  if ((v == NULL || json_object_is_type (v, json_type_null)) && !required)
     return 0;
   if (v == NULL || !json_object_is_type (v, json_type_string))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "%s: must be a string, not %s", key,

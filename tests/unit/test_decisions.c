@@ -112,6 +112,12 @@ test_record_names_and_syslog (void **state UNUSED)
   assert_string_equal (r.name, "web");
   assert_string_equal (r.image, "nginx:1.25");
   assert_string_equal (r.engine, "docker");
+  /* an optional member may be null, as absent */
+  cleanup_decision_record struct decision_record n = { 0 };
+  parse_ok (LINE_HEAD "\"name\": null, \"via\": \"hook prestart\", \"outcome\": \"allow\", \"decision\": "
+                      "\"allow\", \"dry_run\": false, \"findings\": []}",
+            &n);
+  assert_null (n.name);
 }
 
 static void
