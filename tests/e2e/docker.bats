@@ -174,15 +174,17 @@ du() { dkr "$DT" userns "$@"; }
   echo "status=$status output=$output"
   [ "$status" -ne 0 ]
   [[ "$output" == *"OCI runtime create failed: ocigate: denied by user.root"* ]]
-  run d run --rm --network none --user 1000 bb:1 /bin/id
-  echo "status=$status output=$output"
+  # The rewrite's line is the container's first of standard error.
+  run --separate-stderr d run --rm --network none --user 1000 bb:1 /bin/id
+  echo "status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=1000 "* ]]
+  [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true" ]
 }
 
 @test "docker: with userns-remap default a root container starts remapped (uid=0 inside); --userns host is refused" {
-  run du run --rm --network none bb:1 /bin/id
-  echo "status=$status output=$output"
+  run --separate-stderr du run --rm --network none bb:1 /bin/id
+  echo "status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=0(root) gid=0(root)"* || "$output" == "uid=0 gid=0"* ]]
   # and it was rewritten: Docker's default set less NET_RAW is the allowlist
@@ -220,10 +222,11 @@ du() { dkr "$DT" userns "$@"; }
   # made it (NET_RAW in the bounding set), not from the config.json ocigate
   # rewrote: the wrapper trims the --process file the same way.
   d run -d --name ex2 --network none --user 1000 bb:1 /bin/sleep 60
-  run d exec ex2 /bin/id
-  echo "status=$status output=$output"
+  run --separate-stderr d exec ex2 /bin/id
+  echo "status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=1000 "* ]]
+  [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true" ]
 }
 
 @test "docker: runtimeArgs pass --ocigate-policy: restricted.json refuses --network host and --pid host" {
