@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "base/fsutil.h"
 #include "gate/decide.h"
+#include "gate/decision_log.h"
 #include "base/jsonio.h"
 
 const char usage_hook[]
@@ -71,7 +72,9 @@ hook_state (const char *policy_path, bool dry_run, const char *stage, bool verif
     .where = where,
     .dry_run = dry_run ? GATE_DRY_RUN_ON : GATE_DRY_RUN_POLICY,
     .policy = { .path = policy_path, .trusted = true },
-    .log = verify ? GATE_LOG_WRITE_REFUSAL : GATE_LOG_WRITE,
+    /* After the precreate hook, which logged the decision and marked the
+     * config with it (gate/decision_log.h), only what differs. */
+    .log = verify ? GATE_LOG_WRITE_REFUSAL : GATE_LOG_WRITE_UNMARKED,
   };
   cleanup_gate_result struct gate_result res = { 0 };
   cleanup_error ocigate_error_t err = NULL;
@@ -231,15 +234,18 @@ hook_precreate (const char *policy_path, bool dry_run)
   /* What could not be judged is refused like the rest, below. */
   (void)gate_decide (&req, &res, &err);
   print_log_error (&res);
-  switch (res.outcome)
+  if (res.outcome != GATE_REFUSE)
     {
-    case GATE_ALLOW:
-      /* As it came, unless it came with ocigate's annotation. */
-      return res.annotation_removed ? emit_tree (cfg->root) : emit_stdout (buf, len);
-    case GATE_REWRITE:
-      return emit_tree (cfg->root);
-    case GATE_REFUSE:
-      break;
+      /* The decision is logged here: the prestart hook, which judges the
+       * config handed on, logs it again only if it decides otherwise.  A
+       * mark this hook was given is not its own: replaced or taken off. */
+      const char *mark = res.log_line ? gate_judged_decision (res.outcome, &res.verdict) : NULL;
+      bool marked = json_get (json_get (cfg->root, "annotations"), GATE_JUDGED_ANNOTATION) != NULL;
+      if ((mark || marked) && gate_judged_mark (cfg->root, mark))
+        return emit_tree (cfg->root);
+      /* As it came, unless rewritten or it came with ocigate's rewrite
+       * annotation (removed). */
+      return res.outcome == GATE_REWRITE || res.annotation_removed ? emit_tree (cfg->root) : emit_stdout (buf, len);
     }
   fputs (res.refusal, stderr);
   disarm_refused (cfg->root, &res.verdict, res.error);

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "gate/decide.h"
+#include "gate/decision_log.h"
 #include "base/fsutil.h"
 #include "base/jsonio.h"
 #include "core/report.h"
@@ -407,6 +408,9 @@ cmd_policy (int argc, char **argv)
         return print_error (&err);
       cleanup_json json_object *j = policy_to_json (policy);
       printf ("%s\n", json_to_text (j));
+      /* Standard output stays a policy that loads again. */
+      cleanup_free char *where = gate_log_destination (policy);
+      fprintf (stderr, "ocigate: %s\n", where);
       return fflush (stdout) == 0 ? EXIT_ALLOWED : EXIT_ERROR;
     }
   if (strcmp (argv[1], "validate") == 0)

@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "base/error.h"
+#include "core/engine_words.h"
 #include "core/host.h"
 #include "core/live.h"
 #include "core/verdict.h"
@@ -29,6 +30,23 @@ struct rule_context
    * nobody asks (check). */
   struct fix_notes *notes;
 };
+
+/* The engine that wrote the config, for the words of a finding's remedy
+ * (core/engine_words.h); read only when a finding is made. */
+static inline enum engine_kind
+rule_engine (const struct rule_context *ctx)
+{
+  return engine_detect (ctx->config, ctx->bundle);
+}
+
+/* Engine e's hint for a finding of shape h, or `config_words` when it has
+ * none. */
+static inline const char *
+rule_hint (enum engine_kind e, enum engine_hint h, const char *config_words)
+{
+  const char *hint = engine_hint (e, h);
+  return hint ? hint : config_words;
+}
 
 struct rule_setting;
 

@@ -53,7 +53,8 @@ struct fix_notes
  * notation as the runtime-spec asks; whatever a config brings under it is
  * replaced or removed, never believed.  Its value is at most
  * OCIGATE_REWRITE_ANNOTATION_MAX bytes. */
-#define OCIGATE_REWRITE_ANNOTATION "io.ocigate.rewrite"
+#define OCIGATE_ANNOTATION_PREFIX "dev.ocigate."
+#define OCIGATE_REWRITE_ANNOTATION OCIGATE_ANNOTATION_PREFIX "rewrite"
 #define OCIGATE_REWRITE_ANNOTATION_MAX 1024
 
 /* Add "RULE: TEXT" to notes; nothing when notes is NULL (nobody asked). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "gate/decide.h"
+#include "gate/decision_log.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -160,6 +161,29 @@ judge (const struct gate_request *req, struct gate_result *out, ocigate_error_t 
   return 0;
 }
 
+/* Whether the decision's line is written: wanted (gate_log_wanted()), and
+ * for a front end that writes only what nobody logged before it, a
+ * refusal, or (GATE_LOG_WRITE_UNMARKED) a decision other than the one the
+ * precreate hook marked the config with. */
+static bool
+written_here (const struct gate_request *req, const struct gate_result *out)
+{
+  switch (req->log)
+    {
+    case GATE_LOG_NONE:
+    case GATE_LOG_RECORD:
+      return false;
+    case GATE_LOG_WRITE:
+      return true;
+    case GATE_LOG_WRITE_REFUSAL:
+      return out->outcome == GATE_REFUSE;
+    case GATE_LOG_WRITE_UNMARKED:
+      break;
+    }
+  return out->outcome == GATE_REFUSE || out->config == NULL || out->error != NULL
+         || !gate_judged_marked (out->config->root, decision_name (verdict_decide (&out->verdict)));
+}
+
 /* The end of every decision, judged or not: the refusal and the log. */
 static void
 finish (const struct gate_request *req, struct gate_result *out)
@@ -168,26 +192,29 @@ finish (const struct gate_request *req, struct gate_result *out)
   if (out->outcome == GATE_REFUSE)
     out->refusal = out->error ? xasprintf ("ocigate: refused: %s\n", out->error) : gate_refusal (&point, &out->verdict);
   const struct verdict *v = out->error && !req->log_findings_on_error ? NULL : &out->verdict;
-  switch (req->log)
+  bool record = req->log == GATE_LOG_RECORD, write = written_here (req, out);
+  if ((!record && !write) || !gate_log_wanted (&point, v, out->outcome, out->error))
+    return;
+  /* Who the container is, for the line only: looked up once it is made. */
+  cleanup_container_identity struct container_identity identity = { 0 };
+  if (out->config)
     {
-    case GATE_LOG_NONE:
-      break;
-    case GATE_LOG_RECORD:
-      if (gate_log_wanted (&point, v, out->outcome, out->error))
-        out->log_line = gate_log_line (&point, v, out->outcome, out->error);
-      break;
-    case GATE_LOG_WRITE_REFUSAL:
-      if (out->outcome != GATE_REFUSE)
-        break;
-      __attribute__ ((fallthrough));
-    case GATE_LOG_WRITE:
-      {
-        cleanup_error ocigate_error_t lerr = NULL;
-        if (gate_log (&point, v, out->outcome, out->error, &out->log_line, &lerr) < 0)
-          out->log_error = xstrdup (lerr->msg);
-        break;
-      }
+      container_identity_from_config (out->config->root, &identity);
+      cleanup_error ocigate_error_t ierr = NULL;
+      /* A Docker record that is not to be believed leaves the line
+       * without a name and an image, which is all it could give. */
+      if (identity.engine == NULL)
+        (void)container_identity_from_docker (out->config->root, req->id, &identity, &ierr);
+      point.identity = &identity;
     }
+  if (record)
+    {
+      out->log_line = gate_log_line (&point, v, out->outcome, out->error);
+      return;
+    }
+  cleanup_error ocigate_error_t lerr = NULL;
+  if (gate_log (&point, v, out->outcome, out->error, &out->log_line, &lerr) < 0)
+    out->log_error = xstrdup (lerr->msg);
 }
 
 int

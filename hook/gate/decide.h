@@ -26,11 +26,15 @@ enum gate_dry_run
 /* What becomes of the decision log's record. */
 enum gate_log_mode
 {
-  GATE_LOG_NONE,          /* none is made (check, fix) */
-  GATE_LOG_RECORD,        /* made, in the result, and not written */
-  GATE_LOG_WRITE,         /* made and written (gate_log()): the hook and the wrapper */
-  GATE_LOG_WRITE_REFUSAL, /* written only for a refusal: the verification
-                             of what the wrapper judged and logged already */
+  GATE_LOG_NONE,           /* none is made (check, fix) */
+  GATE_LOG_RECORD,         /* made, in the result, and not written */
+  GATE_LOG_WRITE,          /* made and written (gate_log()): the hook and the wrapper */
+  GATE_LOG_WRITE_REFUSAL,  /* written only for a refusal: the verification
+                              of what the wrapper judged and logged already */
+  GATE_LOG_WRITE_UNMARKED, /* written unless the config carries the precreate
+                              hook's mark (decision_log.h) with this very
+                              decision and it is no refusal: a hook after
+                              the precreate hook that logged it */
 };
 
 /* Where the config comes from (struct gate_config_source). */

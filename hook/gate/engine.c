@@ -31,9 +31,10 @@ exception_matches (const struct policy_exception *e, const struct rule_context *
         {
           json_object_object_foreach (annotations, key, val)
             {
-              /* ocigate's own, written by the gate after the judgement:
-               * what a config brings under it is nobody's word. */
-              if (strcmp (key, OCIGATE_REWRITE_ANNOTATION) == 0)
+              /* ocigate's own (the rewrite, the decision-log mark), written
+               * by the gate after a judgement: what a config brings under
+               * them is nobody's word. */
+              if (strncmp (key, OCIGATE_ANNOTATION_PREFIX, strlen (OCIGATE_ANNOTATION_PREFIX)) == 0)
                 continue;
               if (!found && fnmatch (e->annotation_keys[a], key, 0) == 0 && json_object_is_type (val, json_type_string)
                   && fnmatch (e->annotation_values[a], json_object_get_string (val), 0) == 0)

@@ -3,20 +3,15 @@
 #include "gate/gate.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <paths.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <sys/un.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
 #include "base/jsonio.h"
 #include "core/report.h"
+#include "gate/decision_log.h"
 
 enum gate_outcome
 gate_outcome (const struct gate *g, const struct verdict *v)
@@ -145,10 +140,16 @@ log_line (const struct gate *g, const struct verdict *v, enum gate_outcome outco
   struct strbuf sb = { 0 };
   strbuf_append (&sb, "{\"time\": ");
   strbuf_append_json_string (&sb, stamp);
+  /* The runtime's ID (the OCI state's, the wrapper's argument), else the
+   * one the annotations give (Podman's precreate hook has no state). */
+  const struct container_identity *who = g->identity;
+  const char *id = g->id && g->id[0] ? g->id : who && who->id ? who->id : "";
   strbuf_append (&sb, ", \"id\": ");
-  strbuf_append_json_string (&sb, g->id ? g->id : "");
+  strbuf_append_json_string (&sb, id);
   strbuf_append (&sb, ", \"bundle\": ");
   strbuf_append_json_string (&sb, g->bundle ? g->bundle : "");
+  if (who)
+    container_identity_append_json (&sb, who, false);
   strbuf_append (&sb, ", \"via\": ");
   strbuf_append_json_string (&sb, g->where);
   strbuf_appendf (&sb, ", \"outcome\": \"%s\", \"decision\": \"%s\", \"dry_run\": %s", outcome_name (outcome),
@@ -194,52 +195,6 @@ gate_log_line (const struct gate *g, const struct verdict *v, enum gate_outcome 
   return log_line (g, v, outcome, error, 0);
 }
 
-/* Send what syslog(3) sends for openlog ("ocigate", LOG_PID, LOG_AUTHPRIV):
- * "<PRI>Mmm dd hh:mm:ss ocigate[PID]: LINE" to /dev/log, a datagram, or a
- * stream record ended by a NUL where /dev/log is a stream socket.  From the
- * caller's buffer: syslog(3) first copies the message into a stream of its
- * own, tens of KiB for a privileged config's findings.  As with syslog(3),
- * a missing or unwritable /dev/log is not an error; the errno of a send
- * that failed is returned, 0 otherwise. */
-static int
-syslog_line (int priority, const char *line, size_t len)
-{
-  char stamp[32] = "";
-  time_t now = time (NULL);
-  struct tm tm;
-  if (localtime_r (&now, &tm) == NULL || strftime (stamp, sizeof stamp, "%h %e %T", &tm) == 0)
-    stamp[0] = '\0';
-  char head[80];
-  int n = snprintf (head, sizeof head, "<%d>%s ocigate[%ld]: ", LOG_AUTHPRIV | priority, stamp, (long)getpid ());
-  if (n < 0 || (size_t)n >= sizeof head)
-    return 0;
-  struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = _PATH_LOG };
-  int types[] = { SOCK_DGRAM, SOCK_STREAM };
-  for (size_t t = 0; t < ARRAY_SIZE (types); t++)
-    {
-      cleanup_close int fd = socket (AF_UNIX, types[t] | SOCK_CLOEXEC, 0);
-      if (fd < 0)
-        return 0;
-      if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-        {
-          if (errno == EPROTOTYPE)
-            continue; /* /dev/log is the other kind */
-          return 0;
-        }
-      /* sendmsg() does not write to the buffers: their const goes for the call. */
-      static char nul = '\0';
-      union
-      {
-        const char *in;
-        void *out;
-      } body = { .in = line };
-      struct iovec iov[] = { { head, (size_t)n }, { body.out, len }, { &nul, 1 } };
-      struct msghdr mh = { .msg_iov = iov, .msg_iovlen = types[t] == SOCK_STREAM ? 3 : 2 };
-      return sendmsg (fd, &mh, MSG_NOSIGNAL) < 0 ? errno : 0;
-    }
-  return 0;
-}
-
 bool
 gate_log_wanted (const struct gate *g, const struct verdict *v, enum gate_outcome outcome, const char *error)
 {
@@ -253,7 +208,7 @@ log_write (const struct gate *g, const struct verdict *v, enum gate_outcome outc
            size_t len, ocigate_error_t *err)
 {
   int priority = outcome == GATE_ALLOW ? LOG_NOTICE : LOG_WARNING;
-  if (syslog_line (priority, *line, len) == EMSGSIZE)
+  if (decision_log_syslog (priority, *line, len) == EMSGSIZE)
     {
       /* A datagram holds about 200 KiB (net.core.wmem_default), and a
        * config can make its decision's line far longer: one finding of
@@ -262,20 +217,15 @@ log_write (const struct gate *g, const struct verdict *v, enum gate_outcome outc
        * findings that fit in SYSLOG_SHORT_LINE (rsyslog's default largest
        * message) and how many it left out; the log file gets them all. */
       cleanup_free char *shorter = log_line (g, v, outcome, error, SYSLOG_SHORT_LINE);
-      (void)syslog_line (priority, shorter, strlen (shorter));
+      (void)decision_log_syslog (priority, shorter, strlen (shorter));
     }
-  if (g->policy == NULL || g->policy->log_file == NULL)
-    return 0;
-  cleanup_close int fd = open (g->policy->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return ocigate_error_make_errno (err, errno, "open log %s", g->policy->log_file);
-  /* One write with O_APPEND: concurrent decisions do not interleave. */
+  /* The file always, syslog or not: a host without a syslog daemon
+   * (a container image, a minimal install) would lose the line, and a
+   * person can read the file on any host. */
   *line = xrealloc (*line, len + 2);
   (*line)[len] = '\n';
   (*line)[len + 1] = '\0';
-  if (write_all (fd, *line, len + 1) < 0)
-    return ocigate_error_make_errno (err, errno, "write log %s", g->policy->log_file);
-  return 0;
+  return decision_log_append (gate_log_file (g->policy), gate_log_max_bytes (g->policy), *line, len + 1, err);
 }
 
 int

@@ -5,6 +5,7 @@
 #define OCIGATE_GATE_H
 
 #include "gate/engine.h"
+#include "gate/identity.h"
 
 enum gate_outcome
 {
@@ -22,6 +23,9 @@ struct gate
   const char *where;           /* "hook prestart", "ocigate-runc create", ... */
   const char *id;              /* container ID when known */
   const char *bundle;          /* bundle when known */
+  /* What the config's annotations say the container is, for the log;
+   * NULL when there is no config. */
+  const struct container_identity *identity;
 };
 
 /* The outcome a verdict leads to at this integration point.  In dry-run

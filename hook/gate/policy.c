@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,6 @@ policy_error_at (const char *file, const char *text, size_t len, const char *poi
 }
 
 static const char *const runtime_keys[] = { "runc", "crun", NULL };
-static const char *const log_keys[] = { "file", NULL };
 
 /* An optional section of absolute paths: "runtime": {"runc": PATH, ...}. */
 static int
@@ -57,6 +57,43 @@ load_paths (json_object *root, const char *section, const char *const *keys, cha
         return policy_error_at (name, buf, len, kp, field, err, "must be an absolute path");
       free (*out[i]);
       *out[i] = xstrdup (json_object_get_string (val));
+    }
+  return 0;
+}
+
+/* "log": {"file": PATH, "maxBytes": N}, both optional. */
+static int
+load_log (struct policy *p, json_object *root, const char *name, const char *buf, size_t len, ocigate_error_t *err)
+{
+  json_object *sec = json_get (root, "log");
+  if (sec == NULL)
+    return 0;
+  if (!json_object_is_type (sec, json_type_object))
+    return policy_error_at (name, buf, len, "/log", "log", err, "must be an object");
+  json_object_object_foreach (sec, key, val)
+    {
+      cleanup_free char *ptr = json_pointer_escape (key);
+      cleanup_free char *kp = xasprintf ("/log/%s", ptr);
+      cleanup_free char *field = xasprintf ("log.%s", key);
+      if (strcmp (key, "file") == 0)
+        {
+          const char *f = json_object_is_type (val, json_type_string) ? json_object_get_string (val) : "";
+          if (f[0] != '/' || f[strlen (f) - 1] == '/')
+            return policy_error_at (name, buf, len, kp, field, err, "must be an absolute path of a file");
+          free (p->log_file);
+          p->log_file = xstrdup (f);
+        }
+      else if (strcmp (key, "maxBytes") == 0)
+        {
+          int64_t n = json_object_is_type (val, json_type_int) ? json_object_get_int64 (val) : -1;
+          if (n < 0 || (uint64_t)n < OCIGATE_LOG_MAX_BYTES_MIN || (uint64_t)n > OCIGATE_LOG_MAX_BYTES_MAX)
+            return policy_error_at (
+                name, buf, len, kp, field, err, "must be a size in bytes from %" PRIu64 " to %" PRIu64 ", not %s",
+                OCIGATE_LOG_MAX_BYTES_MIN, OCIGATE_LOG_MAX_BYTES_MAX, json_object_to_json_string (val));
+          p->log_max_bytes = (uint64_t)n;
+        }
+      else
+        return policy_error_at (name, buf, len, kp, field, err, "unknown key (log has \"file\" and \"maxBytes\")");
     }
   return 0;
 }
@@ -256,6 +293,7 @@ policy_load_digested (const char *buf, size_t len, const char *name, const char 
   p->source = xstrdup (name);
   p->runtime_runc = xstrdup (OCIGATE_DEFAULT_RUNC);
   p->runtime_crun = xstrdup (OCIGATE_DEFAULT_CRUN);
+  p->log_max_bytes = OCIGATE_LOG_MAX_BYTES;
   if (sha256 && strlen (sha256) == SHA256_HEX_LEN)
     memcpy (p->sha256, sha256, SHA256_HEX_LEN + 1);
   else
@@ -306,7 +344,7 @@ policy_load_digested (const char *buf, size_t len, const char *name, const char 
     }
   if (load_paths (root, "runtime", runtime_keys, (char **[]){ &p->runtime_runc, &p->runtime_crun }, name, buf, len, err)
           < 0
-      || load_paths (root, "log", log_keys, (char **[]){ &p->log_file }, name, buf, len, err) < 0)
+      || load_log (p, root, name, buf, len, err) < 0)
     return -1;
   json_object *rules = json_get (root, "rules");
   if (rules == NULL)
@@ -496,12 +534,10 @@ policy_to_json (const struct policy *p)
   json_object_object_add (runtime, "runc", json_object_new_string (p->runtime_runc));
   json_object_object_add (runtime, "crun", json_object_new_string (p->runtime_crun));
   json_object_object_add (root, "runtime", runtime);
-  if (p->log_file)
-    {
-      json_object *log = json_object_new_object ();
-      json_object_object_add (log, "file", json_object_new_string (p->log_file));
-      json_object_object_add (root, "log", log);
-    }
+  json_object *log = json_object_new_object ();
+  json_object_object_add (log, "file", json_object_new_string (p->log_file ? p->log_file : OCIGATE_LOG_FILE));
+  json_object_object_add (log, "maxBytes", json_object_new_int64 ((int64_t)p->log_max_bytes));
+  json_object_object_add (root, "log", log);
   return root;
 }
 

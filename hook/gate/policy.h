@@ -13,6 +13,14 @@
 #define OCIGATE_DEFAULT_RUNC "/usr/sbin/runc"
 #define OCIGATE_DEFAULT_CRUN "/usr/bin/crun"
 
+/* The decision log's file when the policy names none, and the size past
+ * which it is rotated (a policy's "log": {"maxBytes": N}, within the
+ * limits). */
+#define OCIGATE_LOG_FILE "/var/log/ocigate/decisions.log"
+#define OCIGATE_LOG_MAX_BYTES (UINT64_C (16) << 20)
+#define OCIGATE_LOG_MAX_BYTES_MIN UINT64_C (4096)
+#define OCIGATE_LOG_MAX_BYTES_MAX (UINT64_C (1) << 40)
+
 /* An exception relaxes named rules for containers that match it: their
  * findings become warnings that name the exception, never a silent allow. */
 struct policy_exception
@@ -39,7 +47,8 @@ struct policy
   size_t n_settings;
   char *runtime_runc; /* the real runtimes the wrapper runs */
   char *runtime_crun;
-  char *log_file; /* decisions are appended here too; NULL for none */
+  char *log_file;         /* decisions are appended here; NULL: OCIGATE_LOG_FILE */
+  uint64_t log_max_bytes; /* the file is rotated past this size */
   struct policy_exception *exceptions;
   size_t n_exceptions;
 };

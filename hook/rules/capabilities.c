@@ -76,6 +76,7 @@ capabilities_evaluate (const struct rule_context *ctx, const struct rule_setting
   for (int set = 0; set < CAPSET__COUNT; set++)
     all |= cfg->caps[set];
   capmask_t extra = all & ~o->allow;
+  enum engine_kind engine = extra ? rule_engine (ctx) : ENGINE_UNKNOWN;
   for (int c = 0; c < 64; c++)
     {
       if (!(extra & CAPMASK (c)))
@@ -85,10 +86,12 @@ capabilities_evaluate (const struct rule_context *ctx, const struct rule_setting
         if (cfg->caps[set] & CAPMASK (c))
           strbuf_appendf (&sets, "%s%s", sets.len ? ", " : "", cap_set_name (set));
       cleanup_free char *pointer = cap_pointer (cfg->root, c);
+      cleanup_free char *drop = engine_cap_flag (engine, false, c);
+      cleanup_free char *config_words = drop ? NULL : xasprintf ("--cap-drop %s", cap_name (c) + 4);
       verdict_add_finding (v, s->rule->id, s->action, pointer,
-                           "capability %s is not on the allowlist (process.capabilities: %s); drop it "
-                           "(--cap-drop %s) or add it to rules.capabilities.allow",
-                           cap_name (c), sets.buf, cap_name (c) + 4);
+                           "capability %s is not on the allowlist (process.capabilities: %s); drop it (%s) or add it "
+                           "to rules.capabilities.allow",
+                           cap_name (c), sets.buf, drop ? drop : config_words);
     }
   return 0;
 }

@@ -297,11 +297,16 @@ judge_cgroup (const struct rule_context *ctx, const struct rule_setting *s, stru
   if (last_a >= 0 && deciding.allow)
     {
       cleanup_free char *pointer = xasprintf ("/linux/resources/devices/%ld", last_a);
+      /* --privileged makes /sys writable too; a device cgroup rule of
+       * the person's (--device-cgroup-rule 'a *:* rwm') does not. */
       verdict_add_finding (v, s->rule->id, s->action, pointer,
                            "device cgroup allows every device (linux.resources.devices[%ld]: allow=true, type=a, "
-                           "access=%s, no deny-all entry after it); drop --privileged, or end the list's type-a "
-                           "entries with {\"allow\": false, \"access\": \"rwm\"}",
-                           last_a, access_text (&deciding));
+                           "access=%s, no deny-all entry after it); %s",
+                           last_a, access_text (&deciding),
+                           rule_hint (rule_engine (ctx),
+                                      sysfs_writable (ctx->config) ? HINT_DEVICES_PRIVILEGED : HINT_DEVICES_RULE,
+                                      "drop --privileged (or a --device-cgroup-rule 'a *:* rwm'), or end the list's "
+                                      "type-a entries with {\"allow\": false, \"access\": \"rwm\"}"));
       return 0;
     }
   if (last_a < 0 && !own_namespace (ctx, NS_USER))

@@ -35,22 +35,24 @@ host_ns_parse (json_object *opts, const struct policy_where *where, void **out, 
   return 0;
 }
 
-/* The engine flag a person would drop, for the remedy. */
+/* The flag a person would drop, for the remedy: in the words of the
+ * engine that wrote the config, else Docker's and Podman's. */
 static const char *
-host_flag (enum ns_type t)
+host_flag (const struct rule_context *ctx, enum ns_type t)
 {
+  enum engine_kind e = rule_engine (ctx);
   switch (t)
     {
     case NS_PID:
-      return "--pid host";
+      return rule_hint (e, HINT_HOST_NS_PID, "--pid host");
     case NS_NETWORK:
-      return "--network host";
+      return rule_hint (e, HINT_HOST_NS_NETWORK, "--network host");
     case NS_IPC:
-      return "--ipc host";
+      return rule_hint (e, HINT_HOST_NS_IPC, "--ipc host");
     case NS_UTS:
-      return "--uts host";
+      return rule_hint (e, HINT_HOST_NS_UTS, "--uts host");
     case NS_CGROUP:
-      return "--cgroupns host";
+      return rule_hint (e, HINT_HOST_NS_CGROUP, "--cgroupns host");
     default:
       return "the host namespace";
     }
@@ -75,14 +77,14 @@ live_evaluate_type (const struct rule_context *ctx, const struct rule_setting *s
         verdict_add_finding (v, s->rule->id, s->action, pointer,
                              "container shares the host's %s namespace (linux.namespaces has no \"%s\" entry%s); "
                              "drop %s so the runtime creates a new one",
-                             name, name, context, host_flag (t));
+                             name, name, context, host_flag (ctx, t));
       else
         verdict_add_finding (v, s->rule->id, s->action, pointer,
                              "container's process (PID %d) is in the host's %s namespace (%s is the host's; "
                              "linux.namespaces[%zu]%s%s%s): the runtime found the host's where ocigate judged "
                              "another; drop %s, and give namespace paths that only root can change",
                              (int)ctx->live->pid, name, path, ns->index, ns->path ? ".path=" : " asks for a new one",
-                             ns->path ? ns->path : "", context, host_flag (t));
+                             ns->path ? ns->path : "", context, host_flag (ctx, t));
       break;
     case NS_IDENTITY_UNKNOWN:
       verdict_add_finding (v, s->rule->id, s->action, pointer,
@@ -118,7 +120,7 @@ host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting
       verdict_add_finding (v, s->rule->id, s->action, "/linux/namespaces",
                            "container shares the host's %s namespace (linux.namespaces has no \"%s\" entry%s); "
                            "drop %s so the runtime creates a new one",
-                           name, name, context, host_flag (t));
+                           name, name, context, host_flag (ctx, t));
       return 0;
     }
   if (ns->path == NULL)
@@ -130,7 +132,7 @@ host_ns_evaluate_type (const struct rule_context *ctx, const struct rule_setting
     case NS_IDENTITY_HOST:
       verdict_add_finding (v, s->rule->id, s->action, pointer,
                            "container joins the host's %s namespace (linux.namespaces[%zu].path=%s%s); drop %s", name,
-                           ns->index, ns->path, context, host_flag (t));
+                           ns->index, ns->path, context, host_flag (ctx, t));
       break;
     case NS_IDENTITY_UNKNOWN:
       /* A namespace ocigate cannot see might be the host's: fail closed. */

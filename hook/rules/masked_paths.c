@@ -148,19 +148,23 @@ masked_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   bool has_masked, has_readonly;
   if (find_missing (ctx->config, s->options, &missing, &n, &has_masked, &has_readonly, err) < 0)
     return -1;
+  enum engine_kind engine = n ? rule_engine (ctx) : ENGINE_UNKNOWN;
   for (size_t i = 0; i < n; i++)
     {
       const char *p = missing[i].path;
       if (!missing[i].readonly)
         verdict_add_finding (v, s->rule->id, s->action, "/linux/maskedPaths",
-                             "%s is not masked (linux.maskedPaths %s); add it to linux.maskedPaths, as the engines "
-                             "do without --privileged or --security-opt unmask",
-                             p, has_masked ? "does not list it or a parent of it" : "is absent");
+                             "%s is not masked (linux.maskedPaths %s); %s", p,
+                             has_masked ? "does not list it or a parent of it" : "is absent",
+                             rule_hint (engine, HINT_MASKED_PATHS,
+                                        "add it to linux.maskedPaths, as the engines do without --privileged or "
+                                        "--security-opt unmask"));
       else
         verdict_add_finding (v, s->rule->id, s->action, "/linux/readonlyPaths",
-                             "%s is not read-only (linux.readonlyPaths %s, nor is it masked); add it to "
-                             "linux.readonlyPaths, as the engines do without --privileged",
-                             p, has_readonly ? "does not list it or a parent of it" : "is absent");
+                             "%s is not read-only (linux.readonlyPaths %s, nor is it masked); %s", p,
+                             has_readonly ? "does not list it or a parent of it" : "is absent",
+                             rule_hint (engine, HINT_READONLY_PATHS,
+                                        "add it to linux.readonlyPaths, as the engines do without --privileged"));
     }
   return 0;
 }

@@ -303,16 +303,24 @@ judge_mount (const struct rule_context *ctx, const struct rule_setting *s, const
   else if (bind_sysfs || bind_cgroup)
     what = xasprintf ("bind of %s", m->resolved);
   cleanup_free char *pointer = options_pointer (m->opts, m->index);
+  enum engine_kind engine = rule_engine (ctx);
   if (sysfs)
-    verdict_add_finding (v, s->rule->id, s->action, pointer,
-                         "sysfs is writable (mounts[%zu]: %s, destination %s, no \"ro\" option); add \"ro\" to its "
-                         "options (a writable /sys comes with --privileged)",
-                         m->index, what, m->destination);
+    verdict_add_finding (
+        v, s->rule->id, s->action, pointer, "sysfs is writable (mounts[%zu]: %s, destination %s, no \"ro\" option); %s",
+        m->index, what, m->destination,
+        rule_hint (engine, HINT_SYSFS_WRITABLE, "add \"ro\" to its options (a writable /sys comes with --privileged)"));
   else if (cgroup_writable)
+    /* With /sys read-only, --privileged did not make it (it makes both
+     * writable): Docker's userns-remap did, for the user namespace
+     * --userns host then took away. */
     verdict_add_finding (v, s->rule->id, s->action, pointer,
                          "cgroup file system is writable (mounts[%zu]: %s, destination %s, no \"ro\" option, no "
-                         "user namespace); add \"ro\" to its options (writable cgroups come with --privileged)",
-                         m->index, what, m->destination);
+                         "user namespace); %s",
+                         m->index, what, m->destination,
+                         rule_hint (engine,
+                                    sysfs_writable (ctx->config) ? HINT_CGROUP_PRIVILEGED : HINT_CGROUP_USERNS_HOST,
+                                    "add \"ro\" to its options (engines mount cgroups writable for --privileged, and "
+                                    "Docker's userns-remap for the user namespace --userns host takes away)"));
   else
     verdict_add_finding (v, s->rule->id, s->action, pointer,
                          "bind mount is writable (mounts[%zu].source=%s, destination %s, no \"ro\" option); add "

@@ -241,3 +241,37 @@ rule_option_paths (json_object *opts, const char *key, const struct policy_where
   *n = len;
   return 0;
 }
+
+static bool
+mount_has_option (json_object *mount, const char *opt)
+{
+  json_object *opts = json_get (mount, "options");
+  if (opts == NULL || !json_object_is_type (opts, json_type_array))
+    return false;
+  size_t n = json_object_array_length (opts);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *o = json_object_array_get_idx (opts, i);
+      if (json_object_is_type (o, json_type_string) && strcmp (json_object_get_string (o), opt) == 0)
+        return true;
+    }
+  return false;
+}
+
+bool
+sysfs_writable (const struct oci_config *cfg)
+{
+  json_object *mounts = json_get (cfg->root, "mounts");
+  if (mounts == NULL || !json_object_is_type (mounts, json_type_array))
+    return false;
+  json_object *last = NULL;
+  size_t n = json_object_array_length (mounts);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      json_object *dest = json_get (m, "destination");
+      if (dest && json_object_is_type (dest, json_type_string) && strcmp (json_object_get_string (dest), "/sys") == 0)
+        last = m;
+    }
+  return last != NULL && !mount_has_option (last, "ro");
+}

@@ -40,4 +40,9 @@ bool path_is_within_len (const char *path, size_t path_len, const char *dir, siz
 int rule_option_paths (json_object *opts, const char *key, const struct policy_where *where, size_t max, char ***out,
                        size_t *n, ocigate_error_t *err);
 
+/* Whether the container's /sys is writable: the last mount at /sys, which
+ * is what the container sees, has no "ro" option.  --privileged makes it
+ * so, in every engine. */
+bool sysfs_writable (const struct oci_config *cfg);
+
 #endif

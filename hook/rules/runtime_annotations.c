@@ -40,7 +40,7 @@
  * hooks' output in /run/ocigate/hooks/, a directory only root can write,
  * which is where README tells crun users to send the hook's reasons.
  * Annotations the list does not name are not judged (ocigate's own
- * io.ocigate.rewrite among them: the gate writes it after judging, and
+ * dev.ocigate.rewrite among them: the gate writes it after judging, and
  * replaces what a config brings under it).  A judged key whose
  * value is not a string makes the config impossible to judge.
  * SPDX-License-Identifier: GPL-2.0-or-later */

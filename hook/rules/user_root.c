@@ -72,6 +72,7 @@ check_uid (const struct rule_context *ctx, const struct rule_setting *s, const s
   if (!userns_view_host_id (view, false, uid, &host) || host != 0)
     return;
   cleanup_free char *how = userns_view_describe (view, false, uid);
+  enum engine_kind engine = rule_engine (ctx);
   if (userns_view_isolates (view))
     verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
                          "process runs as host UID 0 (process.user.uid=%u%s, %s); map container root to an "
@@ -79,9 +80,12 @@ check_uid (const struct rule_context *ctx, const struct rule_setting *s, const s
                          given, id_note (given), how);
   else
     verdict_add_finding (v, s->rule->id, s->action, "/process/user/uid",
-                         "process runs as host UID 0 (process.user.uid=%u%s, %s); run as a non-root user "
-                         "(--user UID) or add a user namespace",
-                         given, id_note (given), how);
+                         "process runs as host UID 0 (process.user.uid=%u%s, %s); %s", given, id_note (given), how,
+                         rule_hint (engine,
+                                    engine == ENGINE_DOCKER && engine_docker_remaps (ctx->config)
+                                        ? HINT_HOST_ROOT_USERNS_HOST
+                                        : HINT_HOST_ROOT,
+                                    "run as a non-root user (--user UID) or add a user namespace"));
 }
 
 /* Host GID 0 opens files of the root group; reported, never denied. */
@@ -97,13 +101,12 @@ check_gids (const struct rule_context *ctx, const struct rule_setting *s, const 
     {
       cleanup_free char *how = userns_view_describe (view, true, id_as_run (cfg->gid));
       verdict_add_finding (v, s->rule->id, ACTION_WARN, "/process/user/gid",
-                           "process runs with host GID 0 (process.user.gid=%u%s, %s); give it a non-root group "
-                           "(--user UID:GID)",
-                           cfg->gid,
+                           "process runs with host GID 0 (process.user.gid=%u%s, %s); %s", cfg->gid,
                            cfg->gid == ID_UNCHANGED ? ", which is (gid_t) -1: setresgid leaves the "
                                                       "runtime's GID 0"
                                                     : "",
-                           how);
+                           how,
+                           rule_hint (rule_engine (ctx), HINT_HOST_GROUP, "give it a non-root group (--user UID:GID)"));
     }
   for (size_t i = 0; i < cfg->n_additional_gids; i++)
     {

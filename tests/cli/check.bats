@@ -22,7 +22,7 @@ teardown() {
   mutate '.process.user.uid = 0' >"$T/root.json"
   run "$OCIGATE" check "$T/root.json"
   [ "$status" -eq 1 ]
-  [[ "$output" == *"$T/root.json: deny user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run as a non-root user"* ]]
+  [[ "$output" == *"$T/root.json: deny user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); set process.user.uid to a non-root UID"* ]]
   [[ "${lines[-1]}" == "$T/root.json: deny" ]]
 }
 

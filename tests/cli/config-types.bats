@@ -80,7 +80,7 @@ wrong_type() {
 }
 
 @test "every rule of the table has a row here" {
-  run "$OCIGATE" policy show
+  run --separate-stderr "$OCIGATE" policy show
   [ "$status" -eq 0 ]
   mapfile -t rules < <(jq -r '.rules | keys[]' <<<"$output")
   [ "${#rules[@]}" -ge 20 ]

@@ -10,6 +10,7 @@
 # (slow), FUZZ_VALGRIND=0 none.  Another build (ocigate-runc beside it):
 #   make SANITIZE=1 B=/tmp/asan && OCIGATE_BIN=/tmp/asan/ocigate bats tests/cli/fuzz-regressions.bats
 load helpers
+bats_require_minimum_version 1.5.0
 
 REGRESSIONS="$ROOT/tests/fuzz/regressions"
 OCIGATE=${OCIGATE_BIN:-$OCIGATE}
@@ -322,7 +323,7 @@ config_raw() {
 }
 
 @test "policy: options of every rule given wrong types, and 1025 exceptions" {
-  run "$OCIGATE" policy show -p "$T/policy.json"
+  run --separate-stderr "$OCIGATE" policy show -p "$T/policy.json"
   [ "$status" -eq 0 ]
   shown=$output
   for id in $(jq -r '.rules | keys[]' <<<"$shown"); do
@@ -341,10 +342,10 @@ config_raw() {
 }
 
 @test "policy show: what it prints loads again and prints the same" {
-  run gate "$OCIGATE" policy show -p "$ROOT/policies/default.json"
+  run --separate-stderr gate "$OCIGATE" policy show -p "$ROOT/policies/default.json"
   clean_exit
   printf '%s\n' "$output" >"$T/shown.json"
-  run gate "$OCIGATE" policy show -p "$T/shown.json"
+  run --separate-stderr gate "$OCIGATE" policy show -p "$T/shown.json"
   clean_exit
   [ "$output" = "$(cat "$T/shown.json")" ]
 }

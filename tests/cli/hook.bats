@@ -2,6 +2,7 @@
 # ocigate hook fed by hand, as a runtime or Podman would feed it: the OCI
 # state or the config on stdin.  Real engines run it in tests/e2e/.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
   T=$(mktemp -d)
@@ -31,7 +32,8 @@ state() {
   state "$T/bundle" >"$T/state.json"
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
   [ "$status" -eq 1 ]
-  [ "$output" = "ocigate: denied by user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run as a non-root user (--user UID) or add a user namespace" ]
+  # runc's template: the config's own fields
+  [ "$output" = "ocigate: denied by user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); set process.user.uid to a non-root UID, or add a \"user\" entry to linux.namespaces with linux.uidMappings and linux.gidMappings" ]
   jq -e --arg b "$T/bundle" '.id == "c1" and .bundle == $b and .via == "hook prestart" and .outcome == "refuse"
       and .decision == "deny" and .dry_run == false and (.findings[0].rule == "user.root")
       and (.policy_sha256 | test("^[0-9a-f]{64}$"))' "$T/decisions.log"
@@ -249,37 +251,40 @@ state() {
   mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"a": "b"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
   jq -e '.process.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]' "$T/out.json"
+  # and marked with the decision the prestart hook is to reach, which then logs nothing more
   diff <(jq -S 'del(.process.capabilities)' "$T/config.json") \
-    <(jq -S 'del(.process.capabilities) | del(.annotations["io.ocigate.rewrite"])' "$T/out.json")
+    <(jq -S 'del(.process.capabilities, .annotations["dev.ocigate.judged"], .annotations["dev.ocigate.rewrite"])' "$T/out.json")
+  jq -e '.annotations["dev.ocigate.judged"] == "allow"' "$T/out.json"
   jq -e '.outcome == "rewrite" and .via == "hook precreate"' "$T/decisions.log"
 }
 
-@test "precreate: a rewritten config says what ocigate changed in its io.ocigate.rewrite annotation" {
+@test "precreate: a rewritten config says what ocigate changed in its dev.ocigate.rewrite annotation" {
   mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"] | del(.annotations)' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
-  jq -e '.annotations == {"io.ocigate.rewrite": "capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"}' "$T/out.json"
+  # (beside the decision log's mark)
+  jq -e '.annotations | del(.["dev.ocigate.judged"]) == {"dev.ocigate.rewrite": "capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"}' "$T/out.json"
   # every fixing rule says what it did, in policy order
   mutate '.process.capabilities.bounding += ["CAP_NET_RAW"] | del(.process.noNewPrivileges)
       | .linux.maskedPaths = [] | .linux.readonlyPaths = ["/proc/sys"]' >"$T/config.json"
   "$OCIGATE" hook -p "$POLICIES/default.json" --stage precreate <"$T/config.json" >"$T/out.json"
-  jq -r '.annotations["io.ocigate.rewrite"]' "$T/out.json" >"$T/note"
+  jq -r '.annotations["dev.ocigate.rewrite"]' "$T/out.json" >"$T/note"
   cat "$T/note"
   [ "$(cat "$T/note")" = "capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true; maskedPaths: masked /proc/acpi, /proc/kcore, /proc/keys, /proc/latency_stats, /proc/timer_list, /proc/timer_stats, /proc/sched_debug, /proc/scsi, /sys/firmware; made read-only /proc/asound, /proc/bus, /proc/fs, /proc/irq, /proc/sysrq-trigger" ]
 }
 
-@test "precreate: an io.ocigate.rewrite annotation the config brings is replaced, or removed, never kept" {
-  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"io.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
+@test "precreate: a dev.ocigate.rewrite annotation the config brings is replaced, or removed, never kept" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"dev.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
-  jq -e '.annotations == {"io.ocigate.rewrite": "capabilities: dropped CAP_SYS_ADMIN", "a": "b"}' "$T/out.json"
+  jq -e '.annotations | del(.["dev.ocigate.judged"]) == {"dev.ocigate.rewrite": "capabilities: dropped CAP_SYS_ADMIN", "a": "b"}' "$T/out.json"
   # allowed as is: the annotation goes, and nothing else changes
-  mutate '.annotations = {"io.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
+  mutate '.annotations = {"dev.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
-  diff <(jq -S 'del(.annotations["io.ocigate.rewrite"])' "$T/config.json") <(jq -S . "$T/out.json")
+  diff <(jq -S 'del(.annotations["dev.ocigate.rewrite"])' "$T/config.json") <(jq -S 'del(.annotations["dev.ocigate.judged"])' "$T/out.json")
   # in dry-run too, and when refused
-  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"io.ocigate.rewrite": "approved"}' >"$T/config.json"
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"dev.ocigate.rewrite": "approved"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate --dry-run <"$T/config.json" >"$T/out.json"
-  jq -e '.annotations == {} and (.process.capabilities.bounding | index("CAP_SYS_ADMIN"))' "$T/out.json"
-  mutate '.process.user.uid = 0 | .annotations = {"io.ocigate.rewrite": "approved"}' >"$T/config.json"
+  jq -e '(.annotations | has("dev.ocigate.rewrite") | not) and (.process.capabilities.bounding | index("CAP_SYS_ADMIN"))' "$T/out.json"
+  mutate '.process.user.uid = 0 | .annotations = {"dev.ocigate.rewrite": "approved"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
   jq -e '.annotations == {}' "$T/out.json"
   echo '{"version": 1, "rules": {"nosuchrule": {"action": "deny"}}}' >"$T/bad.json"
@@ -288,9 +293,12 @@ state() {
   jq -e '.annotations == {}' "$T/out.json"
 }
 
-@test "an exception never matches on the io.ocigate.rewrite annotation a config brings" {
-  printf '{"version": 1, "rules": {"user.root": {"action": "deny"}}, "exceptions": [{"reason": "r", "rules": ["user.root"], "match": {"annotations": {"io.ocigate.*": "*"}}}]}\n' >"$T/p.json"
-  mutate '.process.user.uid = 0 | .annotations = {"io.ocigate.rewrite": "x"}' >"$T/config.json"
+@test "an exception never matches on ocigate's own dev.ocigate.* annotations a config brings" {
+  printf '{"version": 1, "rules": {"user.root": {"action": "deny"}}, "exceptions": [{"reason": "r", "rules": ["user.root"], "match": {"annotations": {"*ocigate.*": "*"}}}]}\n' >"$T/p.json"
+  mutate '.process.user.uid = 0 | .annotations = {"dev.ocigate.rewrite": "x"}' >"$T/config.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/config.json"
+  [ "$status" -eq 1 ]
+  mutate '.process.user.uid = 0 | .annotations = {"dev.ocigate.judged": "allow"}' >"$T/config.json"
   run "$OCIGATE" check -p "$T/p.json" "$T/config.json"
   [ "$status" -eq 1 ]
   mutate '.process.user.uid = 0 | .annotations = {"io.ocigate.other": "x"}' >"$T/config.json"
@@ -331,10 +339,11 @@ state() {
       and .linux.seccomp == {"defaultAction": "SCMP_ACT_ERRNO"}' "$T/out.json"
   diff <(jq -S 'del(.hooks, .annotations, .linux.seccomp.listenerPath)' "$T/config.json") \
     <(jq -S 'del(.hooks, .annotations)' "$T/out.json")
-  # Allowed (warn only), the config comes back byte for byte.
+  # Allowed (warn only, and logged), the config comes back as it was, but
+  # for the mark of the decision logged.
   mutate '.annotations = {"run.oci.hooks.stderr": "/etc/nologin"}' >"$T/config.json"
   "$OCIGATE" hook -p "$T/ra.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
-  cmp "$T/config.json" "$T/out.json"
+  diff <(jq -S '.annotations["dev.ocigate.judged"] = "allow"' "$T/config.json") <(jq -S . "$T/out.json")
 }
 
 @test "precreate: a refused config comes back without the hooks the hooks rule found (poststop runs even after a failed start)" {

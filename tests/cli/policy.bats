@@ -2,6 +2,7 @@
 # Policies: the embedded default, policy show/validate, and the JSON Schema
 # agreeing with the C loader on good and bad policies.
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
   T=$(mktemp -d)
@@ -25,11 +26,11 @@ PY
 
 @test "the embedded default policy is policies/default.json" {
   [ ! -e /etc/ocigate/policy.json ] || skip "/etc/ocigate/policy.json exists on this host and takes precedence"
-  diff <("$OCIGATE" policy show) <("$OCIGATE" policy show -p "$POLICIES/default.json")
+  diff <("$OCIGATE" policy show 2>/dev/null) <("$OCIGATE" policy show -p "$POLICIES/default.json" 2>/dev/null)
 }
 
 @test "the default policy says what the mission says" {
-  run "$OCIGATE" policy show -p "$POLICIES/default.json"
+  run --separate-stderr "$OCIGATE" policy show -p "$POLICIES/default.json"
   [ "$status" -eq 0 ]
   jq -e '.mode == "enforce"
      and .rules.privileged.action == "deny"
@@ -47,11 +48,11 @@ PY
 }
 
 @test "restricted and audit policies say what they promise" {
-  run "$OCIGATE" policy show -p "$POLICIES/restricted.json"
+  run --separate-stderr "$OCIGATE" policy show -p "$POLICIES/restricted.json"
   jq -e '.rules.capabilities == {"action": "deny", "allow": ["CAP_NET_BIND_SERVICE"]}
      and ([.rules | to_entries[] | select(.key | startswith("hostNamespaces.")) | .value]
           | all(. == {"action": "deny", "when": "always"}))' <<<"$output"
-  run "$OCIGATE" policy show -p "$POLICIES/audit.json"
+  run --separate-stderr "$OCIGATE" policy show -p "$POLICIES/audit.json"
   jq -e '.mode == "dry-run"' <<<"$output"
 }
 
@@ -65,7 +66,7 @@ PY
 
 @test "policy show prints every rule, with rules the policy leaves out as off" {
   echo '{"version": 1, "rules": {"user.root": {"action": "warn"}}}' >"$T/p.json"
-  run "$OCIGATE" policy show -p "$T/p.json"
+  run --separate-stderr "$OCIGATE" policy show -p "$T/p.json"
   [ "$status" -eq 0 ]
   jq -e '.rules["user.root"].action == "warn" and .rules.privileged.action == "off"
      and .rules.capabilities == {"action": "off", "allow": []}
@@ -88,7 +89,7 @@ PY
 
 @test "policy show output is itself a valid policy, for loader and schema alike" {
   for p in "$POLICIES"/*.json; do
-    "$OCIGATE" policy show -p "$p" >"$T/shown.json"
+    "$OCIGATE" policy show -p "$p" >"$T/shown.json" 2>/dev/null
     "$OCIGATE" policy validate "$T/shown.json"
     schema_valid "$T/shown.json"
   done
@@ -130,6 +131,33 @@ bad_policy() {
 
 @test "loader and schema agree: bad mode" {
   bad_policy mode '{"version": 1, "mode": "audit", "rules": {}}' 'mode: "audit" is not "enforce" or "dry-run"'
+}
+
+@test "loader and schema agree: log.maxBytes within its limits, log.file a file" {
+  bad_policy small '{"version": 1, "rules": {}, "log": {"maxBytes": 4095}}' \
+    'log.maxBytes: must be a size in bytes from 4096 to 1099511627776, not 4095'
+  bad_policy large '{"version": 1, "rules": {}, "log": {"maxBytes": 1099511627777}}' 'log.maxBytes: must be a size'
+  bad_policy text '{"version": 1, "rules": {}, "log": {"maxBytes": "16M"}}' 'log.maxBytes: must be a size'
+  bad_policy dir '{"version": 1, "rules": {}, "log": {"file": "/var/log/"}}' 'log.file: must be an absolute path of a file'
+  bad_policy relative '{"version": 1, "rules": {}, "log": {"file": "decisions.log"}}' 'log.file: must be an absolute path'
+  bad_policy logkey '{"version": 1, "rules": {}, "log": {"files": "/x"}}' 'log.files: unknown key'
+  printf '{"version": 1, "rules": {}, "log": {"maxBytes": 4096}}\n' >"$T/ok.json"
+  "$OCIGATE" policy validate "$T/ok.json"
+  schema_valid "$T/ok.json"
+}
+
+@test "policy show says where decisions go: the file, its bound, and whether syslog listens" {
+  run --separate-stderr "$OCIGATE" policy show -p "$POLICIES/default.json"
+  [ "$status" -eq 0 ]
+  jq -e '.log == {"file": "/var/log/ocigate/decisions.log", "maxBytes": 16777216}' <<<"$output"
+  [[ "$stderr" == "ocigate: decisions are logged to /var/log/ocigate/decisions.log (JSON lines; past 16777216 bytes it becomes /var/log/ocigate/decisions.log.1) and to syslog (authpriv, tag ocigate), which "* ]]
+  if [ -S /dev/log ]; then :; else
+    [[ "$stderr" == *"which is not there now (/dev/log takes no connection): the file is the log" ]]
+  fi
+  printf '{"version": 1, "rules": {}, "log": {"file": "/srv/og/d.log", "maxBytes": 8192}}\n' >"$T/p.json"
+  run --separate-stderr "$OCIGATE" policy show -p "$T/p.json"
+  jq -e '.log == {"file": "/srv/og/d.log", "maxBytes": 8192}' <<<"$output"
+  [[ "$stderr" == "ocigate: decisions are logged to /srv/og/d.log (JSON lines; past 8192 bytes it becomes /srv/og/d.log.1)"* ]]
 }
 
 @test "loader and schema agree: unknown rule" {

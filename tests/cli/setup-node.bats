@@ -211,6 +211,7 @@ stop_waiting() {
 }
 
 @test "setup --install runtimes, as the DaemonSet runs it: the diversions' links lead to the binary it installs; SIGTERM gives all back" {
+  need_static_ocigate
   dpkg_root
   rm -rf "$R/opt"
   host_root

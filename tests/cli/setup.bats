@@ -500,6 +500,7 @@ crowded_root() {
 }
 
 @test "after setup runtimes, runc is the wrapper, which runs the runc dpkg moved aside and never itself" {
+  need_static_ocigate
   dpkg_root
   og_setup runtimes
   [ "$status" -eq 0 ]

@@ -201,24 +201,24 @@ bundle_config() {
   cp "$T/c.json" "$T/b/config.json"
 }
 
-@test "ocigate-runc create: a rewrite is written with its io.ocigate.rewrite annotation and said on stderr" {
+@test "ocigate-runc create: a rewrite is written with its dev.ocigate.rewrite annotation and said on stderr" {
   bundle_config '.process.capabilities.bounding += ["CAP_NET_RAW", "CAP_NET_ADMIN"] | .process.noNewPrivileges = false
-      | .annotations = {"io.ocigate.rewrite": "approved", "a": "b"}'
+      | .annotations = {"dev.ocigate.rewrite": "approved", "a": "b"}'
   run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" create --bundle "$T/b" c2
   echo "status=$status err=$stderr"
   [ "$status" -eq 0 ]
   [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN, CAP_NET_RAW; noNewPrivileges: set true" ]
-  jq -e '.annotations == {"io.ocigate.rewrite": "capabilities: dropped CAP_NET_ADMIN, CAP_NET_RAW; noNewPrivileges: set true", "a": "b"}' "$T/b/config.json"
+  jq -e '.annotations == {"dev.ocigate.rewrite": "capabilities: dropped CAP_NET_ADMIN, CAP_NET_RAW; noNewPrivileges: set true", "a": "b"}' "$T/b/config.json"
   [ "$(runtime_log)" = "create --bundle $T/b c2" ]
 }
 
-@test "ocigate-runc create: an io.ocigate.rewrite annotation is removed when nothing is rewritten, in dry-run too" {
-  bundle_config '.annotations = {"io.ocigate.rewrite": "approved"}'
+@test "ocigate-runc create: an dev.ocigate.rewrite annotation is removed when nothing is rewritten, in dry-run too" {
+  bundle_config '.annotations = {"dev.ocigate.rewrite": "approved"}'
   run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" create --bundle "$T/b" c2
   [ "$status" -eq 0 ]
   [ -z "$stderr" ]
   jq -e '.annotations == {}' "$T/b/config.json"
-  jq '.process.capabilities.bounding += ["CAP_NET_RAW"] | .annotations = {"io.ocigate.rewrite": "approved"}' "$T/c.json" >"$T/b/config.json"
+  jq '.process.capabilities.bounding += ["CAP_NET_RAW"] | .annotations = {"dev.ocigate.rewrite": "approved"}' "$T/c.json" >"$T/b/config.json"
   run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --ocigate-dry-run create --bundle "$T/b" c3
   [ "$status" -eq 0 ]
   [ -z "$stderr" ]

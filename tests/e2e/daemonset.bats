@@ -191,6 +191,7 @@ assert pod["volumes"][0]["hostPath"]["path"] == "/"' "$MANIFEST"
 }
 
 @test "daemonset: dry-run: the installer sets containerd's CRI runc up, keeps the host's CNI bin_dir, and a root container starts" {
+  need_static_ocigate
   installer_run
   cat "$CT/installer.log"
   cmp "$OCIGATE" /opt/ocigate/bin/ocigate
@@ -212,6 +213,7 @@ assert cri["cni"]["bin_dir"] == "/usr/lib/cni", cri["cni"]' "$CT/dump.toml"
 }
 
 @test "daemonset: enforce (README: the args' --mode switched): a root container through the runc shim is refused, user 1000 starts" {
+  need_static_ocigate
   installer_run 's/^dry-run$/enforce/'
   cat "$CT/installer.log"
   [ "$(jq -r .mode /etc/ocigate/policy.json)" = enforce ]
@@ -231,6 +233,7 @@ assert cri["cni"]["bin_dir"] == "/usr/lib/cni", cri["cni"]' "$CT/dump.toml"
 }
 
 @test "daemonset: SIGTERM takes back every host file byte for byte, and no diversion is left" {
+  need_static_ocigate
   installer_run
   run host_tree
   [ "$output" != "$(cat "$CT/tree")" ]

@@ -136,11 +136,12 @@ du() { dkr "$DT" userns "$@"; }
   [ "$status" -eq 0 ]
   [ "$(capbnd_of "$output")" = "$want" ]
   # The default policy refuses it: Docker's profile for every capability
-  # allows init_module, bpf and the like unconditionally.
+  # allows init_module, bpf and the like unconditionally, and the refusal
+  # names the flag that made it so.
   run d run --rm --network none --user 1000 --cap-add ALL bb:1 /bin/true
   echo "status=$status output=$output"
   [ "$status" -ne 0 ]
-  [[ "$output" == *"OCI runtime create failed: ocigate: denied by seccomp: seccomp profile allows init_module unconditionally"* ]]
+  [[ "$output" == *"OCI runtime create failed: ocigate: denied by seccomp: \`--cap-add SYS_MODULE\` makes Docker's default seccomp profile allow init_module, finit_module, delete_module unconditionally"* ]]
   # control: Docker's own runtime grants more (the host's bounding set)
   run d run --rm --network none --runtime runc --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
   [ "$status" -eq 0 ]
@@ -148,7 +149,7 @@ du() { dkr "$DT" userns "$@"; }
   bit_set "$(capbnd_of "$output")" 21
 }
 
-@test "docker: a rewrite shows in runc state's io.ocigate.rewrite, and its stderr line in the container's output" {
+@test "docker: a rewrite shows in runc state's dev.ocigate.rewrite, and its stderr line in the container's output" {
   run d run -d --name rewritten --network none --runtime ocigate-mission --user 1000 --cap-add NET_ADMIN bb:1 sleep 60
   echo "status=$status output=$output"
   [ "$status" -eq 0 ]
@@ -160,7 +161,7 @@ du() { dkr "$DT" userns "$@"; }
   run runc --root "$root" state "$id"
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$(jq -r '.annotations["io.ocigate.rewrite"]' <<<"$output")" == *"capabilities: dropped CAP_NET_ADMIN"* ]]
+  [[ "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" == *"capabilities: dropped CAP_NET_ADMIN"* ]]
   # Without a terminal, containerd's shim gives runc create the container's
   # own stdio: the wrapper's line is the container's first line of stderr.
   run d logs rewritten

@@ -146,7 +146,7 @@ FILTER_EXTRA_CAPS='.process.capabilities |= with_entries(
 # What the default policy's fix makes of a FILTER_EXTRA_CAPS config (README:
 # the others removed from all five sets, ambient kept within permitted and
 # inheritable, so an absent inheritable set empties ambient), saying so in
-# its io.ocigate.rewrite annotation.
+# its dev.ocigate.rewrite annotation.
 # A config the wrapper handed on, less the verification hook it adds first
 # to hooks.createRuntime (an error when that hook is not there).
 FILTER_UNVERIFIED="$(sed -n '/^def unverified:/,/;$/p' "$E2E_ROOT/tests/lib/unverified.jq" | sed '1d; $s/;$//')"
@@ -156,7 +156,7 @@ FILTER_EXTRA_CAPS_FIXED='.process.capabilities |= (
     | if has("ambient") then .ambient |= map(select(. as $n
           | (($c.permitted // []) | index($n)) != null and (($c.inheritable // []) | index($n)) != null))
       else . end)
-  | .annotations["io.ocigate.rewrite"] = "capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"'
+  | .annotations["dev.ocigate.rewrite"] = "capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"'
 
 # bundle_compliant DIR [ARG...]: a busybox bundle the default policy allows
 # as is, running ARG... (default /bin/true) as UID 1000.
@@ -427,4 +427,13 @@ make_oci_image_tar() {
   make_rootfs_tar "$dir" "$dir/layer.tar" || return 1
   oci_image_archive "$dir/layer.tar" "$out" \
     "$(jq -cn --arg u "$user" '{User: $u, Env: ["PATH=/bin"], Cmd: ["/bin/id"]}')" 1
+}
+
+# need_static_ocigate: skip when build/ocigate needs a dynamic loader (the
+# sanitizer build, make check SANITIZE=1): as an image on an empty base it
+# finds none of its libraries.
+need_static_ocigate() {
+  if readelf -l "$OCIGATE" 2>/dev/null | grep -q 'program interpreter'; then
+    skip "needs the static build: this ocigate is linked dynamically (a sanitizer build) and runs where no library is"
+  fi
 }

@@ -199,8 +199,14 @@ prun_subid() {
   # Unchanged: the capabilities the policy would trim are still there.
   got=$(capbnd "$output")
   assert_eq "$(printf '%x' "$got")" "$(printf '%x' "$base")" "CapBnd in dry-run"
+  # One line for the start: the precreate hook's, which names the container;
+  # the prestart hook decided the same and said nothing more.
   check_dry_run_log "$T/ocigate.log" "hook precreate"
-  check_dry_run_log "$T/ocigate.log" "hook prestart"
+  assert_eq "$(log_lines "$T/ocigate.log")" 1 "log lines of one start"
+  jq -e '.engine == "podman" and (.id | test("^[0-9a-f]{64}$"))' "$T/ocigate.log" >/dev/null || {
+    cat "$T/ocigate.log" >&2
+    return 1
+  }
   # Control: the same hooks dir with the policy enforcing refuses.
   write_policy "$T/policy.json" '.log = {"file": $log}' --arg log "$T/ocigate.log"
   run prun --hooks-dir "$T/hooks.d" "$IMG" /bin/id
@@ -226,29 +232,29 @@ prun_subid() {
   no_container_left
 }
 
-@test "podman: a rewritten container says so in io.ocigate.rewrite: podman inspect and runc state show it" {
+@test "podman: a rewritten container says so in dev.ocigate.rewrite: podman inspect and runc state show it" {
   write_policy "$T/policy.json"
   hooks_with_args "$T/hooks.d" -p "$T/policy.json"
   run timeout 120 "${PODMAN[@]}" run -d --name rewritten --runtime runc --network none --hooks-dir "$T/hooks.d" \
-    --user 1000 --cap-add NET_ADMIN --annotation io.ocigate.rewrite=approved "$IMG" sleep 60
+    --user 1000 --cap-add NET_ADMIN --annotation dev.ocigate.rewrite=approved "$IMG" sleep 60
   assert_status 0
   local id=$output
-  run "${PODMAN[@]}" inspect --format '{{index .Config.Annotations "io.ocigate.rewrite"}}' rewritten
+  run "${PODMAN[@]}" inspect --format '{{index .Config.Annotations "dev.ocigate.rewrite"}}' rewritten
   assert_status 0
   assert_contains "$output" "capabilities: dropped CAP_NET_ADMIN"
   # runc's state holds the config's annotations as runc read them
   run runc --root "$(runc_root "$id")" state "$id"
   assert_status 0
-  assert_contains "$(jq -r '.annotations["io.ocigate.rewrite"]' <<<"$output")" "capabilities: dropped CAP_NET_ADMIN"
+  assert_contains "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" "capabilities: dropped CAP_NET_ADMIN"
   # a container with nothing to rewrite loses an annotation it brought
   run timeout 120 "${PODMAN[@]}" run -d --name kept --runtime runc --network none --hooks-dir "$T/hooks.d" \
-    --user 1000 --security-opt no-new-privileges --cap-drop NET_RAW --annotation io.ocigate.rewrite=approved "$IMG" \
+    --user 1000 --security-opt no-new-privileges --cap-drop NET_RAW --annotation dev.ocigate.rewrite=approved "$IMG" \
     sleep 60
   assert_status 0
   id=$output
   run runc --root "$(runc_root "$id")" state "$id"
   assert_status 0
-  assert_eq "$(jq -r '.annotations["io.ocigate.rewrite"]' <<<"$output")" null "annotation kept"
+  assert_eq "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" null "annotation kept"
 }
 
 @test "podman: precreate alone refuses with the reason shown (the prestart hook it adds)" {

@@ -171,8 +171,8 @@ test_allow_all (void **state UNUSED)
   assert_string_equal (j.v.findings[0].path, "/linux/resources/devices/0");
   assert_string_equal (j.v.findings[0].message,
                        "device cgroup allows every device (linux.resources.devices[0]: allow=true, type=a, "
-                       "access=rwm, no deny-all entry after it); drop --privileged, or end the list's type-a entries "
-                       "with {\"allow\": false, \"access\": \"rwm\"}");
+                       "access=rwm, no deny-all entry after it); drop --privileged (or a --device-cgroup-rule "
+                       "'a *:* rwm'), or end the list's type-a entries with {\"allow\": false, \"access\": \"rwm\"}");
   unit_judged_release (&j);
 
   /* Allow-all, then deny-all: deny-all. */

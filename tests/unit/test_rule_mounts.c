@@ -385,7 +385,8 @@ test_sysfs_and_cgroup (void **state UNUSED)
   assert_string_equal (cg->path, "/mounts/1/options");
   assert_string_equal (cg->message, "cgroup file system is writable (mounts[1]: type=cgroup, destination "
                                     "/sys/fs/cgroup, no \"ro\" option, no user namespace); add \"ro\" to its options "
-                                    "(writable cgroups come with --privileged)");
+                                    "(engines mount cgroups writable for --privileged, and Docker's userns-remap for "
+                                    "the user namespace --userns host takes away)");
   const struct finding *c2 = unit_find (&j.v, RULE, "mounts[2]");
   assert_non_null (c2);
   assert_string_equal (c2->path, "/mounts/2"); /* no options to point at */

@@ -6,6 +6,7 @@
  * program.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/seccomp/bpf.h"
@@ -39,13 +40,19 @@ json_allows (const struct sc_profile *p, const char *name)
   return !named && sc_action_allows (def);
 }
 
-/* Name what allows the call: the first unconditional allowing rule, else
- * the first conditional one, else the default action. */
-static void
-blame (const struct sc_profile *p, const char *name, struct judge *j)
+/* The entries that allow a call: the first unconditional allowing rule
+ * and the first conditional one (SIZE_MAX when none), each with the
+ * index of the name in it. */
+struct allowing
 {
+  size_t uncond, uncond_k, cond, cond_k;
+};
+
+static struct allowing
+find_allowing (const struct sc_profile *p, const char *name)
+{
+  struct allowing a = { SIZE_MAX, 0, SIZE_MAX, 0 };
   uint32_t def = sc_default_value (p);
-  size_t cond_i = SIZE_MAX, cond_k = 0;
   for (size_t i = 0; i < p->n_entries; i++)
     {
       const struct sc_entry *e = &p->entries[i];
@@ -58,36 +65,123 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
             continue;
           if (e->n_args == 0)
             {
-              cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", i, k);
-              sc_add_finding (j, j->act, pointer,
-                              "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include "
-                              "\"%s\", action %s, no argument conditions); remove it or make it SCMP_ACT_ERRNO",
-                              name, i, name, e->action);
-              return;
+              a.uncond = i;
+              a.uncond_k = k;
+              return a;
             }
-          if (cond_i == SIZE_MAX)
+          if (a.cond == SIZE_MAX)
             {
-              cond_i = i;
-              cond_k = k;
+              a.cond = i;
+              a.cond_k = k;
             }
           break;
         }
     }
-  if (cond_i != SIZE_MAX)
+  return a;
+}
+
+/* Name what allows the call: the first unconditional allowing rule, else
+ * the first conditional one, else the default action. */
+static void
+blame (const struct sc_profile *p, const char *name, struct judge *j)
+{
+  struct allowing a = find_allowing (p, name);
+  if (a.uncond != SIZE_MAX)
     {
-      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", cond_i, cond_k);
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", a.uncond, a.uncond_k);
+      sc_add_finding (j, j->act, pointer,
+                      "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include "
+                      "\"%s\", action %s, no argument conditions); remove it or make it SCMP_ACT_ERRNO",
+                      name, a.uncond, name, p->entries[a.uncond].action);
+      return;
+    }
+  if (a.cond != SIZE_MAX)
+    {
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", a.cond, a.cond_k);
       sc_add_finding (
           j, j->act, pointer,
           "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include \"%s\", "
           "action %s, with argument conditions that, with the other rules for it, match every call); narrow "
           "the conditions or make the rules SCMP_ACT_ERRNO",
-          name, cond_i, name, p->entries[cond_i].action);
+          name, a.cond, name, p->entries[a.cond].action);
       return;
     }
   sc_add_finding (j, j->act, "/linux/seccomp/defaultAction",
                   "seccomp profile allows %s unconditionally (linux.seccomp.defaultAction=%s, and no rule restricts "
                   "\"%s\"); add {\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ERRNO\"} to linux.seccomp.syscalls",
                   name, p->default_action, name, name);
+}
+
+/* The calls of the deny list that the engine's default profile allows
+ * for one capability the process has, from one entry: the person added
+ * the capability, not the calls, so one finding names the flag. */
+struct cap_group
+{
+  int cap;
+  size_t entry, name_at; /* the entry, and its first name found */
+  struct strbuf names;
+  size_t n;
+};
+
+struct cap_groups
+{
+  struct cap_group *g;
+  size_t n;
+};
+
+static void
+cap_groups_release (struct cap_groups *groups)
+{
+  for (size_t i = 0; i < groups->n; i++)
+    strbuf_release (&groups->g[i].names);
+  free (groups->g);
+}
+#define cleanup_cap_groups __attribute__ ((cleanup (cap_groups_release)))
+
+/* Put the call in its capability's group when the engine's default
+ * profile allows it for a capability of the process and an entry allows
+ * it unconditionally; false when it does not, and blame() says what does. */
+static bool
+group_by_capability (const struct sc_profile *p, const char *name, const struct judge *j, struct cap_groups *groups,
+                     size_t cap_groups_max)
+{
+  if (j->engine == ENGINE_UNKNOWN)
+    return false;
+  int cap = engine_profile_capability (j->engine, name, j->caps);
+  struct allowing a = find_allowing (p, name);
+  if (cap < 0 || a.uncond == SIZE_MAX)
+    return false;
+  struct cap_group *g = NULL;
+  for (size_t i = 0; i < groups->n && g == NULL; i++)
+    if (groups->g[i].cap == cap && groups->g[i].entry == a.uncond)
+      g = &groups->g[i];
+  if (g == NULL)
+    {
+      if (groups->g == NULL)
+        groups->g = xreallocarray (NULL, cap_groups_max, sizeof *groups->g);
+      g = &groups->g[groups->n++];
+      *g = (struct cap_group){ cap, a.uncond, a.uncond_k, { 0 }, 0 };
+    }
+  strbuf_appendf (&g->names, "%s%s", g->n++ ? ", " : "", name);
+  return true;
+}
+
+static void
+report_cap_groups (const struct sc_profile *p, const struct cap_groups *groups, struct judge *j)
+{
+  for (size_t i = 0; i < groups->n; i++)
+    {
+      const struct cap_group *g = &groups->g[i];
+      cleanup_free char *flag = engine_cap_flag (j->engine, true, g->cap);
+      cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", g->entry, g->name_at);
+      sc_add_finding (j, j->act, pointer,
+                      "`%s` makes %s default seccomp profile allow %s unconditionally (linux.seccomp.syscalls[%zu]: "
+                      "action %s, no argument conditions, for %s in process.capabilities); drop it%s, and the profile "
+                      "leaves %s out",
+                      flag, engine_profile_owner (j->engine), g->names.buf, g->entry, p->entries[g->entry].action,
+                      cap_name (g->cap), engine_cap_add_all (j->engine) ? " (and ALL, which includes it)" : "",
+                      g->n == 1 ? "it" : "them");
+    }
 }
 
 /* Judge each call of the deny list, reusing what verdicts[] (kept with
@@ -99,6 +193,7 @@ judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const s
 {
   uint32_t native = seccomp_arch_native ();
   cleanup_bpf_states struct bpf_states st = { 0 };
+  cleanup_cap_groups struct cap_groups groups = { 0 };
   bool judged = false;
   for (size_t d = 0; d < o->n_deny; d++)
     {
@@ -117,9 +212,11 @@ judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const s
               judged = true;
             }
         }
-      if (bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, o->deny[d])))
+      if ((bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, o->deny[d])))
+          && !group_by_capability (p, o->deny[d], j, &groups, o->n_deny))
         blame (p, o->deny[d], j);
     }
+  report_cap_groups (p, &groups, j);
   return judged;
 }
 

@@ -203,10 +203,11 @@ flat_match (json_object *o, struct flat_cursor *c) // NOLINT(misc-no-recursion):
 }
 
 static char *
-options_key (const struct seccomp_options *o, enum action act, size_t *len)
+options_key (const struct seccomp_options *o, enum action act, const struct judge *j, size_t *len)
 {
   struct strbuf sb = { 0 };
-  strbuf_appendf (&sb, "%d %d %zu", (int)act, o->allow_default_allow, o->n_deny);
+  strbuf_appendf (&sb, "%d %d %d %llx %zu", (int)act, o->allow_default_allow, (int)j->engine,
+                  (unsigned long long)j->caps, o->n_deny);
   for (size_t d = 0; d < o->n_deny; d++)
     strbuf_append_mem (&sb, o->deny[d], strlen (o->deny[d]) + 1);
   *len = sb.len;
@@ -275,14 +276,14 @@ sc_outcome_keep (json_object *profile, struct sc_outcome_key *key, const struct 
 }
 
 bool
-sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act, struct sc_outcome_key *key,
-                   struct verdict *v)
+sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act, const struct judge *j,
+                   struct sc_outcome_key *key, struct verdict *v)
 {
   /* else sc_profile_parse() says what is wrong with it */
   key->on = memo.profiles++ > 0 && json_object_is_type (profile, json_type_object);
   if (!key->on)
     return false;
   key->shape = profile_shape (profile);
-  key->options = options_key (o, act, &key->options_len);
+  key->options = options_key (o, act, j, &key->options_len);
   return outcome_replay (profile, key->shape, key->options, key->options_len, v);
 }

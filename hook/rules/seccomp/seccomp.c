@@ -201,17 +201,23 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   enum presence pr = seccomp_presence (ctx->config->root, &sc);
   if (pr != SC_PRESENT)
     {
-      verdict_add_finding (v, s->rule->id, s->action, "/linux/seccomp",
-                           "no seccomp profile (%s); give it one: the engine's default (drop seccomp=unconfined; "
-                           "ctr run --seccomp) or its own",
+      verdict_add_finding (v, s->rule->id, s->action, "/linux/seccomp", "no seccomp profile (%s); %s",
                            pr == SC_ABSENT ? "linux.seccomp is absent, as with --security-opt seccomp=unconfined"
                            : pr == SC_NULL ? "linux.seccomp is null, as with --security-opt seccomp=unconfined"
                                            : "linux.seccomp has no defaultAction and no syscalls, which runc reads "
-                                             "as no profile");
+                                             "as no profile",
+                           rule_hint (rule_engine (ctx), HINT_NO_SECCOMP,
+                                      "give it one: the engine's default (drop seccomp=unconfined; ctr run --seccomp) "
+                                      "or its own"));
       return 0;
     }
+  capmask_t caps = 0;
+  for (int set = 0; set < CAPSET__COUNT; set++)
+    caps |= ctx->config->caps[set];
+  struct judge j
+      = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false, rule_engine (ctx), caps };
   cleanup_sc_outcome_key struct sc_outcome_key key = { 0 };
-  if (sc_outcome_lookup (sc, o, s->action, &key, v))
+  if (sc_outcome_lookup (sc, o, s->action, &j, &key, v))
     return 0; /* the findings of the same profile, judged before */
   cleanup_sc_profile struct sc_profile p = { 0 };
   cleanup_sc_too_large struct sc_too_large big = { 0 };
@@ -227,7 +233,6 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
       return 0;
     }
   size_t before = v->n_findings;
-  struct judge j = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false };
   sc_check_static (&p, o, &j);
   if (!j.invalid && sc_compile_and_judge (&p, o, &j, err) < 0)
     return -1; /* (when j.invalid, runc and crun refuse it: nothing more to learn by compiling) */

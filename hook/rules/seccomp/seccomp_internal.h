@@ -168,6 +168,11 @@ struct judge
   enum action act; /* the rule's action; "fix" cannot mend these: deny */
   size_t invalid;  /* findings that make the runtimes refuse the profile */
   bool timed_out;  /* libseccomp ran out of time: not a verdict to keep */
+  /* The engine that wrote the config and the capabilities the process
+   * has: an engine's default profile allows some calls for a capability
+   * (--cap-add SYS_MODULE: init_module), and the finding names that flag. */
+  enum engine_kind engine;
+  capmask_t caps;
 };
 
 /* Add a finding of the rule, with a message formatted here. */
@@ -228,10 +233,11 @@ struct sc_outcome_key
 void sc_outcome_key_release (struct sc_outcome_key *key);
 #define cleanup_sc_outcome_key __attribute__ ((cleanup (sc_outcome_key_release)))
 
-/* When this linux.seccomp was judged before under these options and
- * action, add its findings (maybe none) to v and say true; else false,
- * with *key filled for sc_outcome_keep() once it is judged. */
-bool sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act,
+/* When this linux.seccomp was judged before under these options, action,
+ * engine and capabilities (the words of its findings), add its findings
+ * (maybe none) to v and say true; else false, with *key filled for
+ * sc_outcome_keep() once it is judged. */
+bool sc_outcome_lookup (json_object *profile, const struct seccomp_options *o, enum action act, const struct judge *j,
                         struct sc_outcome_key *key, struct verdict *v);
 
 /* Keep the findings from v->findings[before] on under *key, when it is on. */
