@@ -13,10 +13,11 @@
 #include "cli/cli.h"
 #include "base/lines.h"
 #include "gate/decisions.h"
+#include "gate/policy.h"
 
-/* Where the decision log is when the policy names no other file, and the
- * copy logrotate keeps of it. */
-#define REPORT_DEFAULT_LOG "/var/log/ocigate/decisions.log"
+/* The decision log when the policy names no other file; FILE.1 is the
+ * copy its rotation keeps. */
+#define REPORT_DEFAULT_LOG OCIGATE_LOG_FILE
 
 const char usage_report[]
     = "Usage: ocigate report [--since TIME] [--format text|json] [LOGFILE...]\n"
@@ -222,7 +223,7 @@ cmd_report (int argc, char **argv)
     }
   if (optind == argc)
     {
-      /* logrotate's copy first, the older of the two; it may not be there. */
+      /* The rotated copy first, the older of the two; it may not be there. */
       if (report_read (&s, REPORT_DEFAULT_LOG ".1", &err) < 0 && err->status != ENOENT)
         {
           fprintf (stderr, "ocigate: report: %s\n", err->msg);

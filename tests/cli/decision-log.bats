@@ -90,7 +90,7 @@ with_var_log() {
   state "$T/bundle" >"$T/state.json"
   run "$OCIGATE" hook -p "$T/policy.json" <"$T/state.json"
   [ "$status" -eq 1 ]
-  [ "${lines[0]}" = "ocigate: denied by user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run as a non-root user (--user UID) or add a user namespace" ]
+  [ "${lines[0]}" = "ocigate: denied by user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); set process.user.uid to a non-root UID, or add a \"user\" entry to linux.namespaces with linux.uidMappings and linux.gidMappings" ]
   [ "${lines[1]}" = "ocigate: open log $T/logs/decisions.log: Too many levels of symbolic links" ]
   [ ! -e "$T/elsewhere" ]
   # an allow stays an allow
