@@ -458,3 +458,12 @@ utc_stamp (char stamp[UTC_STAMP_SIZE])
       || strftime (stamp, UTC_STAMP_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
     stamp[0] = '\0'; /* strftime leaves the array undefined when it fails */
 }
+
+uint64_t
+str_hash (const char *s)
+{
+  uint64_t h = 14695981039346656037ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}

@@ -104,6 +104,9 @@ char *strbuf_steal (struct strbuf *sb);
  * cannot be read. */
 #define UTC_STAMP_SIZE 64
 void utc_stamp (char stamp[UTC_STAMP_SIZE]);
+
+/* FNV-1a of a C string: for in-memory hash tables, not against anyone. */
+uint64_t str_hash (const char *s);
 void strbuf_release (struct strbuf *sb);
 #define cleanup_strbuf __attribute__ ((cleanup (strbuf_release)))
 

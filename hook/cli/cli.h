@@ -23,6 +23,10 @@ enum
 int cmd_hook (int argc, char **argv);
 extern const char usage_hook[];
 
+/* ocigate report (report.c): the decision log summed up. */
+int cmd_report (int argc, char **argv);
+extern const char usage_report[];
+
 /* ocigate setup (setup.c): the engines' configuration files. */
 int cmd_setup (int argc, char **argv);
 extern const char usage_setup[];

@@ -211,6 +211,7 @@ hook_precreate (const char *policy_path, bool dry_run)
   struct gate_request req = {
     .where = "hook precreate",
     .can_rewrite = true,
+    .annotate = true,
     .dry_run = dry_run ? GATE_DRY_RUN_ON : GATE_DRY_RUN_POLICY,
     .policy = { .path = policy_path, .trusted = true },
     .log = GATE_LOG_WRITE,
@@ -242,10 +243,17 @@ hook_precreate (const char *policy_path, bool dry_run)
       bool marked = json_get (json_get (cfg->root, "annotations"), GATE_JUDGED_ANNOTATION) != NULL;
       if ((mark || marked) && gate_judged_mark (cfg->root, mark))
         return emit_tree (cfg->root);
-      return res.outcome == GATE_REWRITE ? emit_tree (cfg->root) : emit_stdout (buf, len);
+      /* As it came, unless rewritten or it came with ocigate's rewrite
+       * annotation (removed). */
+      return res.outcome == GATE_REWRITE || res.annotation_removed ? emit_tree (cfg->root) : emit_stdout (buf, len);
     }
   fputs (res.refusal, stderr);
   disarm_refused (cfg->root, &res.verdict, res.error);
+  /* Refused before the gate could annotate (the policy did not load):
+   * what the config claims ocigate rewrote goes all the same. */
+  bool changed;
+  cleanup_error ocigate_error_t aerr = NULL;
+  (void)gate_annotate (cfg->root, NULL, &changed, &aerr);
   cleanup_error ocigate_error_t ierr = NULL;
   if (inject_refusal (cfg->root, res.refusal, &ierr) < 0)
     {

@@ -32,6 +32,8 @@ static const char usage_main[]
       "  policy validate FILE                                check a policy file\n"
       "  audit [-p POLICY] [--format text|json]              judge every running container and the host's wiring\n"
       "  hook [-p POLICY] [--stage STAGE] [--dry-run]        run as an OCI hook (see 'ocigate hook --help')\n"
+      "  report [--since TIME] [--format text|json] [LOG...] what the decision log says was, or would have\n"
+      "                                                      been, refused or rewritten, by rule\n"
       "  setup [--print] [--undo] ENGINE...                  put ocigate in front of docker, podman, containerd,\n"
       "                                                      crio, in runc's and crun's place (runtimes), or all\n"
       "                                                      (see 'ocigate setup --help')\n"
@@ -466,8 +468,9 @@ main (int argc, char **argv)
     int (*run) (int, char **);
     const char *usage;
   } const commands[] = {
-    { "check", cmd_check, usage_check }, { "fix", cmd_fix, usage_fix },       { "policy", cmd_policy, usage_policy },
-    { "hook", cmd_hook, usage_hook },    { "setup", cmd_setup, usage_setup }, { "audit", cmd_audit, usage_audit },
+    { "check", cmd_check, usage_check },    { "fix", cmd_fix, usage_fix },       { "policy", cmd_policy, usage_policy },
+    { "hook", cmd_hook, usage_hook },       { "setup", cmd_setup, usage_setup }, { "audit", cmd_audit, usage_audit },
+    { "report", cmd_report, usage_report },
   };
   for (size_t i = 0; i < ARRAY_SIZE (commands); i++)
     {

@@ -389,6 +389,7 @@ wrapper_judge (struct wrapper *w)
     {
     case JUDGED_CONTAINER:
       req.can_rewrite = true;
+      req.annotate = true;
       req.commit = commit_config;
       break;
 
@@ -445,6 +446,11 @@ wrapper_judge (struct wrapper *w)
       cleanup_free char *note = judged == JUDGED_EXEC ? exec_option_notes (&w->args, &res, req.can_rewrite) : NULL;
       return wrapper_refused (w, &res, note);
     }
+  /* Where the engine shows a successful runtime's standard error (Podman),
+   * the rewrite is not a surprise: a dropped capability otherwise shows
+   * only as an EPERM inside the container. */
+  if (res.rewrote)
+    fprintf (stderr, "ocigate: rewrote: %s\n", res.rewrote);
   if (res.log_error)
     fprintf (stderr, "ocigate: %s\n", res.log_error);
   cleanup_error ocigate_error_t herr = NULL;

@@ -26,6 +26,9 @@ struct rule_context
    * namespaces, mappings and mounts judge what it really has.  NULL when
    * only the description is judged. */
   struct live_process *live;
+  /* Where apply() says what it changed (fix_notes_add()); NULL when
+   * nobody asks (check). */
+  struct fix_notes *notes;
 };
 
 /* The engine that wrote the config, for the words of a finding's remedy

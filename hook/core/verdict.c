@@ -77,3 +77,55 @@ verdict_release (struct verdict *v)
   v->n_findings = 0;
   v->cap_findings = 0;
 }
+
+void
+fix_notes_add (struct fix_notes *notes, const char *rule, const char *fmt, ...)
+{
+  if (notes == NULL)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *what = xvasprintf (fmt, ap);
+  va_end (ap);
+  if (notes->n_notes == notes->cap_notes)
+    {
+      notes->cap_notes = notes->cap_notes ? 2 * notes->cap_notes : 8;
+      notes->notes = xreallocarray (notes->notes, notes->cap_notes, sizeof *notes->notes);
+    }
+  /* The policy's paths and names can hold anything: keep it one line. */
+  notes->notes[notes->n_notes++] = printable_line (xasprintf ("%s: %s", rule, what));
+}
+
+char *
+fix_notes_join (const struct fix_notes *notes, size_t max)
+{
+  if (notes->n_notes == 0)
+    return NULL;
+  /* Room for "; and N more" past the notes that fit. */
+  const size_t tail_room = 32;
+  struct strbuf sb = { 0 };
+  size_t kept = 0;
+  for (; kept < notes->n_notes; kept++)
+    {
+      size_t len = strlen (notes->notes[kept]);
+      size_t sep = kept ? 2 : 0;
+      bool last = kept + 1 == notes->n_notes;
+      if (sb.len + sep + len + (last ? 0 : tail_room) > max)
+        break;
+      if (sep)
+        strbuf_append (&sb, "; ");
+      strbuf_append_mem (&sb, notes->notes[kept], len);
+    }
+  if (kept < notes->n_notes)
+    strbuf_appendf (&sb, "%sand %zu more", kept ? "; " : "", notes->n_notes - kept);
+  return strbuf_steal (&sb);
+}
+
+void
+fix_notes_release (struct fix_notes *notes)
+{
+  for (size_t i = 0; i < notes->n_notes; i++)
+    free (notes->notes[i]);
+  free (notes->notes);
+  *notes = (struct fix_notes){ 0 };
+}

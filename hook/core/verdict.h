@@ -36,6 +36,35 @@ struct verdict
   size_t cap_findings; /* allocated */
 };
 
+/* What the fixes of one decision changed, one note per rule that changed
+ * something, "RULE: what" ("capabilities: dropped CAP_NET_RAW"), in policy
+ * order.  The gate puts them, joined, in the rewritten config's annotation
+ * (OCIGATE_REWRITE_ANNOTATION) and the wrapper on standard error: a
+ * rewrite is otherwise invisible to whoever runs the container. */
+struct fix_notes
+{
+  char **notes;
+  size_t n_notes;
+  size_t cap_notes; /* allocated */
+};
+
+/* The annotation of a config the gate hands on: what the gate changed, or
+ * absent when it changed nothing.  ocigate's own key, in reverse-domain
+ * notation as the runtime-spec asks; whatever a config brings under it is
+ * replaced or removed, never believed.  Its value is at most
+ * OCIGATE_REWRITE_ANNOTATION_MAX bytes. */
+#define OCIGATE_ANNOTATION_PREFIX "dev.ocigate."
+#define OCIGATE_REWRITE_ANNOTATION OCIGATE_ANNOTATION_PREFIX "rewrite"
+#define OCIGATE_REWRITE_ANNOTATION_MAX 1024
+
+/* Add "RULE: TEXT" to notes; nothing when notes is NULL (nobody asked). */
+void fix_notes_add (struct fix_notes *notes, const char *rule, const char *fmt, ...) PRINTF_LIKE (3, 4);
+/* The notes joined by "; ", at most max bytes (max >= 32): the notes
+ * that fit in order, then "; and N more".  NULL when there is none. */
+char *fix_notes_join (const struct fix_notes *notes, size_t max);
+void fix_notes_release (struct fix_notes *notes);
+#define cleanup_fix_notes __attribute__ ((cleanup (fix_notes_release)))
+
 const char *action_name (enum action a);
 int action_parse (const char *name); /* -1 when unknown */
 const char *decision_name (enum decision d);

@@ -142,10 +142,21 @@ judge (const struct gate_request *req, struct gate_result *out, ocigate_error_t 
 
   struct gate point = point_of (req, out->policy);
   out->outcome = gate_outcome (&point, &out->verdict);
-  if (out->outcome == GATE_REFUSE || (out->outcome == GATE_ALLOW && !req->commit_always))
-    return 0;
-  if (out->outcome == GATE_REWRITE && ocigate_apply_fixes (out->policy, &ctx, &out->verdict, err) < 0)
+  if (out->outcome == GATE_REWRITE)
+    {
+      cleanup_fix_notes struct fix_notes notes = { 0 };
+      ctx.notes = &notes;
+      if (ocigate_apply_fixes (out->policy, &ctx, &out->verdict, err) < 0)
+        return failed (out, GATE_STEP_FIX);
+      out->rewrote = fix_notes_join (&notes, OCIGATE_REWRITE_ANNOTATION_MAX);
+    }
+  /* A refused config handed on (precreate) loses a forged one too. */
+  bool changed = false;
+  if (req->annotate && gate_annotate (out->config->root, out->rewrote, &changed, err) < 0)
     return failed (out, GATE_STEP_FIX);
+  out->annotation_removed = changed && out->rewrote == NULL;
+  if (out->outcome == GATE_REFUSE || (out->outcome == GATE_ALLOW && !req->commit_always && !changed))
+    return 0;
   if (req->commit && req->commit (req->data, out->config, err) < 0)
     return failed (out, GATE_STEP_COMMIT);
   return 0;
@@ -234,9 +245,40 @@ gate_refuse (const struct gate_request *req, const char *error, struct gate_resu
   finish (req, out);
 }
 
+int
+gate_annotate (json_object *root, const char *rewrote, bool *changed, ocigate_error_t *err)
+{
+  *changed = false;
+  json_object *annotations = json_get (root, "annotations");
+  bool is_object = annotations && json_object_is_type (annotations, json_type_object);
+  if (rewrote == NULL)
+    {
+      /* Nothing was rewritten: a value there is nobody's word but the
+       * config's author's (and a non-object holds no key). */
+      if (is_object && json_get (annotations, OCIGATE_REWRITE_ANNOTATION))
+        {
+          json_object_object_del (annotations, OCIGATE_REWRITE_ANNOTATION);
+          *changed = true;
+        }
+      return 0;
+    }
+  if (annotations && !is_object && !json_object_is_type (annotations, json_type_null))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INPUT, "annotations: must be an object, not %s",
+                               json_type_label (annotations));
+  if (!is_object)
+    {
+      annotations = json_object_new_object ();
+      json_object_object_add (root, "annotations", annotations);
+    }
+  json_object_object_add (annotations, OCIGATE_REWRITE_ANNOTATION, json_object_new_string (rewrote));
+  *changed = true;
+  return 0;
+}
+
 void
 gate_result_release (struct gate_result *r)
 {
+  free (r->rewrote);
   verdict_release (&r->verdict);
   free (r->error);
   free (r->refusal);

@@ -86,8 +86,12 @@ struct gate_config_source
 struct gate_request
 {
   /* The integration point. */
-  const char *where;          /* "hook prestart", "ocigate-runc create", ... */
-  bool can_rewrite;           /* precreate, the wrapper's create/run, check, fix */
+  const char *where; /* "hook prestart", "ocigate-runc create", ... */
+  bool can_rewrite;  /* precreate, the wrapper's create/run, check, fix */
+  /* The config is handed on to the runtime (precreate, the wrapper's
+   * create/run): its OCIGATE_REWRITE_ANNOTATION is set to what the fixes
+   * changed, or removed when they changed nothing, before commit. */
+  bool annotate;
   const char *cannot_rewrite; /* what to do instead, when it cannot */
   enum gate_dry_run dry_run;
 
@@ -147,6 +151,11 @@ struct gate_result
                                   GATE_REWRITE; NULL when it did not load */
   char *error;                 /* why it could not be judged, or NULL */
   char *refusal;               /* when refused: what to print, lines ending in \n */
+  char *rewrote;               /* when the fixes were made: what they changed, one
+                                  line (fix_notes_join()), or NULL */
+  bool annotation_removed;     /* with req->annotate: the config came with
+                                  OCIGATE_REWRITE_ANNOTATION and nothing was
+                                  rewritten, so the config changed anyway */
   char *log_line;              /* the decision log's record, or NULL (not asked
                                   for, or a plain allow, which is not logged) */
   char *log_error;             /* the log could not be written; the decision stands */
@@ -174,6 +183,12 @@ void gate_refuse (const struct gate_request *req, const char *error, struct gate
  * reports the policy's error before the config's, the wrapper runs the
  * runtime the policy names; and `policy show` shows it. */
 int gate_load_policy (const struct gate_policy_source *src, struct policy **out, ocigate_error_t *err);
+
+/* Set the config's OCIGATE_REWRITE_ANNOTATION to `rewrote`, or, when it is
+ * NULL, remove it; *changed tells whether the tree changed.  Whatever the
+ * config had there was written by whoever made it, not by ocigate.
+ * -1 when annotations is neither absent, null nor an object. */
+int gate_annotate (json_object *root, const char *rewrote, bool *changed, ocigate_error_t *err);
 
 void gate_result_release (struct gate_result *r);
 #define cleanup_gate_result __attribute__ ((cleanup (gate_result_release)))

@@ -31,6 +31,11 @@ exception_matches (const struct policy_exception *e, const struct rule_context *
         {
           json_object_object_foreach (annotations, key, val)
             {
+              /* ocigate's own (the rewrite, the decision-log mark), written
+               * by the gate after a judgement: what a config brings under
+               * them is nobody's word. */
+              if (strncmp (key, OCIGATE_ANNOTATION_PREFIX, strlen (OCIGATE_ANNOTATION_PREFIX)) == 0)
+                continue;
               if (!found && fnmatch (e->annotation_keys[a], key, 0) == 0 && json_object_is_type (val, json_type_string)
                   && fnmatch (e->annotation_values[a], json_object_get_string (val), 0) == 0)
                 found = true;
@@ -153,8 +158,12 @@ ocigate_apply_fixes (const struct policy *p, struct rule_context *ctx, const str
       if (s->rule->apply == NULL)
         return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "rule %s has a fix finding but cannot fix",
                                    s->rule->id);
+      size_t noted = ctx->notes ? ctx->notes->n_notes : 0;
       if (s->rule->apply (ctx, s, err) < 0)
         return ocigate_error_prefix (err, "%s: fix %s", ctx->config->name, s->rule->id);
+      /* Every rewrite shows, even one whose rule does not say what. */
+      if (ctx->notes && ctx->notes->n_notes == noted)
+        fix_notes_add (ctx->notes, s->rule->id, "fixed");
     }
   cleanup_verdict struct verdict after = { 0 };
   if (ocigate_evaluate (p, ctx, &after, err) < 0)

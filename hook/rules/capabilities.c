@@ -139,8 +139,15 @@ capabilities_apply (struct rule_context *ctx, const struct rule_setting *s, ocig
       json_object_object_add (caps, "effective", mask_to_array (o->allow));
       json_object_object_add (caps, "permitted", mask_to_array (o->allow));
       json_object_object_add (process, "capabilities", caps);
+      fix_notes_add (ctx->notes, s->rule->id, "set to the allowlist (process.capabilities was absent: every one)");
       return oci_config_refresh (cfg, err);
     }
+  capmask_t held = 0;
+  for (int set = 0; set < CAPSET__COUNT; set++)
+    held |= cfg->caps[set];
+  cleanup_strbuf struct strbuf dropped = { 0 };
+  mask_names (&dropped, held & ~o->allow);
+  fix_notes_add (ctx->notes, s->rule->id, "dropped %s", dropped.buf);
   json_object *caps = json_get (process, "capabilities");
   for (int set = 0; set < CAPSET__COUNT; set++)
     if (set != CAPSET_AMBIENT)

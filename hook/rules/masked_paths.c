@@ -196,11 +196,18 @@ masked_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate_er
   bool has_masked, has_readonly;
   if (find_missing (ctx->config, s->options, &missing, &n, &has_masked, &has_readonly, err) < 0)
     return -1;
+  cleanup_strbuf struct strbuf masked = { 0 }, readonly = { 0 };
   for (size_t i = 0; i < n; i++)
     {
       json_object *a = ensure_array (ctx->config->root, missing[i].readonly ? "readonlyPaths" : "maskedPaths");
       json_object_array_add (a, json_object_new_string (missing[i].path));
+      struct strbuf *list = missing[i].readonly ? &readonly : &masked;
+      strbuf_appendf (list, "%s%s", list->len ? ", " : "", missing[i].path);
     }
+  if (masked.len || readonly.len)
+    fix_notes_add (ctx->notes, s->rule->id, "%s%s%s%s%s", masked.len ? "masked " : "", masked.len ? masked.buf : "",
+                   masked.len && readonly.len ? "; " : "", readonly.len ? "made read-only " : "",
+                   readonly.len ? readonly.buf : "");
   return oci_config_refresh (ctx->config, err);
 }
 

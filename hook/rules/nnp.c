@@ -41,7 +41,7 @@ nnp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, stru
 }
 
 static int
-nnp_apply (struct rule_context *ctx, const struct rule_setting *s UNUSED, ocigate_error_t *err)
+nnp_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err)
 {
   struct oci_config *cfg = ctx->config;
   enum field_state state;
@@ -50,6 +50,7 @@ nnp_apply (struct rule_context *ctx, const struct rule_setting *s UNUSED, ocigat
     return -1;
   /* config.c guarantees process is an object. */
   json_object_object_add (json_get (cfg->root, "process"), "noNewPrivileges", json_object_new_boolean (1));
+  fix_notes_add (ctx->notes, s->rule->id, "set true");
   return oci_config_refresh (cfg, err);
 }
 

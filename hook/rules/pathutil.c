@@ -113,19 +113,10 @@ static struct
   size_t next;
 } lookup_memo;
 
-static uint64_t
-path_hash (const char *p)
-{
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (; *p; p++)
-    h = (h ^ (unsigned char)*p) * 1099511628211ull;
-  return h;
-}
-
 static const struct lookup *
 lookup (const char *path)
 {
-  uint64_t h = path_hash (path);
+  uint64_t h = str_hash (path);
   for (size_t i = 0; i < LOOKUP_SLOTS; i++)
     {
       const struct lookup *kept = &lookup_memo.slots[i];

@@ -85,7 +85,7 @@ rootfs_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
 }
 
 static int
-rootfs_apply (struct rule_context *ctx, const struct rule_setting *s UNUSED, ocigate_error_t *err)
+rootfs_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err)
 {
   struct oci_config *cfg = ctx->config;
   json_object *root;
@@ -95,6 +95,7 @@ rootfs_apply (struct rule_context *ctx, const struct rule_setting *s UNUSED, oci
   if (root == NULL)
     return 0; /* nothing to fix: that finding is a deny */
   json_object_object_add (root, "readonly", json_object_new_boolean (1));
+  fix_notes_add (ctx->notes, s->rule->id, "root.readonly set true");
   return oci_config_refresh (cfg, err);
 }
 

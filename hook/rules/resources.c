@@ -296,6 +296,9 @@ resources_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate
     json_object_object_add (ensure_object (resources, "pids"), "limit", json_object_new_int64 ((int64_t)o->pids));
   if (need_cpu)
     json_object_object_add (ensure_object (resources, "cpu"), "shares", json_object_new_int64 ((int64_t)o->cpu_shares));
+  fix_notes_add (ctx->notes, s->rule->id, "set%s%s%s", need_memory ? " a memory limit" : "",
+                 need_pids ? (need_memory ? ", a pids limit" : " a pids limit") : "",
+                 need_cpu ? (need_memory || need_pids ? ", CPU shares" : " CPU shares") : "");
   return oci_config_refresh (cfg, err);
 }
 

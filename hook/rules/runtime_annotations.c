@@ -39,7 +39,9 @@
  * name directly in that directory (not ".", "..", nor one with a "/").  The default allows the
  * hooks' output in /run/ocigate/hooks/, a directory only root can write,
  * which is where README tells crun users to send the hook's reasons.
- * Annotations the list does not name are not judged.  A judged key whose
+ * Annotations the list does not name are not judged (ocigate's own
+ * dev.ocigate.rewrite among them: the gate writes it after judging, and
+ * replaces what a config brings under it).  A judged key whose
  * value is not a string makes the config impossible to judge.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE

@@ -126,7 +126,7 @@ teardown() {
 
 @test "warn findings are reported but allow" {
   mutate '.process.user.uid = 0' >"$T/root.json"
-  run "$OCIGATE" check -p "$POLICIES/audit.json" "$T/root.json"
+  run "$OCIGATE" check -p "$ROOT/tests/policies/all-warn.json" "$T/root.json"
   [ "$status" -eq 0 ]
   [[ "$output" == *"warn user.root: process runs as host UID 0"* ]]
   [[ "${lines[-1]}" == "$T/root.json: allow" ]]

@@ -253,9 +253,57 @@ state() {
   jq -e '.process.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]' "$T/out.json"
   # and marked with the decision the prestart hook is to reach, which then logs nothing more
   diff <(jq -S 'del(.process.capabilities)' "$T/config.json") \
-    <(jq -S 'del(.process.capabilities, .annotations["dev.ocigate.judged"])' "$T/out.json")
+    <(jq -S 'del(.process.capabilities, .annotations["dev.ocigate.judged"], .annotations["dev.ocigate.rewrite"])' "$T/out.json")
   jq -e '.annotations["dev.ocigate.judged"] == "allow"' "$T/out.json"
   jq -e '.outcome == "rewrite" and .via == "hook precreate"' "$T/decisions.log"
+}
+
+@test "precreate: a rewritten config says what ocigate changed in its dev.ocigate.rewrite annotation" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"] | del(.annotations)' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  # (beside the decision log's mark)
+  jq -e '.annotations | del(.["dev.ocigate.judged"]) == {"dev.ocigate.rewrite": "capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"}' "$T/out.json"
+  # every fixing rule says what it did, in policy order
+  mutate '.process.capabilities.bounding += ["CAP_NET_RAW"] | del(.process.noNewPrivileges)
+      | .linux.maskedPaths = [] | .linux.readonlyPaths = ["/proc/sys"]' >"$T/config.json"
+  "$OCIGATE" hook -p "$POLICIES/default.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  jq -r '.annotations["dev.ocigate.rewrite"]' "$T/out.json" >"$T/note"
+  cat "$T/note"
+  [ "$(cat "$T/note")" = "capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true; maskedPaths: masked /proc/acpi, /proc/kcore, /proc/keys, /proc/latency_stats, /proc/timer_list, /proc/timer_stats, /proc/sched_debug, /proc/scsi, /sys/firmware; made read-only /proc/asound, /proc/bus, /proc/fs, /proc/irq, /proc/sysrq-trigger" ]
+}
+
+@test "precreate: a dev.ocigate.rewrite annotation the config brings is replaced, or removed, never kept" {
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"dev.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  jq -e '.annotations | del(.["dev.ocigate.judged"]) == {"dev.ocigate.rewrite": "capabilities: dropped CAP_SYS_ADMIN", "a": "b"}' "$T/out.json"
+  # allowed as is: the annotation goes, and nothing else changes
+  mutate '.annotations = {"dev.ocigate.rewrite": "approved", "a": "b"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json"
+  diff <(jq -S 'del(.annotations["dev.ocigate.rewrite"])' "$T/config.json") <(jq -S 'del(.annotations["dev.ocigate.judged"])' "$T/out.json")
+  # in dry-run too, and when refused
+  mutate '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .annotations = {"dev.ocigate.rewrite": "approved"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate --dry-run <"$T/config.json" >"$T/out.json"
+  jq -e '(.annotations | has("dev.ocigate.rewrite") | not) and (.process.capabilities.bounding | index("CAP_SYS_ADMIN"))' "$T/out.json"
+  mutate '.process.user.uid = 0 | .annotations = {"dev.ocigate.rewrite": "approved"}' >"$T/config.json"
+  "$OCIGATE" hook -p "$T/policy.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e '.annotations == {}' "$T/out.json"
+  echo '{"version": 1, "rules": {"nosuchrule": {"action": "deny"}}}' >"$T/bad.json"
+  chmod 0644 "$T/bad.json"
+  "$OCIGATE" hook -p "$T/bad.json" --stage precreate <"$T/config.json" >"$T/out.json" 2>/dev/null
+  jq -e '.annotations == {}' "$T/out.json"
+}
+
+@test "an exception never matches on ocigate's own dev.ocigate.* annotations a config brings" {
+  printf '{"version": 1, "rules": {"user.root": {"action": "deny"}}, "exceptions": [{"reason": "r", "rules": ["user.root"], "match": {"annotations": {"*ocigate.*": "*"}}}]}\n' >"$T/p.json"
+  mutate '.process.user.uid = 0 | .annotations = {"dev.ocigate.rewrite": "x"}' >"$T/config.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/config.json"
+  [ "$status" -eq 1 ]
+  mutate '.process.user.uid = 0 | .annotations = {"dev.ocigate.judged": "allow"}' >"$T/config.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/config.json"
+  [ "$status" -eq 1 ]
+  mutate '.process.user.uid = 0 | .annotations = {"io.ocigate.other": "x"}' >"$T/config.json"
+  run "$OCIGATE" check -p "$T/p.json" "$T/config.json"
+  [ "$status" -eq 0 ]
 }
 
 @test "precreate: a refused config comes back with a first prestart hook that refuses with the reason" {

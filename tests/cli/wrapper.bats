@@ -193,3 +193,49 @@ EOF
   [ "$status" -eq 1 ]
   [[ "$stderr" == *"OCIGATE_WRAPPER_DEPTH=x: not a count of wrappers"* ]]
 }
+
+# bundle_config FILTER: $T/b/config.json with the jq FILTER applied;
+# $T/c.json keeps the result.
+bundle_config() {
+  jq "$1" "$T/b/config.json" >"$T/c.json"
+  cp "$T/c.json" "$T/b/config.json"
+}
+
+@test "ocigate-runc create: a rewrite is written with its dev.ocigate.rewrite annotation and said on stderr" {
+  bundle_config '.process.capabilities.bounding += ["CAP_NET_RAW", "CAP_NET_ADMIN"] | .process.noNewPrivileges = false
+      | .annotations = {"dev.ocigate.rewrite": "approved", "a": "b"}'
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" create --bundle "$T/b" c2
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN, CAP_NET_RAW; noNewPrivileges: set true" ]
+  jq -e '.annotations == {"dev.ocigate.rewrite": "capabilities: dropped CAP_NET_ADMIN, CAP_NET_RAW; noNewPrivileges: set true", "a": "b"}' "$T/b/config.json"
+  [ "$(runtime_log)" = "create --bundle $T/b c2" ]
+}
+
+@test "ocigate-runc create: an dev.ocigate.rewrite annotation is removed when nothing is rewritten, in dry-run too" {
+  bundle_config '.annotations = {"dev.ocigate.rewrite": "approved"}'
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" create --bundle "$T/b" c2
+  [ "$status" -eq 0 ]
+  [ -z "$stderr" ]
+  jq -e '.annotations == {}' "$T/b/config.json"
+  jq '.process.capabilities.bounding += ["CAP_NET_RAW"] | .annotations = {"dev.ocigate.rewrite": "approved"}' "$T/c.json" >"$T/b/config.json"
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --ocigate-dry-run create --bundle "$T/b" c3
+  [ "$status" -eq 0 ]
+  [ -z "$stderr" ]
+  jq -e '.annotations == {} and (.process.capabilities.bounding | index("CAP_NET_RAW")) and (.hooks.createRuntime == null)' "$T/b/config.json"
+  # a dry run of a config without one leaves the file alone
+  cp "$T/b/config.json" "$T/before.json"
+  run "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --ocigate-dry-run create --bundle "$T/b" c4
+  cmp "$T/before.json" "$T/b/config.json"
+}
+
+@test "ocigate-runc exec --process: a trimmed process is said on stderr (the container's config is not the exec's)" {
+  jq '.process | .capabilities.bounding += ["CAP_NET_RAW"]' "$T/b/config.json" >"$T/process.json"
+  cp "$T/b/config.json" "$T/config.before"
+  run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" exec --process "$T/process.json" c1
+  echo "status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW" ]
+  jq -e '.capabilities.bounding == ["CAP_NET_BIND_SERVICE"]' "$T/process.json"
+  cmp "$T/config.before" "$T/b/config.json"
+}

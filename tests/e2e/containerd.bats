@@ -92,10 +92,12 @@ c() { ctrc "$CT" "$@"; }
 }
 
 @test "containerd: the README ctr line starts a compliant image (User 1000)" {
-  run c run --seccomp --runc-binary "$RUNTIME" --rm "$IMG_USER" "$ID" /bin/id
-  echo "status=$status output=$output"
+  # The rewrite's line is the container's first of standard error.
+  run --separate-stderr c run --seccomp --runc-binary "$RUNTIME" --rm "$IMG_USER" "$ID" /bin/id
+  echo "status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=1000 "* ]]
+  [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW" ]
   # control: the same line with the root image is not started (test 1), so
   # the wrapper really judged this one; and without --seccomp ctr gives the
   # container no seccomp profile, which the default policy refuses
@@ -145,8 +147,8 @@ c() { ctrc "$CT" "$@"; }
       | .linux.uidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]
       | .linux.gidMappings = [{"containerID": 0, "hostID": 1000000, "size": 65536}]' \
     "$b/config.json" >"$b/userns.json"
-  run c run --runc-binary "$RUNTIME" --rm --config "$b/userns.json" "$ID"
-  echo "userns: status=$status output=$output"
+  run --separate-stderr c run --runc-binary "$RUNTIME" --rm --config "$b/userns.json" "$ID"
+  echo "userns: status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=0 "* ]]
   jq '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}]' "$b/userns.json" >"$b/onto0.json"

@@ -222,10 +222,12 @@ assert cri["cni"]["bin_dir"] == "/usr/lib/cni", cri["cni"]' "$CT/dump.toml"
   echo "root: status=$status output=$output"
   [ "$status" -ne 0 ]
   [[ "$output" == *"ocigate: denied by user.root"* ]]
-  run ctrc "$CT" run --rm --seccomp "$IMG_USER" "$ID-user" /bin/id -u
-  echo "user 1000: status=$status output=$output"
+  # rewritten (NET_RAW dropped): the wrapper's line is on its stderr
+  run --separate-stderr ctrc "$CT" run --rm --seccomp "$IMG_USER" "$ID-user" /bin/id -u
+  echo "user 1000: status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [ "$output" = 1000 ]
+  [[ "$stderr" == "ocigate: rewrote: capabilities: dropped CAP_NET_RAW"* ]]
   installer_stop
   [ "$installer_status" = 0 ]
 }

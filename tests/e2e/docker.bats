@@ -149,20 +149,43 @@ du() { dkr "$DT" userns "$@"; }
   bit_set "$(capbnd_of "$output")" 21
 }
 
+@test "docker: a rewrite shows in runc state's dev.ocigate.rewrite, and its stderr line in the container's output" {
+  run d run -d --name rewritten --network none --runtime ocigate-mission --user 1000 --cap-add NET_ADMIN bb:1 sleep 60
+  echo "status=$status output=$output"
+  [ "$status" -eq 0 ]
+  local id=$output
+  # Docker gives each runtime its own runc root under its exec root.
+  local state root
+  state=$(find "$DT/main/exec" /run/containerd/runc -path "*/$id/state.json" 2>/dev/null | head -n 1)
+  root=${state%/"$id"/state.json}
+  run runc --root "$root" state "$id"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" == *"capabilities: dropped CAP_NET_ADMIN"* ]]
+  # Without a terminal, containerd's shim gives runc create the container's
+  # own stdio: the wrapper's line is the container's first line of stderr.
+  run d logs rewritten
+  echo "logs: $output"
+  [[ "$output" == *"ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN"* ]]
+  run d rm -f rewritten
+}
+
 @test "docker: a plain root docker run is refused by user.root; --user 1000 starts" {
   run d run --rm --network none bb:1 /bin/true
   echo "status=$status output=$output"
   [ "$status" -ne 0 ]
   [[ "$output" == *"OCI runtime create failed: ocigate: denied by user.root"* ]]
-  run d run --rm --network none --user 1000 bb:1 /bin/id
-  echo "status=$status output=$output"
+  # The rewrite's line is the container's first of standard error.
+  run --separate-stderr d run --rm --network none --user 1000 bb:1 /bin/id
+  echo "status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=1000 "* ]]
+  [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true" ]
 }
 
 @test "docker: with userns-remap default a root container starts remapped (uid=0 inside); --userns host is refused" {
-  run du run --rm --network none bb:1 /bin/id
-  echo "status=$status output=$output"
+  run --separate-stderr du run --rm --network none bb:1 /bin/id
+  echo "status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=0(root) gid=0(root)"* || "$output" == "uid=0 gid=0"* ]]
   # and it was rewritten: Docker's default set less NET_RAW is the allowlist
@@ -200,10 +223,11 @@ du() { dkr "$DT" userns "$@"; }
   # made it (NET_RAW in the bounding set), not from the config.json ocigate
   # rewrote: the wrapper trims the --process file the same way.
   d run -d --name ex2 --network none --user 1000 bb:1 /bin/sleep 60
-  run d exec ex2 /bin/id
-  echo "status=$status output=$output"
+  run --separate-stderr d exec ex2 /bin/id
+  echo "status=$status output=$output stderr=$stderr"
   [ "$status" -eq 0 ]
   [[ "$output" == "uid=1000 "* ]]
+  [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true" ]
 }
 
 @test "docker: runtimeArgs pass --ocigate-policy: restricted.json refuses --network host and --pid host" {

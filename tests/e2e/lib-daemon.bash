@@ -145,7 +145,8 @@ FILTER_EXTRA_CAPS='.process.capabilities |= with_entries(
 
 # What the default policy's fix makes of a FILTER_EXTRA_CAPS config (README:
 # the others removed from all five sets, ambient kept within permitted and
-# inheritable, so an absent inheritable set empties ambient).
+# inheritable, so an absent inheritable set empties ambient), saying so in
+# its dev.ocigate.rewrite annotation.
 # A config the wrapper handed on, less the verification hook it adds first
 # to hooks.createRuntime (an error when that hook is not there).
 FILTER_UNVERIFIED="$(sed -n '/^def unverified:/,/;$/p' "$E2E_ROOT/tests/lib/unverified.jq" | sed '1d; $s/;$//')"
@@ -154,7 +155,8 @@ FILTER_EXTRA_CAPS_FIXED='.process.capabilities |= (
     | . as $c
     | if has("ambient") then .ambient |= map(select(. as $n
           | (($c.permitted // []) | index($n)) != null and (($c.inheritable // []) | index($n)) != null))
-      else . end)'
+      else . end)
+  | .annotations["dev.ocigate.rewrite"] = "capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"'
 
 # bundle_compliant DIR [ARG...]: a busybox bundle the default policy allows
 # as is, running ARG... (default /bin/true) as UID 1000.

@@ -52,6 +52,19 @@ hooks_with_args() {
   done
 }
 
+# runc_root ID: the --root of the runc that Podman made container ID with.
+runc_root() {
+  local d
+  for d in /run/runc "$T/runroot/runc"; do
+    if [ -e "$d/$1/state.json" ]; then
+      echo "$d"
+      return 0
+    fi
+  done
+  echo "no runc state of $1" >&2
+  return 1
+}
+
 # Bounding sets: the mask without ocigate, and the allowlist's.
 base_capbnd() {
   run prun --hooks-dir "$T/nohooks" "$@" "$IMG" grep CapBnd /proc/self/status
@@ -217,6 +230,31 @@ prun_subid() {
     return 1
   }
   no_container_left
+}
+
+@test "podman: a rewritten container says so in dev.ocigate.rewrite: podman inspect and runc state show it" {
+  write_policy "$T/policy.json"
+  hooks_with_args "$T/hooks.d" -p "$T/policy.json"
+  run timeout 120 "${PODMAN[@]}" run -d --name rewritten --runtime runc --network none --hooks-dir "$T/hooks.d" \
+    --user 1000 --cap-add NET_ADMIN --annotation dev.ocigate.rewrite=approved "$IMG" sleep 60
+  assert_status 0
+  local id=$output
+  run "${PODMAN[@]}" inspect --format '{{index .Config.Annotations "dev.ocigate.rewrite"}}' rewritten
+  assert_status 0
+  assert_contains "$output" "capabilities: dropped CAP_NET_ADMIN"
+  # runc's state holds the config's annotations as runc read them
+  run runc --root "$(runc_root "$id")" state "$id"
+  assert_status 0
+  assert_contains "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" "capabilities: dropped CAP_NET_ADMIN"
+  # a container with nothing to rewrite loses an annotation it brought
+  run timeout 120 "${PODMAN[@]}" run -d --name kept --runtime runc --network none --hooks-dir "$T/hooks.d" \
+    --user 1000 --security-opt no-new-privileges --cap-drop NET_RAW --annotation dev.ocigate.rewrite=approved "$IMG" \
+    sleep 60
+  assert_status 0
+  id=$output
+  run runc --root "$(runc_root "$id")" state "$id"
+  assert_status 0
+  assert_eq "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" null "annotation kept"
 }
 
 @test "podman: precreate alone refuses with the reason shown (the prestart hook it adds)" {

@@ -80,7 +80,7 @@ containers_left() { "$RUNC" --root "$R" list -q 2>/dev/null; }
 
   jq -e . "$T/b/config.json" >/dev/null
   [ "$(stat -c '%a %u %g' "$T/b/config.json")" = "640 1234 2345" ]
-  [ "$(jq -S "$FILTER_UNVERIFIED | del(.process.capabilities)" "$T/b/config.json")" = "$(jq -S 'del(.process.capabilities)' "$T/orig.json")" ]
+  [ "$(jq -S "$FILTER_UNVERIFIED | del(.process.capabilities)" "$T/b/config.json")" = "$(jq -S "$FILTER_EXTRA_CAPS_FIXED | del(.process.capabilities)" "$T/orig.json")" ]
   want=$(jq -S "$FILTER_EXTRA_CAPS_FIXED | .process.capabilities" "$T/orig.json")
   [ "$(jq -S '.process.capabilities' "$T/b/config.json")" = "$want" ]
   # no temporary file left beside it

@@ -1,6 +1,6 @@
 # libFuzzer targets for ocigate; included by the Makefile.  See tests/fuzz/README.md.
-#   make fuzz-build                     build build/fuzz/fuzz_{config,policy,state,runc_args}
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="config policy state runc_args containerd_toml"]
+#   make fuzz-build                     build build/fuzz/fuzz_{config,policy,state,runc_args,containerd_toml,decision_log}
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="config policy state runc_args containerd_toml decision_log"]
 #                                       build, then run each target in turn; fails on any crash
 # The library sources are compiled again here with clang and the fuzzer's
 # instrumentation (build/libocigate.a is gcc's, without it).
@@ -10,7 +10,7 @@ FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= config policy state runc_args containerd_toml runstate
+FUZZ_TARGETS ?= config policy state runc_args containerd_toml runstate decision_log
 FUZZ_B := build/fuzz
 
 FUZZ_PKG_CFLAGS := $(shell pkg-config --cflags json-c libcap libseccomp 2>/dev/null)
@@ -21,10 +21,10 @@ FUZZ_LDFLAGS := $(FUZZ_SAN) -fsanitize=fuzzer
 
 FUZZ_LIB_SRCS := $(LIB_SRCS)
 FUZZ_LIB_OBJS := $(patsubst hook/%.c,$(FUZZ_B)/obj/%.o,$(FUZZ_LIB_SRCS)) $(FUZZ_B)/obj/default_policy.o
-FUZZ_BINS := $(patsubst %,$(FUZZ_B)/fuzz_%,config policy state runc_args containerd_toml runstate)
+FUZZ_BINS := $(patsubst %,$(FUZZ_B)/fuzz_%,config policy state runc_args containerd_toml runstate decision_log)
 FUZZ_TOOLCHAIN := $(FUZZ_B)/toolchain.ok
 # Objects made by pattern rules are kept, so a rebuild recompiles only what changed.
-.SECONDARY: $(FUZZ_LIB_OBJS) $(patsubst %,$(FUZZ_B)/obj/fuzz_%.o,config policy state runc_args containerd_toml runstate)
+.SECONDARY: $(FUZZ_LIB_OBJS) $(patsubst %,$(FUZZ_B)/obj/fuzz_%.o,config policy state runc_args containerd_toml runstate decision_log)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

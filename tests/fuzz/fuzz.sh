@@ -50,7 +50,7 @@ run() {
   for t in "$@"; do
     local bin=$B/fuzz_$t corpus=$B/corpus-$t art=$B/artifacts/$t/ log=$B/$t.log
     if [ ! -x "$bin" ]; then
-      echo "ocigate fuzz: no $bin (targets: config policy state runc_args containerd_toml runstate)" >&2
+      echo "ocigate fuzz: no $bin (targets: config policy state runc_args containerd_toml runstate decision_log)" >&2
       failed+=("$t")
       continue
     fi

@@ -4,7 +4,7 @@
 # grows across runs); the dictionary is rebuilt from the string literals in
 # hook/, so rules added later are fuzzed with their own keys.
 # Usage (from the repository root): tests/fuzz/seed-corpus.sh TARGET CORPUS_DIR DICT
-#   TARGET: config | policy | state | runc_args | containerd_toml | runstate
+#   TARGET: config | policy | state | runc_args | containerd_toml | runstate | decision_log
 set -eu
 
 target=$1 corpus=$2 dict=$3
@@ -163,8 +163,31 @@ EOF
         '"Seccomp:"' '"\x09"' '"\x0a"'
     } >"$dict"
     ;;
+  decision_log)
+    # Lines as gate.c writes them: refusals, rewrites, dry runs, errors,
+    # the syslog form, names; and lines that are not decisions.
+    head='{"time": "2026-12-07T10:00:00Z", "id": "c1", "bundle": "/b", '
+    tail='"policy": "/etc/ocigate/policy.json", "policy_sha256": ""}'
+    deny='{"rule": "user.root", "action": "deny", "message": "m", "path": "/process/user/uid"}'
+    fix='{"rule": "capabilities", "action": "fix", "message": "m", "path": "/process/capabilities/bounding/3"}'
+    state refuse.log "$head\"via\": \"ocigate-runc create\", \"outcome\": \"refuse\", \"decision\": \"deny\", \"dry_run\": false, \"findings\": [$deny, $fix], $tail"
+    state dry.log "$(printf '%s\n' \
+      "$head\"via\": \"hook precreate\", \"outcome\": \"allow\", \"decision\": \"rewrite\", \"dry_run\": true, \"findings\": [$fix], $tail" \
+      "$head\"via\": \"hook prestart\", \"outcome\": \"allow\", \"decision\": \"rewrite\", \"dry_run\": true, \"findings\": [$fix], $tail" \
+      "$head\"name\": \"web\", \"image\": \"nginx\", \"engine\": \"podman\", \"via\": \"hook precreate\", \"outcome\": \"allow\", \"decision\": \"deny\", \"dry_run\": true, \"findings\": [$deny], $tail")"
+    state error.log "$head\"via\": \"hook prestart\", \"outcome\": \"refuse\", \"decision\": \"error\", \"dry_run\": false, \"error\": \"config: x\", \"findings\": [], $tail"
+    state syslog.log "Dec  7 10:00:00 host ocigate[42]: $head\"via\": \"ocigate-crun exec\", \"outcome\": \"refuse\", \"decision\": \"rewrite\", \"dry_run\": false, \"findings\": [$fix], \"findings_omitted\": 2, $tail"
+    state mixed.log "$(printf 'not json\n\n{}\n[1]\n%s\n' "$head\"via\": \"v\"}")"
+    {
+      json_tokens
+      printf '%s\n' '"\x0a"' '"ocigate[1]: "' '"2026-12-07T10:00:00Z"' '"2026-12-07T10:00:00.5Z"' '"dry_run"' \
+        '"outcome"' '"decision"' '"findings"' '"rule"' '"action"' '"allow"' '"rewrite"' '"refuse"' '"deny"' \
+        '"error"' '"fix"' '"warn"' '"via"' '"hook precreate"' '"hook prestart"' '"ocigate-runc update"' '"name"' \
+        '"image"' '"engine"' '"time"' '"id"' '"bundle"'
+    } >"$dict"
+    ;;
   *)
-    echo "usage: $0 config|policy|state|runc_args|containerd_toml|runstate CORPUS_DIR DICT" >&2
+    echo "usage: $0 config|policy|state|runc_args|containerd_toml|runstate|decision_log CORPUS_DIR DICT" >&2
     exit 2
     ;;
 esac

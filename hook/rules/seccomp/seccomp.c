@@ -262,6 +262,7 @@ seccomp_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate_e
       json_object_object_add (cfg->root, "linux", linux_);
     }
   json_object_object_add (linux_, "seccomp", steal_pointer (&profile));
+  fix_notes_add (ctx->notes, s->rule->id, "added the profile %s", o->profile);
   return oci_config_refresh (cfg, err);
 }
 
