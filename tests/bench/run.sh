@@ -14,10 +14,10 @@
 #   SCALE_RUNS      rounds of the scaling measurement (default 5)
 #   DOCKER_RUNS     rounds of `docker run` (default 100; each round runs 2 containers)
 #   BENCH_OUT       where make put the benchmark's programs (default build/bench)
-#   BENCH_PARTS     which measurements to run (default "1 2 3 4 5 6"; parts 5 and 6 say
+#   BENCH_PARTS     which measurements to run (default "1 2 3 4 5 6 7"; parts 5 to 7 say
 #                   why when they cannot run: no dockerd, no runc, not root)
-#   AUDIT_CONTAINERS  containers part 6 starts with runc (default 100)
-#   AUDIT_RUNS      rounds of part 6's measurement (default 30)
+#   AUDIT_CONTAINERS  containers part 6 starts with runc, and part 7 through dockerd (default 100)
+#   AUDIT_RUNS      rounds of part 6's and part 7's measurements (default 30)
 #   BENCH_KEEP=1    keep the work directory (printed at the end)
 set -euo pipefail
 
@@ -60,6 +60,7 @@ cleanup() {
     # helpers; defined only once part 5 has loaded them).
     if declare -F dockerd_stop >/dev/null; then
         dockerd_stop "$DOCKER_DIR" daemon
+        dockerd_stop "$DOCKER_DIR" audit
         umount_under "$WORK"
     fi
     # Part 1's stand-in for a container's process, by PID.
@@ -102,11 +103,46 @@ elapsed() { echo "$(($(date +%s) - T_START)) s"; }
 # wall_mean cpu_med cpu_p90 rss_med rss_max exits paired_wall paired_cpu.
 bench() { "$OUT/bench" "$@"; }
 
-# want N: part N is in BENCH_PARTS (default: all six).
-want() { case " ${BENCH_PARTS:-1 2 3 4 5 6} " in *" $1 "*) return 0 ;; esac; return 1; }
+# want N: part N is in BENCH_PARTS (default: all seven).
+want() { case " ${BENCH_PARTS:-1 2 3 4 5 6 7} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # field FILE LABEL COLUMN: one figure of the driver's output.
 field() { awk -F'\t' -v l="$2" -v c="$3" '$1 == l { print $c; exit }' "$1"; }
+
+# ms_table FILE REF REF-NAME LABEL...: the driver's rows LABEL... as a table in
+# milliseconds, with the ratio of each median to REF's.
+ms_table() {
+    local file=$1 ref=$2 refname=$3
+    shift 3
+    echo "| command | runs | median ms | p90 ms | min ms | CPU median ms | max RSS KiB | ÷ $refname | exit |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|---|"
+    awk -F'\t' -v ref="$ref" -v labels="$*" '
+        /^#/ { next }
+        { row[$1] = $0; med[$1] = $3 }
+        END {
+            n = split(labels, order, " ")
+            for (i = 1; i <= n; i++) {
+                l = order[i]; split(row[l], c, "\t")
+                printf "| %s | %d | %.1f | %.1f | %.1f | %.1f | %d | %.2f | %s |\n", l, c[2], c[3] / 1000, c[4] / 1000,
+                    c[6] / 1000, c[8] / 1000, c[11], c[3] / med[ref], c[12]
+            }
+        }' "$file"
+}
+
+# bench_dockerd DIR NAME WORKDIR [DOCKERD-ARGS...]: a private dockerd
+# (dockerd_start of the e2e helpers) holding BENCH_IMAGE, the busybox rootfs
+# of tests/lib/rootfs.sh made in WORKDIR and imported; exits 2 when it fails.
+BENCH_IMAGE=ocigate-bench/busybox:1
+bench_dockerd() {
+    local dir=$1 name=$2 w=$3
+    shift 3
+    if ! dockerd_start "$dir" "$name" "$@"; then
+        echo "bench: the private dockerd $name did not start" >&2
+        exit 2
+    fi
+    (. "$REPO/tests/lib/rootfs.sh" && make_rootfs "$w/img" && make_rootfs_tar "$w/img" "$w/rootfs.tar") >/dev/null
+    dkr "$dir" "$name" import "$w/rootfs.tar" "$BENCH_IMAGE" >/dev/null
+}
 
 # ---------------------------------------------------------------- machine
 read -r LOAD1 LOAD5 LOAD15 _ </proc/loadavg
@@ -600,14 +636,9 @@ else
     # gives it (build/ocigate-runc is a symbolic link): the name picks it.
     ln -s ../../bin/ocigate "$D/bin/ocigate-runc"
     WRAPPER=$D/bin/ocigate-runc
-    if ! dockerd_start "$D" daemon --add-runtime "ocigate=$WRAPPER"; then
-        echo "bench: the private dockerd did not start" >&2
-        exit 2
-    fi
+    bench_dockerd "$D" daemon "$D" --add-runtime "ocigate=$WRAPPER"
     SOCK=$D/daemon/docker.sock
-    IMG=ocigate-bench/busybox:1
-    (. "$REPO/tests/lib/rootfs.sh" && make_rootfs "$D/img" && make_rootfs_tar "$D/img" "$D/rootfs.tar") >/dev/null
-    dkr "$D" daemon import "$D/rootfs.tar" "$IMG" >/dev/null
+    IMG=$BENCH_IMAGE
     # What the e2e suite (docker.bats) starts under the embedded default
     # policy: a non-root user, no network.  Both variants get the same flags;
     # only the runtime differs.  The client's configuration directory is
@@ -726,19 +757,7 @@ else
     echo "the host's checks (every engine's setup plan, subordinate IDs, the decision log). \`runc list\` reads the"
     echo "same state files and nothing else: the floor of finding them. $AUDIT_RUNS interleaved rounds."
     echo
-    echo "| command | runs | median ms | p90 ms | min ms | CPU median ms | max RSS KiB | ÷ runc list | exit |"
-    echo "|---|--:|--:|--:|--:|--:|--:|--:|---|"
-    awk -F'\t' '
-        /^#/ { next }
-        { row[$1] = $0; med[$1] = $3 }
-        END {
-            split("audit audit+host runc_list", order, " ")
-            for (i = 1; i <= 3; i++) {
-                l = order[i]; split(row[l], c, "\t")
-                printf "| %s | %d | %.1f | %.1f | %.1f | %.1f | %d | %.2f | %s |\n", l, c[2], c[3] / 1000, c[4] / 1000,
-                    c[6] / 1000, c[8] / 1000, c[11], c[3] / med["runc_list"], c[12]
-            }
-        }' "$A/result"
+    ms_table "$A/result" runc_list "runc list" audit audit+host runc_list
     echo
     am=$(field "$A/result" audit+host 3)
     echo "- under one second for $AUDIT_CONTAINERS containers: $(awk -v a="$am" 'BEGIN { print (a < 1000000 ? "yes" : "NO") }')" \
@@ -746,5 +765,90 @@ else
     echo
 fi
 echo "(part 6: $(elapsed))" >&2
+fi
+# ------------------------------------ 7. ocigate audit of Docker's containers
+if want 7; then
+echo "## 7. \`ocigate audit\` of $AUDIT_CONTAINERS Docker containers, against \`docker inspect \$(docker ps -q)\`"
+echo
+why=
+if ! command -v dockerd >/dev/null || [ ! -x "${DOCKER_CLI:-/usr/bin/docker}" ]; then
+    why="needs dockerd and its client (Debian package docker.io)"
+elif [ "$(id -u)" != 0 ] || [ -z "$RUNC" ] || ! { [ -x /bin/busybox ] || command -v busybox >/dev/null; }; then
+    why="needs root, runc and busybox-static"
+fi
+if [ -n "$why" ]; then
+    echo "Skipped: $why."
+    echo
+else
+    echo "## 7. ocigate audit of docker containers" >&2
+    if ! declare -F dockerd_start >/dev/null; then
+        # As part 5: the e2e suites' helpers, keeping this run's OCIGATE and RUNC.
+        keep_ocigate=$OCIGATE keep_runc=$RUNC
+        # shellcheck source=../e2e/lib-daemon.bash
+        BATS_TEST_DIRNAME=$REPO/tests/e2e . "$REPO/tests/e2e/lib-daemon.bash"
+        OCIGATE=$keep_ocigate RUNC=$keep_runc
+    fi
+    D7=$DOCKER_DIR
+    A7=$WORK/audit-docker
+    mkdir -p "$D7" "$A7/img" "$A7/client"
+    bench_dockerd "$D7" audit "$A7"
+    SOCK7=$D7/audit/docker.sock
+    IMG7=$BENCH_IMAGE
+    # Started ten at a time: one by one, a hundred take minutes with vfs.
+    t0=$(date +%s.%N)
+    if ! seq 0 $((AUDIT_CONTAINERS - 1)) | xargs -P 10 -I{} \
+        "$DOCKER_CLI" -H "unix://$SOCK7" run -d --name "ocigate-bench-audit-{}" --network none "$IMG7" /bin/sleep 600 \
+        >/dev/null 2>"$A7/run.err"; then
+        echo "bench: docker run -d failed:" >&2
+        head -20 "$A7/run.err" >&2
+        exit 2
+    fi
+    started=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    ROOT7=$D7/audit/exec/runtime-runc
+    n_running=$(dkr "$D7" audit ps -q | wc -l)
+    # audit exits 1 here (root containers, denied), 2 if one could not be judged.
+    audit_rc=0
+    "$OCIGATE" audit --no-host --root "$ROOT7" --format json >"$A7/audit.json" || audit_rc=$?
+    n_found=$(jq -s 'map(select(.engine == "docker" and .decision == "deny")) | length' "$A7/audit.json")
+    # `docker inspect $(docker ps -q)` as one would type it (a shell, ps,
+    # then inspect), and inspect alone of the same IDs (listed in a file).
+    printf '#!/bin/sh\nD="%s -H unix://%s"\nexec $D inspect $($D ps -q)\n' "$DOCKER_CLI" "$SOCK7" >"$A7/ps-inspect.sh"
+    chmod 0755 "$A7/ps-inspect.sh"
+    dkr "$D7" audit ps -q >"$A7/ids"
+    n_inspected=$(xargs "$DOCKER_CLI" -H "unix://$SOCK7" inspect <"$A7/ids" | jq 'length')
+    {
+        printf 'audit\t-\t%s audit --no-host --root %s --format json\n' "$OCIGATE" "$ROOT7"
+        printf 'audit_text\t-\t%s audit --no-host --root %s\n' "$OCIGATE" "$ROOT7"
+        printf 'ps_inspect\t-\tDOCKER_CONFIG=%s %s\n' "$A7/client" "$A7/ps-inspect.sh"
+        printf 'inspect\t-\tDOCKER_CONFIG=%s %s -H unix://%s inspect @%s\n' "$A7/client" "$DOCKER_CLI" "$SOCK7" "$A7/ids"
+    } >"$A7/spec"
+    # audit exits 1: every container runs as root, which the default policy denies.
+    bench -n "$AUDIT_RUNS" -w "$WARMUP" -R ps_inspect -E "$A7/errors" "$A7/spec" >"$A7/result"
+    dkr "$D7" audit ps -q | xargs -r -P 10 -n 10 "$DOCKER_CLI" -H "unix://$SOCK7" rm -f >/dev/null 2>&1 || true
+    dockerd_stop "$D7" audit || true
+    echo "$AUDIT_CONTAINERS containers started through a private dockerd (storage driver vfs, its runtime runc) with"
+    echo "\`docker run -d --network none IMAGE /bin/sleep 600\`, ten at a time, in ${started} s: $n_running running,"
+    echo "\`ocigate audit\` found $n_found with engine docker, each denied (it exited $audit_rc), \`docker inspect\` described $n_inspected."
+    echo "audit: \`ocigate audit --no-host --root EXEC-ROOT/runtime-runc --format json\` (audit_text: the text format),"
+    echo "reading runc's state files under the dockerd's exec root and each container's config and processes."
+    echo "ps_inspect: a shell running \`docker inspect \$(docker ps -q)\` against the same dockerd; inspect: \`docker"
+    echo "inspect\` of the same IDs alone. $AUDIT_RUNS interleaved rounds."
+    echo
+    ms_table "$A7/result" ps_inspect ps_inspect audit audit_text ps_inspect inspect
+    echo
+    am=$(field "$A7/result" audit 3)
+    echo "- under one second for $AUDIT_CONTAINERS Docker containers: $(awk -v a="$am" 'BEGIN { print (a < 1000000 ? "yes" : "NO") }')" \
+        "($(awk -v a="$am" 'BEGIN { printf "%.1f ms", a / 1000 }') at the median; docker inspect \$(docker ps -q):" \
+        "$(awk -v a="$(field "$A7/result" ps_inspect 3)" 'BEGIN { printf "%.1f ms", a / 1000 }'))"
+    if [ -s "$A7/errors" ] && grep '^bench: round' "$A7/errors" | grep -qv 'audit[a-z_]* ([^)]*): exit status 1$'; then
+        echo "- runs that failed otherwise than audit's exit 1:"
+        echo
+        echo '```'
+        grep -v 'audit[a-z_]* ([^)]*): exit status 1$' "$A7/errors" | head -20
+        echo '```'
+    fi
+    echo
+fi
+echo "(part 7: $(elapsed))" >&2
 fi
 echo "Total time of this run: $(elapsed)."

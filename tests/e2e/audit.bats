@@ -36,6 +36,67 @@ teardown() {
 
 audit() { "$OCIGATE" audit -p "$P" --no-host "$@"; }
 
+# dockerd_with_image: a private dockerd (dkr "$T" dk) holding the busybox
+# image audit-bb:1; the test is skipped when dockerd is missing or does not start.
+dockerd_with_image() {
+  e2e_need_cmd dockerd "$DOCKER_CLI"
+  DK=1
+  dockerd_start "$T" dk || skip "dockerd does not start here"
+  make_rootfs "$T/img"
+  make_rootfs_tar "$T/img" "$T/img.tar"
+  dkr "$T" dk import "$T/img.tar" audit-bb:1 >/dev/null
+}
+
+# The issue's done-when line, one test per engine: a root container, a
+# privileged one and a `--user 1000` one with a root process exec'd into it,
+# all started by the engine itself (no ocigate in the way), are each listed
+# with the engine and the right verdict, and the exec'd process is a live
+# finding while the container's own process is not.
+
+# audit_until_live ROOT...: run `audit --format json` over the roots (as
+# `run`) until a live.user finding shows (an exec -d returns before its
+# process runs), at most about 5 s.
+audit_until_live() {
+  local i args=() r
+  for r in "$@"; do args+=(--root "$r"); done
+  for ((i = 0; i < 50; i++)); do
+    run --separate-stderr audit "${args[@]}" --format json
+    [[ "$output" == *'"live.user"'* ]] && return 0
+    sleep 0.1
+  done
+}
+
+# check_engine_verdicts ENGINE KEY ROOT PRIV USER EXEC-CMDLINE: the audit's
+# output ($output, $status) lists the containers whose KEY (id or name) is
+# ROOT, PRIV and USER, once each, with ENGINE; ROOT is denied for user.root,
+# PRIV for privileged; USER's config is allowed or rewritten, its one
+# live.user finding is a process other than its init whose command line is
+# EXEC-CMDLINE (checked in /proc too), and its init has no live finding.
+check_engine_verdicts() {
+  local engine=$1 key=$2 root=$3 priv=$4 user=$5 cmdline=$6 line pid
+  echo "$output"
+  [ "$status" -eq 1 ]
+  while IFS= read -r line; do
+    printf '%s\n' "$line" | jq -e 'type == "object"' >/dev/null || {
+      echo "not a JSON object: $line"
+      return 1
+    }
+  done <<<"$output"
+  echo "$output" | jq -se --arg k "$key" --arg e "$engine" --arg r "$root" --arg p "$priv" --arg u "$user" '
+    def one($v): map(select(.[$k] == $v)) | if length == 1 then .[0] else error("\($v): \(length) entries") end;
+    def has_rule($n): (.findings | map(.rule) | index($n)) != null;
+    (one($r) | .engine == $e and .decision == "deny" and has_rule("user.root"))
+    and (one($p) | .engine == $e and .decision == "deny" and has_rule("privileged"))
+    and (one($u) | . as $c | .engine == $e and (.decision == "allow" or .decision == "rewrite")
+         and .processes == 2 and ($c.pid > 0)
+         and ([.live[] | select(.pid == $c.pid)] == [])
+         and ([.live[] | select(.rule == "live.user")] | length == 1
+              and .[0].pid != $c.pid and (.[0].cmdline | test("sleep"))))'
+  pid=$(echo "$output" | jq -r --arg k "$key" --arg u "$user" 'select(.[$k] == $u) | .live[] | select(.rule == "live.user") | .pid')
+  [ "$(tr '\0' ' ' </proc/"$pid"/cmdline)" = "$cmdline " ]
+  [ "$(awk '/^Uid:/ {print $3}' /proc/"$pid"/status)" = 0 ]
+}
+
 # start_plain NAME [JQ-FILTER]: a compliant sleeping container through plain
 # runc (no ocigate), changed by the filter.
 start_plain() {
@@ -129,12 +190,7 @@ start_plain() {
 }
 
 @test "a Docker container of a private dockerd is found with its engine, name and image" {
-  e2e_need_cmd dockerd "$DOCKER_CLI"
-  DK=1
-  dockerd_start "$T" dk || skip "dockerd does not start here"
-  make_rootfs "$T/img"
-  make_rootfs_tar "$T/img" "$T/img.tar"
-  dkr "$T" dk import "$T/img.tar" audit-bb:1 >/dev/null
+  dockerd_with_image
   dkr "$T" dk run -d --name audit-web --network none audit-bb:1 /bin/sleep 300 >/dev/null
   run --separate-stderr audit --root "$T/dk/exec/runtime-runc" --format json
   echo "$output"
@@ -170,4 +226,82 @@ start_plain() {
   echo "$output"
   echo "$output" | jq -se --arg id "$id" '.[] | select(.id == $id) | .engine == "podman" and .name == "audit-pod"
     and (.image | test("audit-bb"))'
+}
+
+@test "done-when, plain runc: root, privileged and user 1000 with a runc exec -u 0 are listed and judged" {
+  start_plain rroot '.process.user = {"uid": 0, "gid": 0}'
+  # Every capability of the host's bounding set (all of them fail here:
+  # "unable to apply caps"), UID 1000, so that only the privileged rule
+  # can deny it.
+  bundle_privileged "$T/rpriv" "$(host_caps_json)"
+  jq_inplace "$T/rpriv/config.json" '.process.args = ["/bin/sleep", "300"]'
+  "$RUNC" --root "$R" run -d -b "$T/rpriv" rpriv </dev/null >/dev/null
+  start_plain ruser
+  "$RUNC" --root "$R" exec -d --user 0:0 ruser /bin/sleep 297 </dev/null >/dev/null
+  audit_until_live "$R"
+  check_engine_verdicts runc id rroot rpriv ruser "/bin/sleep 297"
+}
+
+@test "done-when, Docker: root, privileged and user 1000 with a docker exec -u 0 are listed and judged" {
+  dockerd_with_image
+  dkr "$T" dk run -d --name dw-root --network none audit-bb:1 /bin/sleep 300 >/dev/null
+  # `--privileged` fails on a host whose bounding set lacks a capability
+  # ("unable to apply caps"); then the other marks of --privileged, as UID
+  # 1000, with which `--cap-add ALL` starts there.
+  if ! dkr "$T" dk run -d --name dw-priv --network none --privileged audit-bb:1 /bin/sleep 300 >/dev/null 2>&1; then
+    dkr "$T" dk rm -f dw-priv >/dev/null 2>&1 || true
+    dkr "$T" dk run -d --name dw-priv --network none --user 1000 --security-opt seccomp=unconfined \
+      --security-opt systempaths=unconfined --device-cgroup-rule 'a *:* rwm' --cap-add ALL \
+      audit-bb:1 /bin/sleep 300 >/dev/null
+  fi
+  dkr "$T" dk run -d --name dw-user --network none --user 1000 audit-bb:1 /bin/sleep 300 >/dev/null
+  dkr "$T" dk exec -d -u 0 dw-user /bin/sleep 297
+  audit_until_live "$T/dk/exec/runtime-runc"
+  check_engine_verdicts docker name dw-root dw-priv dw-user "/bin/sleep 297"
+}
+
+@test "done-when, Podman: root, privileged and user 1000 with a podman exec -u 0 are listed and judged" {
+  e2e_need_cmd podman
+  make_rootfs "$T/pimg"
+  make_rootfs_tar "$T/pimg" "$T/pimg.tar"
+  podman import "$T/pimg.tar" localhost/audit-bb:1 >/dev/null || skip "podman cannot import here"
+  local prun=(podman run -d --runtime "$RUNC" --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+  PODMAN_IDS="pw-root pw-priv pw-user"
+  "${prun[@]}" --name pw-root localhost/audit-bb:1 /bin/sleep 300 >/dev/null
+  # As for Docker: --privileged, else its other marks with the host's capabilities.
+  local capadd
+  mapfile -t capadd < <(host_caps_json | jq -r '.[] | "--cap-add=" + .')
+  if ! "${prun[@]}" --name pw-priv --privileged localhost/audit-bb:1 /bin/sleep 300 >/dev/null 2>&1; then
+    podman rm -f pw-priv >/dev/null 2>&1 || true
+    "${prun[@]}" --name pw-priv --user 1000 --security-opt seccomp=unconfined --security-opt unmask=ALL \
+      --device-cgroup-rule 'a *:* rwm' "${capadd[@]}" \
+      localhost/audit-bb:1 /bin/sleep 300 >/dev/null
+  fi
+  "${prun[@]}" --name pw-user --user 1000 localhost/audit-bb:1 /bin/sleep 300 >/dev/null
+  podman exec -d -u 0 pw-user /bin/sleep 297 >/dev/null
+  audit_until_live /run/runc
+  check_engine_verdicts podman name pw-root pw-priv pw-user "/bin/sleep 297"
+}
+
+@test "done-when, containerd: root, privileged and user 1000 with a ctr task exec --user 0 are listed and judged" {
+  e2e_need_cmd containerd ctr
+  CTD="$T/ctd"
+  mkdir -p "$CTD"
+  # Its own namespace: the shim keeps runc's state in /run/containerd/runc/NS,
+  # apart from any other containerd's; ctr_cleanup (teardown) reads it too.
+  export CONTAINERD_NAMESPACE=ocigate-audit-e2e
+  containerd_start "$CTD" || skip "containerd does not start here"
+  make_rootfs "$T/c0"
+  make_oci_image_tar "$T/c0" "$T/c0.tar" 0
+  make_rootfs "$T/c1"
+  make_oci_image_tar "$T/c1" "$T/c1.tar" 1000
+  ctrc "$CTD" images import --base-name audit-root "$T/c0.tar" >/dev/null
+  ctrc "$CTD" images import --base-name audit-user "$T/c1.tar" >/dev/null
+  # ctr run calls the runc of PATH, as containerd does by default.
+  ctrc "$CTD" run -d audit-root:1 cw-root /bin/sleep 300 >/dev/null
+  ctrc "$CTD" run -d --privileged audit-user:1 cw-priv /bin/sleep 300 >/dev/null
+  ctrc "$CTD" run -d audit-user:1 cw-user /bin/sleep 300 >/dev/null
+  ctrc "$CTD" tasks exec -d --user 0 --exec-id x cw-user /bin/sleep 297 >/dev/null
+  audit_until_live "/run/containerd/runc/$CONTAINERD_NAMESPACE"
+  check_engine_verdicts containerd id cw-root cw-priv cw-user "/bin/sleep 297"
 }
