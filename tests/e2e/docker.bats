@@ -215,7 +215,8 @@ du() { dkr "$DT" userns "$@"; }
   run d exec ex1 /bin/id
   echo "plain: status=$status output=$output"
   [ "$status" -eq 0 ]
-  [[ "$output" == "uid=1000 "* ]]
+  # the exec's own output last, after the wrapper's line on a rewrite
+  [[ "${lines[-1]}" == "uid=1000 "* ]]
 }
 
 @test "docker: a plain docker exec into a default --user 1000 container ocigate admitted works" {
