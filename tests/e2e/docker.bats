@@ -215,8 +215,11 @@ du() { dkr "$DT" userns "$@"; }
   run d exec ex1 /bin/id
   echo "plain: status=$status output=$output"
   [ "$status" -eq 0 ]
-  # the exec's own output last, after the wrapper's line on a rewrite
-  [[ "${lines[-1]}" == "uid=1000 "* ]]
+  # the exec's own output, beside the wrapper's line on a rewrite (the two
+  # streams interleave in either order)
+  printf '%s\n' "${lines[@]}" | grep -q '^uid=1000 '
+  printf '%s\n' "${lines[@]}" | grep -q '^ocigate: rewrote: '
+  [ "${#lines[@]}" -eq 2 ]
 }
 
 @test "docker: a plain docker exec into a default --user 1000 container ocigate admitted works" {
