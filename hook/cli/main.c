@@ -255,7 +255,8 @@ cmd_check (int argc, char **argv)
           status = EXIT_ERROR;
           continue;
         }
-      cleanup_free char *out = json ? report_json (name, &res.verdict) : report_text (name, &res.verdict);
+      cleanup_free char *out
+          = json ? report_json (name, &res.verdict, &res.changes) : report_text (name, &res.verdict, &res.changes);
       fputs (out, stdout);
       if (res.outcome == GATE_REFUSE && status == EXIT_ALLOWED)
         status = EXIT_DENIED;
@@ -347,7 +348,7 @@ cmd_fix (int argc, char **argv)
   if (gate_decide (&req, &res, &err) < 0)
     return print_error (&err);
 
-  cleanup_free char *report = report_text (name, &res.verdict);
+  cleanup_free char *report = report_text (name, &res.verdict, &res.changes);
   fputs (report, stderr);
   int r = 0;
   switch (res.outcome)

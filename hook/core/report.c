@@ -32,7 +32,7 @@ report_append_findings_json (struct strbuf *sb, const struct verdict *v)
 }
 
 char *
-report_text (const char *config, const struct verdict *v)
+report_text (const char *config, const struct verdict *v, const struct fix_notes *changes)
 {
   cleanup_strbuf struct strbuf sb = { 0 };
   size_t config_len = strlen (config);
@@ -49,6 +49,8 @@ report_text (const char *config, const struct verdict *v)
       strbuf_append (&sb, f->message);
       strbuf_append (&sb, "\n");
     }
+  for (size_t i = 0; changes && i < changes->n_notes; i++)
+    strbuf_appendf (&sb, "%s: rewrote %s\n", config, changes->notes[i]);
   strbuf_append (&sb, config);
   strbuf_append (&sb, ": ");
   strbuf_append (&sb, decision_name (verdict_decide (v)));
@@ -57,7 +59,7 @@ report_text (const char *config, const struct verdict *v)
 }
 
 char *
-report_json (const char *config, const struct verdict *v)
+report_json (const char *config, const struct verdict *v, const struct fix_notes *changes)
 {
   cleanup_strbuf struct strbuf sb = { 0 };
   strbuf_append (&sb, "{\"config\": ");
@@ -66,6 +68,16 @@ report_json (const char *config, const struct verdict *v)
   strbuf_append (&sb, decision_name (verdict_decide (v)));
   strbuf_append (&sb, "\", \"findings\": ");
   report_append_findings_json (&sb, v);
+  if (changes && changes->n_notes)
+    {
+      strbuf_append (&sb, ", \"rewrote\": [");
+      for (size_t i = 0; i < changes->n_notes; i++)
+        {
+          strbuf_append (&sb, i ? ", " : "");
+          strbuf_append_json_string (&sb, changes->notes[i]);
+        }
+      strbuf_append (&sb, "]");
+    }
   strbuf_append (&sb, "}\n");
   return strbuf_steal (&sb);
 }

@@ -144,11 +144,10 @@ judge (const struct gate_request *req, struct gate_result *out, ocigate_error_t 
   out->outcome = gate_outcome (&point, &out->verdict);
   if (out->outcome == GATE_REWRITE)
     {
-      cleanup_fix_notes struct fix_notes notes = { 0 };
-      ctx.notes = &notes;
+      ctx.notes = &out->changes;
       if (ocigate_apply_fixes (out->policy, &ctx, &out->verdict, err) < 0)
         return failed (out, GATE_STEP_FIX);
-      out->rewrote = fix_notes_join (&notes, OCIGATE_REWRITE_ANNOTATION_MAX);
+      out->rewrote = fix_notes_join (&out->changes, OCIGATE_REWRITE_ANNOTATION_MAX);
     }
   /* A refused config handed on (precreate) loses a forged one too. */
   bool changed = false;
@@ -279,6 +278,7 @@ void
 gate_result_release (struct gate_result *r)
 {
   free (r->rewrote);
+  fix_notes_release (&r->changes);
   verdict_release (&r->verdict);
   free (r->error);
   free (r->refusal);

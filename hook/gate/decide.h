@@ -153,6 +153,7 @@ struct gate_result
   char *refusal;               /* when refused: what to print, lines ending in \n */
   char *rewrote;               /* when the fixes were made: what they changed, one
                                   line (fix_notes_join()), or NULL */
+  struct fix_notes changes;    /* the same, one "RULE: WHAT" per change, whole */
   bool annotation_removed;     /* with req->annotate: the config came with
                                   OCIGATE_REWRITE_ANNOTATION and nothing was
                                   rewritten, so the config changed anyway */

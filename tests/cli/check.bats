@@ -185,3 +185,47 @@ teardown() {
     [[ "$output" == *"can be taken for the field"*"by runc, which matches field names whatever their case"* ]]
   done
 }
+
+@test "check on Docker's --user 1000 --cap-add ALL: rewrite, with every change the default policy makes" {
+  local f="$FIXTURES/docker-user1000-capadd-all.json"
+  run --separate-stderr "$OCIGATE" check "$f"
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "$f: rewrite" ]
+  # The capabilities go, and with them the calls Docker's profile allowed
+  # for them: one line per entry changed, in the profile's own indexes.
+  [[ "$output" == *"$f: rewrote capabilities: dropped CAP_DAC_READ_SEARCH, CAP_LINUX_IMMUTABLE,"* ]]
+  [[ "$output" == *"$f: rewrote seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl out of linux.seccomp.syscalls[10] (action SCMP_ACT_ALLOW)"* ]]
+  [[ "$output" == *"$f: rewrote seccomp: took delete_module, init_module, finit_module out of linux.seccomp.syscalls[13] (action SCMP_ACT_ALLOW), and that entry, left with no names"* ]]
+  [[ "$output" == *"$f: rewrote seccomp: the default action SCMP_ACT_ERRNO now decides init_module,"* ]]
+  [[ "$output" == *"$f: rewrote noNewPrivileges: set true"* ]]
+  # The seccomp findings are fixes now, not refusals.
+  [[ "$output" != *": deny "* ]]
+  [[ "$output" == *"$f: fix seccomp: \`--cap-add SYS_MODULE\` makes Docker's default seccomp profile allow init_module"* ]]
+  # JSON: the same changes, as a list.
+  run --separate-stderr "$OCIGATE" check --format json "$f"
+  [ "$status" -eq 0 ]
+  jq -e '.decision == "rewrite" and (.rewrote | length) == 9
+    and (.rewrote | index("seccomp: took acct out of linux.seccomp.syscalls[14] (action SCMP_ACT_ALLOW), and that entry, left with no names")) != null' <<<"$output"
+  # What fix writes passes as it is, and its profile allows none of the calls.
+  "$OCIGATE" fix -o "$T/fixed.json" "$f" 2>/dev/null
+  run --separate-stderr "$OCIGATE" check "$T/fixed.json"
+  [[ "${lines[-1]}" == "$T/fixed.json: allow" ]]
+  run jq -r '[.linux.seccomp.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]]
+    | map(select(. == "bpf" or . == "init_module" or . == "perf_event_open" or . == "clock_settime")) | length' "$T/fixed.json"
+  [ "$output" = 0 ]
+}
+
+@test "check on Podman's --uidmap ... --cap-add SYS_ADMIN: rewrite, CAP_SYS_ADMIN and its calls trimmed" {
+  local f="$FIXTURES/podman-uidmap-capadd-sysadmin.json"
+  run --separate-stderr "$OCIGATE" check "$f"
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "$f: rewrite" ]
+  [[ "$output" == *"$f: rewrote capabilities: dropped CAP_NET_RAW, CAP_SYS_ADMIN"* ]]
+  [[ "$output" == *"$f: rewrote seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl out of linux.seccomp.syscalls[10] (action SCMP_ACT_ALLOW)"* ]]
+  # Under a policy whose seccomp rule denies, the same config is refused,
+  # naming the flag.
+  jq '.rules.seccomp.action = "deny"' "$POLICIES/default.json" >"$T/deny.json"
+  run --separate-stderr "$OCIGATE" check -p "$T/deny.json" "$f"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"deny seccomp: \`--cap-add SYS_ADMIN\` makes Podman's default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally"* ]]
+}

@@ -19,13 +19,14 @@ teardown() {
 
 # refuse FIXTURE: the wrapper's refusal of the fixture's config at create,
 # in $stderr, in front of a runtime that must not run.  The root file
-# system the engine made is gone: the config gets one of its bundle.
+# system the engine made is gone: the config gets one of its bundle.  The
+# policy is the default one, changed by the jq filter $POLICY_EDIT if set.
 refuse() {
   mkdir -m 0755 "$T/b" "$T/b/rootfs"
   jq -c '.root.path = "rootfs"' "$FIXTURES/$1" >"$T/b/config.json"
   printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/runtime.log"\nexit 0\n' "$T" >"$T/runtime"
   chmod 0755 "$T/runtime"
-  jq --arg r "$T/runtime" '. + {"runtime": {"runc": $r, "crun": $r}}' "$POLICIES/default.json" >"$T/policy.json"
+  jq --arg r "$T/runtime" "(${POLICY_EDIT:-.})"' + {"runtime": {"runc": $r, "crun": $r}}' "$POLICIES/default.json" >"$T/policy.json"
   chmod 0644 "$T/policy.json"
   run --separate-stderr "$OCIGATE_RUNC" --ocigate-policy="$T/policy.json" --root "$T/root" create --bundle "$T/b" c1
   echo "status=$status"
@@ -34,28 +35,32 @@ refuse() {
   [ ! -e "$T/runtime.log" ]
 }
 
-@test "docker run --user 1000 --cap-add ALL: refused naming --cap-add, not the profile alone" {
-  refuse docker-user1000-capadd-all.json
+@test "docker run --user 1000 --cap-add ALL: each seccomp finding names --cap-add, not the profile alone" {
+  # Where the seccomp rule denies, the refusal names the flag.
+  POLICY_EDIT='.rules.seccomp.action = "deny"' refuse docker-user1000-capadd-all.json
   [[ "$stderr" == *'ocigate: denied by seccomp: `--cap-add SYS_MODULE` makes Docker'"'"'s default seccomp profile allow init_module, finit_module, delete_module unconditionally (linux.seccomp.syscalls[13]: action SCMP_ACT_ALLOW, no argument conditions, for CAP_SYS_MODULE in process.capabilities); drop it (and ALL, which includes it), and the profile leaves them out'* ]]
   [[ "$stderr" == *'ocigate: denied by seccomp: `--cap-add SYS_ADMIN` makes Docker'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally'* ]]
-  # every seccomp finding names the flag: none is in the profile's words
+  # Under the default policy the same findings are fixes, in the same
+  # words: none is in the profile's words.
   run "$OCIGATE" check "$FIXTURES/docker-user1000-capadd-all.json"
-  [ "$(grep -c 'deny seccomp: `--cap-add ' <<<"$output")" -eq 6 ]
-  ! grep -q 'deny seccomp: seccomp profile allows' <<<"$output"
+  [ "$(grep -c 'fix seccomp: `--cap-add .*; under this policy ocigate takes them out of the profile$' <<<"$output")" -eq 6 ]
+  ! grep -q 'seccomp: seccomp profile allows' <<<"$output"
 }
 
-@test "podman run --user 1000 --cap-add SYS_ADMIN: refused naming --cap-add and Podman's profile" {
-  refuse podman-user1000-capadd-sysadmin.json
+@test "podman run --user 1000 --cap-add SYS_ADMIN: names --cap-add and Podman's profile" {
+  POLICY_EDIT='.rules.seccomp.action = "deny"' refuse podman-user1000-capadd-sysadmin.json
   [[ "$stderr" == *'ocigate: denied by seccomp: `--cap-add SYS_ADMIN` makes Podman'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally (linux.seccomp.syscalls[10]:'* ]]
+  run "$OCIGATE" check "$FIXTURES/podman-user1000-capadd-sysadmin.json"
+  [[ "$output" == *'fix seccomp: `--cap-add SYS_ADMIN` makes Podman'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally (linux.seccomp.syscalls[10]:'* ]]
 }
 
 @test "ctr run --seccomp --cap-add CAP_SYS_ADMIN: in ctr's words, with the bundle containerd makes" {
   run "$OCIGATE" check --bundle "$CTR_BUNDLE" "$FIXTURES/ctr-seccomp-capadd-sysadmin.json"
-  [[ "$output" == *'deny seccomp: `--cap-add CAP_SYS_ADMIN` makes containerd'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally'*'drop it, and the profile leaves them out'* ]]
+  [[ "$output" == *'fix seccomp: `--cap-add CAP_SYS_ADMIN` makes containerd'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally'*'drop it, and the profile leaves them out; under this policy ocigate takes them out of the profile'* ]]
   [[ "$output" == *'drop it (--cap-drop CAP_NET_RAW)'* ]]
   # without the bundle, the profile's own words
   run "$OCIGATE" check "$FIXTURES/ctr-seccomp-capadd-sysadmin.json"
-  [[ "$output" == *'deny seccomp: seccomp profile allows bpf unconditionally'* ]]
+  [[ "$output" == *'fix seccomp: seccomp profile allows bpf unconditionally'* ]]
 }
 
 @test "docker run as root: user.root names userns-remap and ocigate setup docker --userns" {
@@ -84,7 +89,7 @@ refuse() {
 @test "ctr run as root: user.root names a user namespace in ctr's words; without the bundle, the config's" {
   run "$OCIGATE" check --bundle "$CTR_BUNDLE" "$FIXTURES/ctr-default.json"
   [[ "$output" == *'deny user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run it in a user namespace (ctr run --uidmap 0:100000:65536 --gidmap 0:100000:65536, with an image: ctr ignores them with --rootfs), or as a non-root user (process.user.uid of a --config spec: ctr run has no --user)'* ]]
-  [[ "$output" == *'deny seccomp: no seccomp profile (linux.seccomp is absent, as with --security-opt seccomp=unconfined); add --seccomp'* ]]
+  [[ "$output" == *'fix seccomp: no seccomp profile (linux.seccomp is absent, as with --security-opt seccomp=unconfined); add --seccomp'* ]]
   run "$OCIGATE" check "$FIXTURES/ctr-default.json"
   [[ "$output" == *'deny user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); run as a non-root user (--user UID) or add a user namespace'* ]]
 }
@@ -100,7 +105,7 @@ refuse() {
 @test "runc spec as root: the config's own fields" {
   run "$OCIGATE" check "$FIXTURES/runc-spec.json"
   [[ "$output" == *'deny user.root: process runs as host UID 0 (process.user.uid=0, no user namespace); set process.user.uid to a non-root UID, or add a "user" entry to linux.namespaces with linux.uidMappings and linux.gidMappings'* ]]
-  [[ "$output" == *'deny seccomp: no seccomp profile (linux.seccomp is absent, as with --security-opt seccomp=unconfined); add a linux.seccomp profile whose defaultAction is SCMP_ACT_ERRNO'* ]]
+  [[ "$output" == *'fix seccomp: no seccomp profile (linux.seccomp is absent, as with --security-opt seccomp=unconfined); add a linux.seccomp profile whose defaultAction is SCMP_ACT_ERRNO'* ]]
 }
 
 @test "--device-cgroup-rule 'a *:* rwm' is named for every device allowed; --privileged only where it made it" {
@@ -118,6 +123,6 @@ refuse() {
   # config on: the words depend on the engine and the capabilities too
   jq 'del(.linux.cgroupsPath, .hooks)' "$FIXTURES/docker-capadd-sysadmin.json" >"$T/unknown.json"
   run "$OCIGATE" check "$FIXTURES/docker-capadd-sysadmin.json" "$T/unknown.json" "$FIXTURES/docker-capadd-sysadmin.json"
-  [ "$(grep -c 'docker-capadd-sysadmin.json: deny seccomp: `--cap-add SYS_ADMIN` makes Docker' <<<"$output")" -eq 2 ]
-  [ "$(grep -c "$T/unknown.json: deny seccomp: seccomp profile allows" <<<"$output")" -eq 4 ]
+  [ "$(grep -c 'docker-capadd-sysadmin.json: fix seccomp: `--cap-add SYS_ADMIN` makes Docker' <<<"$output")" -eq 2 ]
+  [ "$(grep -c "$T/unknown.json: fix seccomp: seccomp profile allows" <<<"$output")" -eq 4 ]
 }

@@ -26,7 +26,7 @@ containerd_setup() {
   e2e_install "$CT"
   containerd_start "$CT" || return 1
   mkdir -p "$CT/img"
-  make_rootfs "$CT/img" >/dev/null || return 1
+  make_rootfs "$CT/img" >/dev/null && add_sysprobe "$CT/img" || return 1
   make_oci_image_tar "$CT/img" "$CT/root.tar" "" &&
     make_oci_image_tar "$CT/img" "$CT/user.tar" 1000 || return 1
   ctrc "$CT" images import --base-name docker.io/library/ocigate-e2e-root "$CT/root.tar" >/dev/null &&
@@ -100,13 +100,15 @@ c() { ctrc "$CT" "$@"; }
   [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW" ]
   # control: the same line with the root image is not started (test 1), so
   # the wrapper really judged this one; and without --seccomp ctr gives the
-  # container no seccomp profile, which the default policy refuses
-  run c run --runc-binary "$RUNTIME" --rm "$IMG_USER" "$ID-nosec" /bin/id
-  [ "$status" -ne 0 ]
-  [[ "$output" == *"ocigate: denied by seccomp: no seccomp profile"* ]]
+  # container no seccomp profile, which the default policy inserts
+  run --separate-stderr c run --runc-binary "$RUNTIME" --rm "$IMG_USER" "$ID-nosec" sh -c 'grep Seccomp: /proc/self/status'
+  echo "status=$status output=$output stderr=$stderr"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Seccomp:"*"2"* ]]
+  [[ "$stderr" == *"seccomp: added the profile /usr/share/containers/seccomp.json"* ]]
 }
 
-@test "containerd: --cap-add CAP_NET_ADMIN is trimmed to the default allowlist; CAP_SYS_ADMIN is refused" {
+@test "containerd: --cap-add CAP_NET_ADMIN is trimmed to the default allowlist; CAP_SYS_ADMIN with the calls its profile allows for it" {
   run c run --seccomp --runc-binary "$RUNTIME" --rm --cap-add CAP_NET_ADMIN \
     "$IMG_USER" "$ID" /bin/grep CapBnd /proc/self/status
   echo "status=$status output=$output"
@@ -119,10 +121,22 @@ c() { ctrc "$CT" "$@"; }
   run c run --seccomp --rm --cap-add CAP_NET_ADMIN "$IMG_USER" "$ID-ctl" /bin/grep CapBnd /proc/self/status
   [ "$status" -eq 0 ]
   bit_set "$(capbnd_of "$output")" 12
-  # CAP_SYS_ADMIN makes containerd's profile allow the kernel-escape calls
-  run c run --seccomp --runc-binary "$RUNTIME" --rm --cap-add CAP_SYS_ADMIN "$IMG_USER" "$ID-sa" /bin/true
-  [ "$status" -ne 0 ]
-  [[ "$output" == *"ocigate: denied by seccomp: \`--cap-add CAP_SYS_ADMIN\` makes containerd's default seccomp profile allow "* ]]
+  # CAP_SYS_ADMIN makes containerd's profile allow the kernel-escape calls:
+  # the capability goes, and so do they (the kernel says EINVAL to the
+  # probe's arguments, the profile EPERM)
+  run --separate-stderr c run --seccomp --runc-binary "$RUNTIME" --rm --cap-add CAP_SYS_ADMIN "$IMG_USER" "$ID-sa" \
+    sh -c 'grep CapBnd /proc/self/status; sysprobe perf_event_open quotactl'
+  echo "status=$status output=$output stderr=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(capbnd_of "$output")" = "$(policy_allow_mask "$E2E_ROOT/policies/default.json")" ]
+  [[ "$output" == *"perf_event_open=EPERM"* ]]
+  [[ "$output" == *"quotactl=EPERM"* ]]
+  [[ "$stderr" == *"seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl out of linux.seccomp.syscalls["* ]]
+  # control: without ocigate, both reach the kernel
+  run c run --seccomp --rm --cap-add CAP_SYS_ADMIN "$IMG_USER" "$ID-sa-ctl" sysprobe perf_event_open quotactl
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"perf_event_open=EINVAL"* ]]
+  [[ "$output" == *"quotactl=EINVAL"* ]]
 }
 
 @test "containerd: ctr run --rootfs: a root container is refused, and starts under the --ocigate-dry-run wrapper" {

@@ -44,7 +44,7 @@ docker_setup() {
     --add-runtime "ocigate=$RUNTIME" --default-runtime ocigate || return 1
 
   mkdir -p "$DT/img"
-  make_rootfs "$DT/img" >/dev/null && make_rootfs_tar "$DT/img" "$DT/rootfs.tar" || return 1
+  make_rootfs "$DT/img" >/dev/null && add_sysprobe "$DT/img" && make_rootfs_tar "$DT/img" "$DT/rootfs.tar" || return 1
   dkr "$DT" main import "$DT/rootfs.tar" bb:1 >/dev/null || return 1
   dkr "$DT" userns import "$DT/rootfs.tar" bb:1 >/dev/null || return 1
 }
@@ -127,26 +127,38 @@ du() { dkr "$DT" userns "$@"; }
   [[ "$output" != *"user.root"* ]]
 }
 
-@test "docker: --user 1000 --cap-add ALL starts with exactly the allowlist under the mission rules; the default refuses it" {
+@test "docker: --user 1000 --cap-add ALL starts trimmed under the default policy: the allowlist, and a profile that still refuses the deny list" {
   want=$(policy_allow_mask "$E2E_ROOT/policies/default.json")
   [ "$want" = 00000000a80405fb ]
-  # The four mission rules alone trim the capabilities (tests/policies/mission.json)
-  run d run --rm --network none --runtime ocigate-mission --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
+  # Docker's profile for every capability allows init_module, bpf,
+  # perf_event_open, quotactl, clock_settime... unconditionally: the
+  # default policy drops the capabilities and those allowances with them.
+  run d run --rm --network none --user 1000 --cap-add ALL bb:1 sh -c 'grep CapBnd /proc/self/status; sysprobe perf_event_open quotactl clock_settime'
   echo "status=$status output=$output"
   [ "$status" -eq 0 ]
   [ "$(capbnd_of "$output")" = "$want" ]
-  # The default policy refuses it: Docker's profile for every capability
-  # allows init_module, bpf and the like unconditionally, and the refusal
-  # names the flag that made it so.
-  run d run --rm --network none --user 1000 --cap-add ALL bb:1 /bin/true
+  # EPERM is the profile's answer: the kernel itself says EINVAL (below).
+  [[ "$output" == *"perf_event_open=EPERM"* ]]
+  [[ "$output" == *"quotactl=EPERM"* ]]
+  [[ "$output" == *"clock_settime=EPERM"* ]]
+  # The wrapper says what it changed, where docker run shows it.
+  [[ "$output" == *"ocigate: rewrote: capabilities: dropped CAP_DAC_READ_SEARCH"* ]]
+  [[ "$output" == *"seccomp: took open_by_handle_at out of linux.seccomp.syscalls[9]"* ]]
+  # The four mission rules alone trim the capabilities the same way
+  # (tests/policies/mission.json).
+  run d run --rm --network none --runtime ocigate-mission --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
+  [ "$status" -eq 0 ]
+  [ "$(capbnd_of "$output")" = "$want" ]
+  # control: Docker's own runtime grants more (the host's bounding set),
+  # and its profile lets the calls reach the kernel.
+  run d run --rm --network none --runtime runc --user 1000 --cap-add ALL bb:1 sh -c 'grep CapBnd /proc/self/status; sysprobe perf_event_open quotactl clock_settime'
   echo "status=$status output=$output"
-  [ "$status" -ne 0 ]
-  [[ "$output" == *"OCI runtime create failed: ocigate: denied by seccomp: \`--cap-add SYS_MODULE\` makes Docker's default seccomp profile allow init_module, finit_module, delete_module unconditionally"* ]]
-  # control: Docker's own runtime grants more (the host's bounding set)
-  run d run --rm --network none --runtime runc --user 1000 --cap-add ALL bb:1 grep CapBnd /proc/self/status
   [ "$status" -eq 0 ]
   [ "$(capbnd_of "$output")" != "$want" ]
   bit_set "$(capbnd_of "$output")" 21
+  [[ "$output" == *"perf_event_open=EINVAL"* ]]
+  [[ "$output" == *"quotactl=EINVAL"* ]]
+  [[ "$output" == *"clock_settime=EINVAL"* ]]
 }
 
 @test "docker: a rewrite shows in runc state's dev.ocigate.rewrite, and its stderr line in the container's output" {

@@ -391,6 +391,7 @@ podman_setup() {
     --network-config-dir "$T/net" --events-backend none --storage-driver vfs)
   mkdir -p "$T/nohooks"
   new_bundle "$T/img"
+  add_sysprobe "$T/img"
   make_rootfs_tar "$T/img" "$T/rootfs.tar"
   timeout 120 "${PODMAN[@]}" import -q "$T/rootfs.tar" localhost/bb:1 >/dev/null
 }

@@ -105,22 +105,31 @@ base_capbnd() {
   no_container_left
 }
 
-@test "podman: --uidmap 0:100000:65536 --cap-add SYS_ADMIN starts with the bounding set trimmed to the allowlist" {
+@test "podman: --uidmap 0:100000:65536 --cap-add SYS_ADMIN starts trimmed under the default policy, its profile still refusing the deny list" {
   local base allow got map=(--uidmap 0:100000:65536 --gidmap 0:100000:65536)
-  base=$(base_capbnd "${map[@]}" --cap-add SYS_ADMIN)
+  local probe='id; grep CapBnd /proc/self/status; sysprobe perf_event_open quotactl'
+  # Control: without ocigate, CAP_SYS_ADMIN (bit 21) is in the bounding
+  # set and Podman's profile lets perf_event_open and quotactl reach the
+  # kernel (which says EINVAL to these arguments).
+  run prun --hooks-dir "$T/nohooks" "${map[@]}" --cap-add SYS_ADMIN "$IMG" sh -c "$probe"
+  assert_status 0
+  base=$(capbnd "$output")
   [ $(((base >> 21) & 1)) -eq 1 ]
+  assert_contains "$output" "perf_event_open=EINVAL"
+  assert_contains "$output" "quotactl=EINVAL"
   allow=$(allow_mask)
-  # The four mission rules alone: under the default policy Podman's profile
-  # for CAP_SYS_ADMIN (bpf, quotactl... allowed outright) is refused.
-  cp "$HOOK_REPO/tests/policies/mission.json" "$T/mission.json"
-  chmod 0644 "$T/mission.json"
-  hooks_with_args "$T/mission.d" -p "$T/mission.json"
-  run prun --hooks-dir "$T/mission.d" "${map[@]}" --cap-add SYS_ADMIN "$IMG" sh -c 'id; grep CapBnd /proc/self/status'
+  # README's hooks.d, the embedded default policy: the precreate hook
+  # drops CAP_SYS_ADMIN and the calls Podman's profile allowed for it.
+  run prun --hooks-dir "$HOOKS_D" "${map[@]}" --cap-add SYS_ADMIN "$IMG" sh -c "$probe"
   assert_status 0
   assert_contains "$output" "uid=0"
   got=$(capbnd "$output")
   [ $(((got >> 21) & 1)) -eq 0 ]
   assert_eq "$(printf '%x' "$got")" "$(printf '%x' $((base & allow)))" "CapBnd (Podman's set AND the allowlist)"
+  # The calls get the profile's default action, which answers ENOSYS
+  # (Podman's defaultErrnoRet 38): they no longer reach the kernel.
+  assert_contains "$output" "perf_event_open=ENOSYS"
+  assert_contains "$output" "quotactl=ENOSYS"
   no_container_left
 }
 

@@ -164,9 +164,9 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 static void
 check_reports (const struct policy *p, const struct verdict *v)
 {
-  char *text = report_text ("fuzz.json", v);
+  char *text = report_text ("fuzz.json", v, NULL);
   free (text);
-  char *json = report_json ("fuzz.json", v);
+  char *json = report_json ("fuzz.json", v, NULL);
   fuzz_check_json_text (json, "report_json");
   free (json);
   struct gate g = { .policy = p, .where = "fuzz", .id = FUZZ_ID, .bundle = FUZZ_BUNDLE, .can_rewrite = true };

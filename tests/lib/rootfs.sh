@@ -117,3 +117,15 @@ case "${0##*/}" in
         fi
         ;;
 esac
+
+# add_sysprobe DIR: compile tests/e2e/sysprobe.c static into DIR/rootfs/bin
+# (it tells whether seccomp or the kernel answered a system call).
+add_sysprobe() {
+    _as_dir=$1
+    _as_src=$(cd -- "$(dirname -- "${BASH_SOURCE[0]:-$0}")/../e2e" && pwd)/sysprobe.c
+    if [ ! -d "$_as_dir/rootfs/bin" ]; then
+        echo "add_sysprobe: $_as_dir/rootfs/bin does not exist (run make_rootfs first)" >&2
+        return 1
+    fi
+    gcc -static -O2 -Wall -Wextra -Werror -o "$_as_dir/rootfs/bin/sysprobe" "$_as_src"
+}

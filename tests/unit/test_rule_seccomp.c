@@ -473,14 +473,192 @@ test_fix_profile_errors (void **state UNUSED)
       unit_judged_release (&j);
     }
 
-  /* The profile would allow bpf: the rewritten config fails the rule, and
-   * the engine refuses it. */
+  /* The profile would allow bpf: the fix inserts it and takes bpf out. */
   cleanup_free char *profile = abs_path (UNIT_FIXTURES "/seccomp-allows-bpf.json");
   cleanup_free char *opts = xasprintf ("'profile': '%s'", profile);
   struct judged j;
   judge (&j, "fix", opts, "{'process': {'args': ['sh']}}");
+  apply_fixes (&j);
+  json_object *sc = json_get (json_get (j.cfg->root, "linux"), "seccomp");
+  assert_string_equal (
+      json_object_to_json_string_ext (json_get (json_object_array_get_idx (json_get (sc, "syscalls"), 0), "names"),
+                                      JSON_C_TO_STRING_PLAIN),
+      "[\"read\",\"write\"]");
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+
+  /* One whose default action allows every call cannot be mended: the
+   * rewritten config still fails the rule, and is refused with why. */
+  cleanup_free char *allowing = abs_path (UNIT_FIXTURES "/seccomp-default-allow.json");
+  cleanup_free char *opts2 = xasprintf ("'profile': '%s'", allowing);
+  judge (&j, "fix", opts2, "{'process': {'args': ['sh']}}");
   cleanup_free char *msg = apply_fixes_error (&j);
-  assert_contains (msg, "seccomp profile allows bpf unconditionally");
+  assert_contains (msg, "the rewritten config still fails seccomp: seccomp profile allows every system call it does "
+                        "not list (linux.seccomp.defaultAction=SCMP_ACT_ALLOW)");
+  unit_judged_release (&j);
+}
+
+/* The fixes of a policy, made as the gate makes them, with what they say
+ * they changed; the notes are the caller's. */
+static void
+apply_fixes_noted (struct judged *j, struct fix_notes *notes)
+{
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host, .notes = notes };
+  ocigate_error_t err = NULL;
+  if (ocigate_apply_fixes (j->policy, &ctx, &j->v, &err) < 0)
+    fail_msg ("fix failed: %s", err->msg);
+}
+
+static bool
+notes_have (const struct fix_notes *notes, const char *want)
+{
+  for (size_t i = 0; i < notes->n_notes; i++)
+    if (strcmp (notes->notes[i], want) == 0)
+      return true;
+  for (size_t i = 0; i < notes->n_notes; i++)
+    print_message ("  note: %s\n", notes->notes[i]);
+  return false;
+}
+
+/* Whether an entry whose action allows names `name`. */
+static bool
+allow_entry_names (json_object *sc, const char *name)
+{
+  json_object *syscalls = json_get (sc, "syscalls");
+  for (size_t i = 0; syscalls && i < json_object_array_length (syscalls); i++)
+    {
+      json_object *e = json_object_array_get_idx (syscalls, i);
+      const char *action = json_object_get_string (json_get (e, "action"));
+      if (strcmp (action, "SCMP_ACT_ALLOW") != 0 && strcmp (action, "SCMP_ACT_LOG") != 0)
+        continue;
+      json_object *names = json_get (e, "names");
+      for (size_t k = 0; k < json_object_array_length (names); k++)
+        if (strcmp (json_object_get_string (json_object_array_get_idx (names, k)), name) == 0)
+          return true;
+    }
+  return false;
+}
+
+/* Trimming is one rewrite: `capabilities` takes the capabilities off the
+ * allowlist, and `seccomp` the calls Docker's profile allowed for them
+ * (docker run --user 1000 --cap-add ALL), so the container starts rather
+ * than being refused, and the profile still refuses the deny list. */
+static void
+test_fix_trims_with_capabilities (void **state UNUSED)
+{
+  static const char *const deny[]
+      = { "kexec_load",   "init_module",     "finit_module",   "delete_module", "open_by_handle_at",
+          "bpf",          "perf_event_open", "iopl",           "ioperm",        "acct",
+          "settimeofday", "clock_settime",   "lookup_dcookie", "quotactl" };
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  ocigate_error_t err = NULL;
+  if (read_file_limited (FIXTURES "docker-user1000-capadd-all.json", OCIGATE_MAX_CONFIG_BYTES, &buf, &len, &err) < 0)
+    fail_msg ("%s", err->msg);
+  struct judged j = { 0 };
+  cleanup_free char *policy = dq ("{'version': 1, 'rules': {'capabilities': {'action': 'fix', 'allow': ['CAP_CHOWN', "
+                                  "'CAP_KILL', 'CAP_SETUID', 'CAP_SETGID']}, 'seccomp': {'action': 'fix'}}}");
+  j.policy = unit_policy (policy);
+  if (oci_config_load_buffer (buf, len, "docker.json", &j.cfg, &err) < 0)
+    fail_msg ("%s", err->msg);
+  unit_host (&j.host, 0, 0);
+  struct rule_context ctx = { .config = j.cfg, .host = &j.host };
+  if (ocigate_evaluate (j.policy, &ctx, &j.v, &err) < 0)
+    fail_msg ("%s", err->msg);
+  /* One finding per capability that brought calls, each one the fix mends. */
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 6);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 0);
+  find_at (&j.v, "/linux/seccomp/syscalls/10/names/0", ACTION_FIX,
+           "`--cap-add SYS_ADMIN` makes Docker's default seccomp profile allow bpf, perf_event_open, lookup_dcookie, "
+           "quotactl unconditionally");
+  json_object *sc = json_get (json_get (j.cfg->root, "linux"), "seccomp");
+  size_t entries_before = json_object_array_length (json_get (sc, "syscalls"));
+
+  cleanup_fix_notes struct fix_notes notes = { 0 };
+  apply_fixes_noted (&j, &notes);
+  sc = json_get (json_get (j.cfg->root, "linux"), "seccomp");
+  assert_true (notes_have (&notes, "seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl out of "
+                                   "linux.seccomp.syscalls[10] (action SCMP_ACT_ALLOW)"));
+  assert_true (notes_have (&notes, "seccomp: took delete_module, init_module, finit_module out of "
+                                   "linux.seccomp.syscalls[13] (action SCMP_ACT_ALLOW), and that entry, left with no "
+                                   "names"));
+  /* The four entries that held nothing else are gone; what the SYS_ADMIN
+   * entry allows besides (mount, unshare) stays, for the kernel to refuse
+   * without the capability. */
+  assert_int_equal (json_object_array_length (json_get (sc, "syscalls")), entries_before - 4);
+  for (size_t i = 0; i < ARRAY_SIZE (deny); i++)
+    if (allow_entry_names (sc, deny[i]))
+      fail_msg ("an allowing entry still names %s", deny[i]);
+  assert_true (allow_entry_names (sc, "mount"));
+  assert_true (allow_entry_names (sc, "sethostname"));
+  assert_string_equal (json_object_get_string (json_get (sc, "defaultAction")), "SCMP_ACT_ERRNO");
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+}
+
+/* A call allowed by an unconditional entry and by a conditional one that
+ * matches every call: both go, the conditional one only because the call
+ * is still allowed after the first step. */
+static void
+test_fix_trims_conditional (void **state UNUSED)
+{
+  struct judged j;
+  judge_seccomp (&j, "fix", "'deny': ['bpf']",
+                 "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': ["
+                 "{'names': ['bpf', 'read'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'value': 0, "
+                 "'valueTwo': 0, 'op': 'SCMP_CMP_MASKED_EQ'}]},"
+                 "{'names': ['bpf'], 'action': 'SCMP_ACT_LOG'},"
+                 "{'names': ['write'], 'action': 'SCMP_ACT_ALLOW'}]}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 1);
+  cleanup_fix_notes struct fix_notes notes = { 0 };
+  apply_fixes_noted (&j, &notes);
+  assert_true (notes_have (&notes, "seccomp: took bpf out of linux.seccomp.syscalls[1] (action SCMP_ACT_LOG), and "
+                                   "that entry, left with no names"));
+  assert_true (notes_have (&notes, "seccomp: took bpf out of linux.seccomp.syscalls[0] (action SCMP_ACT_ALLOW, with "
+                                   "argument conditions)"));
+  json_object *sc = json_get (json_get (j.cfg->root, "linux"), "seccomp");
+  assert_string_equal (json_object_to_json_string_ext (json_get (sc, "syscalls"), JSON_C_TO_STRING_PLAIN),
+                       "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+                       "\"value\":0,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},{\"names\":[\"write\"],"
+                       "\"action\":\"SCMP_ACT_ALLOW\"}]");
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+
+  /* A call allowed only for some arguments is no finding, and a fix for
+   * another call leaves its entry alone. */
+  judge_seccomp (&j, "fix", "'deny': ['bpf', 'personality']",
+                 "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': ["
+                 "{'names': ['personality'], 'action': 'SCMP_ACT_ALLOW', 'args': [{'index': 0, 'value': 8, "
+                 "'op': 'SCMP_CMP_EQ'}]}, {'names': ['bpf', 'read'], 'action': 'SCMP_ACT_ALLOW'}]}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 1);
+  apply_fixes (&j);
+  sc = json_get (json_get (j.cfg->root, "linux"), "seccomp");
+  assert_true (allow_entry_names (sc, "personality"));
+  assert_false (allow_entry_names (sc, "bpf"));
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+}
+
+/* Where the default action allows (allowDefaultAllow), taking the calls
+ * out is not enough: an entry returning EPERM is added for them. */
+static void
+test_fix_trims_default_allow (void **state UNUSED)
+{
+  struct judged j;
+  judge_seccomp (&j, "fix", "'allowDefaultAllow': true, 'deny': ['bpf', 'perf_event_open']",
+                 "{'defaultAction': 'SCMP_ACT_LOG', 'syscalls': [{'names': ['bpf', 'read'], 'action': "
+                 "'SCMP_ACT_ALLOW'}]}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 2);
+  cleanup_fix_notes struct fix_notes notes = { 0 };
+  apply_fixes_noted (&j, &notes);
+  assert_true (notes_have (&notes, "seccomp: took bpf out of linux.seccomp.syscalls[0] (action SCMP_ACT_ALLOW)"));
+  assert_true (notes_have (&notes, "seccomp: added an entry returning EPERM for bpf, perf_event_open (the default "
+                                   "action SCMP_ACT_LOG allows them)"));
+  json_object *sc = json_get (json_get (j.cfg->root, "linux"), "seccomp");
+  assert_string_equal (json_object_to_json_string_ext (json_get (sc, "syscalls"), JSON_C_TO_STRING_PLAIN),
+                       "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"bpf\",\"perf_event_open\"],"
+                       "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]");
+  assert_clean_now (&j);
   unit_judged_release (&j);
 }
 
@@ -1127,8 +1305,11 @@ test_actions (void **state UNUSED)
   assert_int_equal (verdict_decide (&j.v), DECISION_ALLOW);
   unit_judged_release (&j);
 
+  /* The default action that allows cannot be fixed; bpf, which it
+   * allows, could be, but the decision is a refusal. */
   judge_seccomp (&j, "fix", "'deny': ['bpf']", sc);
-  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 2);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 1);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 1);
   assert_int_equal (verdict_decide (&j.v), DECISION_DENY);
   unit_judged_release (&j);
 
@@ -1200,6 +1381,9 @@ main (void)
     cmocka_unit_test (test_too_complex),
     cmocka_unit_test (test_wrong_types),
     cmocka_unit_test (test_nulls),
+    cmocka_unit_test (test_fix_trims_with_capabilities),
+    cmocka_unit_test (test_fix_trims_conditional),
+    cmocka_unit_test (test_fix_trims_default_allow),
     cmocka_unit_test (test_actions),
     cmocka_unit_test (test_policy_options),
   };

@@ -89,7 +89,7 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
   if (a.uncond != SIZE_MAX)
     {
       cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", a.uncond, a.uncond_k);
-      sc_add_finding (j, j->act, pointer,
+      sc_add_finding (j, j->deny_act, pointer,
                       "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include "
                       "\"%s\", action %s, no argument conditions); remove it or make it SCMP_ACT_ERRNO",
                       name, a.uncond, name, p->entries[a.uncond].action);
@@ -99,14 +99,14 @@ blame (const struct sc_profile *p, const char *name, struct judge *j)
     {
       cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", a.cond, a.cond_k);
       sc_add_finding (
-          j, j->act, pointer,
+          j, j->deny_act, pointer,
           "seccomp profile allows %s unconditionally (linux.seccomp.syscalls[%zu]: names include \"%s\", "
           "action %s, with argument conditions that, with the other rules for it, match every call); narrow "
           "the conditions or make the rules SCMP_ACT_ERRNO",
           name, a.cond, name, p->entries[a.cond].action);
       return;
     }
-  sc_add_finding (j, j->act, "/linux/seccomp/defaultAction",
+  sc_add_finding (j, j->deny_act, "/linux/seccomp/defaultAction",
                   "seccomp profile allows %s unconditionally (linux.seccomp.defaultAction=%s, and no rule restricts "
                   "\"%s\"); add {\"names\": [\"%s\"], \"action\": \"SCMP_ACT_ERRNO\"} to linux.seccomp.syscalls",
                   name, p->default_action, name, name);
@@ -174,48 +174,55 @@ report_cap_groups (const struct sc_profile *p, const struct cap_groups *groups, 
       const struct cap_group *g = &groups->g[i];
       cleanup_free char *flag = engine_cap_flag (j->engine, true, g->cap);
       cleanup_free char *pointer = xasprintf ("/linux/seccomp/syscalls/%zu/names/%zu", g->entry, g->name_at);
-      sc_add_finding (j, j->act, pointer,
+      sc_add_finding (j, j->deny_act, pointer,
                       "`%s` makes %s default seccomp profile allow %s unconditionally (linux.seccomp.syscalls[%zu]: "
                       "action %s, no argument conditions, for %s in process.capabilities); drop it%s, and the profile "
-                      "leaves %s out",
+                      "leaves %s out%s",
                       flag, engine_profile_owner (j->engine), g->names.buf, g->entry, p->entries[g->entry].action,
                       cap_name (g->cap), engine_cap_add_all (j->engine) ? " (and ALL, which includes it)" : "",
-                      g->n == 1 ? "it" : "them");
+                      g->n == 1 ? "it" : "them",
+                      j->deny_act == ACTION_FIX ? "; under this policy ocigate takes them out of the profile" : "");
     }
 }
 
-/* Judge each call of the deny list, reusing what verdicts[] (kept with
- * the build) says and filling in what it did not; true when it filled in
- * anything. */
+/* Whether the program allows the call `name` whatever its arguments on
+ * the native architecture, reusing what verdicts[] (kept with the build)
+ * says and filling in what it did not (*judged then true). */
+static bool
+deny_call_allowed (const struct sc_profile *p, const char *name, const struct sock_filter *prog, size_t n,
+                   signed char verdicts[SECCOMP_CACHE_VERDICTS], struct bpf_states *st, bool *judged)
+{
+  uint32_t native = seccomp_arch_native ();
+  int nr = seccomp_syscall_resolve_name_arch (native, name);
+  if (nr < 0)
+    return false; /* not a system call of this architecture */
+  enum bpf_verdict bv;
+  if (nr < SECCOMP_CACHE_VERDICTS && verdicts[nr] >= 0)
+    bv = (enum bpf_verdict)verdicts[nr];
+  else
+    {
+      bv = bpf_judge (prog, n, native, (uint32_t)nr, st);
+      if (nr < SECCOMP_CACHE_VERDICTS)
+        {
+          verdicts[nr] = (signed char)bv;
+          *judged = true;
+        }
+    }
+  return bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, name));
+}
+
+/* Judge each call of the deny list; true when verdicts[] was filled in. */
 static bool
 judge_deny (const struct sc_profile *p, const struct seccomp_options *o, const struct sock_filter *prog, size_t n,
             signed char verdicts[SECCOMP_CACHE_VERDICTS], struct judge *j)
 {
-  uint32_t native = seccomp_arch_native ();
   cleanup_bpf_states struct bpf_states st = { 0 };
   cleanup_cap_groups struct cap_groups groups = { 0 };
   bool judged = false;
   for (size_t d = 0; d < o->n_deny; d++)
-    {
-      int nr = seccomp_syscall_resolve_name_arch (native, o->deny[d]);
-      if (nr < 0)
-        continue; /* not a system call of this architecture */
-      enum bpf_verdict bv;
-      if (nr < SECCOMP_CACHE_VERDICTS && verdicts[nr] >= 0)
-        bv = (enum bpf_verdict)verdicts[nr];
-      else
-        {
-          bv = bpf_judge (prog, n, native, (uint32_t)nr, &st);
-          if (nr < SECCOMP_CACHE_VERDICTS)
-            {
-              verdicts[nr] = (signed char)bv;
-              judged = true;
-            }
-        }
-      if ((bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, o->deny[d])))
-          && !group_by_capability (p, o->deny[d], j, &groups, o->n_deny))
-        blame (p, o->deny[d], j);
-    }
+    if (deny_call_allowed (p, o->deny[d], prog, n, verdicts, &st, &judged)
+        && !group_by_capability (p, o->deny[d], j, &groups, o->n_deny))
+      blame (p, o->deny[d], j);
   report_cap_groups (p, &groups, j);
   return judged;
 }
@@ -236,5 +243,33 @@ sc_compile_and_judge (const struct sc_profile *p, const struct seccomp_options *
   bool judged = r == COMPILE_READY && judge_deny (p, o, b.prog, b.len / sizeof (struct sock_filter), b.verdicts, j);
   if ((fresh && !j->timed_out) || judged)
     seccomp_cache_put (key, key_len, &b);
+  return 0;
+}
+
+int
+sc_deny_allowed (const struct sc_profile *p, const struct seccomp_options *o, char ***out, ocigate_error_t *err)
+{
+  size_t key_len = 0;
+  cleanup_free char *key = sc_build_key (p, &key_len);
+  cleanup_sc_built struct seccomp_built b = { 0 };
+  cleanup_verdict struct verdict scratch = { 0 };
+  struct judge j = { .v = &scratch, .id = "seccomp", .act = ACTION_DENY, .deny_act = ACTION_DENY };
+  bool fresh = false;
+  enum compiled r = sc_compile_bpf (p, key, key_len, &b, &fresh, &j, err);
+  if (r == COMPILE_FAILED)
+    return -1;
+  if (r == COMPILE_REFUSED)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "the seccomp profile could not be built again: %s",
+                               scratch.n_findings ? scratch.findings[0].message : "no reason given");
+  cleanup_bpf_states struct bpf_states st = { 0 };
+  cleanup_strv char **allowed = xzalloc ((o->n_deny + 1) * sizeof *allowed);
+  size_t n_allowed = 0;
+  bool judged = false;
+  for (size_t d = 0; d < o->n_deny; d++)
+    if (deny_call_allowed (p, o->deny[d], b.prog, b.len / sizeof (struct sock_filter), b.verdicts, &st, &judged))
+      allowed[n_allowed++] = xstrdup (o->deny[d]);
+  if ((fresh && !j.timed_out) || judged)
+    seccomp_cache_put (key, key_len, &b);
+  *out = steal_pointer (&allowed);
   return 0;
 }

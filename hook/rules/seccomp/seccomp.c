@@ -59,8 +59,9 @@
  * SECCOMP_MAX_RULES in seccomp_internal.h).  A larger profile, or one libseccomp cannot build in
  * time, is not judged: a deny finding, whatever the rule's action.  Wrong
  * JSON types make the config impossible to judge (an input error).
- * Findings other than the missing profile cannot be fixed: under "fix"
- * they deny.
+ * "fix" mends the missing profile (it inserts one) and the calls of the
+ * deny list a profile allows (it takes them out: seccomp_trim()); the
+ * other findings cannot be fixed, and under "fix" they deny.
  *
  * The rule's files, in the order of a judgement:
  *
@@ -81,8 +82,10 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/jsonio.h"
 #include "core/rule.h"
@@ -214,8 +217,12 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
   capmask_t caps = 0;
   for (int set = 0; set < CAPSET__COUNT; set++)
     caps |= ctx->config->caps[set];
-  struct judge j
-      = { v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, 0, false, rule_engine (ctx), caps };
+  struct judge j = { .v = v,
+                     .id = s->rule->id,
+                     .act = s->action == ACTION_FIX ? ACTION_DENY : s->action,
+                     .deny_act = s->action,
+                     .engine = rule_engine (ctx),
+                     .caps = caps };
   cleanup_sc_outcome_key struct sc_outcome_key key = { 0 };
   if (sc_outcome_lookup (sc, o, s->action, &j, &key, v))
     return 0; /* the findings of the same profile, judged before */
@@ -244,25 +251,162 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
 /* ------------------------------------------------------------------ */
 /* Fix                                                                  */
 
+static bool
+in_list (char *const *list, const char *name)
+{
+  for (; *list; list++)
+    if (strcmp (*list, name) == 0)
+      return true;
+  return false;
+}
+
+/* One step of the fix of a profile that is there (the engine's, or the
+ * one just inserted): every call of the deny list that the profile allows
+ * whatever its arguments is taken out of every entry whose action allows
+ * it and that has no argument conditions, or, with `conditional`, out of
+ * every entry whose action allows it; an entry left without names goes.
+ * With `conditional`, where the default action allows too
+ * (allowDefaultAllow), one entry returning EPERM for the calls is added.
+ *
+ * seccomp_apply() takes the unconditional entries first and the others
+ * only for a call still allowed after that: Docker allows clone
+ * unconditionally for --cap-add SYS_ADMIN and for some flags to every
+ * container, and taking the second entry too would leave the container
+ * unable to fork, should a policy list clone. */
+static int
+trim_step (struct rule_context *ctx, const struct rule_setting *s, json_object *sc, bool conditional,
+           ocigate_error_t *err)
+{
+  const struct seccomp_options *o = s->options;
+  cleanup_sc_profile struct sc_profile p = { 0 };
+  cleanup_sc_too_large struct sc_too_large big = { 0 };
+  enum profile_parsed parsed = sc_profile_parse (sc, &p, &big, err);
+  if (parsed == PROFILE_FAILED)
+    return -1;
+  if (parsed == PROFILE_TOO_LARGE)
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL, "seccomp profile too large to trim (%s)", big.what);
+  cleanup_strv char **allowed = NULL;
+  if (sc_deny_allowed (&p, o, &allowed, err) < 0)
+    return -1;
+  if (allowed[0] == NULL)
+    return 0;
+
+  /* First what goes, said in the profile's indexes as they are now; then
+   * the tree is changed from the last entry back, so those indexes hold. */
+  uint32_t def = sc_default_value (&p);
+  cleanup_free bool *trimmed = xzalloc ((p.n_entries ? p.n_entries : 1) * sizeof *trimmed);
+  cleanup_free bool *emptied = xzalloc ((p.n_entries ? p.n_entries : 1) * sizeof *emptied);
+  for (size_t i = 0; i < p.n_entries; i++)
+    {
+      const struct sc_entry *e = &p.entries[i];
+      uint32_t action = sc_entry_value (e);
+      if (action == def || !sc_action_allows (action) || (e->n_args > 0 && !conditional))
+        continue; /* (runc skips an entry with the default action) */
+      cleanup_strbuf struct strbuf taken = { 0 };
+      size_t n_taken = 0;
+      for (size_t k = 0; k < e->n_names; k++)
+        if (in_list (allowed, sc_name_at (e, k)))
+          strbuf_appendf (&taken, "%s%s", n_taken++ ? ", " : "", sc_name_at (e, k));
+      if (n_taken == 0)
+        continue;
+      trimmed[i] = true;
+      emptied[i] = n_taken == e->n_names;
+      fix_notes_add (ctx->notes, s->rule->id, "took %s out of linux.seccomp.syscalls[%zu] (action %s%s)%s", taken.buf,
+                     i, e->action, e->n_args ? ", with argument conditions" : "",
+                     emptied[i] ? ", and that entry, left with no names" : "");
+    }
+  json_object *syscalls = json_get (sc, "syscalls");
+  for (size_t i = p.n_entries; i-- > 0;)
+    {
+      const struct sc_entry *e = &p.entries[i];
+      if (!trimmed[i])
+        continue;
+      if (emptied[i])
+        json_object_array_del_idx (syscalls, i, 1);
+      else
+        for (size_t k = e->n_names; k-- > 0;)
+          if (in_list (allowed, sc_name_at (e, k)))
+            json_object_array_del_idx (e->names, k, 1);
+    }
+
+  cleanup_strbuf struct strbuf all = { 0 };
+  for (char **a = allowed; *a; a++)
+    strbuf_appendf (&all, "%s%s", a == allowed ? "" : ", ", *a);
+  if (!sc_action_allows (def))
+    {
+      fix_notes_add (ctx->notes, s->rule->id, "the default action %s now decides %s", p.default_action, all.buf);
+      return 0;
+    }
+  if (!conditional)
+    return 0; /* the next step takes the rest and adds the entry */
+  json_object *names = json_object_new_array ();
+  for (char **a = allowed; *a; a++)
+    json_object_array_add (names, json_object_new_string (*a));
+  json_object *entry = json_object_new_object ();
+  json_object_object_add (entry, "names", names);
+  json_object_object_add (entry, "action", json_object_new_string ("SCMP_ACT_ERRNO"));
+  json_object_object_add (entry, "errnoRet", json_object_new_int (EPERM));
+  if (syscalls == NULL)
+    {
+      syscalls = json_object_new_array ();
+      json_object_object_add (sc, "syscalls", syscalls);
+    }
+  json_object_array_add (syscalls, entry);
+  fix_notes_add (ctx->notes, s->rule->id, "added an entry returning EPERM for %s (the default action %s allows them)",
+                 all.buf, p.default_action);
+  return 0;
+}
+
+/* The fix of a profile that is there: the calls of the deny list it
+ * allows go, so that the default action decides them (trim_step()).
+ *
+ * Why this and not a profile derived again from the engine's template for
+ * the capabilities kept: the engines add bpf, perf_event_open,
+ * init_module and the like to their profile for --cap-add SYS_ADMIN,
+ * SYS_MODULE or ALL, as unconditional allow entries, and once
+ * `capabilities` has trimmed those capabilities these entries are left
+ * over.  Taking the deny list's calls out removes exactly what the policy
+ * says must not be allowed, on any profile (Docker's, Podman's,
+ * containerd's or a person's own), and keeps every other entry as it was
+ * written; a template would have to be the engine's own version, which
+ * ocigate cannot know.  What the same entries allow besides (mount,
+ * setns, unshare for SYS_ADMIN) stays allowed by the profile and is left
+ * to the kernel's capability checks, as Podman's own profile leaves it;
+ * a policy that lists those calls in `deny` has them taken out too.  The
+ * result is judged again before it is used (ocigate_apply_fixes()). */
+static int
+seccomp_trim (struct rule_context *ctx, const struct rule_setting *s, json_object *sc, ocigate_error_t *err)
+{
+  if (trim_step (ctx, s, sc, false, err) < 0 || trim_step (ctx, s, sc, true, err) < 0)
+    return -1;
+  return 0;
+}
+
 static int
 seccomp_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate_error_t *err)
 {
   const struct seccomp_options *o = s->options;
   struct oci_config *cfg = ctx->config;
   json_object *sc;
-  if (seccomp_presence (cfg->root, &sc) == SC_PRESENT)
-    return 0; /* nothing to fix: its findings are denials */
-  cleanup_json json_object *profile = NULL;
-  if (sc_profile_translate (o->profile, cfg, &profile, err) < 0)
-    return -1;
-  json_object *linux_ = json_get (cfg->root, "linux");
-  if (linux_ == NULL)
+  if (seccomp_presence (cfg->root, &sc) != SC_PRESENT)
     {
-      linux_ = json_object_new_object ();
-      json_object_object_add (cfg->root, "linux", linux_);
+      cleanup_json json_object *profile = NULL;
+      if (sc_profile_translate (o->profile, cfg, &profile, err) < 0)
+        return -1;
+      json_object *linux_ = json_get (cfg->root, "linux");
+      if (linux_ == NULL)
+        {
+          linux_ = json_object_new_object ();
+          json_object_object_add (cfg->root, "linux", linux_);
+        }
+      sc = profile;
+      json_object_object_add (linux_, "seccomp", steal_pointer (&profile));
+      fix_notes_add (ctx->notes, s->rule->id, "added the profile %s", o->profile);
     }
-  json_object_object_add (linux_, "seccomp", steal_pointer (&profile));
-  fix_notes_add (ctx->notes, s->rule->id, "added the profile %s", o->profile);
+  /* The profile inserted is translated for the capabilities kept, but a
+   * file of the policy's can still allow what the deny list names. */
+  if (seccomp_trim (ctx, s, sc, err) < 0)
+    return -1;
   return oci_config_refresh (cfg, err);
 }
 

@@ -166,8 +166,11 @@ struct judge
   struct verdict *v;
   const char *id;
   enum action act; /* the rule's action; "fix" cannot mend these: deny */
-  size_t invalid;  /* findings that make the runtimes refuse the profile */
-  bool timed_out;  /* libseccomp ran out of time: not a verdict to keep */
+  /* The action of the deny list's findings: "fix" takes those calls out of
+   * the entries that allow them (seccomp_apply()). */
+  enum action deny_act;
+  size_t invalid; /* findings that make the runtimes refuse the profile */
+  bool timed_out; /* libseccomp ran out of time: not a verdict to keep */
   /* The engine that wrote the config and the capabilities the process
    * has: an engine's default profile allows some calls for a capability
    * (--cap-add SYS_MODULE: init_module), and the finding names that flag. */
@@ -217,6 +220,11 @@ void sc_built_release (struct seccomp_built *b);
  * finding in j for each that it allows unconditionally. */
 int sc_compile_and_judge (const struct sc_profile *p, const struct seccomp_options *o, struct judge *j,
                           ocigate_error_t *err);
+
+/* The calls of o->deny that p allows whatever their arguments (what
+ * sc_compile_and_judge() finds), as a NULL-terminated list, for the fix.
+ * A profile that cannot be built is an error: it was judged before. */
+int sc_deny_allowed (const struct sc_profile *p, const struct seccomp_options *o, char ***out, ocigate_error_t *err);
 
 /* ------------------------------------------------------------------ */
 /* memo.c: the findings of a profile, kept for the next config          */
