@@ -6,10 +6,11 @@ set -eu
 
 build="gcc make pkg-config libjson-c-dev libcap-dev libseccomp-dev"
 # unit: the cmocka suites; cli: the command-line suites, no container engine;
-# test: everything make check runs, engines included.
+# test: everything make check runs, engines included (libc6-dev: the static
+# probe the e2e tests build).
 unit="libcmocka-dev"
 cli="$unit bats jq python3 python3-jsonschema valgrind busybox-static golang-go golang-github-opencontainers-specs-dev"
-test="$cli go-md2man runc crun podman docker.io containerd uidmap iptables golang-github-containers-common \
+test="$cli libc6-dev go-md2man runc crun podman docker.io containerd uidmap iptables golang-github-containers-common \
   clang libclang-rt-14-dev clang-tidy cppcheck"
 
 case "${1:-}" in
