@@ -215,26 +215,55 @@ trusted_program (const char *path)
          && trust_check (-1, path, "ctr", NULL, OCIGATE_ERR_INTERNAL, &err) == 0;
 }
 
-/* The shim that ran this process, when it is one: its command line (the
- * address) and the directory of its program (the ctr installed with it). */
+/* The parent of pid, from /proc/PID/stat (its command may hold any
+ * character: the fields after its last ')'); 0 when it cannot be read. */
+static pid_t
+parent_of (pid_t pid)
+{
+  char path[64];
+  (void)snprintf (path, sizeof path, "/proc/%d/stat", (int)pid);
+  cleanup_free char *stat_text = NULL;
+  size_t len = 0;
+  cleanup_error ocigate_error_t err = NULL;
+  if (read_file_limited (path, 4096, &stat_text, &len, &err) < 0)
+    return 0;
+  const char *close = strrchr (stat_text, ')');
+  int ppid = 0;
+  if (close == NULL || sscanf (close + 1, " %*c %d", &ppid) != 1)
+    return 0;
+  return (pid_t)ppid;
+}
+
+/* How far above this process the shim may be: Docker 20.10 runs a runtime
+ * that has runtimeArgs through a shell script of its own, which does not
+ * exec it. */
+#define SHIM_MAX_DEPTH 3
+
+/* The shim that ran this process, itself or through a script: its command
+ * line (the address) and the directory of its program (the ctr installed
+ * with it). */
 static void
 parent_shim (char **address, char **dir)
 {
-  pid_t ppid = getppid ();
-  char exe_link[64];
-  (void)snprintf (exe_link, sizeof exe_link, "/proc/%d/exe", (int)ppid);
-  cleanup_free char *exe = realpath (exe_link, NULL);
-  const char *base = exe ? strrchr (exe, '/') : NULL;
-  if (base == NULL || strncmp (base + 1, "containerd-shim", 15) != 0)
-    return;
-  char cmd_path[64];
-  (void)snprintf (cmd_path, sizeof cmd_path, "/proc/%d/cmdline", (int)ppid);
-  cleanup_free char *cmdline = NULL;
-  size_t len = 0;
-  cleanup_error ocigate_error_t err = NULL;
-  if (read_file_limited (cmd_path, 65536, &cmdline, &len, &err) == 0)
-    *address = containerd_shim_address (cmdline, len);
-  *dir = xstrndup (exe, (size_t)(base - exe));
+  pid_t pid = getppid ();
+  for (int depth = 0; depth < SHIM_MAX_DEPTH && pid > 1; depth++, pid = parent_of (pid))
+    {
+      char exe_link[64];
+      (void)snprintf (exe_link, sizeof exe_link, "/proc/%d/exe", (int)pid);
+      cleanup_free char *exe = realpath (exe_link, NULL);
+      const char *base = exe ? strrchr (exe, '/') : NULL;
+      if (base == NULL || strncmp (base + 1, "containerd-shim", 15) != 0)
+        continue;
+      char cmd_path[64];
+      (void)snprintf (cmd_path, sizeof cmd_path, "/proc/%d/cmdline", (int)pid);
+      cleanup_free char *cmdline = NULL;
+      size_t len = 0;
+      cleanup_error ocigate_error_t err = NULL;
+      if (read_file_limited (cmd_path, 65536, &cmdline, &len, &err) == 0)
+        *address = containerd_shim_address (cmdline, len);
+      *dir = xstrndup (exe, (size_t)(base - exe));
+      return;
+    }
 }
 
 int
@@ -256,8 +285,15 @@ containerd_label (const char *bundle, const char *id, const char *key, const cha
     return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL,
                                "no ctr that root alone may write%s%s, /usr/bin or /usr/local/bin",
                                shim_dir ? " in " : "", shim_dir ? shim_dir : "");
+  const char *at = address ? address : CONTAINERD_DEFAULT_ADDRESS;
+  /* ctr would try to connect until its time is up. */
+  struct stat st;
+  if (stat (at, &st) < 0 || !S_ISSOCK (st.st_mode))
+    return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL,
+                               "label containerd's record of %s (namespace %s): no containerd socket at %s%s", id,
+                               ns, at, address ? "" : " (no containerd shim above this process names another)");
   /* NAME=VALUE forms: nothing of them reads as another flag. */
-  cleanup_free char *a_address = xasprintf ("--address=%s", address ? address : CONTAINERD_DEFAULT_ADDRESS);
+  cleanup_free char *a_address = xasprintf ("--address=%s", at);
   cleanup_free char *a_ns = xasprintf ("--namespace=%s", ns);
   cleanup_free char *a_timeout = xasprintf ("--timeout=%dms", CONTAINERD_LABEL_TIMEOUT_MS);
   cleanup_free char *a_label = xasprintf ("%s=%s", key, value);

@@ -41,12 +41,13 @@ int cli_run_bounded (char *const argv[], int timeout_ms, ocigate_error_t *err);
 
 /* Label containerd's record of the container (bundle, id: as
  * containerd_bundle_namespace) key=value, through the ctr that sits
- * beside the shim that ran this process (its parent), else /usr/bin/ctr
- * or /usr/local/bin/ctr, when root owns it and nobody else may write it;
- * containerd's address is the shim's -address, else
- * CONTAINERD_DEFAULT_ADDRESS.  1 labelled, 0 not a container containerd
- * started (nothing done), -1 with err when it could not be labelled
- * within CONTAINERD_LABEL_TIMEOUT_MS. */
+ * beside the shim that ran this process (its parent, or an ancestor a
+ * few levels up when a script ran it: Docker's runtimeArgs), else
+ * /usr/bin/ctr or /usr/local/bin/ctr, when root owns it and nobody else
+ * may write it; containerd's address is the shim's -address, else
+ * CONTAINERD_DEFAULT_ADDRESS, and must be a socket.  1 labelled, 0 not a
+ * container containerd started (nothing done), -1 with err when it could
+ * not be labelled within CONTAINERD_LABEL_TIMEOUT_MS. */
 int containerd_label (const char *bundle, const char *id, const char *key, const char *value, ocigate_error_t *err);
 
 #endif

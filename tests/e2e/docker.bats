@@ -149,7 +149,7 @@ du() { dkr "$DT" userns "$@"; }
   bit_set "$(capbnd_of "$output")" 21
 }
 
-@test "docker: a rewrite shows in runc state's dev.ocigate.rewrite, and its stderr line in the container's output" {
+@test "docker: a rewrite shows in runc state's dev.ocigate.rewrite, containerd's record and its stderr line in the container's output" {
   run d run -d --name rewritten --network none --runtime ocigate-mission --user 1000 --cap-add NET_ADMIN bb:1 sleep 60
   echo "status=$status output=$output"
   [ "$status" -eq 0 ]
@@ -167,6 +167,21 @@ du() { dkr "$DT" userns "$@"; }
   run d logs rewritten
   echo "logs: $output"
   [[ "$output" == *"ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN"* ]]
+  # docker inspect shows dockerd's own record, which no runtime reaches;
+  # containerd's record of the container (dockerd's --containerd-namespace)
+  # carries it as a label, the config's text.
+  local sock=$DT/main/exec/containerd/containerd.sock
+  [ -S "$sock" ] || sock=/run/containerd/containerd.sock
+  run ctr --address "$sock" -n ocigate-e2e-main containers info "$id"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  local label
+  label=$(jq -r '.Labels["dev.ocigate.rewrite"]' <<<"$output")
+  [[ "$label" == *"capabilities: dropped CAP_NET_ADMIN"* ]]
+  run runc --root "$root" state "$id"
+  [ "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" = "$label" ]
+  run d inspect rewritten
+  [[ "$output" != *"dev.ocigate.rewrite"* ]]
   run d rm -f rewritten
 }
 

@@ -7,6 +7,7 @@
 #include "unit.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/containerd_label.h"
 
@@ -136,6 +137,17 @@ test_not_containerd (void **state UNUSED)
                     0);
   assert_int_equal (containerd_label (".", "abc", "dev.ocigate.rewrite", "x", &err), 0);
   assert_null (err);
+
+  /* containerd's, but no shim above this test names an address and no
+   * containerd listens on the default one: said at once, not waited for
+   * (where one listens, this host's containerd is left alone). */
+  if (access (CONTAINERD_DEFAULT_ADDRESS, F_OK) == 0)
+    return;
+  assert_int_equal (containerd_label ("/nonexistent/io.containerd.runtime.v2.task/default/c1", "c1",
+                                      "dev.ocigate.rewrite", "x", &err),
+                    -1);
+  assert_non_null (strstr (err->msg, "no containerd socket at " CONTAINERD_DEFAULT_ADDRESS));
+  ocigate_error_free (&err);
 }
 
 int
