@@ -8,6 +8,7 @@
 #include "cli/containerd_label.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -179,7 +180,7 @@ cli_run_bounded (char *const argv[], int timeout_ms, ocigate_error_t *err)
         timed_out = true;
       else
         {
-          struct timespec pause = { 0, 2 * 1000 * 1000 };
+          struct timespec pause = { 0, 2000000L }; /* 2 ms */
           nanosleep (&pause, NULL);
         }
     }
@@ -215,21 +216,25 @@ trusted_program (const char *path)
          && trust_check (-1, path, "ctr", NULL, OCIGATE_ERR_INTERNAL, &err) == 0;
 }
 
-/* The parent of pid, from /proc/PID/stat (its command may hold any
- * character: the fields after its last ')'); 0 when it cannot be read. */
+/* The parent of pid, from the PPid line of /proc/PID/status; 0 when it
+ * cannot be read. */
 static pid_t
 parent_of (pid_t pid)
 {
   char path[64];
-  (void)snprintf (path, sizeof path, "/proc/%d/stat", (int)pid);
-  cleanup_free char *stat_text = NULL;
+  (void)snprintf (path, sizeof path, "/proc/%d/status", (int)pid);
+  cleanup_free char *text = NULL;
   size_t len = 0;
   cleanup_error ocigate_error_t err = NULL;
-  if (read_file_limited (path, 4096, &stat_text, &len, &err) < 0)
+  if (read_file_limited (path, 65536, &text, &len, &err) < 0)
     return 0;
-  const char *close = strrchr (stat_text, ')');
-  int ppid = 0;
-  if (close == NULL || sscanf (close + 1, " %*c %d", &ppid) != 1)
+  const char *line = strstr (text, "\nPPid:");
+  if (line == NULL)
+    return 0;
+  char *end = NULL;
+  errno = 0;
+  long ppid = strtol (line + 6, &end, 10);
+  if (errno != 0 || end == line + 6 || ppid < 0 || ppid > INT32_MAX)
     return 0;
   return (pid_t)ppid;
 }
@@ -290,8 +295,8 @@ containerd_label (const char *bundle, const char *id, const char *key, const cha
   struct stat st;
   if (stat (at, &st) < 0 || !S_ISSOCK (st.st_mode))
     return ocigate_error_make (err, 0, OCIGATE_ERR_INTERNAL,
-                               "label containerd's record of %s (namespace %s): no containerd socket at %s%s", id,
-                               ns, at, address ? "" : " (no containerd shim above this process names another)");
+                               "label containerd's record of %s (namespace %s): no containerd socket at %s%s", id, ns,
+                               at, address ? "" : " (no containerd shim above this process names another)");
   /* NAME=VALUE forms: nothing of them reads as another flag. */
   cleanup_free char *a_address = xasprintf ("--address=%s", at);
   cleanup_free char *a_ns = xasprintf ("--namespace=%s", ns);
@@ -299,8 +304,7 @@ containerd_label (const char *bundle, const char *id, const char *key, const cha
   cleanup_free char *a_label = xasprintf ("%s=%s", key, value);
   cleanup_free char *a_ctr = xstrdup (ctr);
   cleanup_free char *a_id = xstrdup (id);
-  char *argv[] = { a_ctr,          a_address,         a_ns, a_timeout, (char *)"containers", (char *)"label",
-                   a_id,           a_label,           NULL };
+  char *argv[] = { a_ctr, a_address, a_ns, a_timeout, (char *)"containers", (char *)"label", a_id, a_label, NULL };
   if (cli_run_bounded (argv, CONTAINERD_LABEL_TIMEOUT_MS, err) < 0)
     return ocigate_error_prefix (err, "label containerd's record of %s (namespace %s, %s)", id, ns, a_address + 10);
   return 1;
