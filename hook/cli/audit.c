@@ -20,6 +20,7 @@
 #include "base/jsonio.h"
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "core/field.h"
 #include "core/live.h"
 #include "core/report.h"
 #include "core/runstate.h"
@@ -130,6 +131,7 @@ struct container
   char *config_path;
   char *error; /* could not be judged */
   char *decision;
+  char *rewrite;          /* what ocigate rewrote at start, as the config says */
   struct verdict verdict; /* the config's, as check gives it */
   struct live_finding *live;
   size_t n_live;
@@ -148,6 +150,7 @@ container_release (struct container *c)
   free (c->config_path);
   free (c->error);
   free (c->decision);
+  free (c->rewrite);
   verdict_release (&c->verdict);
   for (size_t i = 0; i < c->n_live; i++)
     {
@@ -539,6 +542,24 @@ judge_processes (const struct audit_run *run, struct container *c, const struct 
     }
 }
 
+/* What the wrapper or the precreate hook wrote it rewrote at start (its
+ * annotation; gate/decide.h), escaped and bounded, or NULL.  Only what
+ * the config says: one started past ocigate may say anything, and a
+ * value that is not a string is nobody's word. */
+static char *
+rewrite_annotation (json_object *root)
+{
+  static const struct json_path annotations_at = { .key = "annotations" };
+  json_object *annotations = NULL;
+  const char *text = NULL;
+  cleanup_error ocigate_error_t err = NULL;
+  if (field_object (root, NULL, "annotations", FIELD_OPTIONAL, NULL, &annotations, &err) < 0
+      || field_string (annotations, &annotations_at, OCIGATE_REWRITE_ANNOTATION, FIELD_OPTIONAL, NULL, &text, &err) < 0
+      || text == NULL)
+    return NULL;
+  return printable_line (xstrndup (text, OCIGATE_REWRITE_ANNOTATION_MAX));
+}
+
 /* Judge the container whose state is in dir. */
 static void
 audit_container (const struct audit_run *run, struct container *c)
@@ -579,6 +600,7 @@ audit_container (const struct audit_run *run, struct container *c)
       return;
     }
   identify (cfg->root, c);
+  c->rewrite = rewrite_annotation (cfg->root);
 
   cleanup_gate_result struct gate_result as_check = { 0 };
   if (decide (run, c, text, len, 0, &as_check, &err) < 0)
@@ -649,8 +671,11 @@ print_text (const struct container *c, struct strbuf *sb)
       strbuf_appendf (sb, "%.12s  %s  error: %s\n", c->id, or_dash (c->engine), c->error);
       return;
     }
-  strbuf_appendf (sb, "%.12s  %s  %s  %s  %s  %zu processes  %zu findings\n", c->id, or_dash (c->engine),
+  strbuf_appendf (sb, "%.12s  %s  %s  %s  %s  %zu processes  %zu findings", c->id, or_dash (c->engine),
                   or_dash (c->name), or_dash (c->image), c->decision, c->n_processes, container_findings (c));
+  if (c->rewrite)
+    strbuf_appendf (sb, "  rewrote at start: %s", c->rewrite);
+  strbuf_append (sb, "\n");
   for (size_t i = 0; i < c->verdict.n_findings; i++)
     {
       const struct finding *f = &c->verdict.findings[i];
@@ -687,6 +712,7 @@ print_json (const struct container *c, struct strbuf *sb)
   json_member (sb, "bundle", c->state.bundle, false);
   json_member (sb, "config", c->config_path, false);
   json_member (sb, "created", c->state.created, false);
+  json_member (sb, "rewrite", c->rewrite, false);
   strbuf_appendf (sb, ",\"pid\":%d", (int)c->state.pid);
   if (c->error)
     {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/containerd_label.h"
 #include "base/fsutil.h"
 #include "gate/decide.h"
 #include "gate/real_runtime.h"
@@ -451,6 +452,14 @@ wrapper_judge (struct wrapper *w)
    * only as an EPERM inside the container. */
   if (res.rewrote)
     fprintf (stderr, "ocigate: rewrote: %s\n", res.rewrote);
+  /* containerd's inspect command (`ctr containers info`) shows its own
+   * record, not the config: the rewrite goes there too, as a label.  It
+   * changes no decision and holds the start up for at most
+   * CONTAINERD_LABEL_TIMEOUT_MS; only a rewrite pays for it. */
+  cleanup_error ocigate_error_t lerr = NULL;
+  if (res.rewrote && judged == JUDGED_CONTAINER
+      && containerd_label (bundle, w->args.id, OCIGATE_REWRITE_ANNOTATION, res.rewrote, &lerr) < 0)
+    fprintf (stderr, "ocigate: %s; the container starts as judged, rewritten\n", lerr->msg);
   if (res.log_error)
     fprintf (stderr, "ocigate: %s\n", res.log_error);
   cleanup_error ocigate_error_t herr = NULL;

@@ -57,11 +57,13 @@ dockerd_with_image() {
 # `run`) until a live.user finding shows (an exec -d returns before its
 # process runs), at most about 5 s.
 audit_until_live() {
-  local i args=() r
+  local args=() r deadline=$((SECONDS + 5))
   for r in "$@"; do args+=(--root "$r"); done
-  for ((i = 0; i < 50; i++)); do
+  # A deadline, not a count: nothing `run` runs can reset it.
+  while :; do
     run --separate-stderr audit "${args[@]}" --format json
     [[ "$output" == *'"live.user"'* ]] && return 0
+    [ "$SECONDS" -lt "$deadline" ] || return 0
     sleep 0.1
   done
 }
@@ -114,7 +116,25 @@ start_plain() {
   [[ "${lines[0]}" == "ok  runc  "*"  allow  1 processes  "* ]]
   run --separate-stderr audit --root "$R" --format json
   [ "$status" -eq 0 ]
-  echo "$output" | jq -se '.[] | select(.id == "ok") | .decision == "allow" and .processes == 1 and .live == [] and .engine == "runc" and (.pid > 0)'
+  echo "$output" | jq -se '.[] | select(.id == "ok") | .decision == "allow" and .processes == 1 and .live == [] and .engine == "runc" and (.pid > 0)
+    and .rewrite == null'
+}
+
+@test "what ocigate-runc rewrote at start is on the container's line and in its JSON object, as the config's annotation says" {
+  bundle_extra_caps "$T/rw" /bin/sleep 300
+  "$OCIGATE_RUNC" --ocigate-policy="$P" --root "$R" run -d -b "$T/rw" rw </dev/null >/dev/null 2>"$T/rw.err"
+  grep -qx "ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN" "$T/rw.err"
+  local want="capabilities: dropped CAP_NET_ADMIN, CAP_SYS_ADMIN"
+  [ "$(jq -r '.annotations["dev.ocigate.rewrite"]' "$T/rw/config.json")" = "$want" ]
+  # and one started past ocigate says nothing of it
+  start_plain plain
+  run --separate-stderr audit --root "$R"
+  echo "$output"
+  [[ "$(grep '^rw  ' <<<"$output")" == "rw  runc  "*"  allow  1 processes  0 findings  rewrote at start: $want" ]]
+  [[ "$(grep '^plain  ' <<<"$output")" != *"rewrote"* ]]
+  run --separate-stderr audit --root "$R" --format json
+  echo "$output" | jq -se --arg w "$want" '(.[] | select(.id == "rw") | .rewrite == $w and .decision == "allow")
+    and (.[] | select(.id == "plain") | .rewrite == null)'
 }
 
 @test "runc exec -u 0 and --cap CAP_SYS_ADMIN into a plain runc container are findings with the PID and command line" {

@@ -178,3 +178,52 @@ c() { ctrc "$CT" "$@"; }
   [ "$status" -ne 0 ]
   [[ "$output" == *"ocigate: denied by user.root"* ]]
 }
+
+@test "containerd: a rewrite shows in ctr containers info as the label dev.ocigate.rewrite, the config's annotation" {
+  run --separate-stderr c run -d --seccomp --runc-binary "$RUNTIME" --cap-add CAP_NET_ADMIN "$IMG_USER" "$ID" /bin/sleep 60
+  echo "status=$status output=$output stderr=$stderr"
+  [ "$status" -eq 0 ]
+  run c containers info "$ID"
+  [ "$status" -eq 0 ]
+  local label
+  label=$(jq -r '.Labels["dev.ocigate.rewrite"]' <<<"$output")
+  echo "label: $label"
+  [[ "$label" == "capabilities: dropped CAP_NET_ADMIN, CAP_NET_RAW"* ]]
+  # the same text as the config the runtime ran
+  run runc --root /run/containerd/runc/default state "$ID"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" = "$label" ]
+  # control: what ocigate did not rewrite (its dry-run wrapper) has no label
+  run c run -d --seccomp --runc-binary "$CT/dry/ocigate-runc" --cap-add CAP_NET_ADMIN "$IMG_USER" "$ID-dry" /bin/sleep 60
+  [ "$status" -eq 0 ]
+  run c containers info "$ID-dry"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r '.Labels["dev.ocigate.rewrite"]' <<<"$output")" = null ]
+}
+
+@test "containerd: a ctr that never answers holds the start up 2 s at most; the container starts rewritten and stderr says why no label" {
+  # A second containerd, in a mount namespace where the ctr beside its
+  # shim (and in /usr/bin) never answers.
+  local d="$CT/slow"
+  mkdir -p "$d"
+  printf '#!/bin/sh\necho $$ >%q\nexec sleep 60\n' "$d/ctr-hangs.pid" >"$d/ctr-hangs"
+  chmod 0755 "$d/ctr-hangs"
+  containerd_start "$d" unshare -m sh -c 'mount --bind "$0" /usr/bin/ctr && exec "$@"' "$d/ctr-hangs" || return 1
+  ctrc "$d" images import --base-name docker.io/library/ocigate-e2e-user "$CT/user.tar" >/dev/null
+  local t0=$SECONDS
+  run --separate-stderr ctrc "$d" run --seccomp --runc-binary "$RUNTIME" --rm --cap-add CAP_NET_ADMIN \
+    "$IMG_USER" "$ID" /bin/grep CapBnd /proc/self/status
+  local took=$((SECONDS - t0))
+  echo "status=$status took=${took}s output=$output stderr=$stderr"
+  ctr_cleanup "$d"
+  containerd_stop "$d"
+  [ "$status" -eq 0 ]
+  [ "$took" -lt 10 ]
+  bit_clear "$(capbnd_of "$output")" 12
+  [[ "$stderr" == *"ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN"* ]]
+  [[ "$stderr" == *"ocigate: label containerd's record of $ID (namespace default, $d/ctd.sock): /usr/bin/ctr: killed after 2000 ms without an answer; the container starts as judged, rewritten"* ]]
+  # it was run, and killed
+  [ -s "$d/ctr-hangs.pid" ]
+  run kill -0 "$(cat "$d/ctr-hangs.pid")"
+  [ "$status" -ne 0 ]
+}

@@ -26,14 +26,17 @@ docker_setup() {
   cp "$E2E_ROOT/policies/restricted.json" "$DT/restricted.json"
   cp "$E2E_ROOT/tests/policies/mission.json" "$DT/mission.json"
   jq '.rules.resources = {"action": "deny"}' "$E2E_ROOT/tests/policies/mission.json" >"$DT/limits.json"
-  chmod 0644 "$DT/restricted.json" "$DT/mission.json" "$DT/limits.json"
+  # The default policy in dry-run, logging to a file of the test's own.
+  jq --arg f "$DT/day/decisions.log" '.log = {"file": $f}' "$E2E_ROOT/policies/audit.json" >"$DT/audit.json"
+  chmod 0644 "$DT/restricted.json" "$DT/mission.json" "$DT/limits.json" "$DT/audit.json"
   jq -n --arg w "$RUNTIME" --arg p "--ocigate-policy=$DT/restricted.json" --arg m "--ocigate-policy=$DT/mission.json" \
-    --arg l "--ocigate-policy=$DT/limits.json" '{
+    --arg l "--ocigate-policy=$DT/limits.json" --arg a "--ocigate-policy=$DT/audit.json" '{
       "runtimes": {
         "ocigate": {"path": $w},
         "ocigate-restricted": {"path": $w, "runtimeArgs": [$p]},
         "ocigate-mission": {"path": $w, "runtimeArgs": [$m]},
         "ocigate-limits": {"path": $w, "runtimeArgs": [$l]},
+        "ocigate-audit": {"path": $w, "runtimeArgs": [$a]},
         "ocigate-dry-run": {"path": $w, "runtimeArgs": ["--ocigate-dry-run"]}
       },
       "default-runtime": "ocigate"}' >"$DT/daemon.json"
@@ -161,7 +164,7 @@ du() { dkr "$DT" userns "$@"; }
   [[ "$output" == *"clock_settime=EINVAL"* ]]
 }
 
-@test "docker: a rewrite shows in runc state's dev.ocigate.rewrite, and its stderr line in the container's output" {
+@test "docker: a rewrite shows in runc state's dev.ocigate.rewrite, containerd's record and its stderr line in the container's output" {
   run d run -d --name rewritten --network none --runtime ocigate-mission --user 1000 --cap-add NET_ADMIN bb:1 sleep 60
   echo "status=$status output=$output"
   [ "$status" -eq 0 ]
@@ -179,6 +182,21 @@ du() { dkr "$DT" userns "$@"; }
   run d logs rewritten
   echo "logs: $output"
   [[ "$output" == *"ocigate: rewrote: capabilities: dropped CAP_NET_ADMIN"* ]]
+  # docker inspect shows dockerd's own record, which no runtime reaches;
+  # containerd's record of the container (dockerd's --containerd-namespace)
+  # carries it as a label, the config's text.
+  local sock=$DT/main/exec/containerd/containerd.sock
+  [ -S "$sock" ] || sock=/run/containerd/containerd.sock
+  run ctr --address "$sock" -n ocigate-e2e-main containers info "$id"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  local label
+  label=$(jq -r '.Labels["dev.ocigate.rewrite"]' <<<"$output")
+  [[ "$label" == *"capabilities: dropped CAP_NET_ADMIN"* ]]
+  run runc --root "$root" state "$id"
+  [ "$(jq -r '.annotations["dev.ocigate.rewrite"]' <<<"$output")" = "$label" ]
+  run d inspect rewritten
+  [[ "$output" != *"dev.ocigate.rewrite"* ]]
   run d rm -f rewritten
 }
 
@@ -306,4 +324,54 @@ pids_max_of() { pids_max_of_pid "$(d inspect -f '{{.State.Pid}}' "$1")"; }
   [[ "$output" == *"Uid:"*"0"* ]]
   # not rewritten: Docker's NET_RAW (bit 13) is still there
   bit_set "$(capbnd_of "$output")" 13
+}
+
+@test "docker: a dry-run day under policies/audit.json: all start; ocigate report lists what would have been refused or rewritten, by rule and name" {
+  local log="$DT/day/decisions.log" n
+  rm -f "$log" "$log.1"
+  local da=(run -d --network none --runtime ocigate-audit)
+  d "${da[@]}" --name day-root bb:1 sleep 60
+  # `--privileged` fails on a host whose bounding set lacks a capability
+  # ("unable to apply caps": runc's, after the dry run let it through);
+  # then the other marks of --privileged, as UID 1000.
+  if ! d "${da[@]}" --name day-priv --privileged bb:1 sleep 60 2>/dev/null; then
+    d rm -f day-priv >/dev/null 2>&1 || true
+    d "${da[@]}" --name day-priv --user 1000 --security-opt seccomp=unconfined --security-opt systempaths=unconfined \
+      --device-cgroup-rule 'a *:* rwm' --cap-add ALL bb:1 sleep 60
+  fi
+  # NET_RAW is Docker's and not on the allowlist, and Docker sets no
+  # noNewPrivileges: with both seen to, the --user 1000 one is clean;
+  # with NET_ADMIN added, the other would be trimmed.
+  local clean=(--user 1000 --cap-drop NET_RAW --security-opt no-new-privileges)
+  d "${da[@]}" --name day-cap "${clean[@]}" --cap-add NET_ADMIN bb:1 sleep 60
+  d "${da[@]}" --name day-clean "${clean[@]}" bb:1 sleep 60
+  for n in day-root day-priv day-cap day-clean; do
+    [ "$(d inspect -f '{{.State.Running}}' "$n")" = true ]
+  done
+  # dry run: NET_ADMIN is still there
+  run d exec day-cap grep CapBnd /proc/self/status
+  bit_set "$(capbnd_of "$output")" 12
+  cat "$log"
+  # every start was judged and logged with the container's name, in dry-run
+  jq -se 'all(.dry_run == true and .outcome == "allow") and (map(.name) | index("day-cap") != null)' "$log"
+  # the clean one was judged too: its warnings are logged, allowed
+  jq -se 'map(select(.name == "day-clean")) | length == 1 and .[0].decision == "allow"' "$log"
+
+  run --separate-stderr "$OCIGATE" report "$log"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"user.root: refuse: "*"  day-root ("*", bb:1, docker): 1 decision, first "* ]]
+  [[ "$output" == *"privileged: refuse: "*"  day-priv ("* ]]
+  [[ "$output" == *"capabilities: rewrite: "*"  day-cap ("* ]]
+  [[ "$output" != *day-clean* ]]
+  run --separate-stderr "$OCIGATE" report --format json "$log"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  jq -se 'def names($r; $e): [.[] | select(.rule == $r and .effect == $e) | .list[].container];
+    (names("user.root"; "refuse") | index("day-root") != null)
+    and (names("privileged"; "refuse") | index("day-priv") != null)
+    and (names("capabilities"; "rewrite") == ["day-cap"]) and (names("noNewPrivileges"; "rewrite") == [])
+    and ([.[].list[].container] | index("day-clean") == null)
+    and all(.dry_run_decisions == .decisions)' <<<"$output"
+  d rm -f day-root day-priv day-cap day-clean >/dev/null
 }

@@ -357,10 +357,13 @@ dockerd_stop() {
 
 # --- containerd ----------------------------------------------------------
 
-# containerd_start DIR: a private containerd in DIR (root, state, sockets);
-# the CRI plugin is disabled and nothing is written outside DIR.
+# containerd_start DIR [PREFIX...]: a private containerd in DIR (root, state,
+# sockets); the CRI plugin is disabled and nothing is written outside DIR.
+# PREFIX, a command that ends by exec'ing its arguments (unshare ...), runs
+# containerd under it.
 containerd_start() {
   local dir=$1 i
+  shift
   cat >"$dir/containerd.toml" <<EOF
 version = 2
 root = "$dir/ctd-root"
@@ -376,7 +379,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   [plugins."io.containerd.internal.v1.opt"]
     path = "$dir/ctd-opt"
 EOF
-  containerd --config "$dir/containerd.toml" >"$dir/containerd.log" 2>&1 &
+  "$@" containerd --config "$dir/containerd.toml" >"$dir/containerd.log" 2>&1 &
   echo $! >"$dir/containerd.bgpid"
   for ((i = 0; i < 300; i++)); do
     if ctr --address "$dir/ctd.sock" version >/dev/null 2>&1; then return 0; fi
