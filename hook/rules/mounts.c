@@ -79,8 +79,7 @@ mounts_parse (json_object *opts, const struct policy_where *where, void **out, o
   cleanup_mounts_options struct mounts_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "sensitive", where, OCIGATE_MAX_LIST, &o->sensitive, &o->n_sensitive, err) < 0
-      || rule_option_paths (opts, "allowSockets", where, OCIGATE_MAX_LIST, &o->allow_sockets, &o->n_allow_sockets,
-                            err)
+      || rule_option_paths (opts, "allowSockets", where, OCIGATE_MAX_LIST, &o->allow_sockets, &o->n_allow_sockets, err)
              < 0
       || rule_option_bool (opts, "requireReadOnlyBinds", where, &o->require_ro_binds, err) < 0)
     return -1;
@@ -254,15 +253,17 @@ mount_view_release (struct mount_view *m)
 /* The sockets allowSockets lists, by device and inode as found on this
  * host when the first socket is met (a socket made anew has a new inode,
  * and is looked up again by the next judgement). */
+struct socket_id
+{
+  dev_t dev;
+  ino_t ino;
+};
+
 struct allowed_sockets
 {
   bool found;
   size_t n;
-  struct socket_id
-  {
-    dev_t dev;
-    ino_t ino;
-  } *id;
+  struct socket_id *id;
 };
 
 static void

@@ -95,7 +95,7 @@ unified_is_max (const char *value)
  * the quota. */
 enum cpu_max
 {
-  CPU_MAX_QUOTA, /* a positive number of microseconds */
+  CPU_MAX_QUOTA,  /* a positive number of microseconds */
   CPU_MAX_LIFTED, /* "max" */
   CPU_MAX_OTHER,  /* what the kernel refuses: no quota */
 };
@@ -330,15 +330,15 @@ judge_update_cpu (const struct rule_context *ctx, const struct rule_setting *s, 
   cleanup_free char *shares = describe (c.has_cpu_shares, c.cpu_shares);
   if (u->unified_cpu_max)
     verdict_add_finding (v, s->rule->id, s->action, "/unified/cpu.max",
-                         "update lifts the container's CPU quota (unified cpu.max=\"%s\"), and its config has no CPU share "
-                         "(linux.resources.cpu.shares%s); give a quota instead (--cpus N), or a share "
-                         "with it (--cpu-shares %llu)",
+                         "update lifts the container's CPU quota (unified cpu.max=\"%s\"), and its config has no "
+                         "CPU share (linux.resources.cpu.shares%s); give a quota instead (--cpus N), or a share with "
+                         "it (--cpu-shares %llu)",
                          u->unified_cpu_max, shares, (unsigned long long)fill);
   else
     verdict_add_finding (v, s->rule->id, s->action, "/cpu/quota",
-                         "update lifts the container's CPU quota (cpu.quota=%lld, unlimited), and its config has no CPU share "
-                         "(linux.resources.cpu.shares%s); give a quota instead (--cpus N), or a share "
-                         "with it (--cpu-shares %llu)",
+                         "update lifts the container's CPU quota (cpu.quota=%lld, unlimited), and its config has no "
+                         "CPU share (linux.resources.cpu.shares%s); give a quota instead (--cpus N), or a share with "
+                         "it (--cpu-shares %llu)",
                          (long long)u->cpu_quota, shares, (unsigned long long)fill);
   return 0;
 }

@@ -381,12 +381,11 @@ test_unified (void **state UNUSED)
   unit_judged_release (&j);
 }
 
-/* A policy, a running container's config (all three set) and an update
- * of its resources (' for "): the update's findings. */
+/* An update of a container whose config has these resources. */
 static void
-judge_update (struct judged *j, const char *policy, const char *update)
+judge_update_of (struct judged *j, const char *policy, const char *resources, const char *update)
 {
-  judge_res (j, policy, ALL_SET);
+  judge_res (j, policy, resources);
   verdict_release (&j->v);
   j->v = (struct verdict){ 0 };
   cleanup_free char *text = dq (update);
@@ -397,6 +396,14 @@ judge_update (struct judged *j, const char *policy, const char *update)
   if (ocigate_evaluate_update (j->policy, &ctx, u, &j->v, &err) < 0)
     fail_msg ("evaluate_update failed: %s", err->msg);
   json_object_put (u);
+}
+
+/* A policy, a running container's config (all three set) and an update
+ * of its resources (' for "): the update's findings. */
+static void
+judge_update (struct judged *j, const char *policy, const char *update)
+{
+  judge_update_of (j, policy, ALL_SET, update);
 }
 
 /* runc update / crun update: only what lifts a required limit counts. */
@@ -557,23 +564,6 @@ test_cpu_quota (void **state UNUSED)
   assert_contains (e1, "linux.resources.cpu.quota: must be an integer, not string \"50000\"");
   cleanup_free char *e2 = judge_error (POLICY ("deny"), "{'unified': {'cpu.max': 50000}}");
   assert_contains (e2, "linux.resources.unified.cpu.max: must be a string, not int 50000");
-}
-
-/* An update of a container whose config has these resources. */
-static void
-judge_update_of (struct judged *j, const char *policy, const char *resources, const char *update)
-{
-  judge_res (j, policy, resources);
-  verdict_release (&j->v);
-  j->v = (struct verdict){ 0 };
-  cleanup_free char *text = dq (update);
-  json_object *u = json_tokener_parse (text);
-  assert_non_null (u);
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host, .id = "c1" };
-  ocigate_error_t err = NULL;
-  if (ocigate_evaluate_update (j->policy, &ctx, u, &j->v, &err) < 0)
-    fail_msg ("evaluate_update failed: %s", err->msg);
-  json_object_put (u);
 }
 
 /* An update lifts a CPU quota; it lifts the CPU limit when the container
