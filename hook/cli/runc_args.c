@@ -111,15 +111,17 @@ static const struct runc_opt options[] = {
   { "resources", 'r', U, BOTH, true, JUDGED, RUNC_STORE_RESOURCES, "the LinuxResources document the runtime applies" },
   { "memory", 0, U, BOTH, true, JUDGED, RUNC_STORE_MEMORY, "the memory limit; a negative one lifts it" },
   { "pids-limit", 0, U, BOTH, true, JUDGED, RUNC_STORE_PIDS_LIMIT, "the pids limit; a negative one lifts it" },
+  { "cpu-quota", 0, U, BOTH, true, JUDGED, RUNC_STORE_CPU_QUOTA,
+    "the CPU quota, a CPU limit as a share is; a negative one lifts it" },
+  { "cpu-share", 0, U, BOTH, true, JUDGED, RUNC_STORE_CPU_SHARE,
+    "the CPU share, a CPU limit that no update lifts (crun writes it under a key it does not read)" },
 #define UPDATE_PASS(name, why)                                                                                         \
   {                                                                                                                    \
     name, 0, U, BOTH, true, PASS, RUNC_STORE_NONE, why                                                                 \
   }
   UPDATE_PASS ("blkio-weight", "a share of block I/O, not a limit the resources rule requires"),
   UPDATE_PASS ("cpu-period", "CPU bandwidth, not a limit the resources rule requires"),
-  UPDATE_PASS ("cpu-quota", "CPU bandwidth, not a limit the resources rule requires"),
   UPDATE_PASS ("cpu-burst", "later runc: CPU bandwidth, not a limit the resources rule requires"),
-  UPDATE_PASS ("cpu-share", "a relative CPU weight, not a cap; not judged against requireCpuShares"),
   UPDATE_PASS ("cpu-rt-period", "real-time CPU bandwidth, not a limit the resources rule requires"),
   UPDATE_PASS ("cpu-rt-runtime", "real-time CPU bandwidth, not a limit the resources rule requires"),
   UPDATE_PASS ("cpu-idle", "later runc: the idle scheduling policy, not a limit the resources rule requires"),
@@ -321,6 +323,12 @@ store (struct runc_args *out, const struct runc_opt *o, const char *arg, const c
       break;
     case RUNC_STORE_PIDS_LIMIT:
       out->update_pids = value;
+      break;
+    case RUNC_STORE_CPU_QUOTA:
+      out->update_cpu_quota = value;
+      break;
+    case RUNC_STORE_CPU_SHARE:
+      out->update_cpu_share = value;
       break;
     case RUNC_STORE_GIDS:
     case RUNC_STORE_CAP:

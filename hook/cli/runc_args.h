@@ -68,6 +68,8 @@ enum runc_store
   RUNC_STORE_RESOURCES,
   RUNC_STORE_MEMORY,
   RUNC_STORE_PIDS_LIMIT,
+  RUNC_STORE_CPU_QUOTA,
+  RUNC_STORE_CPU_SHARE,
 };
 
 /* One row of the table. */
@@ -124,10 +126,12 @@ struct runc_args
   const char *apparmor;         /* --apparmor */
   const char *process_label;    /* --process-label */
   /* update */
-  const char *resources_file; /* -r/--resources: a file, or - for standard input */
-  int resources_index;        /* the argv element holding that value */
-  const char *update_memory;  /* --memory */
-  const char *update_pids;    /* --pids-limit */
+  const char *resources_file;   /* -r/--resources: a file, or - for standard input */
+  int resources_index;          /* the argv element holding that value */
+  const char *update_memory;    /* --memory */
+  const char *update_pids;      /* --pids-limit */
+  const char *update_cpu_quota; /* --cpu-quota */
+  const char *update_cpu_share; /* --cpu-share */
 };
 
 /* The commands ocigate judges; every other one passes straight through. */

@@ -151,7 +151,8 @@ runc_exec_process (const struct runc_args *args, struct oci_config *cfg, ocigate
   return oci_config_refresh (cfg, err);
 }
 
-/* Whether --memory or --pids-limit VALUE of `update` asks for no limit, as
+/* Whether --memory, --pids-limit or --cpu-quota VALUE of `update` asks for
+ * no limit, as
  * either runtime reads it: runc takes "-1" (and, for --pids-limit, any
  * negative Go integer: "-0x1" too), crun takes strtoul()'s result as a
  * long, so "-5" and numbers past LONG_MAX are negative there.  *as_read:
@@ -166,16 +167,43 @@ update_flag_lifts (const char *value, long long *as_read)
   return crun < 0 || value[0] == '-';
 }
 
-/* memory.limit or pids.limit of an update made from flags. */
+/* section.key of an update made from flags (memory.limit, pids.limit,
+ * cpu.quota), when the flag lifts it. */
 static void
-update_add_flag (json_object *update, const char *section, const char *value)
+update_add_flag (json_object *update, const char *section, const char *key, const char *value)
 {
   long long as_read = 0;
   if (value == NULL || !update_flag_lifts (value, &as_read))
     return;
-  json_object *o = json_object_new_object ();
-  json_object_object_add (o, "limit", json_object_new_int64 (as_read));
-  json_object_object_add (update, section, o);
+  json_object *o = json_get (update, section);
+  if (o == NULL)
+    {
+      o = json_object_new_object ();
+      json_object_object_add (update, section, o);
+    }
+  json_object_object_add (o, key, json_object_new_int64 (as_read));
+}
+
+/* runc's --cpu-share, a share the update gives (ParseUint: digits only);
+ * crun writes the flag as "cpu.share", which it does not read, so it gives
+ * none there. */
+static void
+update_add_share (const struct runc_args *args, json_object *update)
+{
+  const char *v = args->update_cpu_share;
+  if (v == NULL || args->runtime != RUNC_RUNTIME_RUNC || v[0] == '\0' || strspn (v, "0123456789") != strlen (v))
+    return;
+  errno = 0;
+  unsigned long long shares = strtoull (v, NULL, 10);
+  if (errno != 0 || shares == 0 || shares > INT64_MAX)
+    return;
+  json_object *cpu = json_get (update, "cpu");
+  if (cpu == NULL)
+    {
+      cpu = json_object_new_object ();
+      json_object_object_add (update, "cpu", cpu);
+    }
+  json_object_object_add (cpu, "shares", json_object_new_int64 ((int64_t)shares));
 }
 
 int
@@ -186,8 +214,10 @@ runc_update_resources (const struct runc_args *args, char **text, size_t *len, j
   if (file == NULL)
     {
       json_object *update = json_object_new_object ();
-      update_add_flag (update, "memory", args->update_memory);
-      update_add_flag (update, "pids", args->update_pids);
+      update_add_flag (update, "memory", "limit", args->update_memory);
+      update_add_flag (update, "pids", "limit", args->update_pids);
+      update_add_flag (update, "cpu", "quota", args->update_cpu_quota);
+      update_add_share (args, update);
       *out = update;
       return 0;
     }

@@ -336,6 +336,27 @@ engine_cap_flag (enum engine_kind e, bool add, int cap)
              : xasprintf ("%s%s%s", w->caps.drop_before, name, w->caps.drop_after);
 }
 
+char *
+engine_bind_remedy (enum engine_kind e, const char *source, const char *destination)
+{
+  switch (e)
+    {
+    case ENGINE_DOCKER:
+    case ENGINE_PODMAN:
+      return xasprintf ("drop -v %s:%s (or the --mount that binds it)", source, destination);
+    case ENGINE_CTR:
+      return xasprintf ("drop --mount type=bind,src=%s,dst=%s", source, destination);
+    case ENGINE_CRI_CONTAINERD:
+    case ENGINE_CRIO:
+      return xasprintf ("remove the hostPath volume %s mounted at %s", source, destination);
+    case ENGINE_OCI_RUNTIME:
+    case ENGINE_UNKNOWN:
+    case ENGINE__COUNT:
+      break;
+    }
+  return NULL;
+}
+
 bool
 engine_cap_add_all (enum engine_kind e)
 {

@@ -84,6 +84,11 @@ const char *engine_profile_owner (enum engine_kind e);
  * it; NULL when e is not known.  Allocated. */
 char *engine_cap_flag (enum engine_kind e, bool add, int cap);
 
+/* What a person using engine e removes so that the config no longer
+ * binds host path `source` at `destination`: "drop -v SRC:DST (or the
+ * --mount that binds it)"; NULL when e is not known.  Allocated. */
+char *engine_bind_remedy (enum engine_kind e, const char *source, const char *destination);
+
 /* Whether engine e adds every capability for "ALL" (--cap-add ALL). */
 bool engine_cap_add_all (enum engine_kind e);
 

@@ -20,6 +20,20 @@
  * /var/lib/docker/containers and the containers storage; binding
  * /etc/hosts exposes one file, binding /etc all of them.  A PARENT is
  * refused: binding /var exposes /var/lib/docker, binding / everything.
+ *
+ * A bind source that is a UNIX socket is refused wherever it lies, unless
+ * allowSockets lists it: a socket hands the container the service behind
+ * it (an engine's socket is root on the host), and a name says nothing of
+ * it (/srv/x/docker.sock, or /run/containerd/containerd.sock below a
+ * sensitive directory).  It is known by its file type on this host, found
+ * as mount(2) and the runtimes' open(O_PATH) find it: every symbolic link
+ * followed, the last one too.  A source that does not exist (yet) is no
+ * socket; at prestart and createRuntime the mount the runtime made for a
+ * bind of the config is judged by what it is, so a socket put there after
+ * the judgement is refused then.  Allowed sockets are compared by device
+ * and inode, so a link to one is the same socket.  A socket that is also a
+ * sensitive path (the engines' own: /run/docker.sock) keeps that finding,
+ * whatever allowSockets says.  A directory that holds sockets is not one.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +53,8 @@ struct mounts_options
 {
   char **sensitive; /* normalised, NULL-terminated */
   size_t n_sensitive;
+  char **allow_sockets; /* normalised, NULL-terminated */
+  size_t n_allow_sockets;
   bool require_ro_binds;
 };
 
@@ -49,6 +65,7 @@ mounts_options_free (void *p)
   if (o == NULL)
     return;
   cleanup_strvp (&o->sensitive);
+  cleanup_strvp (&o->allow_sockets);
   free (o);
 }
 
@@ -58,10 +75,12 @@ RULE_OPTIONS_CLEANUP_FUNC (mounts_options, mounts_options_free)
 static int
 mounts_parse (json_object *opts, const struct policy_where *where, void **out, ocigate_error_t *err)
 {
-  static const char *const keys[] = { "sensitive", "requireReadOnlyBinds", NULL };
+  static const char *const keys[] = { "sensitive", "allowSockets", "requireReadOnlyBinds", NULL };
   cleanup_mounts_options struct mounts_options *o = xzalloc (sizeof *o);
   if (rule_options_check_keys (opts, where, keys, err) < 0
       || rule_option_paths (opts, "sensitive", where, OCIGATE_MAX_LIST, &o->sensitive, &o->n_sensitive, err) < 0
+      || rule_option_paths (opts, "allowSockets", where, OCIGATE_MAX_LIST, &o->allow_sockets, &o->n_allow_sockets, err)
+             < 0
       || rule_option_bool (opts, "requireReadOnlyBinds", where, &o->require_ro_binds, err) < 0)
     return -1;
   *out = steal_pointer (&o);
@@ -214,6 +233,7 @@ struct mount_view
   const char *destination; /* normalised */
   const char *type;        /* NULL when absent */
   const char *source;      /* as written; NULL when absent */
+  char *absolute;          /* bind sources: from the bundle when relative, else as written */
   char *lexical;           /* bind sources: absolute, normalised */
   char *resolved;          /* bind sources: as found on this host */
   json_object *opts;
@@ -224,14 +244,77 @@ struct mount_view
 static void
 mount_view_release (struct mount_view *m)
 {
+  free (m->absolute);
   free (m->lexical);
   free (m->resolved);
 }
 #define cleanup_mount_view __attribute__ ((cleanup (mount_view_release)))
 
+/* The sockets allowSockets lists, by device and inode as found on this
+ * host when the first socket is met (a socket made anew has a new inode,
+ * and is looked up again by the next judgement). */
+struct socket_id
+{
+  dev_t dev;
+  ino_t ino;
+};
+
+struct allowed_sockets
+{
+  bool found;
+  size_t n;
+  struct socket_id *id;
+};
+
+static void
+allowed_sockets_release (struct allowed_sockets *a)
+{
+  free (a->id);
+}
+#define cleanup_allowed_sockets __attribute__ ((cleanup (allowed_sockets_release)))
+
+static bool
+socket_allowed (const struct mounts_options *o, struct allowed_sockets *a, dev_t dev, ino_t ino)
+{
+  if (!a->found)
+    {
+      a->id = xzalloc ((o->n_allow_sockets + 1) * sizeof *a->id);
+      for (size_t k = 0; k < o->n_allow_sockets; k++)
+        {
+          struct stat st;
+          if (stat (o->allow_sockets[k], &st) == 0 && S_ISSOCK (st.st_mode))
+            a->id[a->n++] = (struct socket_id){ st.st_dev, st.st_ino };
+        }
+      a->found = true;
+    }
+  for (size_t k = 0; k < a->n; k++)
+    if (a->id[k].dev == dev && a->id[k].ino == ino)
+      return true;
+  return false;
+}
+
+/* A bind source that is a UNIX socket on this host, as the runtime would
+ * open it (stat(2) follows every link, as mount(2) does). */
+static void
+judge_socket_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
+                     struct allowed_sockets *allowed, struct verdict *v)
+{
+  struct stat st;
+  if (stat (m->absolute, &st) < 0 || !S_ISSOCK (st.st_mode)
+      || socket_allowed (s->options, allowed, st.st_dev, st.st_ino))
+    return;
+  cleanup_free char *pointer = xasprintf ("/mounts/%zu/source", m->index);
+  cleanup_free char *remedy = engine_bind_remedy (rule_engine (ctx), m->source, m->destination);
+  verdict_add_finding (v, s->rule->id, s->action, pointer,
+                       "bind mount of a UNIX socket (mounts[%zu].source=%s, resolved %s, destination %s): the "
+                       "container can use the service behind it with that service's rights on the host; %s, or list "
+                       "the socket in rules.mounts.allowSockets",
+                       m->index, m->source, m->resolved, m->destination, remedy ? remedy : "remove the mount");
+}
+
 static void
 judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
-                   const struct sensitive *sens, size_t n_sens, struct verdict *v)
+                   const struct sensitive *sens, size_t n_sens, struct allowed_sockets *allowed, struct verdict *v)
 {
   /* Where the container cannot mount sysfs (a user namespace that does
    * not own the network namespace: rootless runc, podman --uidmap
@@ -249,7 +332,10 @@ judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s,
   const char *which = NULL;
   enum match match = match_sensitive (sens, n_sens, m->lexical, m->resolved, &which);
   if (match == MATCH_NONE)
-    return;
+    {
+      judge_socket_source (ctx, s, m, allowed, v);
+      return;
+    }
   cleanup_free char *pointer = xasprintf ("/mounts/%zu/source", m->index);
   if (match == MATCH_EXACT)
     verdict_add_finding (v, s->rule->id, s->action, pointer,
@@ -266,11 +352,11 @@ judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s,
 
 static void
 judge_mount (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
-             const struct sensitive *sens, size_t n_sens, struct verdict *v)
+             const struct sensitive *sens, size_t n_sens, struct allowed_sockets *allowed, struct verdict *v)
 {
   const struct mounts_options *o = s->options;
   if (m->bind)
-    judge_bind_source (ctx, s, m, sens, n_sens, v);
+    judge_bind_source (ctx, s, m, sens, n_sens, allowed, v);
 
   long prop = last_propagation (m->opts);
   if (prop >= 0 && is_shared (option_at (m->opts, (size_t)prop)))
@@ -541,10 +627,14 @@ live_rootfs (const struct rule_context *ctx, char **why, ocigate_error_t *err)
 
 /* What the container's mounts really show, by device and inode: a source
  * path the runtime resolved after ocigate judged it may have led to a
- * sensitive host path by then. */
+ * sensitive host path by then, or to a socket.  Only the config's binds
+ * are judged as sockets: the runtimes bind their own (the directory of
+ * runc's notify socket) and hooks theirs, which the config does not
+ * describe. */
 static int
 judge_live_mounts (const struct rule_context *ctx, const struct rule_setting *s, const struct sensitive *sens,
-                   size_t n_sens, const struct config_mount *cm, size_t n_cm, struct verdict *v, ocigate_error_t *err)
+                   size_t n_sens, const struct config_mount *cm, size_t n_cm, struct allowed_sockets *allowed,
+                   struct verdict *v, ocigate_error_t *err)
 {
   cleanup_free char *why = NULL;
   cleanup_free char *rootfs = live_rootfs (ctx, &why, err);
@@ -610,11 +700,13 @@ judge_live_mounts (const struct rule_context *ctx, const struct rule_setting *s,
         continue;
       if (j >= 0 && has_finding_at (v, pointer))
         continue;
-      for (size_t k = 0; k < so.n; k++)
+      bool sensitive = false;
+      for (size_t k = 0; k < so.n && !sensitive; k++)
         {
           const struct sensitive_object *o = &so.obj[k];
           if (o->dev != st.st_dev || o->ino != st.st_ino)
             continue;
+          sensitive = true;
           bool exact = strcmp (o->path, o->sensitive) == 0;
           /* The runtimes' own binds of /sys and /proc in a user namespace
            * (judge_bind_source()). */
@@ -636,8 +728,15 @@ judge_live_mounts (const struct rule_context *ctx, const struct rule_setting *s,
                                  "it; remove the mount, and give sources that only root can change",
                                  m ? "mount" : "root file system", dest, o->path, o->sensitive, major (st.st_dev),
                                  minor (st.st_dev), (unsigned long)st.st_ino, source);
-          break;
         }
+      if (!sensitive && m && j >= 0 && cm[j].bind && S_ISSOCK (m->mode)
+          && !socket_allowed (s->options, allowed, st.st_dev, st.st_ino))
+        verdict_add_finding (v, s->rule->id, s->action, pointer,
+                             "container's mount at %s is a UNIX socket (device %u:%u inode %lu, as the runtime mounted "
+                             "it; mounts[%ld].destination=%s) that rules.mounts.allowSockets does not list: its source "
+                             "became a socket after ocigate judged it; remove the mount, and give sources that only "
+                             "root can change",
+                             dest, major (st.st_dev), minor (st.st_dev), (unsigned long)st.st_ino, j, dest);
     }
   return 0;
 }
@@ -667,6 +766,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   /* Resolved once per config, when it has a bind mount. */
   const struct sensitive *sens = NULL;
   size_t budget = PATHUTIL_LOOKUP_BUDGET;
+  cleanup_allowed_sockets struct allowed_sockets allowed = { 0 };
   int ret = 0;
   /* For the live judgement: what the config asks to mount where. */
   __attribute__ ((cleanup (config_mounts_release))) struct config_mount *cm
@@ -710,8 +810,8 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
             }
           if (sens == NULL)
             sens = resolve_sensitive (o, &budget);
-          cleanup_free char *abs = absolute_source (ctx, mv.source);
-          mv.resolved = sens ? path_resolve (abs, &budget) : NULL;
+          mv.absolute = absolute_source (ctx, mv.source);
+          mv.resolved = sens ? path_resolve (mv.absolute, &budget) : NULL;
           if (mv.resolved == NULL)
             {
               ret = field_error (at, "source", err,
@@ -719,9 +819,9 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
                                  PATHUTIL_LOOKUP_BUDGET);
               break;
             }
-          mv.lexical = path_normalize (abs);
+          mv.lexical = path_normalize (mv.absolute);
         }
-      judge_mount (ctx, s, &mv, sens, o->n_sensitive, v);
+      judge_mount (ctx, s, &mv, sens, o->n_sensitive, &allowed, v);
     }
   if (ret < 0 || !ctx->live)
     return ret;
@@ -730,20 +830,20 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
                                "mounts: the sensitive paths need more than %d path lookups "
                                "to resolve; cannot be judged",
                                PATHUTIL_LOOKUP_BUDGET);
-  return judge_live_mounts (ctx, s, sens, o->n_sensitive, cm, n, v, err);
+  return judge_live_mounts (ctx, s, sens, o->n_sensitive, cm, n, &allowed, v, err);
 }
 
 const struct rule rule_mounts = {
   .id = "mounts",
-  .summary = "bind mounts of sensitive host paths or their parents, shared propagation, writable sysfs and "
-             "cgroups, writable binds",
+  .summary = "bind mounts of sensitive host paths or their parents or of UNIX sockets, shared propagation, "
+             "writable sysfs and cgroups, writable binds",
   .actions = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_DENY),
   .default_options
   = "{\"sensitive\": [\"/\", \"/etc\", \"/proc\", \"/sys\", \"/dev\", \"/boot\", \"/root\", \"/usr\", "
     "\"/lib/modules\", \"/var/run/docker.sock\", \"/run/docker.sock\", \"/run/docker\", \"/var/lib/docker\", "
     "\"/run/containerd\", \"/var/lib/containerd\", \"/run/containers\", \"/var/lib/containers\", \"/run/podman\", "
     "\"/run/crio\", \"/var/run/crio\", \"/run/runc\", \"/var/lib/kubelet\", \"/run/systemd\", \"/run/dbus\"], "
-    "\"requireReadOnlyBinds\": false}",
+    "\"allowSockets\": [], \"requireReadOnlyBinds\": false}",
   .parse_options = mounts_parse,
   .free_options = mounts_options_free,
   .evaluate = mounts_evaluate,

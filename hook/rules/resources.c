@@ -1,17 +1,33 @@
 /* resources: the container has a memory limit, a limit on its number of
- * processes and a CPU share, so one container cannot starve the host.
+ * processes and a CPU limit (a share or a quota), so one container cannot
+ * starve the host.
  * OWASP Docker Top 10 D07; CIS Docker 5.10 (memory), 5.11 (CPU shares),
  * 5.28 (pids).
  *
- * Each of linux.resources.memory.limit, linux.resources.pids.limit and
- * linux.resources.cpu.shares must be present and above 0 (the runtimes read
- * 0 as "not set", and -1 as "unlimited") unless the policy turns that check
- * off (requireMemory, requirePids, requireCpuShares).  On cgroup v2, runc
- * and crun write linux.resources.unified after those limits, so "max" in
- * its memory.max or pids.max lifts them again, and any other value there
- * is the limit.  "fix" writes the policy's value (memory, pids, cpuShares)
- * where a check fails, creating the objects on the way and dropping a
- * unified "max"; a limit that is already set is never touched.  One
+ * Each of linux.resources.memory.limit and linux.resources.pids.limit must
+ * be present and above 0 (the runtimes read 0 as "not set", and -1 as
+ * "unlimited") unless the policy turns that check off (requireMemory,
+ * requirePids).  On cgroup v2, runc and crun write linux.resources.unified
+ * after those limits, so "max" in its memory.max or pids.max lifts them
+ * again, and any other value there is the limit.
+ *
+ * The CPU limit (requireCpuShares, a name kept from when only shares
+ * counted) is linux.resources.cpu.shares above 0, or a CFS quota: what
+ * `--cpus 0.5` gives is cpu.quota 50000 with cpu.period 100000, at most
+ * half a CPU, a limit as much as a share is.  A quota is cpu.quota above 0;
+ * -1 is none, and 0 is "not set".  The period may be absent (or 0, "not
+ * set"): runc writes cgroup v2's cpu.max with the kernel's default period
+ * (100000 us) and leaves v1's cfs_period_us as it is, so the quota holds
+ * over that period.  On cgroup v2 a unified cpu.max replaces it: "max ..."
+ * lifts the quota, a positive number first is one, and anything else
+ * (which the kernel refuses) is none.  A quota so large that it exceeds
+ * the host's CPUs passes, as a share of any size does.
+ *
+ * "fix" writes the policy's value (memory, pids, cpuShares) where a check
+ * fails, creating the objects on the way and dropping a unified "max" of
+ * memory.max or pids.max; a CPU limit is fixed with a share, which leaves
+ * a lifted quota as it is.  A limit that is already set is never touched.
+ * One
  * exception keeps the rewritten config startable: when
  * linux.resources.memory.swap (memory plus swap) is set and below the
  * policy's memory value, the new limit is the swap value, as runc refuses a
@@ -21,7 +37,10 @@
  * containerd's UpdateTask), which change the limits of a running container
  * without a hook: an update that lifts a required limit (a negative memory
  * or pids limit, "max" in unified) is a finding.  A limit an update leaves
- * out or gives as 0 stays as it was, and CPU shares cannot be lifted.
+ * out or gives as 0 stays as it was, and CPU shares cannot be lifted; a
+ * CPU quota can (cpu.quota -1, unified cpu.max "max ..."), which is a
+ * finding unless the container keeps a share: the config's, or one the
+ * update gives (an earlier update's share is not known here).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -72,12 +91,39 @@ unified_is_max (const char *value)
   return n == 3 && memcmp (value, "max", 3) == 0;
 }
 
+/* What a unified cpu.max ("QUOTA PERIOD", "QUOTA", "max PERIOD") says of
+ * the quota. */
+enum cpu_max
+{
+  CPU_MAX_QUOTA,  /* a positive number of microseconds */
+  CPU_MAX_LIFTED, /* "max" */
+  CPU_MAX_OTHER,  /* what the kernel refuses: no quota */
+};
+
+static enum cpu_max
+unified_cpu_max (const char *value)
+{
+  while (isspace ((unsigned char)*value))
+    value++;
+  size_t n = strcspn (value, " \t\n\v\f\r");
+  if (n == 3 && memcmp (value, "max", 3) == 0)
+    return CPU_MAX_LIFTED;
+  bool positive = false;
+  for (size_t k = 0; k < n; k++)
+    {
+      if (!isdigit ((unsigned char)value[k]))
+        return CPU_MAX_OTHER;
+      positive = positive || value[k] != '0';
+    }
+  return positive ? CPU_MAX_QUOTA : CPU_MAX_OTHER;
+}
+
 struct resources_view
 {
   json_object *resources, *memory, *pids, *cpu, *unified;
-  bool has_memory_limit, has_swap, has_pids_limit, has_cpu_shares;
-  int64_t memory_limit, swap, pids_limit, cpu_shares;
-  const char *unified_memory_max, *unified_pids_max; /* NULL when absent */
+  bool has_memory_limit, has_swap, has_pids_limit, has_cpu_shares, has_cpu_quota;
+  int64_t memory_limit, swap, pids_limit, cpu_shares, cpu_quota;
+  const char *unified_memory_max, *unified_pids_max, *unified_cpu_max; /* NULL when absent */
 };
 
 /* A LinuxResources object at `at`: the config's linux.resources, or an
@@ -90,7 +136,7 @@ resources_read (json_object *resources, const struct json_path *at, struct resou
   *r = (struct resources_view){ .resources = resources };
   const struct json_path memory_at = { .up = at, .key = "memory" }, pids_at = { .up = at, .key = "pids" },
                          cpu_at = { .up = at, .key = "cpu" }, unified_at = { .up = at, .key = "unified" };
-  enum field_state memory_limit, swap, pids_limit, cpu_shares;
+  enum field_state memory_limit, swap, pids_limit, cpu_shares, cpu_quota;
   uint64_t shares = 0;
   if (field_object (resources, at, "memory", FIELD_OPTIONAL, NULL, &r->memory, err) < 0
       || field_object (resources, at, "pids", FIELD_OPTIONAL, NULL, &r->pids, err) < 0
@@ -100,13 +146,16 @@ resources_read (json_object *resources, const struct json_path *at, struct resou
       || field_int64 (r->memory, &memory_at, "swap", FIELD_OPTIONAL, &swap, &r->swap, err) < 0
       || field_int64 (r->pids, &pids_at, "limit", FIELD_OPTIONAL, &pids_limit, &r->pids_limit, err) < 0
       || field_uint64 (r->cpu, &cpu_at, "shares", UINT64_MAX, FIELD_OPTIONAL, &cpu_shares, &shares, err) < 0
+      || field_int64 (r->cpu, &cpu_at, "quota", FIELD_OPTIONAL, &cpu_quota, &r->cpu_quota, err) < 0
       || field_string (r->unified, &unified_at, "memory.max", FIELD_OPTIONAL, NULL, &r->unified_memory_max, err) < 0
-      || field_string (r->unified, &unified_at, "pids.max", FIELD_OPTIONAL, NULL, &r->unified_pids_max, err) < 0)
+      || field_string (r->unified, &unified_at, "pids.max", FIELD_OPTIONAL, NULL, &r->unified_pids_max, err) < 0
+      || field_string (r->unified, &unified_at, "cpu.max", FIELD_OPTIONAL, NULL, &r->unified_cpu_max, err) < 0)
     return -1;
   r->has_memory_limit = memory_limit == FIELD_PRESENT;
   r->has_swap = swap == FIELD_PRESENT;
   r->has_pids_limit = pids_limit == FIELD_PRESENT;
   r->has_cpu_shares = cpu_shares == FIELD_PRESENT;
+  r->has_cpu_quota = cpu_quota == FIELD_PRESENT;
   r->cpu_shares = shares > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)shares;
   return 0;
 }
@@ -213,6 +262,40 @@ judge_update_limit (struct verdict *v, const struct rule_setting *s, const struc
                          k->what, k->field, (long long)value, k->flag, (unsigned long long)fill);
 }
 
+/* Whether the container has a CPU limit after the runtime applied the
+ * config: a share, or a quota that a unified cpu.max does not replace. */
+static bool
+cpu_limited (const struct resources_view *r)
+{
+  if (r->cpu_shares > 0)
+    return true;
+  if (r->unified_cpu_max)
+    return unified_cpu_max (r->unified_cpu_max) == CPU_MAX_QUOTA;
+  return r->cpu_quota > 0;
+}
+
+static void
+judge_config_cpu (struct verdict *v, const struct rule_setting *s, const struct resources_view *r, uint64_t fill)
+{
+  if (cpu_limited (r))
+    return;
+  cleanup_free char *shares = describe (r->has_cpu_shares, r->cpu_shares);
+  if (r->unified_cpu_max)
+    {
+      verdict_add_finding (v, s->rule->id, s->action, "/linux/resources/cpu/shares",
+                           "container has no CPU limit, neither a share nor a quota (linux.resources.cpu.shares%s; "
+                           "linux.resources.unified cpu.max=\"%s\", which the runtime writes after "
+                           "linux.resources.cpu.quota); set a share (--cpu-shares %llu), or a quota in cpu.max",
+                           shares, r->unified_cpu_max, (unsigned long long)fill);
+      return;
+    }
+  cleanup_free char *quota = describe (r->has_cpu_quota, r->cpu_quota);
+  verdict_add_finding (v, s->rule->id, s->action, "/linux/resources/cpu/shares",
+                       "container has no CPU limit, neither a share nor a quota (linux.resources.cpu.shares%s, "
+                       "linux.resources.cpu.quota%s); set one (--cpu-shares %llu, or --cpus N)",
+                       shares, quota, (unsigned long long)fill);
+}
+
 static int
 resources_evaluate (const struct rule_context *ctx, const struct rule_setting *s, struct verdict *v,
                     ocigate_error_t *err)
@@ -225,13 +308,38 @@ resources_evaluate (const struct rule_context *ctx, const struct rule_setting *s
     judge_config_limit (v, s, &memory_kind, r.has_memory_limit, r.memory_limit, r.unified_memory_max, o->memory);
   if (o->require_pids)
     judge_config_limit (v, s, &pids_kind, r.has_pids_limit, r.pids_limit, r.unified_pids_max, o->pids);
-  if (o->require_cpu_shares && r.cpu_shares <= 0)
-    {
-      cleanup_free char *d = describe (r.has_cpu_shares, r.cpu_shares);
-      verdict_add_finding (v, s->rule->id, s->action, "/linux/resources/cpu/shares",
-                           "container has no CPU share (linux.resources.cpu.shares%s); set one (--cpu-shares %llu)", d,
-                           (unsigned long long)o->cpu_shares);
-    }
+  if (o->require_cpu_shares)
+    judge_config_cpu (v, s, &r, o->cpu_shares);
+  return 0;
+}
+
+/* An update that lifts the CPU quota leaves the container without a CPU
+ * limit unless it keeps a share: the config's, or the update's. */
+static int
+judge_update_cpu (const struct rule_context *ctx, const struct rule_setting *s, const struct resources_view *u,
+                  uint64_t fill, struct verdict *v, ocigate_error_t *err)
+{
+  bool lifts = u->unified_cpu_max ? unified_cpu_max (u->unified_cpu_max) == CPU_MAX_LIFTED : u->cpu_quota < 0;
+  if (!lifts || u->cpu_shares > 0)
+    return 0;
+  struct resources_view c;
+  if (config_resources_read (ctx->config, &c, err) < 0)
+    return -1;
+  if (c.cpu_shares > 0)
+    return 0;
+  cleanup_free char *shares = describe (c.has_cpu_shares, c.cpu_shares);
+  if (u->unified_cpu_max)
+    verdict_add_finding (v, s->rule->id, s->action, "/unified/cpu.max",
+                         "update lifts the container's CPU quota (unified cpu.max=\"%s\"), and its config has no "
+                         "CPU share (linux.resources.cpu.shares%s); give a quota instead (--cpus N), or a share with "
+                         "it (--cpu-shares %llu)",
+                         u->unified_cpu_max, shares, (unsigned long long)fill);
+  else
+    verdict_add_finding (v, s->rule->id, s->action, "/cpu/quota",
+                         "update lifts the container's CPU quota (cpu.quota=%lld, unlimited), and its config has no "
+                         "CPU share (linux.resources.cpu.shares%s); give a quota instead (--cpus N), or a share with "
+                         "it (--cpu-shares %llu)",
+                         (long long)u->cpu_quota, shares, (unsigned long long)fill);
   return 0;
 }
 
@@ -240,7 +348,7 @@ resources_evaluate (const struct rule_context *ctx, const struct rule_setting *s
  * (-1 is what docker update --pids-limit -1 sends), and a unified value
  * replaces the file's. */
 static int
-resources_evaluate_update (const struct rule_context *ctx UNUSED, const struct rule_setting *s, json_object *update,
+resources_evaluate_update (const struct rule_context *ctx, const struct rule_setting *s, json_object *update,
                            struct verdict *v, ocigate_error_t *err)
 {
   const struct resources_options *o = s->options;
@@ -251,6 +359,8 @@ resources_evaluate_update (const struct rule_context *ctx UNUSED, const struct r
     judge_update_limit (v, s, &memory_kind, r.memory_limit, r.unified_memory_max, o->memory);
   if (o->require_pids)
     judge_update_limit (v, s, &pids_kind, r.pids_limit, r.unified_pids_max, o->pids);
+  if (o->require_cpu_shares)
+    return judge_update_cpu (ctx, s, &r, o->cpu_shares, v, err);
   return 0;
 }
 
@@ -276,7 +386,7 @@ resources_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate
     return -1;
   bool need_memory = o->require_memory && !limited (r.unified_memory_max, r.memory_limit);
   bool need_pids = o->require_pids && !limited (r.unified_pids_max, r.pids_limit);
-  bool need_cpu = o->require_cpu_shares && r.cpu_shares <= 0;
+  bool need_cpu = o->require_cpu_shares && !cpu_limited (&r);
   if (!need_memory && !need_pids && !need_cpu)
     return 0;
   /* A unified "max" would lift the limit written below. */
@@ -304,7 +414,7 @@ resources_apply (struct rule_context *ctx, const struct rule_setting *s, ocigate
 
 const struct rule rule_resources = {
   .id = "resources",
-  .summary = "the container has no memory limit, pids limit or CPU share (linux.resources)",
+  .summary = "the container has no memory limit, pids limit or CPU limit, a share or a quota (linux.resources)",
   .actions
   = ACTION_MASK (ACTION_OFF) | ACTION_MASK (ACTION_WARN) | ACTION_MASK (ACTION_FIX) | ACTION_MASK (ACTION_DENY),
   .default_options = "{\"requireMemory\": true, \"memory\": 536870912, \"requirePids\": true, \"pids\": 1024, "

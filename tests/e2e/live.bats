@@ -210,3 +210,31 @@ SH
     "$RUNC" --root "$R" delete -f "lh-$stage" 2>/dev/null || true
   done
 }
+
+@test "live: a bind source that is a UNIX socket when runc mounts it is refused by the hook at prestart and createRuntime" {
+  # The prestart hook before ocigate's points the link back at a directory
+  # after runc bound what it led to: the config's source is no socket when
+  # ocigate reads it, and only the container's mount shows one.
+  e2e_need_cmd python3
+  policy_allowing_sh
+  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/pub/app.sock"
+  for stage in none prestart createRuntime; do
+    rm -rf "$T/b"
+    hook_bundle "$T/b" "$stage"
+    jq_inplace "$T/b/config.json" '.mounts += [{"destination": "/app.sock", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]
+      | .process.args = ["/bin/sh", "-c", "test -S /app.sock && echo socket-mounted"]' --arg s "$T/pub/link"
+    flip "$T/pub/link" "$T/pub/app.sock"
+    run --separate-stderr "$RUNC" --root "$R" run -b "$T/b" "ls-$stage"
+    echo "$stage: status=$status out=$output err=$stderr"
+    if [ "$stage" = none ]; then
+      # control: nothing judges what runc made, and the container has the socket
+      [ "$status" -eq 0 ]
+      [[ "$output" == *socket-mounted* ]]
+    else
+      [ "$status" -ne 0 ]
+      [[ "$output" != *socket-mounted* ]]
+      [[ "$stderr" == *"denied by mounts: container's mount at /app.sock is a UNIX socket (device "*"as the runtime mounted it; mounts["*"].destination=/app.sock) that rules.mounts.allowSockets does not list"* ]]
+    fi
+    "$RUNC" --root "$R" delete -f "ls-$stage" 2>/dev/null || true
+  done
+}

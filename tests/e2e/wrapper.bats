@@ -400,6 +400,51 @@ pids_max() { pids_max_of_pid "$("$RUNC" --root "$R" state "$1" | jq .pid)"; }
       and .findings[0].action == "warn"' "$T/decisions.log"
 }
 
+# cpu_quota NAME: the container's CPU quota in microseconds, "max" for none
+# (cgroup v1's -1, v2's "max").
+cpu_quota() {
+  local pid cg q
+  pid=$("$RUNC" --root "$R" state "$1" | jq .pid)
+  cg=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ || $2 == "" { print $3; exit }' "/proc/$pid/cgroup")
+  if [ -e "/sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us" ]; then
+    q=$(cat "/sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us")
+    if [ "$q" = -1 ]; then echo max; else echo "$q"; fi
+  else
+    awk '{ print $1 }' "/sys/fs/cgroup$cg/cpu.max"
+  fi
+}
+
+@test "wrapper: update that lifts the CPU quota of a container without a CPU share is refused; with a share it applies" {
+  write_policy "$P" '.rules.resources = {"action": "deny"}'
+  bundle_compliant "$T/b" /bin/sleep 60
+  # --cpus 0.5 and no --cpu-shares: the quota is the CPU limit
+  jq_inplace "$T/b/config.json" '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 100},
+      "cpu": {"quota": 50000, "period": 100000}}'
+  wr --root "$R" run -d -b "$T/b" upq </dev/null >"$T/run.out" 2>&1 || {
+    cat "$T/run.out"
+    false
+  }
+  [ "$(cpu_quota upq)" = 50000 ]
+
+  run --separate-stderr wr --root "$R" update --cpu-quota -1 upq
+  echo "flag -1: status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"denied by resources: update lifts the container's CPU quota (cpu.quota=-1, unlimited), and its config has no CPU share (linux.resources.cpu.shares is absent); give a quota instead (--cpus N), or a share with it (--cpu-shares 1024)"* ]]
+  run --separate-stderr wr --root "$R" update --resources - upq <<<'{"cpu": {"quota": -1, "period": 100000}}'
+  echo "stdin -1: status=$status err=$stderr"
+  [ "$status" -eq 1 ]
+  [ "$(cpu_quota upq)" = 50000 ]
+
+  # another quota applies; so does lifting it with a share given beside
+  run --separate-stderr wr --root "$R" update --cpu-quota 20000 upq
+  [ "$status" -eq 0 ]
+  [ "$(cpu_quota upq)" = 20000 ]
+  run --separate-stderr wr --root "$R" update --cpu-quota -1 --cpu-share 512 upq
+  echo "with a share: status=$status err=$stderr"
+  [ "$status" -eq 0 ]
+  [ "$(cpu_quota upq)" = max ]
+}
+
 # --- 4. pass-through -----------------------------------------------------
 
 @test "wrapper: --version and features print exactly what runc prints" {

@@ -182,6 +182,32 @@ test_hints (void **state UNUSED)
   assert_string_equal (engine_name (ENGINE_CTR), "ctr");
 }
 
+/* A bind's remedy with the config's source and destination, in each
+ * engine's flag; none where the engine is not known. */
+static void
+test_bind_remedy (void **state UNUSED)
+{
+  static const struct
+  {
+    enum engine_kind e;
+    const char *want;
+  } cases[] = {
+    { ENGINE_DOCKER, "drop -v /srv/x/docker.sock:/var/run/docker.sock (or the --mount that binds it)" },
+    { ENGINE_PODMAN, "drop -v /srv/x/docker.sock:/var/run/docker.sock (or the --mount that binds it)" },
+    { ENGINE_CTR, "drop --mount type=bind,src=/srv/x/docker.sock,dst=/var/run/docker.sock" },
+    { ENGINE_CRI_CONTAINERD, "remove the hostPath volume /srv/x/docker.sock mounted at /var/run/docker.sock" },
+    { ENGINE_CRIO, "remove the hostPath volume /srv/x/docker.sock mounted at /var/run/docker.sock" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cases); i++)
+    {
+      cleanup_free char *r = engine_bind_remedy (cases[i].e, "/srv/x/docker.sock", "/var/run/docker.sock");
+      assert_non_null (r);
+      assert_string_equal (r, cases[i].want);
+    }
+  assert_null (engine_bind_remedy (ENGINE_UNKNOWN, "/a", "/b"));
+  assert_null (engine_bind_remedy (ENGINE_OCI_RUNTIME, "/a", "/b"));
+}
+
 int
 main (void)
 {
@@ -189,6 +215,7 @@ main (void)
     cmocka_unit_test (test_detect_fixtures), cmocka_unit_test (test_detect_annotations),
     cmocka_unit_test (test_docker_remaps),   cmocka_unit_test (test_profile_capability),
     cmocka_unit_test (test_cap_flags),       cmocka_unit_test (test_hints),
+    cmocka_unit_test (test_bind_remedy),
   };
   return cmocka_run_group_tests_name ("engine words", tests, NULL, NULL);
 }

@@ -1,13 +1,17 @@
 /* Unit tests for the "mounts" rule: binds of sensitive host paths (and of
- * their parents) judged on the path the kernel would find, shared
- * propagation, writable sysfs and cgroups, and requireReadOnlyBinds.
+ * their parents) judged on the path the kernel would find, binds of UNIX
+ * sockets judged by what the source is, shared propagation, writable
+ * sysfs and cgroups, and requireReadOnlyBinds.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define RULE "mounts"
@@ -143,6 +147,21 @@ make_link (const char *name, const char *target)
   cleanup_free char *path = in_tmp (name);
   if (symlink (target, path) < 0)
     fail_msg ("symlink %s -> %s: %s", path, target, strerror (errno));
+}
+
+/* A UNIX socket made (bound, not listening) at tmpdir/name; the file
+ * stays until the teardown. */
+static void
+make_socket (const char *name)
+{
+  cleanup_free char *path = in_tmp (name);
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  if (strlen (path) >= sizeof addr.sun_path)
+    fail_msg ("%s: too long for a socket address", path);
+  memcpy (addr.sun_path, path, strlen (path) + 1);
+  cleanup_close int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || bind (fd, (const struct sockaddr *)&addr, sizeof addr) < 0)
+    fail_msg ("socket %s: %s", path, strerror (errno));
 }
 
 /* The message of the brief, on the socket Docker users bind most. */
@@ -319,6 +338,103 @@ test_relative_source (void **state UNUSED)
   judge_with_bundle (&j, POLICY ("deny"), m, NULL, tmpdir);
   assert_int_equal (j.v.n_findings, 1);
   assert_contains (j.v.findings[0].message, "host path /var, a parent of sensitive host path /var/lib/docker");
+  unit_judged_release (&j);
+}
+
+/* A bind of a UNIX socket, wherever it lies, known by what the source is
+ * on this host (CIS Docker 5.31 names the Docker socket; a name says
+ * nothing of what a path is). */
+static void
+test_sockets (void **state UNUSED)
+{
+  cleanup_free char *sub = in_tmp ("sock");
+  if (mkdir (sub, 0755) < 0)
+    fail_msg ("mkdir %s: %s", sub, strerror (errno));
+  make_socket ("sock/docker.sock");
+  make_socket ("sock/other.sock");
+  make_link ("sock-link", "sock/docker.sock");
+  make_link ("sock-chain", "sock-link");
+  make_link ("sock-dir-link", "sock");
+  cleanup_free char *sock = in_tmp ("sock/docker.sock");
+  cleanup_free char *link = in_tmp ("sock-link");
+  cleanup_free char *chain = in_tmp ("sock-chain");
+  cleanup_free char *via_dir = in_tmp ("sock-dir-link/docker.sock");
+  cleanup_free char *dotted = in_tmp ("sock/../sock/./docker.sock");
+  cleanup_free char *file = in_tmp ("sock/plain");
+  cleanup_close int fd = open (file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  assert_true (fd >= 0);
+
+  /* The socket itself, from a path no engine uses. */
+  cleanup_free char *want = xasprintf ("bind mount of a UNIX socket (mounts[0].source=%s, resolved %s, destination "
+                                       "/mnt): the container can use the service behind it with that service's "
+                                       "rights on the host; remove the mount, or list the socket in "
+                                       "rules.mounts.allowSockets",
+                                       sock, sock);
+  cleanup_free char *msg = bind_finding (sock);
+  assert_non_null (msg);
+  assert_string_equal (msg, want);
+  /* Through links, the last one too (as mount(2) follows it): the
+   * message names the socket the kernel finds. */
+  cleanup_free char *resolved = xasprintf ("resolved %s,", sock);
+  assert_refused_as (link, resolved);
+  assert_refused_as (chain, resolved);
+  assert_refused_as (via_dir, resolved);
+  assert_refused_as (dotted, resolved);
+  /* What is not a socket is not: a file, the directory holding sockets,
+   * a path that does not exist (yet), a link to nothing. */
+  assert_allowed (file);
+  assert_allowed (sub);
+  cleanup_free char *missing = in_tmp ("sock/not-yet.sock");
+  assert_allowed (missing);
+  make_link ("dangling-sock", "sock/not-yet.sock");
+  cleanup_free char *dangling = in_tmp ("dangling-sock");
+  assert_allowed (dangling);
+
+  /* Relative to the bundle, as runc takes it. */
+  struct judged j;
+  judge_with_bundle (&j, POLICY ("deny"),
+                     "{'destination': '/run/app.sock', 'type': 'bind', 'source': 'sock-link', 'options': ['rbind']}",
+                     NULL, tmpdir);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/mounts/0/source");
+  assert_contains (j.v.findings[0].message, "bind mount of a UNIX socket (mounts[0].source=sock-link, resolved ");
+  unit_judged_release (&j);
+
+  /* allowSockets: by the socket's identity, so a link to it is it too;
+   * another socket is still refused. */
+  cleanup_free char *mounts = xasprintf ("{'destination': '/a', 'type': 'bind', 'source': '%s', 'options': ['rbind']},"
+                                         "{'destination': '/b', 'type': 'bind', 'source': '%s', 'options': ['rbind']},"
+                                         "{'destination': '/c', 'type': 'bind', 'source': '%s/other.sock', "
+                                         "'options': ['rbind']}",
+                                         sock, link, sub);
+  cleanup_free char *allow_link = xasprintf (
+      "{'version': 1, 'rules': {'mounts': {'action': 'deny', 'allowSockets': ['%s', '%s']}}}", chain, file);
+  judge (&j, allow_link, mounts, NULL);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/mounts/2/source");
+  assert_contains (j.v.findings[0].message, "other.sock, resolved ");
+  unit_judged_release (&j);
+  judge (&j, POLICY ("warn"), mounts, NULL);
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_WARN), 3);
+  unit_judged_release (&j);
+
+  /* Below a sensitive directory (as /run/containerd/containerd.sock is
+   * below /run/containerd) a socket is still a socket; a socket that is a
+   * sensitive path keeps that finding alone, allowed or not. */
+  cleanup_free char *sens = xasprintf ("{'version': 1, 'rules': {'mounts': {'action': 'deny', 'sensitive': ['%s', "
+                                       "'%s'], 'allowSockets': ['%s']}}}",
+                                       sub, sock, sock);
+  judge (&j, sens, mounts, NULL);
+  assert_int_equal (j.v.n_findings, 3);
+  assert_contains (j.v.findings[0].message, "bind mount of sensitive host path ");
+  assert_contains (j.v.findings[1].message, "bind mount of sensitive host path ");
+  assert_contains (j.v.findings[2].message, "bind mount of a UNIX socket (mounts[2]");
+  unit_judged_release (&j);
+
+  /* Not a bind: a socket named as the source of a tmpfs is no host path. */
+  cleanup_free char *tmpfs = xasprintf ("{'destination': '/a', 'type': 'tmpfs', 'source': '%s'}", sock);
+  judge (&j, POLICY ("deny"), tmpfs, NULL);
+  assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
 }
 
@@ -526,7 +642,11 @@ test_sensitive_option (void **state UNUSED)
   cleanup_free char *unknown = dq ("{'version': 1, 'rules': {'mounts': {'action': 'deny', 'allow': []}}}");
   cleanup_free char *msg4 = unit_policy_error (unknown);
   assert_contains (msg4, "rules.mounts.allow: unknown option (this rule takes: action, sensitive, "
-                         "requireReadOnlyBinds)");
+                         "allowSockets, requireReadOnlyBinds)");
+  cleanup_free char *relsock
+      = dq ("{'version': 1, 'rules': {'mounts': {'action': 'deny', 'allowSockets': ['run/app.sock']}}}");
+  cleanup_free char *msg6 = unit_policy_error (relsock);
+  assert_contains (msg6, "rules.mounts.allowSockets[0]: must be an absolute path (a string starting with /)");
   cleanup_free char *fix = dq ("{'version': 1, 'rules': {'mounts': {'action': 'fix'}}}");
   cleanup_free char *msg5 = unit_policy_error (fix);
   assert_contains (msg5, "\"fix\" is not an action of this rule (\"off\", \"warn\", \"deny\")");
@@ -700,6 +820,7 @@ main (void)
     cmocka_unit_test (test_parent_and_child),
     cmocka_unit_test (test_not_a_bind),
     cmocka_unit_test (test_relative_source),
+    cmocka_unit_test (test_sockets),
     cmocka_unit_test (test_shared_propagation),
     cmocka_unit_test (test_sysfs_and_cgroup),
     cmocka_unit_test (test_runtime_substitutes),

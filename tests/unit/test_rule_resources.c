@@ -1,5 +1,6 @@
-/* Unit tests for the "resources" rule: a memory limit, a pids limit and
- * CPU shares are set; "fix" fills in the policy's values.
+/* Unit tests for the "resources" rule: a memory limit, a pids limit and a
+ * CPU limit (shares or a quota) are set; "fix" fills in the policy's
+ * values.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "unit.h"
 
@@ -10,7 +11,9 @@
 #define MSG_PIDS                                                                                                       \
   "container has no limit on its number of processes (linux.resources.pids.limit is absent); set one (--pids-limit "   \
   "1024)"
-#define MSG_CPU "container has no CPU share (linux.resources.cpu.shares is absent); set one (--cpu-shares 1024)"
+#define MSG_CPU                                                                                                        \
+  "container has no CPU limit, neither a share nor a quota (linux.resources.cpu.shares is absent, "                    \
+  "linux.resources.cpu.quota is absent); set one (--cpu-shares 1024, or --cpus N)"
 #define ALL_SET "{'memory': {'limit': 67108864}, 'pids': {'limit': 100}, 'cpu': {'shares': 512}}"
 
 /* A config with linux.resources (NULL: no "linux" at all). */
@@ -103,7 +106,8 @@ test_unlimited_and_zero (void **state UNUSED)
   assert_string_equal (j.v.findings[0].message, "container has no memory limit (linux.resources.memory.limit=-1, "
                                                 "unlimited); set one (--memory 536870912)");
   assert_contains (j.v.findings[1].message, "(linux.resources.pids.limit=0, not set)");
-  assert_contains (j.v.findings[2].message, "(linux.resources.cpu.shares=0, not set)");
+  assert_contains (j.v.findings[2].message, "(linux.resources.cpu.shares=0, not set, linux.resources.cpu.quota is "
+                                            "absent)");
   assert_int_equal (verdict_decide (&j.v), DECISION_ALLOW);
   unit_judged_release (&j);
 
@@ -169,13 +173,23 @@ test_fix_keeps (void **state UNUSED)
    * a pids limit above the policy's stays. */
   judge_res (&j, POLICY ("fix"),
              "{'devices': [{'allow': false, 'access': 'rwm'}], 'memory': {'disableOOMKiller': false}, "
-             "'cpu': {'shares': 0, 'quota': 50000}, 'pids': {'limit': 4096}, 'blockIO': {'weight': 10}}");
+             "'cpu': {'shares': 0, 'quota': -1}, 'pids': {'limit': 4096}, 'blockIO': {'weight': 10}}");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 2);
   apply_fixes (&j);
   cleanup_free char *want = dq ("{'devices':[{'allow':false,'access':'rwm'}],'memory':{'disableOOMKiller':false,"
-                                "'limit':536870912},'cpu':{'shares':1024,'quota':50000},'pids':{'limit':4096},"
+                                "'limit':536870912},'cpu':{'shares':1024,'quota':-1},'pids':{'limit':4096},"
                                 "'blockIO':{'weight':10}}");
   assert_string_equal (resources_text (&j), want);
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+
+  /* A quota is the CPU limit (--cpus 0.5): no share is added. */
+  judge_res (&j, POLICY ("fix"), "{'cpu': {'shares': 0, 'quota': 50000, 'period': 100000}, 'pids': {'limit': 4096}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 1);
+  apply_fixes (&j);
+  cleanup_free char *want1
+      = dq ("{'cpu':{'shares':0,'quota':50000,'period':100000},'pids':{'limit':4096},'memory':{'limit':536870912}}");
+  assert_string_equal (resources_text (&j), want1);
   assert_clean_now (&j);
   unit_judged_release (&j);
 
@@ -287,10 +301,16 @@ test_fixtures (void **state UNUSED)
   assert_int_equal (j.v.n_findings, 0);
   unit_judged_release (&j);
 
+  /* --cpus 0.5 instead of --cpu-shares: a quota is the CPU limit. */
+  unit_judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-cpus.json");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
   /* Docker writes cpu.shares 0 and no limits. */
   unit_judge_file (&j, POLICY ("deny"), "tests/fixtures/docker-default.json");
   assert_int_equal (unit_count (&j.v, RULE, ACTION_DENY), 3);
-  assert_contains (j.v.findings[2].message, "(linux.resources.cpu.shares=0, not set)");
+  assert_contains (j.v.findings[2].message,
+                   "(linux.resources.cpu.shares=0, not set, linux.resources.cpu.quota is absent)");
   unit_judged_release (&j);
 
   /* Podman sets a pids limit of 2048; fix leaves it. */
@@ -361,12 +381,11 @@ test_unified (void **state UNUSED)
   unit_judged_release (&j);
 }
 
-/* A policy, a running container's config (all three set) and an update
- * of its resources (' for "): the update's findings. */
+/* An update of a container whose config has these resources. */
 static void
-judge_update (struct judged *j, const char *policy, const char *update)
+judge_update_of (struct judged *j, const char *policy, const char *resources, const char *update)
 {
-  judge_res (j, policy, ALL_SET);
+  judge_res (j, policy, resources);
   verdict_release (&j->v);
   j->v = (struct verdict){ 0 };
   cleanup_free char *text = dq (update);
@@ -377,6 +396,14 @@ judge_update (struct judged *j, const char *policy, const char *update)
   if (ocigate_evaluate_update (j->policy, &ctx, u, &j->v, &err) < 0)
     fail_msg ("evaluate_update failed: %s", err->msg);
   json_object_put (u);
+}
+
+/* A policy, a running container's config (all three set) and an update
+ * of its resources (' for "): the update's findings. */
+static void
+judge_update (struct judged *j, const char *policy, const char *update)
+{
+  judge_update_of (j, policy, ALL_SET, update);
 }
 
 /* runc update / crun update: only what lifts a required limit counts. */
@@ -441,6 +468,151 @@ test_update (void **state UNUSED)
   unit_judged_release (&j);
 }
 
+#define MEM_PIDS "'memory': {'limit': 1}, 'pids': {'limit': 1}"
+
+/* The CPU finding alone of a config with a memory and pids limit and this
+ * cpu (and unified) text; NULL when there is none. */
+static char *
+cpu_finding (const char *cpu)
+{
+  cleanup_free char *res = xasprintf ("{" MEM_PIDS ", %s}", cpu);
+  struct judged j;
+  judge_res (&j, POLICY ("deny"), res);
+  if (j.v.n_findings > 1)
+    fail_msg ("%s: %zu findings", cpu, j.v.n_findings);
+  char *msg = NULL;
+  if (j.v.n_findings == 1)
+    {
+      assert_string_equal (j.v.findings[0].path, "/linux/resources/cpu/shares");
+      msg = xstrdup (j.v.findings[0].message);
+    }
+  unit_judged_release (&j);
+  return msg;
+}
+
+static void
+assert_cpu_limited (const char *cpu)
+{
+  cleanup_free char *msg = cpu_finding (cpu);
+  if (msg)
+    fail_msg ("%s: %s", cpu, msg);
+}
+
+static void
+assert_cpu_unlimited (const char *cpu, const char *expect)
+{
+  cleanup_free char *msg = cpu_finding (cpu);
+  if (msg == NULL)
+    fail_msg ("%s: no finding", cpu);
+  assert_contains (msg, expect);
+}
+
+/* A CPU limit is a share or a quota (--cpus); "max" in cgroup v2's
+ * cpu.max lifts the quota, as in memory.max and pids.max. */
+static void
+test_cpu_quota (void **state UNUSED)
+{
+  /* --cpus 0.5, with and without the period (the kernel's 100 ms). */
+  assert_cpu_limited ("'cpu': {'shares': 0, 'quota': 50000, 'period': 100000}");
+  assert_cpu_limited ("'cpu': {'quota': 50000}");
+  assert_cpu_limited ("'cpu': {'quota': 50000, 'period': 0}");
+  assert_cpu_limited ("'cpu': {'shares': 2, 'quota': -1}");
+  /* -1 is no quota, 0 is "not set". */
+  assert_cpu_unlimited ("'cpu': {'quota': -1, 'period': 100000}",
+                        "(linux.resources.cpu.shares is absent, linux.resources.cpu.quota=-1, unlimited)");
+  assert_cpu_unlimited ("'cpu': {'shares': 0, 'quota': 0}", "(linux.resources.cpu.shares=0, not set, "
+                                                            "linux.resources.cpu.quota=0, not set)");
+  assert_cpu_unlimited ("'cpu': {'period': 100000}", "linux.resources.cpu.quota is absent)");
+
+  /* unified cpu.max replaces the quota: "max" lifts it, a number is one. */
+  cleanup_free char *lifted = cpu_finding ("'cpu': {'quota': 50000}, 'unified': {'cpu.max': 'max 100000'}");
+  assert_non_null (lifted);
+  assert_string_equal (lifted, "container has no CPU limit, neither a share nor a quota (linux.resources.cpu.shares "
+                               "is absent; linux.resources.unified cpu.max=\"max 100000\", which the runtime writes "
+                               "after linux.resources.cpu.quota); set a share (--cpu-shares 1024), or a quota in "
+                               "cpu.max");
+  assert_cpu_unlimited ("'cpu': {'quota': 50000}, 'unified': {'cpu.max': ' max'}", "cpu.max=\" max\"");
+  assert_cpu_unlimited ("'unified': {'cpu.max': '0 100000'}", "cpu.max=\"0 100000\"");
+  assert_cpu_unlimited ("'unified': {'cpu.max': '-5'}", "cpu.max=\"-5\"");
+  assert_cpu_unlimited ("'unified': {'cpu.max': 'maxx'}", "cpu.max=\"maxx\"");
+  assert_cpu_unlimited ("'unified': {'cpu.max': ''}", "cpu.max=\"\"");
+  assert_cpu_limited ("'unified': {'cpu.max': '50000 100000'}");
+  assert_cpu_limited ("'unified': {'cpu.max': ' 50000\\n'}");
+  assert_cpu_limited ("'cpu': {'quota': -1}, 'unified': {'cpu.max': '50000'}");
+  /* A share stands whatever cpu.max says. */
+  assert_cpu_limited ("'cpu': {'shares': 512}, 'unified': {'cpu.max': 'max'}");
+
+  /* The contract's names still turn it off. */
+  struct judged j;
+  judge_res (&j, "{'version': 1, 'rules': {'resources': {'action': 'deny', 'requireCpuShares': false}}}",
+             "{" MEM_PIDS ", 'cpu': {'quota': -1}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+
+  /* fix adds a share and leaves cpu.max as it is. */
+  judge_res (&j, POLICY ("fix"), "{" MEM_PIDS ", 'unified': {'cpu.max': 'max'}}");
+  assert_int_equal (unit_count (&j.v, RULE, ACTION_FIX), 1);
+  apply_fixes (&j);
+  cleanup_free char *want
+      = dq ("{'memory':{'limit':1},'pids':{'limit':1},'unified':{'cpu.max':'max'},'cpu':{'shares':1024}}");
+  assert_string_equal (resources_text (&j), want);
+  assert_clean_now (&j);
+  unit_judged_release (&j);
+
+  /* Wrong types are input errors. */
+  cleanup_free char *e1 = judge_error (POLICY ("deny"), "{'cpu': {'quota': '50000'}}");
+  assert_contains (e1, "linux.resources.cpu.quota: must be an integer, not string \"50000\"");
+  cleanup_free char *e2 = judge_error (POLICY ("deny"), "{'unified': {'cpu.max': 50000}}");
+  assert_contains (e2, "linux.resources.unified.cpu.max: must be a string, not int 50000");
+}
+
+/* An update lifts a CPU quota; it lifts the CPU limit when the container
+ * has no share. */
+static void
+test_update_cpu (void **state UNUSED)
+{
+  static const char *const quota_only = "{" MEM_PIDS ", 'cpu': {'shares': 0, 'quota': 50000, 'period': 100000}}";
+  struct judged j;
+  judge_update_of (&j, POLICY ("deny"), quota_only, "{'cpu': {'quota': -1}}");
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/cpu/quota");
+  assert_string_equal (j.v.findings[0].message,
+                       "update lifts the container's CPU quota (cpu.quota=-1, unlimited), and its config has no CPU "
+                       "share (linux.resources.cpu.shares=0, not set); give a quota instead (--cpus N), or a share "
+                       "with it (--cpu-shares 1024)");
+  assert_int_equal (verdict_decide (&j.v), DECISION_DENY);
+  unit_judged_release (&j);
+
+  judge_update_of (&j, POLICY ("deny"), quota_only, "{'unified': {'cpu.max': 'max 100000'}}");
+  assert_int_equal (j.v.n_findings, 1);
+  assert_string_equal (j.v.findings[0].path, "/unified/cpu.max");
+  assert_contains (j.v.findings[0].message, "(unified cpu.max=\"max 100000\"), and its config has no CPU share");
+  unit_judged_release (&j);
+
+  /* unified replaces the quota field: a quota there stands. */
+  judge_update_of (&j, POLICY ("deny"), quota_only, "{'cpu': {'quota': -1}, 'unified': {'cpu.max': '20000'}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  /* A share in the update, or in the config, keeps a CPU limit. */
+  judge_update_of (&j, POLICY ("deny"), quota_only, "{'cpu': {'quota': -1, 'shares': 512}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge_update_of (&j, POLICY ("deny"), ALL_SET, "{'cpu': {'quota': -1}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  /* A new quota, or none named, changes nothing; nor does the rule turned off. */
+  judge_update_of (&j, POLICY ("deny"), quota_only, "{'cpu': {'quota': 20000, 'period': 100000}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge_update_of (&j, POLICY ("deny"), quota_only, "{'cpu': {'quota': 0, 'period': 0, 'shares': 0}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+  judge_update_of (&j, "{'version': 1, 'rules': {'resources': {'action': 'deny', 'requireCpuShares': false}}}",
+                   quota_only, "{'cpu': {'quota': -1}}");
+  assert_int_equal (j.v.n_findings, 0);
+  unit_judged_release (&j);
+}
+
 static void
 test_update_errors (void **state UNUSED)
 {
@@ -482,6 +654,7 @@ main (void)
     cmocka_unit_test (test_config_errors), cmocka_unit_test (test_policy_errors),
     cmocka_unit_test (test_fixtures),      cmocka_unit_test (test_unified),
     cmocka_unit_test (test_update),        cmocka_unit_test (test_update_errors),
+    cmocka_unit_test (test_cpu_quota),     cmocka_unit_test (test_update_cpu),
   };
   return cmocka_run_group_tests_name ("rule resources", tests, NULL, NULL);
 }

@@ -150,9 +150,39 @@ test_update (void **state UNUSED)
   assert_null (a.resources_file);
   assert_string_equal (a.update_memory, "-1");
   assert_string_equal (a.update_pids, "-1");
+  assert_string_equal (a.update_cpu_share, "512");
+  assert_null (a.update_cpu_quota);
   /* crun reads options after the ID */
   assert_null (parse (&a, ARGV ("update", "ID", "--pids-limit", "-1")));
   assert_string_equal (a.update_pids, "-1");
+
+  /* The CPU flags become the update's cpu object: a quota only when it
+   * lifts one, a share (runc's; crun reads its flag under a key it does
+   * not use) only when it is one. */
+  const struct
+  {
+    enum runc_runtime rt;
+    const char *const *argv;
+    const char *want;
+  } cpu[] = {
+    { RUNC_RUNTIME_RUNC, ARGV ("update", "--cpu-quota", "-1", "ID"), "{\"cpu\":{\"quota\":-1}}" },
+    { RUNC_RUNTIME_RUNC, ARGV ("update", "--cpu-quota=50000", "--cpu-period", "100000", "ID"), "{}" },
+    { RUNC_RUNTIME_RUNC, ARGV ("update", "--cpu-quota", "-1", "--cpu-share", "512", "--pids-limit", "-1", "ID"),
+      "{\"pids\":{\"limit\":-1},\"cpu\":{\"quota\":-1,\"shares\":512}}" },
+    { RUNC_RUNTIME_RUNC, ARGV ("update", "--cpu-share", "0", "ID"), "{}" },
+    { RUNC_RUNTIME_RUNC, ARGV ("update", "--cpu-share", "-2", "ID"), "{}" },
+    { RUNC_RUNTIME_CRUN, ARGV ("update", "ID", "--cpu-quota", "18446744073709551615", "--cpu-share", "512"),
+      "{\"cpu\":{\"quota\":-1}}" },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (cpu); i++)
+    {
+      assert_null (parse_rt (cpu[i].rt, &a, cpu[i].argv));
+      json_object *update = NULL;
+      ocigate_error_t err = NULL;
+      assert_int_equal (runc_update_resources (&a, NULL, NULL, &update, &err), 0);
+      assert_string_equal (json_object_to_json_string_ext (update, JSON_C_TO_STRING_PLAIN), cpu[i].want);
+      json_object_put (update);
+    }
 
   const struct
   {
@@ -279,9 +309,9 @@ static const struct want
   { BOTH, U, "pids-limit", 0, true, J },
   { BOTH, U, "blkio-weight", 0, true, P },
   { BOTH, U, "cpu-period", 0, true, P },
-  { BOTH, U, "cpu-quota", 0, true, P },
+  { BOTH, U, "cpu-quota", 0, true, J },
   { BOTH, U, "cpu-burst", 0, true, P },
-  { BOTH, U, "cpu-share", 0, true, P },
+  { BOTH, U, "cpu-share", 0, true, J },
   { BOTH, U, "cpu-rt-period", 0, true, P },
   { BOTH, U, "cpu-rt-runtime", 0, true, P },
   { BOTH, U, "cpu-idle", 0, true, P },
