@@ -141,7 +141,7 @@ struct rlimit_entry
 static int
 rlimits_read (json_object *root, struct rlimit_entry **out, size_t *n_out, ocigate_error_t *err)
 {
-  static const struct field_count count = { OCIGATE_MAX_LIST, "rlimits", NULL };
+  static const struct field_count count = { OCIGATE_MAX_LIST, NULL, NULL };
   json_object *list = NULL;
   size_t n = 0;
   *out = NULL;
