@@ -20,14 +20,7 @@ judge_cg (struct judged *j, const char *policy, const char *path, const char *bu
                    path ? ", 'cgroupsPath': " : "", path ? path : "", annotations ? ", 'annotations': " : "",
                    annotations ? annotations : "");
   cleanup_free char *p = dq (policy), *c = dq (raw);
-  memset (j, 0, sizeof *j);
-  j->policy = unit_policy (p);
-  j->cfg = unit_config (c);
-  unit_host (&j->host, 0, 0);
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host, .bundle = bundle };
-  ocigate_error_t err = NULL;
-  if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
-    fail_msg ("evaluate failed: %s", err->msg);
+  unit_judge_bundle_on (j, p, c, bundle, NULL);
 }
 
 static void

@@ -50,18 +50,6 @@ rlimits_text (const struct judged *j)
                                          JSON_C_TO_STRING_PLAIN);
 }
 
-static void
-assert_clean_now (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  assert_int_equal (ocigate_evaluate (j->policy, &ctx, &v, &err), 0);
-  if (v.n_findings)
-    fail_msg ("still: %s", v.findings[0].message);
-  verdict_release (&v);
-}
-
 /* What the engines write by default passes the default maxima. */
 static void
 test_engine_defaults (void **state UNUSED)
@@ -218,7 +206,7 @@ test_fix (void **state UNUSED)
   assert_string_equal (joined, "rlimits: lowered RLIMIT_NOFILE to soft 1024, hard 65536; rlimits: lowered RLIMIT_CORE "
                                "to soft 0, hard 0; rlimits: lowered RLIMIT_STACK to soft 10, hard 10");
   fix_notes_release (&notes);
-  assert_clean_now (&j);
+  unit_assert_clean (&j);
   unit_judged_release (&j);
 }
 
@@ -309,7 +297,7 @@ test_fixtures (void **state UNUSED)
   assert_non_null (unit_find (&j.v, RULE, "hard=unlimited soft=unlimited, maximum 8388608"));
   assert_non_null (unit_find (&j.v, RULE, "lower it (--ulimit memlock=8388608:8388608)"));
   apply_fixes (&j);
-  assert_clean_now (&j);
+  unit_assert_clean (&j);
   unit_judged_release (&j);
 }
 
