@@ -26,8 +26,8 @@
  * RLIMIT_CORE has no default maximum: the engines' daemons pass on an
  * unlimited one to every container that does not set it, so a maximum
  * would catch only a container that asks for less than that default; a
- * policy that wants core dumps bounded names it (0 turns them off only for
- * the containers that set it).
+ * policy that wants core dumps bounded names it, and binds the containers
+ * that set a limit.
  *
  * The runtimes refuse what they cannot set, so a container with such an
  * entry never starts; it is a finding all the same, so the refusal says
