@@ -46,11 +46,12 @@
  * system.slice:runc:ID), as for `runc run` by hand; no engine leaves it
  * out.
  *
- * With "containerdNamespace" (default true), a config whose bundle is
- * one containerd made (TASKDIR/NAMESPACE/ID) may also lie below
- * /NAMESPACE, where ctr puts its containers (`ctr -n NAMESPACE run`):
- * the namespace cannot be listed in advance.  A config judged without its
- * bundle (check without --bundle) has no namespace.
+ * With "containerdNamespace" (default true), a config ctr wrote (its
+ * bundle is one containerd made, TASKDIR/NAMESPACE/ID, and it bears no
+ * trace of Docker, whose containers live in containerd too) may also lie
+ * below /NAMESPACE, where ctr puts its containers (`ctr -n NAMESPACE
+ * run`): the namespace cannot be listed in advance.  A config judged
+ * without its bundle (check without --bundle) has no namespace.
  *
  * One finding at most, at /linux/cgroupsPath.  No fix: which parent a
  * container belongs in is the engine's or the person's to say.
@@ -192,9 +193,22 @@ cgroups_path_parse (json_object *opts, const struct policy_where *where, void **
   return 0;
 }
 
-/* Why `path` is outside the allowed parents, or NULL when it is not. */
+/* ctr's parent, /NAMESPACE, for a config ctr wrote in a bundle containerd
+ * made (NULL when it is not one): Docker's containers live in containerd
+ * too (namespace moby, or the daemon's own), but Docker never puts a
+ * container at /NAMESPACE, so its configs get no such parent. */
+static const char *
+ctr_namespace (const struct cgroups_path_options *o, const struct rule_context *ctx, size_t *len)
+{
+  if (!o->containerd_namespace || rule_engine (ctx) != ENGINE_CTR)
+    return NULL;
+  return engine_containerd_namespace (ctx->bundle, len);
+}
+
+/* Why `path` is outside the allowed parents, or NULL when it is not; ns
+ * (ns_len bytes) is ctr's namespace, or NULL. */
 static char *
-judge (const struct cgroups_path_options *o, const char *path, const char *bundle)
+judge (const struct cgroups_path_options *o, const char *path, const char *ns, size_t ns_len)
 {
   if (path[0] == '/')
     {
@@ -204,8 +218,6 @@ judge (const struct cgroups_path_options *o, const char *path, const char *bundl
       for (size_t i = 0; i < o->n_paths; i++)
         if (below (path, o->paths[i], strlen (o->paths[i])))
           return NULL;
-      size_t ns_len = 0;
-      const char *ns = o->containerd_namespace ? engine_containerd_namespace (bundle, &ns_len) : NULL;
       if (ns && strncmp (path + 1, ns, ns_len) == 0 && (path[1 + ns_len] == '\0' || path[1 + ns_len] == '/'))
         return NULL;
       return xstrdup ("below none of the allowed parents");
@@ -242,11 +254,11 @@ cgroups_path_evaluate (const struct rule_context *ctx, const struct rule_setting
     return -1;
   if (path == NULL || path[0] == '\0')
     return 0;
-  cleanup_free char *why = judge (o, path, ctx->bundle);
+  size_t ns_len = 0;
+  const char *ns = ctr_namespace (o, ctx, &ns_len);
+  cleanup_free char *why = judge (o, path, ns, ns_len);
   if (why == NULL)
     return 0;
-  size_t ns_len = 0;
-  const char *ns = o->containerd_namespace ? engine_containerd_namespace (ctx->bundle, &ns_len) : NULL;
   cleanup_free char *ns_text
       = ns ? xasprintf ("%s/%.*s (containerd's namespace)", o->allowed_text[0] ? ", " : "", (int)ns_len, ns)
            : xstrdup ("");

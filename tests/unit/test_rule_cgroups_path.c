@@ -161,6 +161,35 @@ test_containerd_namespace (void **state UNUSED)
   assert_verdict (DENY, "/ocigate/ocigate-1", "/var/lib/ocigate/ocigate-1", 1);
   assert_verdict ("{'version': 1, 'rules': {'cgroupsPath': {'action': 'deny', 'containerdNamespace': false}}}",
                   "/ocigate/ocigate-1", CTR_BUNDLE, 1);
+  /* Docker's and the CRIs' containers live in containerd too, but never
+   * at /NAMESPACE: only ctr's configs get that parent. */
+  struct judged j;
+  judge_cg (&j, DENY, "'/moby/x'", "/run/containerd/io.containerd.runtime.v2.task/moby/x", NULL);
+  assert_int_equal (j.v.n_findings, 1);
+  unit_judged_release (&j);
+  judge_cg (&j, DENY, "'/k8s.io/x'", "/run/containerd/io.containerd.runtime.v2.task/k8s.io/x",
+            "{'io.kubernetes.cri.container-type': 'container'}");
+  assert_int_equal (j.v.n_findings, 1);
+  assert_contains (j.v.findings[0].message, "allowed: /docker, /libpod_parent, /kubepods, system.slice, "
+                                            "machine.slice, user.slice, kubepods.slice); the kubelet chooses it");
+  unit_judged_release (&j);
+  /* a daemon with a containerd namespace of its own: Docker, by its
+   * network hook, still gets no /NAMESPACE */
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  ocigate_error_t err = NULL;
+  if (read_file_limited ("tests/fixtures/docker-cgroup-parent.json", OCIGATE_MAX_CONFIG_BYTES, &text, &len, &err) < 0)
+    fail_msg ("%s", err->msg);
+  json_object *doc = json_tokener_parse (text);
+  json_object_object_add (json_object_object_get (doc, "linux"), "cgroupsPath",
+                          json_object_new_string ("/ocigate-e2e-main/x"));
+  unit_judge_bundle_on (&j, "{\"version\": 1, \"rules\": {\"cgroupsPath\": {\"action\": \"deny\"}}}",
+                        json_object_to_json_string (doc),
+                        "/run/containerd/io.containerd.runtime.v2.task/ocigate-e2e-main/x", NULL);
+  json_object_put (doc);
+  assert_int_equal (j.v.n_findings, 1);
+  assert_contains (j.v.findings[0].message, "kubepods.slice); drop --cgroup-parent");
+  unit_judged_release (&j);
 }
 
 /* A policy's list replaces the default one. */
