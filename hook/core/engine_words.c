@@ -3,6 +3,7 @@
 #include "core/engine_words.h"
 
 #include <linux/capability.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
@@ -24,8 +25,8 @@ string_at (json_object *o, const char *key)
 
 /* containerd's bundles are TASKDIR/NAMESPACE/ID, for the v2 shims and the
  * v1 ones; the namespace, or NULL when the bundle is not one. */
-static const char *
-containerd_namespace (const char *bundle, size_t *len)
+const char *
+engine_containerd_namespace (const char *bundle, size_t *len)
 {
   static const char *const task_dirs[] = { "/io.containerd.runtime.v2.task/", "/io.containerd.runtime.v1.linux/" };
   for (size_t i = 0; bundle && i < ARRAY_SIZE (task_dirs); i++)
@@ -77,7 +78,7 @@ engine_detect (const struct oci_config *cfg, const char *bundle)
   if (annotation (cfg, "io.kubernetes.cri.container-type"))
     return ENGINE_CRI_CONTAINERD;
   size_t ns_len = 0;
-  const char *ns = containerd_namespace (bundle, &ns_len);
+  const char *ns = engine_containerd_namespace (bundle, &ns_len);
   if ((ns && ns_len == 4 && strncmp (ns, "moby", 4) == 0) || docker_traces (cfg))
     return ENGINE_DOCKER;
   if (ns)
@@ -155,7 +156,8 @@ struct engine_words
   [HINT_HOST_GROUP] = "give it a non-root group (--user UID:GID)",                                                     \
   [HINT_DEVICES_RULE] = "drop the --device-cgroup-rule that allows every device ('a *:* rwm')",                        \
   [HINT_HOST_NS_PID] = "--pid host", [HINT_HOST_NS_NETWORK] = "--network host", [HINT_HOST_NS_IPC] = "--ipc host",     \
-  [HINT_HOST_NS_UTS] = "--uts host", [HINT_HOST_NS_CGROUP] = "--cgroupns host"
+  [HINT_HOST_NS_UTS] = "--uts host", [HINT_HOST_NS_CGROUP] = "--cgroupns host",                                        \
+  [HINT_CGROUP_PARENT] = "drop --cgroup-parent, or give one the policy allows"
 
 #define KUBERNETES_WORDS                                                                                               \
   .name = "Kubernetes",                                                                                                \
@@ -174,6 +176,10 @@ struct engine_words
     [HINT_HOST_NS_NETWORK] = "hostNetwork: true",                                                                      \
     [HINT_HOST_NS_IPC] = "hostIPC: true",                                                                              \
     [HINT_HOST_NS_UTS] = "hostNetwork: true",                                                                          \
+    [HINT_RLIMITS] = "the runtime's defaults, containerd's base_runtime_spec or CRI-O's default_ulimits: Kubernetes "  \
+                     "has no setting for them",                                                                        \
+    [HINT_CGROUP_PARENT] = "the kubelet chooses it (its cgroupRoot and cgroupDriver): add that parent to "             \
+                           "rules.cgroupsPath.allow",                                                                  \
   }
 
 static const struct engine_words words[ENGINE__COUNT] = {
@@ -239,6 +245,8 @@ static const struct engine_words words[ENGINE__COUNT] = {
       [HINT_HOST_NS_IPC] = "--with-ns ipc:PATH",
       [HINT_HOST_NS_UTS] = "--with-ns uts:PATH",
       [HINT_HOST_NS_CGROUP] = "--with-ns cgroup:PATH",
+      [HINT_RLIMITS] = "a --config spec: ctr run has no option for them",
+      [HINT_CGROUP_PARENT] = "drop --cgroup, or give one the policy allows",
     },
   },
   [ENGINE_CRI_CONTAINERD] = { .profile_owner = "containerd's", .profile = PROFILE_CONTAINERD, KUBERNETES_WORDS },
@@ -355,6 +363,24 @@ engine_bind_remedy (enum engine_kind e, const char *source, const char *destinat
       break;
     }
   return NULL;
+}
+
+char *
+engine_ulimit_flag (enum engine_kind e, const char *type, uint64_t soft, uint64_t hard)
+{
+  if ((e != ENGINE_DOCKER && e != ENGINE_PODMAN) || strncmp (type, "RLIMIT_", 7) != 0)
+    return NULL;
+  /* Both read -1 as unlimited and take the name in lower case. */
+  cleanup_free char *name = xstrdup (type + 7);
+  for (char *c = name; *c; c++)
+    if (*c >= 'A' && *c <= 'Z')
+      *c = (char)(*c - 'A' + 'a');
+  char s[24] = "-1", h[24] = "-1"; /* RLIM_INFINITY, uint64 -1 */
+  if (soft != UINT64_MAX)
+    (void)snprintf (s, sizeof s, "%llu", (unsigned long long)soft);
+  if (hard != UINT64_MAX)
+    (void)snprintf (h, sizeof h, "%llu", (unsigned long long)hard);
+  return xasprintf ("--ulimit %s=%s:%s", name, s, h);
 }
 
 bool

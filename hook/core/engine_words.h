@@ -62,6 +62,8 @@ enum engine_hint
   HINT_HOST_NS_IPC,
   HINT_HOST_NS_UTS,
   HINT_HOST_NS_CGROUP,
+  HINT_RLIMITS,       /* rlimits: where the limits are set, for an engine without --ulimit */
+  HINT_CGROUP_PARENT, /* cgroupsPath: the option that placed the container */
   HINT__COUNT,
 };
 
@@ -88,6 +90,16 @@ char *engine_cap_flag (enum engine_kind e, bool add, int cap);
  * binds host path `source` at `destination`: "drop -v SRC:DST (or the
  * --mount that binds it)"; NULL when e is not known.  Allocated. */
 char *engine_bind_remedy (enum engine_kind e, const char *source, const char *destination);
+
+/* How a person using engine e sets rlimit `type` ("RLIMIT_NOFILE") to
+ * soft:hard: "--ulimit nofile=1024:1048576" (Docker, Podman; -1 for
+ * unlimited); NULL when e has no such option (ctr, Kubernetes).
+ * Allocated. */
+char *engine_ulimit_flag (enum engine_kind e, const char *type, uint64_t soft, uint64_t hard);
+
+/* The containerd namespace of a bundle containerd made
+ * (TASKDIR/NAMESPACE/ID), *len bytes; NULL when bundle is not one. */
+const char *engine_containerd_namespace (const char *bundle, size_t *len);
 
 /* Whether engine e adds every capability for "ALL" (--cap-add ALL). */
 bool engine_cap_add_all (enum engine_kind e);

@@ -1,5 +1,5 @@
 /* apparmor: the process is not explicitly unconfined by AppArmor.
- * CIS Docker 5.1.
+ * CIS Docker v1.6.0 5.2.
  *
  * process.apparmorProfile "unconfined" (in any case) is a finding.  With
  * the option "require", a config without a profile (absent, null or "") is

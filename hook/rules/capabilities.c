@@ -1,5 +1,5 @@
 /* capabilities: every capability the process holds is on the allowlist.
- * OWASP Docker Top 10 D04; CIS Docker 5.3; Pod Security baseline/restricted.
+ * OWASP Docker Top 10 D04; CIS Docker v1.6.0 5.4; Pod Security baseline/restricted.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* devices: no host device in the container beyond the allowlist, and a
  * device cgroup that does not allow every device.
- * OWASP Docker Top 10 D04; CIS Docker 5.17 (host devices), 5.4 (privileged);
+ * OWASP Docker Top 10 D04; CIS Docker v1.6.0 5.18 (host devices), 5.5 (privileged);
  * Pod Security baseline (privileged).
  *
  * linux.devices: each entry makes the runtime create (or, in a user

@@ -1,7 +1,8 @@
 /* hostNamespaces.{pid,network,ipc,uts,cgroup}: the container does not share
  * the host's namespace of that type.  One rule per namespace type so a
  * policy can treat --pid=host and --uts=host differently.
- * OWASP Docker Top 10 D04; CIS Docker 5.9, 5.15, 5.16, 5.20, 5.30;
+ * OWASP Docker Top 10 D04; CIS Docker v1.6.0 5.10 (network), 5.16
+ * (pid), 5.17 (ipc), 5.21 (uts);
  * Pod Security baseline (hostNetwork, hostPID, hostIPC).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE

@@ -3,7 +3,7 @@
  * They leak host facts (/proc/kcore, /proc/keys, /proc/timer_list,
  * /sys/firmware) or change the host (/proc/sys, /proc/sysrq-trigger); the
  * engines drop them with --privileged or --security-opt unmask.
- * CIS Docker 5.4 (privileged); Pod Security baseline (procMount Default).
+ * CIS Docker v1.6.0 5.5 (privileged); Pod Security baseline (procMount Default).
  *
  * The defaults are what the default config of every engine here has, so
  * no engine's default fires:

@@ -1,8 +1,8 @@
 /* mounts: no bind mount of a sensitive host path (or of a parent of one),
  * no shared mount propagation, read-only sysfs and cgroup file systems,
  * and, when asked, read-only binds only.
- * OWASP Docker Top 10 D05; CIS Docker 5.5 (sensitive host directories),
- * 5.19 (propagation not shared), 5.31 (the Docker socket); Pod Security
+ * OWASP Docker Top 10 D05; CIS Docker Benchmark v1.6.0 5.6 (sensitive host
+ * directories), 5.20 (propagation not shared), 5.32 (the Docker socket); Pod Security
  * baseline (hostPath volumes).
  *
  * A source is judged as the kernel would find it on this host: "..", "."

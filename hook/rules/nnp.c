@@ -1,6 +1,6 @@
 /* noNewPrivileges: process.noNewPrivileges is true, so setuid binaries and
  * file capabilities cannot raise the process's privileges after exec.
- * CIS Docker 5.25; Pod Security restricted (allowPrivilegeEscalation=false).
+ * CIS Docker v1.6.0 5.26; Pod Security restricted (allowPrivilegeEscalation=false).
  *
  * An absent key (Docker's and Podman's default) or null reads as false, as
  * the runtimes read it.  "fix" sets it to true and touches nothing else.

@@ -2,7 +2,7 @@
  * No single field says "privileged"; the engines turn the flag into several
  * settings at once.  One of them alone (say seccomp=unconfined) is its own
  * rule's business, so this rule fires on several together and names them.
- * OWASP Docker Top 10 D01, D04; CIS Docker 5.4; Pod Security baseline.
+ * OWASP Docker Top 10 D01, D04; CIS Docker v1.6.0 5.5; Pod Security baseline.
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* readonlyRootfs: root.readonly is true, so the container cannot change
  * its own image (dropped binaries, edited configuration).
- * OWASP Docker Top 10 D09; CIS Docker 5.12.
+ * OWASP Docker Top 10 D09; CIS Docker v1.6.0 5.13.
  *
  * An absent or null root.readonly reads as false.  "fix" sets it to true
  * in the existing "root" object.  A config with no "root" at all is a

@@ -1,8 +1,8 @@
 /* resources: the container has a memory limit, a limit on its number of
  * processes and a CPU limit (a share or a quota), so one container cannot
  * starve the host.
- * OWASP Docker Top 10 D07; CIS Docker 5.10 (memory), 5.11 (CPU shares),
- * 5.28 (pids).
+ * OWASP Docker Top 10 D07; CIS Docker Benchmark v1.6.0 5.11 (memory), 5.12
+ * (CPU priority), 5.29 (pids).
  *
  * Each of linux.resources.memory.limit and linux.resources.pids.limit must
  * be present and above 0 (the runtimes read 0 as "not set", and -1 as

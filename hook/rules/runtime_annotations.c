@@ -1,7 +1,7 @@
 /* runtimeAnnotations: no annotation makes the runtime replace what ocigate
  * judged, or act as host root on a host path or socket the config names.
  * OWASP Docker Top 10 D04 (the seccomp profile that was judged is the one
- * loaded); CIS Docker 5.21.
+ * loaded); CIS Docker v1.6.0 5.22.
  *
  * crun reads these annotations of config.json (crun 1.8, src/libcrun); runc
  * reads none of them.  Each is a finding unless the option `allow` lists it:

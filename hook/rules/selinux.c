@@ -1,6 +1,6 @@
 /* selinux: the process (and the container's files) are not given a
  * SELinux type that SELinux leaves unconfined.
- * CIS Docker 5.2.
+ * CIS Docker v1.6.0 5.3.
  *
  * A label is "user:role:type[:level]" (the level may hold more colons:
  * "s0-s0:c0.c1023"); its third field is the type.  The types spc_t (what

@@ -28,6 +28,8 @@ extern const struct rule rule_seccomp;
 extern const struct rule rule_runtime_annotations;
 extern const struct rule rule_hooks;
 extern const struct rule rule_process_cwd;
+extern const struct rule rule_rlimits;
+extern const struct rule rule_cgroups_path;
 
 /* One rule a line (clang-format would set more than 20 in columns). */
 /* clang-format off */
@@ -54,6 +56,8 @@ const struct rule *const rule_table[] = {
   &rule_runtime_annotations,
   &rule_hooks,
   &rule_process_cwd,
+  &rule_rlimits,
+  &rule_cgroups_path,
   NULL,
 };
 /* clang-format on */

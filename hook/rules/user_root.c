@@ -1,5 +1,5 @@
 /* user.root: the process must not run as host UID 0.
- * OWASP Docker Top 10 D01; CIS Docker 4.1; Pod Security restricted (runAsNonRoot).
+ * OWASP Docker Top 10 D01; CIS Docker v1.6.0 4.1; Pod Security restricted (runAsNonRoot).
  * With the option "requireNonRoot" (runAsNonRoot proper), container UID 0
  * is refused too, even when a user namespace maps it to an unprivileged
  * host UID.

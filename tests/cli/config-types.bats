@@ -36,6 +36,8 @@ seccomp                | .linux.seccomp.defaultErrnoRet = "1" | rule seccomp: li
 runtimeAnnotations     | .annotations = {"run.oci.hooks.stdout": 5} | rule runtimeAnnotations: annotations.run.oci.hooks.stdout: must be a string, not int 5
 hooks                  | .hooks.poststop = [{"path": "/usr/local/bin/ocigate", "args": ["ocigate", "hook", 7]}] | rule hooks: hooks.poststop[0].args[2]: must be a string, not int 7 (hooks.poststop[0].args must be an array of strings)
 processCwd             | .process.cwd = ["/proc/self/fd/7"] | rule processCwd: process.cwd: must be a string, not array ["/proc/self/fd/7"]
+rlimits                | .process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": "1024", "soft": 1024}] | rule rlimits: process.rlimits[0].hard: must be an integer, not string "1024"
+cgroupsPath            | .linux.cgroupsPath = ["/docker"] | rule cgroupsPath: linux.cgroupsPath: must be a string, not array ["/docker"]
 '
 
 declare -gA ROW_FILTER ROW_MESSAGE
@@ -114,6 +116,8 @@ wrong_type() {
 @test "runtimeAnnotations: a wrong type names the config, the field and the value" { wrong_type runtimeAnnotations; }
 @test "hooks: a wrong type names the config, the field and the value" { wrong_type hooks; }
 @test "processCwd: a wrong type names the config, the field and the value" { wrong_type processCwd; }
+@test "rlimits: a wrong type names the config, the field and the value" { wrong_type rlimits; }
+@test "cgroupsPath: a wrong type names the config, the field and the value" { wrong_type cgroupsPath; }
 
 @test "the config is named once, and with --format json the error is the same text" {
   policy noNewPrivileges

@@ -83,6 +83,9 @@ expect_class() {
   expect_class ocigate-refuses uid-dot uid-leading-0 uid-nan uid-inf key-single-quotes bom trailing-object \
     trailing-comment leading-formfeed uid-1e3 uid-1.0 uid-neg0.0 uid-0e0 uid-1e400 uid-2p32 uid-2p64 uid-neg1 \
     uid-string gids-float memory-float memory-big
+  # the fields of rlimits and cgroupsPath the same ways
+  expect_class ocigate-refuses cgroups-nul cgroups-twice cgroups-upper rlimits-twice rlimits-upper \
+    rlimit-hard-twice rlimit-hard-upper rlimit-type-upper rlimit-hard-float rlimit-hard-neg rlimit-null-item
 }
 
 @test "differential: what reads the same everywhere is read, the same" {
@@ -90,6 +93,10 @@ expect_class() {
     annotations-case sysctl-case unknown-fields unknown-linux uid-null user-null caps-null bounding-null \
     nnp-null readonly-null root-null linux-null namespaces-null seccomp-null masked-null mounts-null \
     resources-null pids-null annotations-null sysctl-null hooks-null memory-neg0
+  expect_class same cgroups-null cgroups-escaped rlimits-null rlimit-hard-null rlimit-hard-max
   # -0 is 0 for json-c and crun's yajl; Go refuses it for an unsigned field
-  expect_class runc-refuses uid-neg0
+  expect_class runc-refuses uid-neg0 rlimit-hard-neg0
+  # a number past 64 bits: Go refuses it; the rlimits rule reads it as
+  # unlimited, which fails any maximum
+  expect_class runc-refuses rlimit-hard-2p64
 }

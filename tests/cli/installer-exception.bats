@@ -18,11 +18,16 @@ teardown() {
   rm -rf "$T"
 }
 
+# The cgroup the kubelet (cgroupfs driver) gives a container of a
+# best-effort pod; ctr's /NAMESPACE/ID is no CRI container's.
+KUBEPODS_CGROUP=/kubepods/besteffort/pod5b0e7e4c-4c1d-4a53-9a57-1f0d3c2b6a11/0123456789abcdef
+
 # installer_config ANNOTATIONS-JSON [ARGS0]: what the DaemonSet's container
 # is, from containerd's own --privileged config: root, every capability and
 # device, no seccomp, the host's PID namespace and / bind-mounted at /host.
 installer_config() {
-  jq --argjson a "$1" --arg a0 "${2:-/ocigate}" '.process.args = [$a0, "setup", "--root", "/host", "--wait"]
+  jq --argjson a "$1" --arg a0 "${2:-/ocigate}" --arg cg "$KUBEPODS_CGROUP" '.process.args = [$a0, "setup", "--root", "/host", "--wait"]
+      | .linux.cgroupsPath = $cg
       | .linux.namespaces |= map(select(.type != "pid"))
       | .mounts += [{"destination": "/host", "type": "bind", "source": "/", "options": ["rbind", "rw"]}]
       | .annotations = $a' "$FIXTURES/ctr-privileged.json" >"$T/config.json"
@@ -31,7 +36,8 @@ installer_config() {
 # sandbox_config ANNOTATIONS-JSON [ARGS0]: its pod's sandbox (pause) as
 # containerd makes it for a privileged pod: no seccomp profile, user 65535.
 sandbox_config() {
-  jq --argjson a "$1" --arg a0 "${2:-/pause}" '.process.args = [$a0]
+  jq --argjson a "$1" --arg a0 "${2:-/pause}" --arg cg "$KUBEPODS_CGROUP" '.process.args = [$a0]
+      | .linux.cgroupsPath = $cg
       | .process.user = {"uid": 65535, "gid": 65535}
       | del(.linux.seccomp) | .root.readonly = true
       | .linux.namespaces |= map(select(.type != "pid"))

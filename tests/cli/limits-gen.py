@@ -183,6 +183,8 @@ pair("readonly", lambda c, n: c["linux"].update(readonlyPaths=c["linux"]["readon
 # Keys the policy "sysctls" (below) allows.
 pair("sysctl", lambda c, n: c["linux"].update(sysctl={f"net.ipv4.conf.c{i}.forwarding": "0" for i in range(n)}),
      LIST_MAX, LIST_MAX + 1)
+pair("rlimits", lambda c, n: c["process"].update(rlimits=[{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}] * n),
+     LIST_MAX, LIST_MAX + 1)
 
 
 def bind(dest, source):
@@ -292,6 +294,8 @@ policy_pair("masked-masked", lambda p, n: p["rules"]["maskedPaths"].update(maske
 policy_pair("masked-readonly", lambda p, n: p["rules"]["maskedPaths"].update(readonly=["/proc/sys"] * n),
             LIST_MAX, LIST_MAX + 1)
 policy_pair("sysctls-allow", lambda p, n: p["rules"]["sysctls"].update(allow=["net.ipv4.conf.*"] * n),
+            LIST_MAX, LIST_MAX + 1)
+policy_pair("cgroupsPath-allow", lambda p, n: p["rules"]["cgroupsPath"].update(allow=["/docker"] * n),
             LIST_MAX, LIST_MAX + 1)
 policy_pair("seccomp-deny", lambda p, n: p["rules"]["seccomp"].update(deny=["bpf"] * n), SC_DENY_MAX, SC_DENY_MAX + 1)
 

@@ -79,6 +79,7 @@ cgroup-devices        | default  | allow |  | 2 | {}: rule devices: linux.resour
 masked                | default  | allow |  | 2 | {}: rule maskedPaths: linux.maskedPaths: 4097 paths, more than the limit of 4096
 readonly              | default  | allow |  | 2 | {}: rule maskedPaths: linux.readonlyPaths: 4097 paths, more than the limit of 4096
 sysctl                | sysctls  | allow |  | 2 | {}: rule sysctls: linux.sysctl: 4097 entries, more than the limit of 4096
+rlimits               | default  | allow |  | 2 | {}: rule rlimits: process.rlimits: 4097 entries, more than the limit of 4096
 uid                   | default  | any   |  | 2 | {}: process.user.uid: 4294967296 is out of range (0 to 4294967295)
 gid                   | default  | allow |  | 2 | {}: process.user.gid: 4294967296 is out of range (0 to 4294967295)
 uid-low               | default  | deny  | deny user.root: process runs as host UID 0 | 2 | {}: process.user.uid: -1 is out of range (0 to 4294967295)
@@ -107,6 +108,7 @@ devices-allow    | {}:*: rules.devices.allow: 4097 paths, more than the limit of
 masked-masked    | {}:*: rules.maskedPaths.masked: 4097 paths, more than the limit of 4096
 masked-readonly  | {}:*: rules.maskedPaths.readonly: 4097 paths, more than the limit of 4096
 sysctls-allow    | {}:*: rules.sysctls.allow: 4097 entries, more than the limit of 4096
+cgroupsPath-allow | {}:*: rules.cgroupsPath.allow: 4097 entries, more than the limit of 4096
 seccomp-deny     | {}:*: rules.seccomp.deny: 1025 names, more than the limit of 1024
 '
 
@@ -328,6 +330,7 @@ policy_limit() {
 @test "linux.maskedPaths: 4096 paths judged; 4097 refused" { config_limit masked; }
 @test "linux.readonlyPaths: 4096 paths judged; 4097 refused" { config_limit readonly; }
 @test "linux.sysctl: 4096 entries judged; 4097 refused" { config_limit sysctl; }
+@test "process.rlimits: 4096 entries judged; 4097 refused" { config_limit rlimits; }
 
 @test "a list only a rule that is off reads is not limited (README: judged lists)" {
   # tests/policies/mission.json has the four mission rules alone: mounts is off.
@@ -438,6 +441,7 @@ policy_limit() {
 @test "rules.maskedPaths.masked: 4096 paths load; 4097 refused" { policy_limit masked-masked; }
 @test "rules.maskedPaths.readonly: 4096 paths load; 4097 refused" { policy_limit masked-readonly; }
 @test "rules.sysctls.allow: 4096 entries load; 4097 refused" { policy_limit sysctls-allow; }
+@test "rules.cgroupsPath.allow: 4096 entries load; 4097 refused" { policy_limit cgroupsPath-allow; }
 @test "rules.seccomp.deny: 1024 names load; 1025 refused" { policy_limit seccomp-deny; }
 
 @test "the seccomp profile fix inserts: 4 MiB (4194304 bytes) used; one byte more refused by fix and check" {

@@ -197,6 +197,25 @@ m_objects (json_object *parent, const struct json_path *at, const char *k, bool 
   raw ("]");
 }
 
+/* An rlimit as the rule reads it: a number from 0 up, json-c's
+ * UINT64_MAX for anything larger (which Go refuses). */
+static void
+rlimit_value (json_object *r, const struct json_path *at, const char *k)
+{
+  json_object *v = NULL;
+  check (field_get (r, at, k, json_type_int, FIELD_OPTIONAL, NULL, &v, &err));
+  key (k, false);
+  strbuf_appendf (&out, "%llu", v ? (unsigned long long)json_object_get_uint64 (v) : 0ULL);
+}
+
+static void
+rlimit_item (json_object *r, const struct json_path *at)
+{
+  m_str (r, at, "type", true);
+  rlimit_value (r, at, "hard");
+  rlimit_value (r, at, "soft");
+}
+
 static void
 mount_item (json_object *m, const struct json_path *at)
 {
@@ -287,6 +306,7 @@ view (const struct oci_config *cfg)
   m_str (process, &process_at, "apparmorProfile", false);
   m_str (process, &process_at, "selinuxLabel", false);
   m_str (process, &process_at, "cwd", false);
+  m_objects (process, &process_at, "rlimits", false, rlimit_item);
   json_object *r = m_obj (root, NULL, "root", false);
   if (r)
     {
@@ -313,7 +333,8 @@ view (const struct oci_config *cfg)
       return;
     }
   raw ("{");
-  m_objects (lx, &linux_at, "namespaces", true, namespace_item);
+  m_str (lx, &linux_at, "cgroupsPath", true);
+  m_objects (lx, &linux_at, "namespaces", false, namespace_item);
   mappings ("uidMappings", cfg->uid_mappings, cfg->n_uid_mappings);
   mappings ("gidMappings", cfg->gid_mappings, cfg->n_gid_mappings);
   json_object *sc = m_obj (lx, &linux_at, "seccomp", false);

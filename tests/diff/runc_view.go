@@ -195,6 +195,24 @@ func view(s *specs.Spec) string {
 	o.key("cwd")
 	o.str(p.Cwd)
 	o.raw(",")
+	o.key("rlimits")
+	o.raw("[")
+	for i, r := range p.Rlimits {
+		if i > 0 {
+			o.raw(",")
+		}
+		o.raw("{")
+		o.key("type")
+		o.str(r.Type)
+		o.raw(",")
+		o.key("hard")
+		o.num(r.Hard)
+		o.raw(",")
+		o.key("soft")
+		o.num(r.Soft)
+		o.raw("}")
+	}
+	o.raw("],")
 	o.key("root")
 	if s.Root == nil {
 		o.raw("null")
@@ -261,6 +279,9 @@ func view(s *specs.Spec) string {
 		return o.String()
 	}
 	o.raw("{")
+	o.key("cgroupsPath")
+	o.str(l.CgroupsPath)
+	o.raw(",")
 	o.key("namespaces")
 	o.raw("[")
 	for i, n := range l.Namespaces {

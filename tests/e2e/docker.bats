@@ -213,6 +213,22 @@ du() { dkr "$DT" userns "$@"; }
   [ "$stderr" = "ocigate: rewrote: capabilities: dropped CAP_NET_RAW; noNewPrivileges: set true" ]
 }
 
+@test "docker: --cgroup-parent / is refused by cgroupsPath, naming the flag; the daemon's own parent passes" {
+  # CIS Docker Benchmark v1.6.0 5.25: / puts the container's cgroup at /ID,
+  # outside /docker.  The daemon's containerd namespace is no parent for
+  # Docker's containers either.
+  # (dockerd_start gives the main daemon the namespace ocigate-e2e-main.)
+  for parent in / /ocigate-e2e-main; do
+    run d run --rm --network none --user 1000 --cgroup-parent "$parent" bb:1 /bin/true
+    echo "status=$status output=$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"OCI runtime create failed: ocigate: denied by cgroupsPath: container's cgroup is outside the parents its engine uses"*"; drop --cgroup-parent, or give one the policy allows"* ]]
+  done
+  run --separate-stderr d run --rm --network none --user 1000 --cgroup-parent /docker bb:1 /bin/true
+  echo "status=$status output=$output stderr=$stderr"
+  [ "$status" -eq 0 ]
+}
+
 @test "docker: with userns-remap default a root container starts remapped (uid=0 inside); --userns host is refused" {
   run --separate-stderr du run --rm --network none bb:1 /bin/id
   echo "status=$status output=$output stderr=$stderr"

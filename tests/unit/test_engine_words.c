@@ -208,6 +208,38 @@ test_bind_remedy (void **state UNUSED)
   assert_null (engine_bind_remedy (ENGINE_OCI_RUNTIME, "/a", "/b"));
 }
 
+/* --ulimit where the engine has it, -1 for unlimited; the containerd
+ * namespace of a bundle. */
+static void
+test_ulimit_and_namespace (void **state UNUSED)
+{
+  cleanup_free char *docker = engine_ulimit_flag (ENGINE_DOCKER, "RLIMIT_NOFILE", 1024, 1048576);
+  assert_string_equal (docker, "--ulimit nofile=1024:1048576");
+  cleanup_free char *podman = engine_ulimit_flag (ENGINE_PODMAN, "RLIMIT_MEMLOCK", UINT64_MAX, UINT64_MAX);
+  assert_string_equal (podman, "--ulimit memlock=-1:-1");
+  cleanup_free char *big = engine_ulimit_flag (ENGINE_DOCKER, "RLIMIT_CORE", 0, UINT64_MAX - 1);
+  assert_string_equal (big, "--ulimit core=0:18446744073709551614");
+  static const enum engine_kind none[]
+      = { ENGINE_UNKNOWN, ENGINE_CTR, ENGINE_CRI_CONTAINERD, ENGINE_CRIO, ENGINE_OCI_RUNTIME };
+  for (size_t i = 0; i < ARRAY_SIZE (none); i++)
+    assert_null (engine_ulimit_flag (none[i], "RLIMIT_NOFILE", 1, 1));
+  assert_null (engine_ulimit_flag (ENGINE_DOCKER, "NOFILE", 1, 1));
+  assert_non_null (strstr (engine_hint (ENGINE_CTR, HINT_RLIMITS), "--config spec"));
+  assert_string_equal (engine_hint (ENGINE_CTR, HINT_CGROUP_PARENT), "drop --cgroup, or give one the policy allows");
+  assert_string_equal (engine_hint (ENGINE_DOCKER, HINT_CGROUP_PARENT),
+                       "drop --cgroup-parent, or give one the policy allows");
+
+  size_t len = 0;
+  const char *ns = engine_containerd_namespace (CONTAINERD_TASKS "k8s.io/abc", &len);
+  assert_non_null (ns);
+  assert_int_equal (len, 6);
+  assert_memory_equal (ns, "k8s.io", 6);
+  assert_null (engine_containerd_namespace (CONTAINERD_TASKS "/abc", &len));
+  assert_null (engine_containerd_namespace (CONTAINERD_TASKS "abc", &len));
+  assert_null (engine_containerd_namespace ("/srv/bundles/x", &len));
+  assert_null (engine_containerd_namespace (NULL, &len));
+}
+
 int
 main (void)
 {
@@ -215,7 +247,7 @@ main (void)
     cmocka_unit_test (test_detect_fixtures), cmocka_unit_test (test_detect_annotations),
     cmocka_unit_test (test_docker_remaps),   cmocka_unit_test (test_profile_capability),
     cmocka_unit_test (test_cap_flags),       cmocka_unit_test (test_hints),
-    cmocka_unit_test (test_bind_remedy),
+    cmocka_unit_test (test_bind_remedy),     cmocka_unit_test (test_ulimit_and_namespace),
   };
   return cmocka_run_group_tests_name ("engine words", tests, NULL, NULL);
 }

@@ -29,18 +29,6 @@ judge_lists (struct judged *j, const char *policy, const char *masked, const cha
   unit_judge_q (j, policy, c);
 }
 
-static void
-assert_clean_now (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  assert_int_equal (ocigate_evaluate (j->policy, &ctx, &v, &err), 0);
-  if (v.n_findings)
-    fail_msg ("still: %s", v.findings[0].message);
-  verdict_release (&v);
-}
-
 /* linux.KEY is exactly `want` (JSON text of the array). */
 static void
 assert_list (json_object *root, const char *key, const char *want)
@@ -190,7 +178,7 @@ test_fix_appends (void **state UNUSED)
                "'/proc/sysrq-trigger']");
   cleanup_json json_object *after = snapshot_others (root);
   assert_string_equal (json_object_to_json_string (after), json_object_to_json_string (before));
-  assert_clean_now (&j);
+  unit_assert_clean (&j);
   unit_judged_release (&j);
 }
 
@@ -210,7 +198,7 @@ test_fix_creates (void **state UNUSED)
   assert_int_equal (json_object_object_length (json_get (j.cfg->root, "linux")), 2);
   assert_string_equal (json_object_get_string (json_get (j.cfg->root, "hostname")), "h");
   assert_int_equal (json_object_object_length (j.cfg->root), 3);
-  assert_clean_now (&j);
+  unit_assert_clean (&j);
   unit_judged_release (&j);
 
   unit_judge_q (&j, POLICY ("fix"),
@@ -222,7 +210,7 @@ test_fix_creates (void **state UNUSED)
                "'/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware']");
   assert_list (j.cfg->root, "readonlyPaths",
                "['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger', '/proc/asound']");
-  assert_clean_now (&j);
+  unit_assert_clean (&j);
   unit_judged_release (&j);
 }
 
@@ -243,7 +231,7 @@ test_options (void **state UNUSED)
   assert_int_equal (json_object_array_length (m), 11);
   assert_string_equal (json_object_get_string (json_object_array_get_idx (m, 10)), "/sys/devices/virtual/powercap");
   assert_list (j.cfg->root, "readonlyPaths", "['/proc/sys']");
-  assert_clean_now (&j);
+  unit_assert_clean (&j);
   unit_judged_release (&j);
 
   cleanup_free char *rel

@@ -342,7 +342,7 @@ test_relative_source (void **state UNUSED)
 }
 
 /* A bind of a UNIX socket, wherever it lies, known by what the source is
- * on this host (CIS Docker 5.31 names the Docker socket; a name says
+ * on this host (CIS Docker 5.32 names the Docker socket; a name says
  * nothing of what a path is). */
 static void
 test_sockets (void **state UNUSED)
@@ -438,7 +438,7 @@ test_sockets (void **state UNUSED)
   unit_judged_release (&j);
 }
 
-/* CIS Docker 5.19: no shared propagation, in a mount or for the root. */
+/* CIS Docker 5.20: no shared propagation, in a mount or for the root. */
 static void
 test_shared_propagation (void **state UNUSED)
 {

@@ -36,18 +36,6 @@ judge_error (const char *policy, const char *config, enum ocigate_error_kind *ki
 }
 
 static void
-assert_clean_now (struct judged *j)
-{
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
-  struct verdict v = { 0 };
-  ocigate_error_t err = NULL;
-  assert_int_equal (ocigate_evaluate (j->policy, &ctx, &v, &err), 0);
-  if (v.n_findings)
-    fail_msg ("still: %s", v.findings[0].message);
-  verdict_release (&v);
-}
-
-static void
 test_absent (void **state UNUSED)
 {
   struct judged j;
@@ -142,7 +130,7 @@ test_fix (void **state UNUSED)
           const char *s = json_object_to_json_string (j.cfg->root);
           assert_true (strstr (s, "noNewPrivileges") < strstr (s, "x-proc"));
         }
-      assert_clean_now (&j);
+      unit_assert_clean (&j);
       unit_judged_release (&j);
     }
 }

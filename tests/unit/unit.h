@@ -76,8 +76,11 @@ unit_host (struct host_info *host, uid_t euid, gid_t egid)
  * (the LSM files, say); NULL for nothing. */
 typedef void unit_host_setup (struct host_info *host);
 
+/* Judge a config in a bundle (NULL: none), as the rules that read the
+ * bundle see it. */
 static inline void
-unit_judge_on (struct judged *j, const char *policy_json, const char *config_json, unit_host_setup *setup)
+unit_judge_bundle_on (struct judged *j, const char *policy_json, const char *config_json, const char *bundle,
+                      unit_host_setup *setup)
 {
   memset (j, 0, sizeof *j);
   j->policy = unit_policy (policy_json);
@@ -85,10 +88,16 @@ unit_judge_on (struct judged *j, const char *policy_json, const char *config_jso
   unit_host (&j->host, 0, 0);
   if (setup)
     setup (&j->host);
-  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host, .bundle = bundle };
   ocigate_error_t err = NULL;
   if (ocigate_evaluate (j->policy, &ctx, &j->v, &err) < 0)
     fail_msg ("evaluate failed: %s", err->msg);
+}
+
+static inline void
+unit_judge_on (struct judged *j, const char *policy_json, const char *config_json, unit_host_setup *setup)
+{
+  unit_judge_bundle_on (j, policy_json, config_json, NULL, setup);
 }
 
 static inline void
@@ -246,6 +255,19 @@ unit_judge_error_q (const char *policy, const char *config, enum ocigate_error_k
 }
 
 /* Apply the fixes of a judged config's rewrite verdict. */
+/* Judge the (rewritten) config again under its policy: no findings left. */
+static inline void
+unit_assert_clean (struct judged *j)
+{
+  struct rule_context ctx = { .config = j->cfg, .host = &j->host };
+  struct verdict v = { 0 };
+  ocigate_error_t err = NULL;
+  assert_int_equal (ocigate_evaluate (j->policy, &ctx, &v, &err), 0);
+  if (v.n_findings)
+    fail_msg ("still: %s", v.findings[0].message);
+  verdict_release (&v);
+}
+
 static inline void
 apply_fixes (struct judged *j)
 {

@@ -1,6 +1,6 @@
 /* seccomp: the container runs under a seccomp profile that the runtimes can
  * build and that does not allow the kernel-escape system calls outright.
- * OWASP Docker Top 10 D04; CIS Docker 5.21; Pod Security baseline/restricted.
+ * OWASP Docker Top 10 D04; CIS Docker v1.6.0 5.22; Pod Security baseline/restricted.
  *
  * What it judges in linux.seccomp (runtime-spec):
  *
