@@ -23,8 +23,7 @@
 #include "base/fsutil.h"
 #include "base/jsonio.h"
 #include "base/util.h"
-
-#define TASK_DIR "/io.containerd.runtime.v2.task/"
+#include "core/engine_words.h"
 
 /* What ctr's own flag parser would not take for a flag. */
 static bool
@@ -41,27 +40,18 @@ plain_word (const char *s, size_t len)
 char *
 containerd_bundle_namespace (const char *bundle, const char *id)
 {
-  if (bundle == NULL || id == NULL)
+  size_t ns_len = 0;
+  const char *ns = id ? engine_containerd_namespace (bundle, &ns_len) : NULL;
+  if (ns == NULL)
     return NULL;
-  /* The last one: the state directory above may name anything. */
-  const char *at = NULL;
-  for (const char *p = strstr (bundle, TASK_DIR); p; p = strstr (p + 1, TASK_DIR))
-    at = p;
-  if (at == NULL)
-    return NULL;
-  const char *ns = at + strlen (TASK_DIR);
-  const char *slash = strchr (ns, '/');
-  if (slash == NULL)
-    return NULL;
-  const char *tail = slash + 1;
+  const char *tail = ns + ns_len + 1;
   size_t id_len = strcspn (tail, "/");
   /* NAMESPACE/ID, at most a trailing slash after it. */
   if (tail[id_len] == '/' && tail[id_len + 1] != '\0')
     return NULL;
-  if (!plain_word (ns, (size_t)(slash - ns)) || strlen (id) != id_len || strncmp (tail, id, id_len) != 0
-      || !plain_word (id, id_len))
+  if (!plain_word (ns, ns_len) || strlen (id) != id_len || strncmp (tail, id, id_len) != 0 || !plain_word (id, id_len))
     return NULL;
-  return xstrndup (ns, (size_t)(slash - ns));
+  return xstrndup (ns, ns_len);
 }
 
 char *

@@ -24,24 +24,24 @@ string_at (json_object *o, const char *key)
 }
 
 /* containerd's bundles are TASKDIR/NAMESPACE/ID, for the v2 shims and the
- * v1 ones; the namespace, or NULL when the bundle is not one. */
+ * v1 ones; the namespace, or NULL when the bundle is not one.  The last
+ * TASKDIR counts: the state directory above it may be named anything. */
 const char *
 engine_containerd_namespace (const char *bundle, size_t *len)
 {
   static const char *const task_dirs[] = { "/io.containerd.runtime.v2.task/", "/io.containerd.runtime.v1.linux/" };
+  const char *ns = NULL;
   for (size_t i = 0; bundle && i < ARRAY_SIZE (task_dirs); i++)
-    {
-      const char *at = strstr (bundle, task_dirs[i]);
-      if (at == NULL)
-        continue;
-      const char *ns = at + strlen (task_dirs[i]);
-      const char *slash = strchr (ns, '/');
-      if (slash == NULL || slash == ns)
-        return NULL;
-      *len = (size_t)(slash - ns);
-      return ns;
-    }
-  return NULL;
+    for (const char *at = strstr (bundle, task_dirs[i]); at; at = strstr (at + 1, task_dirs[i]))
+      if (ns == NULL || at + strlen (task_dirs[i]) > ns)
+        ns = at + strlen (task_dirs[i]);
+  if (ns == NULL)
+    return NULL;
+  const char *slash = strchr (ns, '/');
+  if (slash == NULL || slash == ns)
+    return NULL;
+  *len = (size_t)(slash - ns);
+  return ns;
 }
 
 /* Docker leaves its name in the cgroup path (cgroupfs "/docker/ID",

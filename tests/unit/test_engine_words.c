@@ -234,6 +234,11 @@ test_ulimit_and_namespace (void **state UNUSED)
   assert_non_null (ns);
   assert_int_equal (len, 6);
   assert_memory_equal (ns, "k8s.io", 6);
+  /* The last task directory counts: the state directory may be named anything. */
+  ns = engine_containerd_namespace ("/x/io.containerd.runtime.v2.task/moby" CONTAINERD_TASKS "k8s.io/p", &len);
+  assert_non_null (ns);
+  assert_int_equal (len, 6);
+  assert_memory_equal (ns, "k8s.io", 6);
   assert_null (engine_containerd_namespace (CONTAINERD_TASKS "/abc", &len));
   assert_null (engine_containerd_namespace (CONTAINERD_TASKS "abc", &len));
   assert_null (engine_containerd_namespace ("/srv/bundles/x", &len));
