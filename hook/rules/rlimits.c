@@ -216,7 +216,8 @@ rlimits_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
       if (e[i].index < 0)
         {
           cleanup_free char *pointer = xasprintf ("/process/rlimits/%zu/type", i);
-          verdict_add_finding (v, s->rule->id, s->action, pointer,
+          /* Not something "fix" mends (it never drops an entry): refused. */
+          verdict_add_finding (v, s->rule->id, s->action == ACTION_FIX ? ACTION_DENY : s->action, pointer,
                                "rlimit type %s is not one runc or crun knows, and both refuse to start the container "
                                "(process.rlimits[%zu].type=%s; they know RLIMIT_NOFILE, RLIMIT_NPROC and the other "
                                "RLIMIT_ names of setrlimit(2), in capitals); remove it",

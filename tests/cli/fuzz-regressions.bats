@@ -121,6 +121,17 @@ config_raw() {
   [[ "$output" == *"p.json:2: rules.: unknown rule"* ]]
 }
 
+@test "regression config-rlimit-unknown-type: under fix, an rlimit type the runtimes do not know is refused, not a rewrite that fails" {
+  # The rlimits rule marked it "fix", which it cannot mend: the gate tried
+  # the rewrite and failed ("the rewritten config still fails"), the fuzz
+  # target's invariant that a "fix" finding is one the fix mends.
+  jq '.rules.rlimits.action = "fix"' "$ROOT/policies/default.json" >"$T/p.json"
+  run "$OCIGATE" check -p "$T/p.json" "$REGRESSIONS/config-rlimit-unknown-type"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"deny rlimits: rlimit type RLIMIT_NPROCproc is not one runc or crun knows"* ]]
+  [[ "${lines[-1]}" == *": deny" ]]
+}
+
 @test "regression state-nul-bundle: a bundle with a NUL in it is refused, not read as \"\"" {
   # "\u0000" made a non-empty JSON string but an empty C string: the hook
   # then judged /config.json instead of the runtime's bundle.

@@ -156,7 +156,9 @@ test_unknown_types (void **state UNUSED)
       cleanup_free char *want = xasprintf ("rlimit type %s is not one runc or crun knows", types[i]);
       assert_contains (j.v.findings[0].message, want);
       assert_contains (j.v.findings[0].message, "; remove it");
-      /* fix cannot make it pass, and says so */
+      /* fix cannot make it pass: under fix it is a refusal, not a rewrite */
+      assert_int_equal (j.v.findings[0].action, ACTION_DENY);
+      assert_int_equal (verdict_decide (&j.v), DECISION_DENY);
       struct rule_context ctx = { .config = j.cfg, .host = &j.host };
       ocigate_error_t err = NULL;
       assert_int_equal (ocigate_apply_fixes (j.policy, &ctx, &j.v, &err), -1);
