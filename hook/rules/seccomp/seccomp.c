@@ -12,7 +12,9 @@
  *    as Podman does: see sc_profile_translate().  The file is read at fix time,
  *    not when the policy loads; if it cannot be read, that is an error.
  *  - defaultAction is not SCMP_ACT_ALLOW or SCMP_ACT_LOG, unless the option
- *    allowDefaultAllow says so.
+ *    allowDefaultAllow says so.  SCMP_ACT_TRACE and SCMP_ACT_NOTIFY count
+ *    as allowing, here and below: a ptracer in the container, or the agent
+ *    at listenerPath, can let the call run (sc_action_allows()).
  *  - Every architecture resolves with libseccomp (with or without the
  *    SCMP_ARCH_ prefix, in any case, as crun reads it); every action, flag
  *    and operator is one the runtimes know; argument indexes are 0 to 5;
@@ -37,7 +39,7 @@
  *    one added stays): bpf_judge() runs the program with the
  *    architecture and system call number known and the arguments
  *    unknown, following every branch some argument value can take.  When
- *    every return it can reach allows (SCMP_ACT_ALLOW or SCMP_ACT_LOG),
+ *    every return it can reach allows (SCMP_ACT_ALLOW, _LOG, _TRACE, _NOTIFY),
  *    the call is allowed whatever its arguments: a finding.  When some
  *    return does not allow, the call is allowed at most conditionally, as
  *    Docker's personality(2) and clone(2) rules: no finding.  Should the
