@@ -32,7 +32,8 @@
  *    libseccomp refuses is a finding naming the entry, as is a program
  *    longer than the kernel's 4096 instructions.
  *  - None of the system calls of the option `deny` is allowed
- *    unconditionally on the native architecture.  This reads the BPF
+ *    unconditionally on the native architecture (a call it does not have,
+ *    as i386's stime, on the profile's other architectures).  This reads the BPF
  *    program libseccomp generated, so it sees what the kernel would do,
  *    rule order and libseccomp's merging included (an unconditional rule
  *    wins over conditional ones; of two unconditional rules, the first
@@ -422,7 +423,8 @@ const struct rule rule_seccomp = {
                      "\"kexec_load\", \"kexec_file_load\", \"init_module\", \"finit_module\", \"delete_module\", "
                      "\"open_by_handle_at\", \"bpf\", \"perf_event_open\", \"add_key\", \"request_key\", "
                      "\"userfaultfd\", \"swapon\", \"swapoff\", \"iopl\", \"ioperm\", \"acct\", \"settimeofday\", "
-                     "\"clock_settime\", \"lookup_dcookie\", \"quotactl\", \"nfsservctl\"]}",
+                     "\"clock_settime\", \"lookup_dcookie\", \"quotactl\", \"nfsservctl\", \"quotactl_fd\", \"stime\", "
+                     "\"clock_settime64\"]}",
   .parse_options = seccomp_parse,
   .free_options = seccomp_options_free,
   .evaluate = seccomp_evaluate,
