@@ -153,7 +153,15 @@ static void
 test_containerd_namespace (void **state UNUSED)
 {
   assert_verdict (DENY, "/ocigate/ocigate-1", CTR_BUNDLE, 0);
-  assert_verdict (DENY, "/ocigate", CTR_BUNDLE, 0);
+  /* ctr writes /NAMESPACE/ID; /NAMESPACE holds the namespace's other
+   * containers */
+  assert_verdict (DENY, "/ocigate", CTR_BUNDLE, 1);
+  /* a namespace named as a systemd unit would make the host's own
+   * cgroups parents */
+  assert_verdict (DENY, "/system.slice/containerd.service",
+                  "/run/containerd/io.containerd.runtime.v2.task/system.slice/ocigate-1", 1);
+  assert_verdict (DENY, "/init.scope/ocigate-1", "/run/containerd/io.containerd.runtime.v2.task/init.scope/ocigate-1",
+                  1);
   assert_verdict (DENY, "/ocigate/ocigate-1", "/run/containerd/io.containerd.runtime.v1.linux/ocigate/x", 0);
   assert_verdict (DENY, "/ocigate/ocigate-1", NULL, 1);
   assert_verdict (DENY, "/ocigatex/ocigate-1", CTR_BUNDLE, 1);
