@@ -293,15 +293,24 @@ socket_allowed (const struct mounts_options *o, struct allowed_sockets *a, dev_t
   return false;
 }
 
+/* Whether path is a UNIX socket allowSockets does not list. */
+static bool
+socket_not_allowed (const struct rule_setting *s, const char *path, struct allowed_sockets *allowed)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISSOCK (st.st_mode) && !socket_allowed (s->options, allowed, st.st_dev, st.st_ino);
+}
+
 /* A bind source that is a UNIX socket on this host, as the runtime would
- * open it (stat(2) follows every link, as mount(2) does). */
+ * open it (stat(2) follows every link, as mount(2) does).  runc cleans a
+ * relative source lexically (filepath.Join with the bundle), crun does
+ * not: "s.sock/" or "x/../s.sock" is a socket to runc and no path at all
+ * to the kernel, so both forms are looked at. */
 static void
 judge_socket_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
                      struct allowed_sockets *allowed, struct verdict *v)
 {
-  struct stat st;
-  if (stat (m->absolute, &st) < 0 || !S_ISSOCK (st.st_mode)
-      || socket_allowed (s->options, allowed, st.st_dev, st.st_ino))
+  if (!socket_not_allowed (s, m->absolute, allowed) && !socket_not_allowed (s, m->lexical, allowed))
     return;
   cleanup_free char *pointer = xasprintf ("/mounts/%zu/source", m->index);
   cleanup_free char *remedy = engine_bind_remedy (rule_engine (ctx), m->source, m->destination);

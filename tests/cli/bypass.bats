@@ -124,3 +124,21 @@ ctr_check() {
   skip "not judged: ctr --cgroup /docker/VICTIM_ID (or /NAMESPACE/OTHER_ID) lies below an allowed parent, yet names a cgroup that exists, which the runtime joins and sets its limits on; whether it exists is known only on the host, before the runtime runs (precreate), and the rule reads the path alone"
   [ -n "$(ctr_check ocigate /docker/0123456789abcdef)" ]
 }
+
+@test "mounts: a relative socket source runc cleans lexically (s.sock/, x/../s.sock) is a socket" {
+  # runc joins a relative bind source to the bundle with filepath.Join,
+  # which cleans it: "s.sock/" binds the socket, though stat(2) of
+  # BUNDLE/s.sock/ fails (ENOTDIR) and BUNDLE/x/../s.sock does not exist.
+  mkdir "$T/b"
+  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/b/s.sock"
+  local src
+  for src in s.sock/ s.sock/. nothere/../s.sock ./s.sock//; do
+    mutate ".mounts += [{\"source\": \"$src\", \"destination\": \"/x\", \"type\": \"bind\"}]" >"$T/b/config.json"
+    run "$OCIGATE" check -p "$POLICIES/default.json" --bundle "$T/b" "$T/b/config.json"
+    [[ "$output" == *"deny mounts: bind mount of a UNIX socket (mounts[7].source=$src, resolved $T/b/s.sock, destination /x)"* ]] || {
+      echo "$src: $output"
+      false
+    }
+    [ "${lines[-1]}" = "$T/b/config.json: deny" ]
+  done
+}
