@@ -549,10 +549,9 @@ static void
 test_fix_trims_with_capabilities (void **state UNUSED)
 {
   static const char *const deny[]
-      = { "kexec_load",   "init_module",     "finit_module",   "delete_module", "open_by_handle_at",
-          "bpf",          "perf_event_open", "iopl",           "ioperm",        "acct",
-          "settimeofday", "clock_settime",   "lookup_dcookie", "quotactl",      "quotactl_fd",
-          "stime" };
+      = { "kexec_load",      "init_module", "finit_module", "delete_module", "open_by_handle_at", "bpf",
+          "perf_event_open", "iopl",        "ioperm",       "acct",          "settimeofday",      "clock_settime",
+          "lookup_dcookie",  "quotactl",    "quotactl_fd",  "stime" };
   cleanup_free char *buf = NULL;
   size_t len = 0;
   ocigate_error_t err = NULL;
