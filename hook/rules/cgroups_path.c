@@ -18,8 +18,9 @@
  *  - "/a/b" (the cgroupfs driver: Docker /docker/ID, Podman
  *    /libpod_parent/libpod-ID, ctr /NAMESPACE/ID, Kubernetes
  *    /kubepods/CLASS/podUID/ID): a path from the cgroup root, allowed when
- *    an "allow" entry that is a path is it or lies above it, component by
- *    component (/dockerx is not below /docker).  An empty, "." or ".."
+ *    an "allow" entry that is a path lies above it, component by
+ *    component (/dockerx is not below /docker, and /docker itself, which
+ *    the runtime would join and set the container's limits on, is not).  An empty, "." or ".."
  *    component is a finding whatever follows: runc cleans the path
  *    lexically ("/docker/../x" is /x), crun hands it to the kernel, and
  *    no engine writes one, so no reading of it is certain.
@@ -149,14 +150,19 @@ slice_within (const char *slice, size_t len, const char *parent)
   return len > base + 1 && memcmp (slice, parent, base) == 0 && slice[base] == '-';
 }
 
-/* Whether path is dir or below it, component by component; both plain
- * absolute paths. */
+/* Whether path lies below dir, component by component; both plain
+ * absolute paths (so a component follows a "/").  Not dir itself: the
+ * parent holds the engine's other containers, and the runtime would join
+ * it and write the container's resources over the limits set on it
+ * (cgroup v1 lets it; v2 refuses a process in a cgroup whose children
+ * have controllers, but not in one that has none yet).  No engine puts a
+ * container at its parent. */
 static bool
 below (const char *path, const char *dir, size_t dir_len)
 {
   if (dir_len == 1)
-    return true; /* "/" */
-  return strncmp (path, dir, dir_len) == 0 && (path[dir_len] == '\0' || path[dir_len] == '/');
+    return path[1] != '\0'; /* "/" */
+  return strncmp (path, dir, dir_len) == 0 && path[dir_len] == '/';
 }
 
 static int

@@ -142,3 +142,16 @@ ctr_check() {
     [ "${lines[-1]}" = "$T/b/config.json: deny" ]
   done
 }
+
+@test "cgroupsPath: an allowed parent itself is not a place for a container" {
+  # ctr run --cgroup /docker: the runtime would join /docker, the parent
+  # of every Docker container, and write this container's limits (say a
+  # memory limit of 1 EiB) over the ones an administrator set on it.
+  local cg
+  for cg in /docker /kubepods /libpod_parent; do
+    jq --arg c "$cg" '.linux.cgroupsPath = $c' "$FIXTURES/ctr-default.json" >"$T/c.json"
+    run --separate-stderr "$OCIGATE" check --format json -p "$POLICIES/default.json" \
+      --bundle /run/containerd/io.containerd.runtime.v2.task/ocigate/ocigate-1 "$T/c.json"
+    [[ "$(jq -r '.findings[] | select(.rule == "cgroupsPath") | .message' <<<"$output")" == *"(linux.cgroupsPath=$cg: below none of the allowed parents;"* ]]
+  done
+}
