@@ -155,3 +155,25 @@ ctr_check() {
     [[ "$(jq -r '.findings[] | select(.rule == "cgroupsPath") | .message' <<<"$output")" == *"(linux.cgroupsPath=$cg: below none of the allowed parents;"* ]]
   done
 }
+
+@test "mounts: a source through /proc/PID/root, into a mount namespace where /etc is bound, is /etc" {
+  # Anyone who can make a user namespace can bind /etc onto a directory of
+  # their own there; /proc/PID/root/DIR is then the host's /etc to the
+  # runtime's mount(2), and an empty directory by its name.
+  mkdir "$T/d"
+  unshare -Urm --propagation private sh -c "mount --bind /etc '$T/d' && exec sleep 60" &
+  local pid=$! i
+  for i in $(seq 50); do
+    [ -e "/proc/$pid/root$T/d/passwd" ] && break
+    sleep 0.1
+  done
+  [ -e "/proc/$pid/root$T/d/passwd" ] || {
+    kill "$pid"
+    skip "no user namespace with a bind mount here"
+  }
+  mutate ".mounts += [{\"source\": \"/proc/$pid/root$T/d\", \"destination\": \"/x\", \"type\": \"bind\", \"options\": [\"rbind\", \"ro\"]}]" >"$T/c.json"
+  run "$OCIGATE" check -p "$POLICIES/default.json" "$T/c.json"
+  kill "$pid"
+  [[ "$output" == *"deny mounts: bind mount of sensitive host path /etc, reached by a way its name does not show (mounts[7].source=/proc/$pid/root$T/d, device "* ]]
+  [ "${lines[-1]}" = "$T/c.json: deny" ]
+}
