@@ -289,6 +289,7 @@ static const struct profile_grant profile_grants[] = {
   { CAP_SYS_ADMIN, IN_ALL, SYSCALLS ("bpf", "perf_event_open", "lookup_dcookie", "quotactl", "fanotify_init") },
   { CAP_BPF, IN_MOBY | IN_CONTAINERD, SYSCALLS ("bpf") },
   { CAP_PERFMON, IN_MOBY | IN_CONTAINERD, SYSCALLS ("perf_event_open") },
+  { CAP_SYS_ADMIN, IN_MOBY | IN_CONTAINERD, SYSCALLS ("quotactl_fd") },
   { CAP_SYS_RAWIO, IN_ALL, SYSCALLS ("iopl", "ioperm") },
   { CAP_SYS_PACCT, IN_ALL, SYSCALLS ("acct") },
   { CAP_SYS_TIME, IN_ALL, SYSCALLS ("settimeofday", "stime", "clock_settime", "clock_settime64") },

@@ -18,8 +18,9 @@
  *  - "/a/b" (the cgroupfs driver: Docker /docker/ID, Podman
  *    /libpod_parent/libpod-ID, ctr /NAMESPACE/ID, Kubernetes
  *    /kubepods/CLASS/podUID/ID): a path from the cgroup root, allowed when
- *    an "allow" entry that is a path is it or lies above it, component by
- *    component (/dockerx is not below /docker).  An empty, "." or ".."
+ *    an "allow" entry that is a path lies above it, component by
+ *    component (/dockerx is not below /docker, and /docker itself, which
+ *    the runtime would join and set the container's limits on, is not).  An empty, "." or ".."
  *    component is a finding whatever follows: runc cleans the path
  *    lexically ("/docker/../x" is /x), crun hands it to the kernel, and
  *    no engine writes one, so no reading of it is certain.
@@ -50,8 +51,10 @@
  * bundle is one containerd made, TASKDIR/NAMESPACE/ID, and it bears no
  * trace of Docker, whose containers live in containerd too) may also lie
  * below /NAMESPACE, where ctr puts its containers (`ctr -n NAMESPACE
- * run`): the namespace cannot be listed in advance.  A config judged
- * without its bundle (check without --bundle) has no namespace.
+ * run`): the namespace cannot be listed in advance.  Not /NAMESPACE
+ * itself, and not where the namespace is named as a systemd unit
+ * (system.slice, init.scope): those are the host's own cgroups.  A config
+ * judged without its bundle (check without --bundle) has no namespace.
  *
  * One finding at most, at /linux/cgroupsPath.  No fix: which parent a
  * container belongs in is the engine's or the person's to say.
@@ -147,14 +150,19 @@ slice_within (const char *slice, size_t len, const char *parent)
   return len > base + 1 && memcmp (slice, parent, base) == 0 && slice[base] == '-';
 }
 
-/* Whether path is dir or below it, component by component; both plain
- * absolute paths. */
+/* Whether path lies below dir, component by component; both plain
+ * absolute paths (so a component follows a "/").  Not dir itself: the
+ * parent holds the engine's other containers, and the runtime would join
+ * it and write the container's resources over the limits set on it
+ * (cgroup v1 lets it; v2 refuses a process in a cgroup whose children
+ * have controllers, but not in one that has none yet).  No engine puts a
+ * container at its parent. */
 static bool
 below (const char *path, const char *dir, size_t dir_len)
 {
   if (dir_len == 1)
-    return true; /* "/" */
-  return strncmp (path, dir, dir_len) == 0 && (path[dir_len] == '\0' || path[dir_len] == '/');
+    return path[1] != '\0'; /* "/" */
+  return strncmp (path, dir, dir_len) == 0 && path[dir_len] == '/';
 }
 
 static int
@@ -193,16 +201,37 @@ cgroups_path_parse (json_object *opts, const struct policy_where *where, void **
   return 0;
 }
 
+/* Whether name (len bytes) is the name of a systemd unit, whose cgroup
+ * systemd keeps at the root of the hierarchy (system.slice, init.scope),
+ * or below it (containerd.service). */
+static bool
+systemd_unit_name (const char *name, size_t len)
+{
+  static const char *const suffixes[] = { ".slice", ".scope", ".service" };
+  for (size_t i = 0; i < ARRAY_SIZE (suffixes); i++)
+    {
+      size_t sl = strlen (suffixes[i]);
+      if (len >= sl && memcmp (name + len - sl, suffixes[i], sl) == 0)
+        return true;
+    }
+  return false;
+}
+
 /* ctr's parent, /NAMESPACE, for a config ctr wrote in a bundle containerd
  * made (NULL when it is not one): Docker's containers live in containerd
  * too (namespace moby, or the daemon's own), but Docker never puts a
- * container at /NAMESPACE, so its configs get no such parent. */
+ * container at /NAMESPACE, so its configs get no such parent.  The person
+ * who runs ctr names the namespace: `ctr -n system.slice` would make the
+ * host's own system.slice (and every service in it) a parent, whose
+ * cgroups exist already and which the runtime would join and set the
+ * container's limits on; a namespace named as a systemd unit gets none. */
 static const char *
 ctr_namespace (const struct cgroups_path_options *o, const struct rule_context *ctx, size_t *len)
 {
   if (!o->containerd_namespace || rule_engine (ctx) != ENGINE_CTR)
     return NULL;
-  return engine_containerd_namespace (ctx->bundle, len);
+  const char *ns = engine_containerd_namespace (ctx->bundle, len);
+  return ns && !systemd_unit_name (ns, *len) ? ns : NULL;
 }
 
 /* Why `path` is outside the allowed parents, or NULL when it is not; ns
@@ -218,7 +247,10 @@ judge (const struct cgroups_path_options *o, const char *path, const char *ns, s
       for (size_t i = 0; i < o->n_paths; i++)
         if (below (path, o->paths[i], strlen (o->paths[i])))
           return NULL;
-      if (ns && strncmp (path + 1, ns, ns_len) == 0 && (path[1 + ns_len] == '\0' || path[1 + ns_len] == '/'))
+      /* ctr puts a container at /NAMESPACE/ID, never at /NAMESPACE, which
+       * holds the namespace's other containers (plain_absolute() has
+       * made sure a component follows the "/"). */
+      if (ns && strncmp (path + 1, ns, ns_len) == 0 && path[1 + ns_len] == '/')
         return NULL;
       return xstrdup ("below none of the allowed parents");
     }

@@ -13,7 +13,11 @@
  * when a config is judged, not when the policy loads: the policy may have
  * been written on another host.  Both the lexical and the resolved forms
  * are compared, so a check run on a host whose links differ errs on the
- * side of a finding.
+ * side of a finding.  The source is also looked up by the kernel (stat(2))
+ * and compared by device and inode with the sensitive paths and the
+ * directories above them: /proc/PID/root/DIR leads into another mount
+ * namespace, where /etc may be bound on DIR, which no reading of the name
+ * shows.
  *
  * A bind of a path BELOW a sensitive one is not refused: Docker and Podman
  * bind each container's resolv.conf, hostname and hosts from below
@@ -293,15 +297,126 @@ socket_allowed (const struct mounts_options *o, struct allowed_sockets *a, dev_t
   return false;
 }
 
+/* A host object a mount must not show: a sensitive path, or a directory
+ * above one (binding it exposes what is below). */
+struct sensitive_object
+{
+  dev_t dev;
+  ino_t ino;
+  const char *sensitive; /* the sensitive path (resolved) */
+  char *path;            /* this object's path: sensitive, or a parent */
+};
+
+struct sensitive_objects
+{
+  struct sensitive_object *obj;
+  size_t n;
+  bool found; /* sensitive_objects_find() has filled it in */
+};
+
+static void
+sensitive_objects_release (struct sensitive_objects *so)
+{
+  for (size_t i = 0; i < so->n; i++)
+    free (so->obj[i].path);
+  free (so->obj);
+}
+#define cleanup_sensitive_objects __attribute__ ((cleanup (sensitive_objects_release)))
+
+/* The sensitive paths and every directory above them, by device and inode
+ * on this host; what does not exist here cannot be mounted. */
+static void
+sensitive_objects_find (const struct sensitive *sens, size_t n, struct sensitive_objects *so)
+{
+  /* The paths looked up so far: the sensitive paths share most of the
+   * directories above them. */
+  if (so->found)
+    return;
+  so->found = true;
+  cleanup_strbuf struct strbuf seen = { 0 };
+  strbuf_append (&seen, "\n");
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *path = xstrdup (sens[i].resolved);
+      for (;;)
+        {
+          struct stat st;
+          cleanup_free char *key = xasprintf ("\n%s\n", path);
+          bool looked = strstr (seen.buf, key) != NULL;
+          if (!looked)
+            strbuf_append (&seen, key + 1);
+          if (!looked && stat (path, &st) == 0)
+            {
+              so->obj = xreallocarray (so->obj, so->n + 1, sizeof *so->obj);
+              so->obj[so->n++] = (struct sensitive_object){ st.st_dev, st.st_ino, sens[i].resolved, xstrdup (path) };
+            }
+          char *slash = strrchr (path, '/');
+          if (slash == NULL || strcmp (path, "/") == 0)
+            break;
+          if (slash == path)
+            slash[1] = '\0';
+          else
+            *slash = '\0';
+        }
+    }
+}
+
+/* A bind source whose path names no sensitive path, but which the kernel
+ * finds to be one, or a directory above one, by device and inode: a path
+ * through /proc/PID/root or /proc/PID/cwd leads into that process's mount
+ * namespace, where anyone who can make a user namespace can bind /etc
+ * onto a directory of their own; path_resolve() reads those links as the
+ * host sees them, and mount(2) follows them.  True when it is a finding. */
+static bool
+judge_source_object (const struct rule_setting *s, const struct mount_view *m, const struct sensitive *sens,
+                     size_t n_sens, struct sensitive_objects *so, struct verdict *v)
+{
+  struct stat st;
+  if (stat (m->absolute, &st) < 0)
+    return false;
+  sensitive_objects_find (sens, n_sens, so);
+  for (size_t k = 0; k < so->n; k++)
+    {
+      const struct sensitive_object *o = &so->obj[k];
+      if (o->dev != st.st_dev || o->ino != st.st_ino)
+        continue;
+      cleanup_free char *pointer = xasprintf ("/mounts/%zu/source", m->index);
+      if (strcmp (o->path, o->sensitive) == 0)
+        verdict_add_finding (v, s->rule->id, s->action, pointer,
+                             "bind mount of sensitive host path %s, reached by a way its name does not show "
+                             "(mounts[%zu].source=%s, device %u:%u inode %lu, destination %s); remove the mount",
+                             o->path, m->index, m->source, major (st.st_dev), minor (st.st_dev),
+                             (unsigned long)st.st_ino, m->destination);
+      else
+        verdict_add_finding (v, s->rule->id, s->action, pointer,
+                             "bind mount of host path %s, a parent of sensitive host path %s, reached by a way its "
+                             "name does not show (mounts[%zu].source=%s, device %u:%u inode %lu, destination %s); "
+                             "remove the mount, or bind only the directory the container needs",
+                             o->path, o->sensitive, m->index, m->source, major (st.st_dev), minor (st.st_dev),
+                             (unsigned long)st.st_ino, m->destination);
+      return true;
+    }
+  return false;
+}
+
+/* Whether path is a UNIX socket allowSockets does not list. */
+static bool
+socket_not_allowed (const struct rule_setting *s, const char *path, struct allowed_sockets *allowed)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISSOCK (st.st_mode) && !socket_allowed (s->options, allowed, st.st_dev, st.st_ino);
+}
+
 /* A bind source that is a UNIX socket on this host, as the runtime would
- * open it (stat(2) follows every link, as mount(2) does). */
+ * open it (stat(2) follows every link, as mount(2) does).  runc cleans a
+ * relative source lexically (filepath.Join with the bundle), crun does
+ * not: "s.sock/" or "x/../s.sock" is a socket to runc and no path at all
+ * to the kernel, so both forms are looked at. */
 static void
 judge_socket_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
                      struct allowed_sockets *allowed, struct verdict *v)
 {
-  struct stat st;
-  if (stat (m->absolute, &st) < 0 || !S_ISSOCK (st.st_mode)
-      || socket_allowed (s->options, allowed, st.st_dev, st.st_ino))
+  if (!socket_not_allowed (s, m->absolute, allowed) && !socket_not_allowed (s, m->lexical, allowed))
     return;
   cleanup_free char *pointer = xasprintf ("/mounts/%zu/source", m->index);
   cleanup_free char *remedy = engine_bind_remedy (rule_engine (ctx), m->source, m->destination);
@@ -314,7 +429,8 @@ judge_socket_source (const struct rule_context *ctx, const struct rule_setting *
 
 static void
 judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
-                   const struct sensitive *sens, size_t n_sens, struct allowed_sockets *allowed, struct verdict *v)
+                   const struct sensitive *sens, size_t n_sens, struct sensitive_objects *so,
+                   struct allowed_sockets *allowed, struct verdict *v)
 {
   /* Where the container cannot mount sysfs (a user namespace that does
    * not own the network namespace: rootless runc, podman --uidmap
@@ -331,6 +447,8 @@ judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s,
     return;
   const char *which = NULL;
   enum match match = match_sensitive (sens, n_sens, m->lexical, m->resolved, &which);
+  if (match == MATCH_NONE && judge_source_object (s, m, sens, n_sens, so, v))
+    return;
   if (match == MATCH_NONE)
     {
       judge_socket_source (ctx, s, m, allowed, v);
@@ -352,11 +470,12 @@ judge_bind_source (const struct rule_context *ctx, const struct rule_setting *s,
 
 static void
 judge_mount (const struct rule_context *ctx, const struct rule_setting *s, const struct mount_view *m,
-             const struct sensitive *sens, size_t n_sens, struct allowed_sockets *allowed, struct verdict *v)
+             const struct sensitive *sens, size_t n_sens, struct sensitive_objects *so, struct allowed_sockets *allowed,
+             struct verdict *v)
 {
   const struct mounts_options *o = s->options;
   if (m->bind)
-    judge_bind_source (ctx, s, m, sens, n_sens, allowed, v);
+    judge_bind_source (ctx, s, m, sens, n_sens, so, allowed, v);
 
   long prop = last_propagation (m->opts);
   if (prop >= 0 && is_shared (option_at (m->opts, (size_t)prop)))
@@ -506,66 +625,6 @@ resolve_sensitive (const struct mounts_options *o, size_t *budget)
   sensitive_set_free (sensitive_memo);
   sensitive_memo = steal_pointer (&set);
   return sensitive_memo->sens;
-}
-
-/* A host object a mount must not show: a sensitive path, or a directory
- * above one (binding it exposes what is below). */
-struct sensitive_object
-{
-  dev_t dev;
-  ino_t ino;
-  const char *sensitive; /* the sensitive path (resolved) */
-  char *path;            /* this object's path: sensitive, or a parent */
-};
-
-struct sensitive_objects
-{
-  struct sensitive_object *obj;
-  size_t n;
-};
-
-static void
-sensitive_objects_release (struct sensitive_objects *so)
-{
-  for (size_t i = 0; i < so->n; i++)
-    free (so->obj[i].path);
-  free (so->obj);
-}
-#define cleanup_sensitive_objects __attribute__ ((cleanup (sensitive_objects_release)))
-
-/* The sensitive paths and every directory above them, by device and inode
- * on this host; what does not exist here cannot be mounted. */
-static void
-sensitive_objects_find (const struct sensitive *sens, size_t n, struct sensitive_objects *so)
-{
-  /* The paths looked up so far: the sensitive paths share most of the
-   * directories above them. */
-  cleanup_strbuf struct strbuf seen = { 0 };
-  strbuf_append (&seen, "\n");
-  for (size_t i = 0; i < n; i++)
-    {
-      cleanup_free char *path = xstrdup (sens[i].resolved);
-      for (;;)
-        {
-          struct stat st;
-          cleanup_free char *key = xasprintf ("\n%s\n", path);
-          bool looked = strstr (seen.buf, key) != NULL;
-          if (!looked)
-            strbuf_append (&seen, key + 1);
-          if (!looked && stat (path, &st) == 0)
-            {
-              so->obj = xreallocarray (so->obj, so->n + 1, sizeof *so->obj);
-              so->obj[so->n++] = (struct sensitive_object){ st.st_dev, st.st_ino, sens[i].resolved, xstrdup (path) };
-            }
-          char *slash = strrchr (path, '/');
-          if (slash == NULL || strcmp (path, "/") == 0)
-            break;
-          if (slash == path)
-            slash[1] = '\0';
-          else
-            *slash = '\0';
-        }
-    }
 }
 
 /* The config's mount at a destination, the last one (the runtimes mount
@@ -767,6 +826,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
   const struct sensitive *sens = NULL;
   size_t budget = PATHUTIL_LOOKUP_BUDGET;
   cleanup_allowed_sockets struct allowed_sockets allowed = { 0 };
+  cleanup_sensitive_objects struct sensitive_objects so = { 0 };
   int ret = 0;
   /* For the live judgement: what the config asks to mount where. */
   __attribute__ ((cleanup (config_mounts_release))) struct config_mount *cm
@@ -821,7 +881,7 @@ mounts_evaluate (const struct rule_context *ctx, const struct rule_setting *s, s
             }
           mv.lexical = path_normalize (mv.absolute);
         }
-      judge_mount (ctx, s, &mv, sens, o->n_sensitive, &allowed, v);
+      judge_mount (ctx, s, &mv, sens, o->n_sensitive, &so, &allowed, v);
     }
   if (ret < 0 || !ctx->live)
     return ret;

@@ -39,7 +39,7 @@ refuse() {
   # Where the seccomp rule denies, the refusal names the flag.
   POLICY_EDIT='.rules.seccomp.action = "deny"' refuse docker-user1000-capadd-all.json
   [[ "$stderr" == *'ocigate: denied by seccomp: `--cap-add SYS_MODULE` makes Docker'"'"'s default seccomp profile allow init_module, finit_module, delete_module unconditionally (linux.seccomp.syscalls[13]: action SCMP_ACT_ALLOW, no argument conditions, for CAP_SYS_MODULE in process.capabilities); drop it (and ALL, which includes it), and the profile leaves them out'* ]]
-  [[ "$stderr" == *'ocigate: denied by seccomp: `--cap-add SYS_ADMIN` makes Docker'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally'* ]]
+  [[ "$stderr" == *'ocigate: denied by seccomp: `--cap-add SYS_ADMIN` makes Docker'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl, quotactl_fd unconditionally'* ]]
   # Under the default policy the same findings are fixes, in the same
   # words: none is in the profile's words.
   run "$OCIGATE" check "$FIXTURES/docker-user1000-capadd-all.json"
@@ -56,7 +56,7 @@ refuse() {
 
 @test "ctr run --seccomp --cap-add CAP_SYS_ADMIN: in ctr's words, with the bundle containerd makes" {
   run "$OCIGATE" check --bundle "$CTR_BUNDLE" "$FIXTURES/ctr-seccomp-capadd-sysadmin.json"
-  [[ "$output" == *'fix seccomp: `--cap-add CAP_SYS_ADMIN` makes containerd'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl unconditionally'*'drop it, and the profile leaves them out; under this policy ocigate takes them out of the profile'* ]]
+  [[ "$output" == *'fix seccomp: `--cap-add CAP_SYS_ADMIN` makes containerd'"'"'s default seccomp profile allow bpf, perf_event_open, lookup_dcookie, quotactl, quotactl_fd unconditionally'*'drop it, and the profile leaves them out; under this policy ocigate takes them out of the profile'* ]]
   [[ "$output" == *'drop it (--cap-drop CAP_NET_RAW)'* ]]
   # without the bundle, the profile's own words
   run "$OCIGATE" check "$FIXTURES/ctr-seccomp-capadd-sysadmin.json"
@@ -124,5 +124,6 @@ refuse() {
   jq 'del(.linux.cgroupsPath, .hooks)' "$FIXTURES/docker-capadd-sysadmin.json" >"$T/unknown.json"
   run "$OCIGATE" check "$FIXTURES/docker-capadd-sysadmin.json" "$T/unknown.json" "$FIXTURES/docker-capadd-sysadmin.json"
   [ "$(grep -c 'docker-capadd-sysadmin.json: fix seccomp: `--cap-add SYS_ADMIN` makes Docker' <<<"$output")" -eq 2 ]
-  [ "$(grep -c "$T/unknown.json: fix seccomp: seccomp profile allows" <<<"$output")" -eq 4 ]
+  # bpf, perf_event_open, lookup_dcookie, quotactl and quotactl_fd, each on its own
+  [ "$(grep -c "$T/unknown.json: fix seccomp: seccomp profile allows" <<<"$output")" -eq 5 ]
 }

@@ -28,7 +28,7 @@ import struct, sys
 path = sys.argv[1]
 data = bytearray(open(path, 'rb').read())
 magic, key_len, step, rc, i, k, length = struct.unpack_from('<8sQIiQQQ', data, 0)
-assert magic == b'OCIGBPF2' and length > 0, 'not a finished build'
+assert magic == b'OCIGBPF3' and length > 0, 'not a finished build'
 prog = 48 + key_len
 # Every instruction: return SECCOMP_RET_ALLOW.
 for off in range(prog, prog + length, 8):
@@ -76,7 +76,7 @@ EOF
   run env OCIGATE_SECCOMP_CACHE="$C" "$OCIGATE" check --format json "$FIXTURES"/*.json
   [ "$output" = "$expected" ]
   # and they were built again: the damaged file holds a build now
-  [ "$(head -c 8 "${files[0]}")" = OCIGBPF2 ]
+  [ "$(head -c 8 "${files[0]}")" = OCIGBPF3 ]
 }
 
 @test "a rewritten program in a file the caller alone owns is used: the cache is trusted as its directory is" {

@@ -57,10 +57,14 @@ test_engine_paths (void **state UNUSED)
     "kubepods-besteffort-pod1234.slice:cri-containerd:" DOCKER_ID, /* the kubelet, systemd */
     "kubepods-pod1234.slice:crio:" DOCKER_ID,
     "kubepods.slice:crio:" DOCKER_ID,
-    "/docker", /* the parent itself */
   };
   for (size_t i = 0; i < ARRAY_SIZE (ok); i++)
     assert_verdict (DENY, ok[i], NULL, 0);
+  /* The parent itself: the runtime would join it and write the
+   * container's limits over the ones set on it. */
+  assert_verdict (DENY, "/docker", NULL, 1);
+  assert_verdict (DENY, "/kubepods", NULL, 1);
+  assert_verdict (ALLOW ("['/']"), "/", NULL, 1);
   /* Nobody asked for a place: the runtime chooses. */
   assert_verdict (DENY, NULL, NULL, 0);
   assert_verdict (DENY, "", NULL, 0);
@@ -153,7 +157,15 @@ static void
 test_containerd_namespace (void **state UNUSED)
 {
   assert_verdict (DENY, "/ocigate/ocigate-1", CTR_BUNDLE, 0);
-  assert_verdict (DENY, "/ocigate", CTR_BUNDLE, 0);
+  /* ctr writes /NAMESPACE/ID; /NAMESPACE holds the namespace's other
+   * containers */
+  assert_verdict (DENY, "/ocigate", CTR_BUNDLE, 1);
+  /* a namespace named as a systemd unit would make the host's own
+   * cgroups parents */
+  assert_verdict (DENY, "/system.slice/containerd.service",
+                  "/run/containerd/io.containerd.runtime.v2.task/system.slice/ocigate-1", 1);
+  assert_verdict (DENY, "/init.scope/ocigate-1", "/run/containerd/io.containerd.runtime.v2.task/init.scope/ocigate-1",
+                  1);
   assert_verdict (DENY, "/ocigate/ocigate-1", "/run/containerd/io.containerd.runtime.v1.linux/ocigate/x", 0);
   assert_verdict (DENY, "/ocigate/ocigate-1", NULL, 1);
   assert_verdict (DENY, "/ocigatex/ocigate-1", CTR_BUNDLE, 1);

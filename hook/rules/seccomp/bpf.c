@@ -161,7 +161,10 @@ static bool
 ret_allows (uint32_t r)
 {
   uint32_t action = r & SECCOMP_RET_ACTION_FULL;
-  return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG;
+  /* A tracer or a notification agent can let the call run: see
+   * sc_action_allows(). */
+  return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG || action == SECCOMP_RET_TRACE
+         || action == SECCOMP_RET_USER_NOTIF;
 }
 
 /* A conditional jump: each branch taken when some value of A allows it,

@@ -13,7 +13,7 @@
  * values in its files (rules/seccomp/cache.h): do not renumber them. */
 enum bpf_verdict
 {
-  BPF_ALLOWS_ALWAYS = 0, /* every return it can reach allows (SECCOMP_RET_ALLOW, SECCOMP_RET_LOG) */
+  BPF_ALLOWS_ALWAYS = 0, /* every return it can reach allows (SECCOMP_RET_ALLOW, _LOG, _TRACE, _USER_NOTIF) */
   BPF_NOT_ALWAYS = 1,    /* some return it can reach does not (any other action, or a fault: a kill) */
   BPF_UNSURE = 2,        /* it does something not modelled, or reaches no return */
 };

@@ -34,7 +34,7 @@
 #define CACHE_ENV "OCIGATE_SECCOMP_CACHE"
 #define CACHE_PARENT "/run/ocigate"
 #define CACHE_DEFAULT CACHE_PARENT "/seccomp"
-#define CACHE_MAGIC "OCIGBPF2"
+#define CACHE_MAGIC "OCIGBPF3" /* 3: SECCOMP_RET_TRACE and _USER_NOTIF allow */
 #define MEM_SLOTS 32
 
 /* A file: this header, the key, the program, the verdicts, then the

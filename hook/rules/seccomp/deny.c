@@ -185,9 +185,34 @@ report_cap_groups (const struct sc_profile *p, const struct cap_groups *groups, 
     }
 }
 
+/* Whether the program allows `name`, a call the native architecture does
+ * not have, whatever its arguments on one of the profile's other
+ * architectures: i386's stime and clock_settime64 set the clock as
+ * settimeofday and clock_settime do, and a process of the container may
+ * be a 32-bit one.  The profile's entries hold for every architecture, so
+ * only such names need this; their verdicts are not kept (the cache's are
+ * by native number). */
+static bool
+deny_call_allowed_other_arch (const struct sc_profile *p, const char *name, const struct sock_filter *prog, size_t n,
+                              struct bpf_states *st)
+{
+  for (size_t i = 0; i < p->n_archs; i++)
+    {
+      uint32_t arch = p->arch_tokens[i];
+      int nr = arch ? seccomp_syscall_resolve_name_arch (arch, name) : -1;
+      if (nr < 0)
+        continue;
+      enum bpf_verdict bv = bpf_judge (prog, n, arch, (uint32_t)nr, st);
+      if (bv == BPF_ALLOWS_ALWAYS || (bv == BPF_UNSURE && json_allows (p, name)))
+        return true;
+    }
+  return false;
+}
+
 /* Whether the program allows the call `name` whatever its arguments on
- * the native architecture, reusing what verdicts[] (kept with the build)
- * says and filling in what it did not (*judged then true). */
+ * the native architecture (or, for a call it does not have, on another of
+ * the profile's), reusing what verdicts[] (kept with the build) says and
+ * filling in what it did not (*judged then true). */
 static bool
 deny_call_allowed (const struct sc_profile *p, const char *name, const struct sock_filter *prog, size_t n,
                    signed char verdicts[SECCOMP_CACHE_VERDICTS], struct bpf_states *st, bool *judged)
@@ -195,7 +220,7 @@ deny_call_allowed (const struct sc_profile *p, const char *name, const struct so
   uint32_t native = seccomp_arch_native ();
   int nr = seccomp_syscall_resolve_name_arch (native, name);
   if (nr < 0)
-    return false; /* not a system call of this architecture */
+    return deny_call_allowed_other_arch (p, name, prog, n, st);
   enum bpf_verdict bv;
   if (nr < SECCOMP_CACHE_VERDICTS && verdicts[nr] >= 0)
     bv = (enum bpf_verdict)verdicts[nr];

@@ -65,10 +65,16 @@ sc_action_plain (int act)
   return actions[act].value;
 }
 
+/* SCMP_ACT_TRACE and SCMP_ACT_NOTIFY let the call through too, when
+ * someone is there to say so: a ptracer with PTRACE_O_TRACESECCOMP (any
+ * process of the container may trace its own child; the kernel then runs
+ * the filter again and takes a second SECCOMP_RET_TRACE as an allow), or
+ * the agent at listenerPath answering SECCOMP_USER_NOTIF_FLAG_CONTINUE. */
 bool
 sc_action_allows (uint32_t value)
 {
-  return value == SCMP_ACT_ALLOW || value == SCMP_ACT_LOG;
+  return value == SCMP_ACT_ALLOW || value == SCMP_ACT_LOG || value == SCMP_ACT_NOTIFY
+         || (value & 0xffff0000u) == SCMP_ACT_TRACE (0);
 }
 
 /* As runc's getAction: SCMP_ACT_ERRNO and SCMP_ACT_TRACE carry the

@@ -12,7 +12,9 @@
  *    as Podman does: see sc_profile_translate().  The file is read at fix time,
  *    not when the policy loads; if it cannot be read, that is an error.
  *  - defaultAction is not SCMP_ACT_ALLOW or SCMP_ACT_LOG, unless the option
- *    allowDefaultAllow says so.
+ *    allowDefaultAllow says so.  SCMP_ACT_TRACE and SCMP_ACT_NOTIFY count
+ *    as allowing, here and below: a ptracer in the container, or the agent
+ *    at listenerPath, can let the call run (sc_action_allows()).
  *  - Every architecture resolves with libseccomp (with or without the
  *    SCMP_ARCH_ prefix, in any case, as crun reads it); every action, flag
  *    and operator is one the runtimes know; argument indexes are 0 to 5;
@@ -30,14 +32,15 @@
  *    libseccomp refuses is a finding naming the entry, as is a program
  *    longer than the kernel's 4096 instructions.
  *  - None of the system calls of the option `deny` is allowed
- *    unconditionally on the native architecture.  This reads the BPF
+ *    unconditionally on the native architecture (a call it does not have,
+ *    as i386's stime, on the profile's other architectures).  This reads the BPF
  *    program libseccomp generated, so it sees what the kernel would do,
  *    rule order and libseccomp's merging included (an unconditional rule
  *    wins over conditional ones; of two unconditional rules, the first
  *    one added stays): bpf_judge() runs the program with the
  *    architecture and system call number known and the arguments
  *    unknown, following every branch some argument value can take.  When
- *    every return it can reach allows (SCMP_ACT_ALLOW or SCMP_ACT_LOG),
+ *    every return it can reach allows (SCMP_ACT_ALLOW, _LOG, _TRACE, _NOTIFY),
  *    the call is allowed whatever its arguments: a finding.  When some
  *    return does not allow, the call is allowed at most conditionally, as
  *    Docker's personality(2) and clone(2) rules: no finding.  Should the
@@ -420,7 +423,8 @@ const struct rule rule_seccomp = {
                      "\"kexec_load\", \"kexec_file_load\", \"init_module\", \"finit_module\", \"delete_module\", "
                      "\"open_by_handle_at\", \"bpf\", \"perf_event_open\", \"add_key\", \"request_key\", "
                      "\"userfaultfd\", \"swapon\", \"swapoff\", \"iopl\", \"ioperm\", \"acct\", \"settimeofday\", "
-                     "\"clock_settime\", \"lookup_dcookie\", \"quotactl\", \"nfsservctl\"]}",
+                     "\"clock_settime\", \"lookup_dcookie\", \"quotactl\", \"nfsservctl\", \"quotactl_fd\", \"stime\", "
+                     "\"clock_settime64\"]}",
   .parse_options = seccomp_parse,
   .free_options = seccomp_options_free,
   .evaluate = seccomp_evaluate,
