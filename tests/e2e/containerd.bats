@@ -131,7 +131,7 @@ c() { ctrc "$CT" "$@"; }
   [ "$(capbnd_of "$output")" = "$(policy_allow_mask "$E2E_ROOT/policies/default.json")" ]
   [[ "$output" == *"perf_event_open=EPERM"* ]]
   [[ "$output" == *"quotactl=EPERM"* ]]
-  [[ "$stderr" == *"seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl out of linux.seccomp.syscalls["* ]]
+  [[ "$stderr" == *"seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl, quotactl_fd out of linux.seccomp.syscalls["* ]]
   # control: without ocigate, both reach the kernel
   run c run --seccomp --rm --cap-add CAP_SYS_ADMIN "$IMG_USER" "$ID-sa-ctl" sysprobe perf_event_open quotactl
   [ "$status" -eq 0 ]

@@ -315,7 +315,7 @@ state() {
   # Docker's --user 1000 --cap-add ALL under the default policy
   vgrun fix_trim exit 0 ocigate fix -p "$E2E_ROOT/policies/default.json" -o "$T/out.json" \
     "$E2E_ROOT/tests/fixtures/docker-user1000-capadd-all.json"
-  [[ "$stderr" == *"rewrote seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl out of"* ]]
+  [[ "$stderr" == *"rewrote seccomp: took bpf, lookup_dcookie, perf_event_open, quotactl, quotactl_fd out of"* ]]
   vgrun fix_trim_check exit 0 ocigate check -p "$E2E_ROOT/policies/default.json" "$T/out.json"
   [ "${lines[-1]}" = "$T/out.json: allow" ]
 }
