@@ -188,3 +188,24 @@ ctr_check() {
   run "$OCIGATE" check -p "$T/p.json" "$T/c.json"
   [ "${lines[-1]}" = "$T/c.json: deny" ]
 }
+
+@test "cgroupsPath: paths runc would clean or read elsewhere are findings; a NUL that runc keeps and C would stop at is refused" {
+  # runc cleans /docker/abc/.. to /docker (the parent itself) and
+  # /docker/x/../../escape to /escape; crun does not clean at all.  Each
+  # form ocigate cannot read as the runtime does is a finding.
+  local p
+  for p in "/docker/abc/" "/docker//abc" "/docker/./abc" "/docker/abc/.." "/docker/x/../../escape" "docker/abc" \
+    "/Docker/abc" ":docker:abc" "system.slice:docker:../../x" "system.slice:docker:abc:x"; do
+    check_of ".linux.cgroupsPath = $(jq -n --arg p "$p" '$p')"
+    echo "$p: $output"
+    [[ "$output" == *"deny cgroupsPath: "* ]]
+    [ "${lines[-1]}" = "$T/c.json: deny" ]
+  done
+  # "/docker/abc\u0000/../../escape": runc's Go string keeps the rest
+  # (filepath.Clean makes it /escape), a C reader would see /docker/abc.
+  mutate '.' | sed 's|"linux": {|"linux": {"cgroupsPath": "/docker/abc\\u0000/../../escape", |' >"$T/nul.json"
+  grep -q 'u0000' "$T/nul.json"
+  run "$OCIGATE" check -p "$POLICIES/default.json" "$T/nul.json"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *'"\u0000" in a string: runtimes read such JSON differently'* ]]
+}
