@@ -169,6 +169,15 @@ cleanup_closedirp (void *p)
     (void)closedir (*d);
 }
 
+bool
+strv_contains (char *const *v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return true;
+  return false;
+}
+
 void
 cleanup_strvp (void *p)
 {

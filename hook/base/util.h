@@ -30,6 +30,9 @@ void cleanup_closedirp (void *p);
 #define cleanup_strv __attribute__ ((cleanup (cleanup_strvp)))
 #define cleanup_dir __attribute__ ((cleanup (cleanup_closedirp)))
 
+/* Whether the NULL-terminated list v (NULL: empty) holds the string s. */
+bool strv_contains (char *const *v, const char *s);
+
 static inline void *
 steal_ptr (void *pp)
 {

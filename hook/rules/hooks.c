@@ -101,10 +101,8 @@ static const char *const unsafe_env[] = {
 
 struct hooks_options
 {
-  char **allow; /* exact paths */
-  size_t n_allow;
+  char **allow;   /* exact paths, NULL-terminated */
   char **engines; /* what /proc/PID/exe of Docker's hook may link to */
-  size_t n_engines;
 };
 
 static void
@@ -124,7 +122,7 @@ RULE_OPTIONS_CLEANUP_FUNC (hooks_options, hooks_options_free)
 /* A list of absolute paths written as a config would give them: the
  * runtime is handed the path as it is, so it is compared as it is. */
 static int
-option_exact_paths (json_object *opts, const char *key, const struct policy_where *where, char ***out, size_t *n,
+option_exact_paths (json_object *opts, const char *key, const struct policy_where *where, char ***out,
                     ocigate_error_t *err)
 {
   json_object *v = json_get (opts, key);
@@ -152,7 +150,6 @@ option_exact_paths (json_object *opts, const char *key, const struct policy_wher
       list[i] = xstrdup (path);
     }
   *out = steal_pointer (&list);
-  *n = len;
   return 0;
 }
 
@@ -163,20 +160,11 @@ hooks_parse (json_object *opts, const struct policy_where *where, void **out, oc
   if (rule_options_check_keys (opts, where, keys, err) < 0)
     return -1;
   cleanup_hooks_options struct hooks_options *o = xzalloc (sizeof *o);
-  if (option_exact_paths (opts, "allow", where, &o->allow, &o->n_allow, err) < 0
-      || option_exact_paths (opts, "engineBinaries", where, &o->engines, &o->n_engines, err) < 0)
+  if (option_exact_paths (opts, "allow", where, &o->allow, err) < 0
+      || option_exact_paths (opts, "engineBinaries", where, &o->engines, err) < 0)
     return -1;
   *out = steal_pointer (&o);
   return 0;
-}
-
-static bool
-listed (char *const *list, size_t n, const char *path)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp (list[i], path) == 0)
-      return true;
-  return false;
 }
 
 /* One hook of the config, read. */
@@ -383,7 +371,7 @@ judge_engine_hook (const struct rule_context *ctx, const struct rule_setting *s,
   target[n] = '\0';
   cleanup_free char *shown_target = text_excerpt (target);
   struct stat run, engine;
-  if (!listed (o->engines, o->n_engines, target) || fstatat (dfd, "exe", &run, 0) < 0 || stat (target, &engine) < 0
+  if (!strv_contains (o->engines, target) || fstatat (dfd, "exe", &run, 0) < 0 || stat (target, &engine) < 0
       || run.st_dev != engine.st_dev || run.st_ino != engine.st_ino)
     {
       cleanup_free char *context = xasprintf ("the program of process %lu is %s", pid, shown_target);
@@ -414,7 +402,7 @@ judge_entry (const struct rule_context *ctx, const struct rule_setting *s, struc
       return;
     }
   const char *whose = NULL;
-  if (listed (o->allow, o->n_allow, e->path))
+  if (strv_contains (o->allow, e->path))
     whose = "listed in rules.hooks.allow";
   else if (runs_ocigate_hook (e) && is_self (ctx->host, e->path))
     whose = "ocigate's own hook";

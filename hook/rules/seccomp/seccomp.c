@@ -254,15 +254,6 @@ seccomp_evaluate (const struct rule_context *ctx, const struct rule_setting *s, 
 /* ------------------------------------------------------------------ */
 /* Fix                                                                  */
 
-static bool
-in_list (char *const *list, const char *name)
-{
-  for (; *list; list++)
-    if (strcmp (*list, name) == 0)
-      return true;
-  return false;
-}
-
 /* One step of the fix of a profile that is there (the engine's, or the
  * one just inserted): every call of the deny list that the profile allows
  * whatever its arguments is taken out of every entry whose action allows
@@ -308,7 +299,7 @@ trim_step (struct rule_context *ctx, const struct rule_setting *s, json_object *
       cleanup_strbuf struct strbuf taken = { 0 };
       size_t n_taken = 0;
       for (size_t k = 0; k < e->n_names; k++)
-        if (in_list (allowed, sc_name_at (e, k)))
+        if (strv_contains (allowed, sc_name_at (e, k)))
           strbuf_appendf (&taken, "%s%s", n_taken++ ? ", " : "", sc_name_at (e, k));
       if (n_taken == 0)
         continue;
@@ -328,7 +319,7 @@ trim_step (struct rule_context *ctx, const struct rule_setting *s, json_object *
         json_object_array_del_idx (syscalls, i, 1);
       else
         for (size_t k = e->n_names; k-- > 0;)
-          if (in_list (allowed, sc_name_at (e, k)))
+          if (strv_contains (allowed, sc_name_at (e, k)))
             json_object_array_del_idx (e->names, k, 1);
     }
 
